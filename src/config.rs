@@ -1,0 +1,381 @@
+//! `duban.toml`: paths, the issuing office, thresholds, main-target assignment, limits and fonts.
+//!
+//! Every key has a default so a minimal file works; unknown keys are refused with their name,
+//! because a misspelt threshold silently ignored is worse than an error.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A configuration error, with a Chinese message naming the file and key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("无法读取配置文件 {path}：{source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("配置文件 {path} 有误：{message}")]
+    Invalid { path: String, message: String },
+}
+
+/// Paths, relative to the config file's folder in the file; absolute after [`Config::load`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Paths {
+    pub master: PathBuf,
+    pub units: PathBuf,
+    pub submissions: PathBuf,
+    pub output: PathBuf,
+    pub templates: PathBuf,
+    pub fonts: PathBuf,
+}
+
+impl Default for Paths {
+    fn default() -> Self {
+        Paths {
+            master: "input/master.xlsx".into(),
+            units: "input/units.toml".into(),
+            submissions: "input/submissions".into(),
+            output: "output".into(),
+            templates: "templates".into(),
+            fonts: "fonts".into(),
+        }
+    }
+}
+
+/// The issuing office and its document numbers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Office {
+    /// 呼和浩特市人民政府督查室
+    pub name: String,
+    /// Document-number prefix, `呼督` → `呼督〔2026〕17号`.
+    pub number_prefix: String,
+    /// First document number of a run.
+    pub number_start: u32,
+    /// Days after the as-of date that documents are dated (issue date).
+    pub issue_after_days: u32,
+    /// Days after the issue date that feedback is due.
+    pub feedback_days: u32,
+    /// Contact line printed on notices.
+    pub contact_person: String,
+    pub contact_phone: String,
+    /// Sender address of the emails.
+    pub email: String,
+}
+
+impl Default for Office {
+    fn default() -> Self {
+        Office {
+            name: "呼和浩特市人民政府督查室".into(),
+            number_prefix: "呼督".into(),
+            number_start: 1,
+            issue_after_days: 2,
+            feedback_days: 8,
+            contact_person: "王敏".into(),
+            contact_phone: "0471-4600000".into(),
+            email: "duchashi@example.org".into(),
+        }
+    }
+}
+
+/// Status-engine thresholds (PRODUCT.md, Status engine).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// Start of the plan for 序时进度; default 1 January of the year.
+    pub plan_start: Option<NaiveDate>,
+    /// Points behind 序时进度 that count as 滞后 (and yellow).
+    pub lag_tolerance: f64,
+    /// Points behind 序时进度 beyond which the light is red.
+    pub red_behind: f64,
+    /// 临期: unfinished tasks due on or before the end of the month this many months after the
+    /// as-of month (1 = end of next month).
+    pub due_soon_months: u32,
+    /// Months running unreported that turn the light red.
+    pub not_reported_red_months: u32,
+    /// Rows with progress at or above this count as 已完成 when the status is blank.
+    pub done_percent: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            plan_start: None,
+            lag_tolerance: 10.0,
+            red_behind: 30.0,
+            due_soon_months: 1,
+            not_reported_red_months: 2,
+            done_percent: 100.0,
+        }
+    }
+}
+
+/// Resource limits for reading submitted files.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    pub max_inflated_bytes: u64,
+    pub max_rows_per_sheet: u32,
+    pub max_cells: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 20 * 1024 * 1024,
+            max_inflated_bytes: 200 * 1024 * 1024,
+            max_rows_per_sheet: 20_000,
+            max_cells: 2_000_000,
+        }
+    }
+}
+
+/// One font file and face for a typographic role.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FontSpec {
+    /// Path relative to `[paths] fonts` (or absolute).
+    pub file: PathBuf,
+    /// Face index inside a .ttc collection.
+    #[serde(default)]
+    pub face: u32,
+}
+
+/// Fonts per role; see `fonts/README.md`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Fonts {
+    /// Bold Song for titles (stand-in for 方正小标宋).
+    pub title: FontSpec,
+    /// Song / FangSong for body text and tables.
+    pub body: FontSpec,
+    /// Hei for headings and table headers.
+    pub heading: FontSpec,
+}
+
+impl Default for Fonts {
+    fn default() -> Self {
+        Fonts {
+            title: FontSpec {
+                file: "NotoSerifSC-Bold.ttf".into(),
+                face: 0,
+            },
+            body: FontSpec {
+                file: "NotoSerifSC-Regular.ttf".into(),
+                face: 0,
+            },
+            heading: FontSpec {
+                file: "NotoSansSC-Bold.ttf".into(),
+                face: 0,
+            },
+        }
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The plan year (deadlines “6月底” are in this year).
+    pub year: i32,
+    pub paths: Paths,
+    pub office: Office,
+    pub thresholds: Thresholds,
+    /// Main-target number → deputy leader name, for targets the lead unit cannot place.
+    pub main_targets: BTreeMap<String, String>,
+    pub limits: Limits,
+    pub fonts: Fonts,
+    /// Folder the config file lives in; paths are resolved against it.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let mut main_targets = BTreeMap::new();
+        main_targets.insert("5".to_string(), "刘继英".to_string());
+        main_targets.insert("9".to_string(), "塔拉".to_string());
+        Config {
+            year: 2026,
+            paths: Paths::default(),
+            office: Office::default(),
+            thresholds: Thresholds::default(),
+            main_targets,
+            limits: Limits::default(),
+            fonts: Fonts::default(),
+            base_dir: PathBuf::from("."),
+        }
+    }
+}
+
+impl Config {
+    /// Reads and checks a config file; paths become absolute against its folder.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let base = path
+            .parent()
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p.to_path_buf()
+                }
+            })
+            .unwrap_or_else(|| PathBuf::from("."));
+        Config::from_toml(&text, &path.display().to_string(), &base)
+    }
+
+    /// Parses config text; `origin` names the file in messages, `base` resolves relative paths.
+    pub fn from_toml(text: &str, origin: &str, base: &Path) -> Result<Config, ConfigError> {
+        let mut cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: origin.to_string(),
+            message: translate_toml_error(&e),
+        })?;
+        cfg.base_dir = base.to_path_buf();
+        cfg.validate().map_err(|message| ConfigError::Invalid {
+            path: origin.to_string(),
+            message,
+        })?;
+        let p = &mut cfg.paths;
+        for path in [
+            &mut p.master,
+            &mut p.units,
+            &mut p.submissions,
+            &mut p.output,
+            &mut p.templates,
+            &mut p.fonts,
+        ] {
+            if path.is_relative() {
+                *path = base.join(&*path);
+            }
+        }
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if !(2000..=2100).contains(&self.year) {
+            return Err(format!("键 year 的值 {} 不是合理的年份（应在 2000–2100 之间）", self.year));
+        }
+        let t = &self.thresholds;
+        for (key, v) in [
+            ("thresholds.lag_tolerance", t.lag_tolerance),
+            ("thresholds.red_behind", t.red_behind),
+            ("thresholds.done_percent", t.done_percent),
+        ] {
+            if !(0.0..=100.0).contains(&v) {
+                return Err(format!("键 {key} 的值 {v} 应在 0–100 之间"));
+            }
+        }
+        if t.red_behind < t.lag_tolerance {
+            return Err(format!(
+                "键 thresholds.red_behind（{}）不能小于 thresholds.lag_tolerance（{}）",
+                t.red_behind, t.lag_tolerance
+            ));
+        }
+        if t.not_reported_red_months == 0 {
+            return Err("键 thresholds.not_reported_red_months 至少为 1".into());
+        }
+        for (k, v) in &self.main_targets {
+            if k.parse::<u32>().is_err() {
+                return Err(format!("键 main_targets 中的“{k}”应为主要预期目标的序号（数字）"));
+            }
+            if v.trim().is_empty() {
+                return Err(format!("键 main_targets.{k} 的领导姓名为空"));
+            }
+        }
+        if self.office.number_prefix.trim().is_empty() {
+            return Err("键 office.number_prefix（文号前缀）不能为空".into());
+        }
+        let l = &self.limits;
+        if l.max_file_bytes == 0 || l.max_inflated_bytes == 0 || l.max_rows_per_sheet == 0 {
+            return Err("键 limits.* 的值必须大于 0".into());
+        }
+        Ok(())
+    }
+
+    /// 1 January of the year unless configured.
+    pub fn plan_start(&self) -> NaiveDate {
+        self.thresholds
+            .plan_start
+            .or_else(|| NaiveDate::from_ymd_opt(self.year, 1, 1))
+            .unwrap_or_default()
+    }
+
+    /// Main-target assignments as (task number, leader).
+    pub fn main_target_assignments(&self) -> Vec<(u32, String)> {
+        self.main_targets
+            .iter()
+            .filter_map(|(k, v)| k.parse().ok().map(|n| (n, v.clone())))
+            .collect()
+    }
+
+    /// Resolves a font file against the fonts folder.
+    pub fn font_path(&self, spec: &FontSpec) -> PathBuf {
+        if spec.file.is_absolute() {
+            spec.file.clone()
+        } else {
+            self.paths.fonts.join(&spec.file)
+        }
+    }
+}
+
+/// Turns toml/serde's English message into a Chinese one that still names the key.
+fn translate_toml_error(e: &toml::de::Error) -> String {
+    let msg = e.message().to_string();
+    let at = e
+        .span()
+        .map(|s| format!("（位置：第 {} 个字符附近）", s.start))
+        .unwrap_or_default();
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let key = rest.split('`').next().unwrap_or(rest);
+        return format!("未知的键“{key}”{at}；请检查拼写，可用的键见 README");
+    }
+    if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
+        return format!("值的类型不对{at}：{msg}");
+    }
+    format!("{msg}{at}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_relative_paths() {
+        let cfg = Config::from_toml("year = 2026\n", "t.toml", Path::new("/x")).unwrap();
+        assert_eq!(cfg.paths.master, PathBuf::from("/x/input/master.xlsx"));
+        assert_eq!(cfg.plan_start(), NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        assert_eq!(
+            cfg.main_target_assignments(),
+            vec![(5, "刘继英".to_string()), (9, "塔拉".to_string())]
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Config::from_toml("[thresholds]\nlag_tolerence = 5\n", "duban.toml", Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("lag_tolerence"), "{err}");
+        assert!(err.contains("duban.toml"), "{err}");
+    }
+
+    #[test]
+    fn bad_value_is_named() {
+        let err = Config::from_toml("[thresholds]\nred_behind = 130\n", "duban.toml", Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("thresholds.red_behind"), "{err}");
+        let err = Config::from_toml("year = \"二〇二六\"\n", "duban.toml", Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("类型"), "{err}");
+    }
+}

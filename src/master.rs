@@ -1,0 +1,650 @@
+//! The master task sheet (任务分解方案) → tasks, leaders and units.
+//!
+//! Two layouts load: the office's sectioned sheet as published (title row, “贺海东市长为总负责人”,
+//! section rows “(一) 主要预期目标”, leader rows “刘继英副市长分管领域35项（含主要预期目标5项）”,
+//! header rows repeated after page breaks, task rows), and a flat sheet with an explicit
+//! 分管市领导 column. Counts declared on the section rows are checked against what was found.
+
+use crate::config::Config;
+use crate::deadline::parse_deadline;
+use crate::model::{Category, Deadline, Leader, Master, Problem, Task, cell_ref};
+use crate::units::Directory;
+use calamine::{Data, Reader, open_workbook_auto};
+use std::path::Path;
+
+/// The master could not be read at all (the run cannot go on without it).
+#[derive(Debug, thiserror::Error)]
+#[error("无法读取任务分解表 {path}：{message}")]
+pub struct MasterError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Titles a leader row may carry, longest first so 副市长 wins over 市长.
+const TITLES: [&str; 7] = ["常务副市长", "副市长", "市长", "副主任", "主任", "副秘书长", "秘书长"];
+
+/// Reads the master workbook's first sheet that contains task rows.
+pub fn load(path: &Path, units: &Directory, cfg: &Config) -> Result<(Master, Vec<Problem>), MasterError> {
+    let err = |message: String| MasterError {
+        path: path.display().to_string(),
+        message,
+    };
+    let mut wb = open_workbook_auto(path).map_err(|e| err(e.to_string()))?;
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut last_err = String::from("工作簿中没有工作表");
+    for sheet in wb.sheet_names() {
+        let range = match wb.worksheet_range(&sheet) {
+            Ok(r) => r,
+            Err(e) => {
+                last_err = e.to_string();
+                continue;
+            }
+        };
+        let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell_text).collect()).collect();
+        let start = range.start().map(|(r, _)| r).unwrap_or(0);
+        let src = Source { file: &file, sheet: &sheet, first_row: start };
+        match parse_rows(&rows, &src, units, cfg) {
+            Some(result) => return Ok(result),
+            None => last_err = format!("工作表“{sheet}”中没有找到含“序号”“任务目标”的表头"),
+        }
+    }
+    Err(err(last_err))
+}
+
+/// Where the rows came from, for problem locations.
+pub struct Source<'a> {
+    pub file: &'a str,
+    pub sheet: &'a str,
+    /// 0-based sheet row of `rows[0]`.
+    pub first_row: u32,
+}
+
+impl Source<'_> {
+    fn problem(&self, p: Problem, row: usize, col: usize) -> Problem {
+        p.file(self.file)
+            .sheet(self.sheet)
+            .cell(cell_ref(self.first_row + row as u32, col as u32))
+    }
+}
+
+/// Column positions of a header row.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    number: usize,
+    text: usize,
+    unit: Option<usize>,
+    deadline: Option<usize>,
+    leader: Option<usize>,
+    category: Option<usize>,
+}
+
+fn get(row: &[String], i: usize) -> &str {
+    row.get(i).map(String::as_str).unwrap_or("")
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn header_columns(row: &[String]) -> Option<Columns> {
+    let find = |names: &[&str]| {
+        row.iter()
+            .position(|c| names.iter().any(|n| squash(c) == *n))
+    };
+    Some(Columns {
+        number: find(&["序号", "编号", "任务序号"])?,
+        text: find(&["任务目标", "任务", "工作任务", "重点任务", "任务内容"])?,
+        unit: find(&["牵头单位", "责任单位", "牵头部门"]),
+        deadline: find(&["完成时限", "时限", "完成时间"]),
+        leader: find(&["分管市领导", "分管领导", "责任领导", "市领导"]),
+        category: find(&["类别", "任务类别", "分类"]),
+    })
+}
+
+/// A leader section row, e.g. “刘继英副市长分管领域35项（含主要预期目标5项）”.
+fn parse_leader_row(text: &str) -> Option<Leader> {
+    let s = squash(text);
+    let (name, title, rest) = TITLES.iter().find_map(|t| {
+        let i = s.find(t)?;
+        let name = &s[..i];
+        let n = name.chars().count();
+        (2..=4).contains(&n).then(|| (name, *t, &s[i + t.len()..]))
+    })?;
+    if !(rest.starts_with("分管") || rest.starts_with("负责")) {
+        return None;
+    }
+    let declared_count = number_before(rest, "项");
+    let declared_main_targets = rest
+        .find("含主要预期目标")
+        .and_then(|i| number_before(&rest[i + "含主要预期目标".len()..], "项"));
+    declared_count?;
+    Some(Leader {
+        name: name.to_string(),
+        title: title.to_string(),
+        declared_count,
+        declared_main_targets,
+    })
+}
+
+/// The first run of ASCII digits immediately followed by `unit`.
+fn number_before(s: &str, unit: &str) -> Option<u32> {
+    let i = s.find(unit)?;
+    let digits: String = s[..i]
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    digits.parse().ok()
+}
+
+/// “贺海东市长为总负责人” → the mayor.
+fn parse_overall_lead(text: &str) -> Option<Leader> {
+    let s = squash(text);
+    let head = s.strip_suffix("为总负责人").or_else(|| s.strip_suffix("总负责"))?;
+    let (name, title) = TITLES
+        .iter()
+        .find_map(|t| head.strip_suffix(t).map(|n| (n, *t)))?;
+    (!name.is_empty()).then(|| Leader {
+        name: name.to_string(),
+        title: title.to_string(),
+        declared_count: None,
+        declared_main_targets: None,
+    })
+}
+
+/// “(一) 主要预期目标” / “（二）其他经济社会发展任务”.
+fn parse_category_row(text: &str) -> Option<Category> {
+    let s = squash(text);
+    let body = s
+        .strip_prefix('(')
+        .or_else(|| s.strip_prefix('（'))
+        .and_then(|r| r.split_once([')', '）']))
+        .map(|(_, b)| b)
+        .or_else(|| s.split_once('、').map(|(_, b)| b))?;
+    if body.contains("主要预期目标") {
+        Some(Category::MainTarget)
+    } else if !body.is_empty() {
+        Some(Category::Other)
+    } else {
+        None
+    }
+}
+
+/// Task number in the 序号 cell: “12”, “12.0”.
+fn task_number(cell: &str) -> Option<u32> {
+    let t = cell.trim();
+    let t = t.strip_suffix(".0").unwrap_or(t);
+    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit()) || t.len() > 6 {
+        return None;
+    }
+    t.parse().ok().filter(|n| *n > 0)
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+struct Section {
+    leader: Option<usize>,
+}
+
+/// Parses the rows of one sheet; `None` when no header row is found.
+pub fn parse_rows(
+    rows: &[Vec<String>],
+    src: &Source,
+    units: &Directory,
+    cfg: &Config,
+) -> Option<(Master, Vec<Problem>)> {
+    let mut problems = Vec::new();
+    let mut title = String::new();
+    let mut mayor: Option<Leader> = None;
+    let mut leaders: Vec<Leader> = Vec::new();
+    let mut tasks: Vec<Task> = Vec::new();
+    let mut cols: Option<Columns> = None;
+    let mut category = Category::Other;
+    let mut seen_category = false;
+    let mut section = Section { leader: None };
+    let mut unit_order: Vec<String> = Vec::new();
+
+    for (r, row) in rows.iter().enumerate() {
+        let filled: Vec<(usize, &String)> = row.iter().enumerate().filter(|(_, c)| !c.is_empty()).collect();
+        let Some(&(first_col, first)) = filled.first() else { continue };
+        if let Some(c) = header_columns(row) {
+            cols = Some(c);
+            continue;
+        }
+        let number = cols.and_then(|c| task_number(get(row, c.number)));
+        if number.is_none() && filled.len() == 1 {
+            if let Some(l) = parse_overall_lead(first) {
+                mayor = Some(l);
+            } else if let Some(l) = parse_leader_row(first) {
+                category = Category::Other;
+                section.leader = Some(leaders.len());
+                leaders.push(l);
+            } else if let Some(c) = parse_category_row(first) {
+                category = c;
+                seen_category = true;
+                section.leader = None;
+            } else if title.is_empty() && cols.is_none() {
+                title = first.trim().to_string();
+            } else {
+                problems.push(src.problem(
+                    Problem::info("master_unrecognised_row", "任务分解表中有一行无法识别，已忽略")
+                        .raw(first.as_str()),
+                    r,
+                    first_col,
+                ));
+            }
+            continue;
+        }
+        let Some(c) = cols else { continue };
+        let Some(number) = number else {
+            problems.push(src.problem(
+                Problem::warning("master_bad_number", "任务分解表的“序号”不是正整数，此行已忽略，请核对")
+                    .raw(get(row, c.number)),
+                r,
+                c.number,
+            ));
+            continue;
+        };
+        if tasks.iter().any(|t| t.number == number) {
+            problems.push(src.problem(
+                Problem::error("master_duplicate_number", format!("序号 {number} 重复出现，后一行已忽略"))
+                    .raw(number.to_string())
+                    .task(number),
+                r,
+                c.number,
+            ));
+            continue;
+        }
+        let text = get(row, c.text).trim().to_string();
+        let unit_raw = c.unit.map(|i| get(row, i)).unwrap_or("").trim().to_string();
+        let deadline_raw = c.deadline.map(|i| get(row, i)).unwrap_or("").trim().to_string();
+        let source_row = src.first_row + r as u32 + 1;
+
+        let (found, missing) = units.resolve_compound(&unit_raw);
+        let task_units: Vec<String> = found.iter().map(|u| u.name.clone()).collect();
+        for m in &missing {
+            problems.push(src.problem(
+                Problem::error(
+                    "master_unknown_unit",
+                    format!("第 {source_row} 行（序号 {number}）的牵头单位“{m}”不在单位名录 units.toml 中，请在名录中补充该单位或其别名"),
+                )
+                .raw(unit_raw.as_str())
+                .task(number),
+                r,
+                c.unit.unwrap_or(0),
+            ));
+        }
+        if unit_raw.is_empty() {
+            problems.push(src.problem(
+                Problem::error("master_no_unit", format!("序号 {number} 没有牵头单位"))
+                    .task(number),
+                r,
+                c.unit.unwrap_or(0),
+            ));
+        }
+        for u in &task_units {
+            if !unit_order.contains(u) {
+                unit_order.push(u.clone());
+            }
+        }
+        let date = parse_deadline(&deadline_raw, cfg.year);
+        if date.is_none() {
+            problems.push(src.problem(
+                Problem::info(
+                    "master_open_deadline",
+                    format!("序号 {number} 的完成时限“{deadline_raw}”不是固定日期，按无固定时限处理（不判逾期、不按序时进度判滞后）"),
+                )
+                .raw(deadline_raw.as_str())
+                .task(number),
+                r,
+                c.deadline.unwrap_or(0),
+            ));
+        }
+        // Flat layout: explicit leader and category columns.
+        let mut task_leaders = Vec::new();
+        let mut task_category = category;
+        if let Some(li) = c.leader {
+            for name in get(row, li).split(['、', '，', ',', '；', ';', '/', '\n']) {
+                let name = strip_title(name.trim());
+                if name.is_empty() {
+                    continue;
+                }
+                if !leaders.iter().any(|l| l.name == name) {
+                    leaders.push(Leader {
+                        name: name.to_string(),
+                        title: title_of(get(row, li), name),
+                        declared_count: None,
+                        declared_main_targets: None,
+                    });
+                }
+                task_leaders.push(name.to_string());
+            }
+            if let Some(ci) = c.category {
+                task_category = if get(row, ci).contains("主要预期目标") {
+                    Category::MainTarget
+                } else {
+                    Category::Other
+                };
+            }
+        } else if let Some(li) = section.leader {
+            task_leaders.push(leaders[li].name.clone());
+        }
+        if !seen_category && c.leader.is_none() && section.leader.is_none() {
+            task_category = Category::Other;
+        }
+        tasks.push(Task {
+            number,
+            text,
+            category: task_category,
+            leaders: task_leaders,
+            units: task_units,
+            unit_raw,
+            deadline: Deadline { raw: deadline_raw, date },
+            source_row,
+        });
+    }
+    cols?;
+    let sectioned = leaders.iter().any(|l| l.declared_count.is_some());
+    if sectioned {
+        assign_main_targets(&mut tasks, &leaders, cfg, &mut problems, src);
+        check_counts(&tasks, &leaders, &mut problems, src);
+    }
+    for t in &tasks {
+        if t.leaders.is_empty() {
+            problems.push(
+                Problem::error(
+                    "master_no_leader",
+                    format!("序号 {} 没有分管市领导：既不在任何领导分管领域下，也未在 duban.toml 的 [main_targets] 中指定", t.number),
+                )
+                .file(src.file)
+                .sheet(src.sheet)
+                .task(t.number),
+            );
+        }
+    }
+    let mayor = mayor.unwrap_or_else(|| {
+        problems.push(
+            Problem::warning("master_no_mayor", "任务分解表中没有“××市长为总负责人”一行，市长总览将不署姓名")
+                .file(src.file)
+                .sheet(src.sheet),
+        );
+        Leader {
+            name: String::new(),
+            title: "市长".into(),
+            declared_count: None,
+            declared_main_targets: None,
+        }
+    });
+    let unit_list = unit_order
+        .iter()
+        .filter_map(|n| units.get(n).cloned())
+        .collect();
+    Some((
+        Master {
+            title,
+            mayor,
+            leaders,
+            tasks,
+            units: unit_list,
+        },
+        problems,
+    ))
+}
+
+fn strip_title(name: &str) -> &str {
+    TITLES
+        .iter()
+        .find_map(|t| name.strip_suffix(t))
+        .unwrap_or(name)
+}
+
+fn title_of(cell: &str, name: &str) -> String {
+    let after = cell.split(name).nth(1).unwrap_or("");
+    TITLES
+        .iter()
+        .find(|t| after.starts_with(*t))
+        .map(|t| t.to_string())
+        .unwrap_or_else(|| "副市长".to_string())
+}
+
+/// Main targets go to the deputy whose section declares main targets and holds tasks of the
+/// same lead unit; the rest come from `[main_targets]` in duban.toml.
+fn assign_main_targets(tasks: &mut [Task], leaders: &[Leader], cfg: &Config, problems: &mut Vec<Problem>, src: &Source) {
+    let configured = cfg.main_target_assignments();
+    let mut remaining: Vec<u32> = leaders.iter().map(|l| l.declared_main_targets.unwrap_or(0)).collect();
+    let section_units: Vec<Vec<String>> = leaders
+        .iter()
+        .map(|l| {
+            tasks
+                .iter()
+                .filter(|t| t.category == Category::Other && t.leaders.contains(&l.name))
+                .flat_map(|t| t.units.clone())
+                .collect()
+        })
+        .collect();
+    let main_numbers: Vec<usize> = (0..tasks.len()).filter(|&i| tasks[i].category == Category::MainTarget).collect();
+    // Configured assignments first: they are the office's explicit decision.
+    for &i in &main_numbers {
+        let number = tasks[i].number;
+        if let Some((_, name)) = configured.iter().find(|(n, _)| *n == number) {
+            match leaders.iter().position(|l| &l.name == name) {
+                Some(li) => {
+                    tasks[i].leaders = vec![name.clone()];
+                    remaining[li] = remaining[li].saturating_sub(1);
+                }
+                None => problems.push(
+                    Problem::error(
+                        "master_bad_assignment",
+                        format!("duban.toml 的 [main_targets] 把主要预期目标 {number} 分给“{name}”，但任务分解表中没有这位领导"),
+                    )
+                    .file(src.file)
+                    .task(number),
+                ),
+            }
+        }
+    }
+    for &i in &main_numbers {
+        if !tasks[i].leaders.is_empty() {
+            continue;
+        }
+        let candidates: Vec<usize> = (0..leaders.len())
+            .filter(|&li| remaining[li] > 0 && tasks[i].units.iter().any(|u| section_units[li].contains(u)))
+            .collect();
+        if let [li] = candidates[..] {
+            tasks[i].leaders = vec![leaders[li].name.clone()];
+            remaining[li] -= 1;
+        } else {
+            let who = if candidates.is_empty() {
+                "没有哪位领导的分管领域包含该牵头单位".to_string()
+            } else {
+                let names: Vec<&str> = candidates.iter().map(|&li| leaders[li].name.as_str()).collect();
+                format!("可能属于 {}", names.join("、"))
+            };
+            problems.push(
+                Problem::error(
+                    "master_main_target_unassigned",
+                    format!(
+                        "主要预期目标 {}（{}）无法按牵头单位确定分管领导（{who}），请在 duban.toml 的 [main_targets] 中指定，例如 {} = \"领导姓名\"",
+                        tasks[i].number, tasks[i].unit_raw, tasks[i].number
+                    ),
+                )
+                .file(src.file)
+                .sheet(src.sheet)
+                .task(tasks[i].number),
+            );
+        }
+    }
+}
+
+/// Declared “35项（含主要预期目标5项）” versus what was found.
+fn check_counts(tasks: &[Task], leaders: &[Leader], problems: &mut Vec<Problem>, src: &Source) {
+    for l in leaders {
+        let mine: Vec<&Task> = tasks.iter().filter(|t| t.leaders.contains(&l.name)).collect();
+        let mains = mine.iter().filter(|t| t.category == Category::MainTarget).count() as u32;
+        let total = mine.len() as u32;
+        if let Some(declared) = l.declared_count {
+            if declared != total {
+                problems.push(
+                    Problem::error(
+                        "master_count_mismatch",
+                        format!("{}分管领域声明 {declared} 项，实际找到 {total} 项（其中主要预期目标 {mains} 项），请核对任务分解表", l.display()),
+                    )
+                    .file(src.file)
+                    .sheet(src.sheet)
+                    .raw(declared.to_string()),
+                );
+            }
+        }
+        let declared_mains = l.declared_main_targets.unwrap_or(0);
+        if declared_mains != mains {
+            problems.push(
+                Problem::error(
+                    "master_main_count_mismatch",
+                    format!("{}分管领域声明含主要预期目标 {declared_mains} 项，实际分配到 {mains} 项，请核对任务分解表或 duban.toml 的 [main_targets]", l.display()),
+                )
+                .file(src.file)
+                .sheet(src.sheet),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_rows() {
+        let l = parse_leader_row("刘继英副市长分管领域35项（含主要预期目标5项）").unwrap();
+        assert_eq!((l.name.as_str(), l.title.as_str()), ("刘继英", "副市长"));
+        assert_eq!((l.declared_count, l.declared_main_targets), (Some(35), Some(5)));
+        let l = parse_leader_row("朱建国主任负责10项").unwrap();
+        assert_eq!((l.name.as_str(), l.title.as_str(), l.declared_count), ("朱建国", "主任", Some(10)));
+        assert_eq!(parse_overall_lead("贺海东市长为总负责人").unwrap().name, "贺海东");
+        assert_eq!(parse_category_row("(一) 主要预期目标"), Some(Category::MainTarget));
+        assert_eq!(parse_category_row("（二）其他经济社会发展任务"), Some(Category::Other));
+        assert!(parse_leader_row("2026年《政府工作报告》重点工作任务分解方案").is_none());
+        assert!(header_columns(&["序号".into(), "任 务 目 标".into(), "牵头单位".into(), "完成时限".into()]).is_some());
+    }
+}
+
+/// What `duban master` prints (and, as JSON, `duban master --json`).
+#[derive(Debug, serde::Serialize)]
+pub struct MasterSummary {
+    pub title: String,
+    pub mayor: String,
+    pub tasks: usize,
+    pub leaders: Vec<CountRow>,
+    pub units: Vec<CountRow>,
+    /// Deadline text → number of tasks, sorted by date (free text last).
+    pub deadlines: Vec<CountRow>,
+    pub dated: usize,
+    pub undated: usize,
+    pub problems: Vec<Problem>,
+}
+
+/// A name with a count.
+#[derive(Debug, serde::Serialize)]
+pub struct CountRow {
+    pub name: String,
+    pub count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared: Option<u32>,
+}
+
+impl MasterSummary {
+    pub fn new(master: &Master, problems: &[Problem]) -> MasterSummary {
+        let leaders = master
+            .leaders
+            .iter()
+            .map(|l| CountRow {
+                name: l.display(),
+                count: master.tasks_of_leader(&l.name).count(),
+                declared: l.declared_count,
+            })
+            .collect();
+        let units = master
+            .units
+            .iter()
+            .map(|u| CountRow {
+                name: u.name.clone(),
+                count: master.tasks_of_unit(&u.name).count(),
+                declared: None,
+            })
+            .collect();
+        let mut by_deadline: Vec<(Option<chrono::NaiveDate>, String, usize)> = Vec::new();
+        for t in &master.tasks {
+            match by_deadline.iter_mut().find(|(_, raw, _)| *raw == t.deadline.raw) {
+                Some(entry) => entry.2 += 1,
+                None => by_deadline.push((t.deadline.date, t.deadline.raw.clone(), 1)),
+            }
+        }
+        by_deadline.sort_by_key(|(d, raw, _)| (d.is_none(), *d, raw.clone()));
+        let dated = master.tasks.iter().filter(|t| t.deadline.date.is_some()).count();
+        MasterSummary {
+            title: master.title.clone(),
+            mayor: master.mayor.display(),
+            tasks: master.tasks.len(),
+            leaders,
+            units,
+            deadlines: by_deadline
+                .into_iter()
+                .map(|(_, name, count)| CountRow { name, count, declared: None })
+                .collect(),
+            dated,
+            undated: master.tasks.len() - dated,
+            problems: problems.to_vec(),
+        }
+    }
+
+    /// The Chinese text report.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let _ = writeln!(s, "{}", self.title);
+        let _ = writeln!(s, "总负责人：{}", self.mayor);
+        let _ = writeln!(s, "任务共 {} 项；分管市领导 {} 位；牵头单位 {} 个。", self.tasks, self.leaders.len(), self.units.len());
+        let _ = writeln!(s, "\n分管市领导（任务数）：");
+        for l in &self.leaders {
+            let note = match l.declared {
+                Some(d) if d as usize != l.count => format!("  ← 声明 {d} 项，不一致"),
+                _ => String::new(),
+            };
+            let _ = writeln!(s, "  {:<12}{:>4} 项{note}", l.name, l.count);
+        }
+        let _ = writeln!(s, "\n牵头单位（任务数）：");
+        for u in &self.units {
+            let _ = writeln!(s, "  {:<16}{:>4} 项", u.name, u.count);
+        }
+        let _ = writeln!(s, "\n完成时限分布：");
+        for d in &self.deadlines {
+            let _ = writeln!(s, "  {:<16}{:>4} 项", d.name, d.count);
+        }
+        let _ = writeln!(s, "有固定日期 {} 项，无固定日期 {} 项。", self.dated, self.undated);
+        if self.problems.is_empty() {
+            let _ = writeln!(s, "\n未发现问题。");
+        } else {
+            let _ = writeln!(s, "\n发现的问题（{} 条）：", self.problems.len());
+            for p in &self.problems {
+                let _ = writeln!(s, "  {p}");
+            }
+        }
+        s
+    }
+}

@@ -1,0 +1,650 @@
+//! The domain types shared by every stage of the pipeline.
+//!
+//! Stages pass these values forward (load → validate → merge → classify → render → deliver);
+//! no stage reaches back. Rendering never computes a status, it only lays out [`TaskOutcome`]s.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Task category as the master sheet groups it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+pub enum Category {
+    /// 主要预期目标
+    MainTarget,
+    /// 其他经济社会发展任务
+    Other,
+}
+
+impl Category {
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::MainTarget => "主要预期目标",
+            Category::Other => "其他经济社会发展任务",
+        }
+    }
+}
+
+/// A 完成时限 as written in the master, with the date it stands for when it has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    /// The text exactly as the master sheet has it (“12月底”, “按自治区安排统筹推进”).
+    pub raw: String,
+    /// The last day the task may be completed on; `None` for free text (no fixed date).
+    pub date: Option<NaiveDate>,
+}
+
+/// A leader (分管市领导) with the counts the section row declares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Leader {
+    /// Name only, e.g. “刘继英”.
+    pub name: String,
+    /// Title as written, e.g. “副市长”, “主任”, “市长”.
+    pub title: String,
+    /// “35项” on the section row, when declared.
+    pub declared_count: Option<u32>,
+    /// “含主要预期目标5项” on the section row, when declared.
+    pub declared_main_targets: Option<u32>,
+}
+
+impl Leader {
+    /// “刘继英副市长”.
+    pub fn display(&self) -> String {
+        format!("{}{}", self.name, self.title)
+    }
+}
+
+/// One key task from the master sheet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    /// 序号, 1-based, unique.
+    pub number: u32,
+    /// 任务目标, verbatim.
+    pub text: String,
+    pub category: Category,
+    /// Leader names (a main target belongs to the deputy mayor whose section counts it).
+    pub leaders: Vec<String>,
+    /// Canonical short names of the lead units (a compound “土左旗、托县政府” gives two).
+    pub units: Vec<String>,
+    /// The 牵头单位 cell verbatim.
+    pub unit_raw: String,
+    pub deadline: Deadline,
+    /// 1-based row in the master sheet, for messages.
+    pub source_row: u32,
+}
+
+/// Kind of a lead unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UnitKind {
+    #[serde(rename = "市直部门")]
+    CityDepartment,
+    #[serde(rename = "旗县区政府")]
+    CountyGovernment,
+    #[serde(rename = "开发区")]
+    DevelopmentZone,
+    #[serde(rename = "其他")]
+    Other,
+}
+
+/// A lead unit (牵头单位) from `units.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unit {
+    /// Canonical short name (“市发改委”); used in file names and tables.
+    pub name: String,
+    /// Full official names and other spellings.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub kind: UnitKind,
+    #[serde(default, rename = "联系人")]
+    pub contact: Option<String>,
+    #[serde(default, rename = "电话")]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// The parsed master sheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct Master {
+    /// The title row.
+    pub title: String,
+    /// 总负责人 (the mayor).
+    pub mayor: Leader,
+    /// Deputy mayors and directors in seed order.
+    pub leaders: Vec<Leader>,
+    /// Tasks in master order.
+    pub tasks: Vec<Task>,
+    /// Units in order of first appearance in the master (only units that lead a task).
+    pub units: Vec<Unit>,
+}
+
+impl Master {
+    pub fn task(&self, number: u32) -> Option<&Task> {
+        self.tasks.iter().find(|t| t.number == number)
+    }
+    pub fn unit(&self, name: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.name == name)
+    }
+    /// Tasks led by `unit`, in master order.
+    pub fn tasks_of_unit<'a>(&'a self, unit: &'a str) -> impl Iterator<Item = &'a Task> + 'a {
+        self.tasks.iter().filter(move |t| t.units.iter().any(|u| u == unit))
+    }
+    /// Tasks under `leader`, in master order.
+    pub fn tasks_of_leader<'a>(&'a self, leader: &'a str) -> impl Iterator<Item = &'a Task> + 'a {
+        self.tasks.iter().filter(move |t| t.leaders.iter().any(|l| l == leader))
+    }
+}
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Severity {
+    /// The row or file is rejected.
+    #[serde(rename = "错误")]
+    Error,
+    /// Merged, but someone should look.
+    #[serde(rename = "警告")]
+    Warning,
+    /// For the record.
+    #[serde(rename = "提示")]
+    Info,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "错误",
+            Severity::Warning => "警告",
+            Severity::Info => "提示",
+        }
+    }
+}
+
+/// One finding about the input, located as precisely as the input allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub severity: Severity,
+    /// Stable machine code, e.g. `unknown_task`, `progress_out_of_range`.
+    pub code: String,
+    /// Unit the problem belongs to (canonical name), if known.
+    pub unit: Option<String>,
+    /// File name (not the full path), if the problem is in a file.
+    pub file: Option<String>,
+    pub sheet: Option<String>,
+    /// A1 reference like `F7`.
+    pub cell: Option<String>,
+    /// The raw cell value as found.
+    pub raw: Option<String>,
+    /// Task number concerned, if any.
+    pub task: Option<u32>,
+    /// Chinese message saying what is wrong and what to do.
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(severity: Severity, code: &str, message: impl Into<String>) -> Self {
+        Problem {
+            severity,
+            code: code.to_string(),
+            unit: None,
+            file: None,
+            sheet: None,
+            cell: None,
+            raw: None,
+            task: None,
+            message: message.into(),
+        }
+    }
+    pub fn error(code: &str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
+    }
+    pub fn warning(code: &str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message)
+    }
+    pub fn info(code: &str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Info, code, message)
+    }
+    pub fn unit(mut self, unit: impl Into<String>) -> Self {
+        self.unit = Some(unit.into());
+        self
+    }
+    pub fn file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+    pub fn sheet(mut self, sheet: impl Into<String>) -> Self {
+        self.sheet = Some(sheet.into());
+        self
+    }
+    pub fn cell(mut self, cell: impl Into<String>) -> Self {
+        self.cell = Some(cell.into());
+        self
+    }
+    pub fn raw(mut self, raw: impl Into<String>) -> Self {
+        self.raw = Some(raw.into());
+        self
+    }
+    pub fn task(mut self, task: u32) -> Self {
+        self.task = Some(task);
+        self
+    }
+    /// Where the problem is, in Chinese: “文件 X，工作表 Y，单元格 F7”.
+    pub fn location(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(f) = &self.file {
+            parts.push(format!("文件“{f}”"));
+        }
+        if let Some(s) = &self.sheet {
+            parts.push(format!("工作表“{s}”"));
+        }
+        if let Some(c) = &self.cell {
+            parts.push(format!("单元格 {c}"));
+        }
+        parts.join("，")
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}]", self.severity.label())?;
+        let loc = self.location();
+        if !loc.is_empty() {
+            write!(f, " {loc}：")?;
+        } else {
+            write!(f, " ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(raw) = &self.raw {
+            write!(f, "（原值：“{raw}”）")?;
+        }
+        Ok(())
+    }
+}
+
+/// A1 reference for 0-based row and column (`cell_ref(6, 5)` = `F7`).
+pub fn cell_ref(row: u32, col: u32) -> String {
+    let mut col_name = String::new();
+    let mut c = col + 1;
+    while c > 0 {
+        let rem = (c - 1) % 26;
+        col_name.insert(0, char::from(b'A' + rem as u8));
+        c = (c - 1) / 26;
+    }
+    format!("{col_name}{}", row as u64 + 1)
+}
+
+/// Status as a unit reports it in the 状态 column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ReportedStatus {
+    #[serde(rename = "已完成")]
+    Done,
+    #[serde(rename = "序时推进")]
+    OnTrack,
+    #[serde(rename = "滞后")]
+    Lagging,
+    #[serde(rename = "未启动")]
+    NotStarted,
+}
+
+impl ReportedStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportedStatus::Done => "已完成",
+            ReportedStatus::OnTrack => "序时推进",
+            ReportedStatus::Lagging => "滞后",
+            ReportedStatus::NotStarted => "未启动",
+        }
+    }
+}
+
+/// Where a value came from in a submitted workbook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowSource {
+    /// File name (not full path).
+    pub file: String,
+    pub sheet: String,
+    /// 0-based row of the task row in the sheet.
+    pub row: u32,
+}
+
+/// One task's progress as one unit reported it (continuation rows already folded in).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgressRow {
+    pub task: u32,
+    /// 任务目标 as written in the file (for the differs-from-master warning).
+    pub task_text: Option<String>,
+    /// 本月工作进展.
+    pub progress_text: String,
+    /// 完成进度 in percent 0–100 (already normalised).
+    pub percent: Option<f64>,
+    pub status: Option<ReportedStatus>,
+    /// 完成日期.
+    pub completed_on: Option<NaiveDate>,
+    /// 存在问题.
+    pub issues: String,
+    /// 下步计划.
+    pub next_steps: String,
+    /// 备注.
+    pub remark: String,
+    pub source: RowSource,
+}
+
+/// A unit's record for one task after merging.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitReport {
+    pub unit: String,
+    pub row: ProgressRow,
+    /// 填报日期 of the file it came from.
+    pub reported_on: Option<NaiveDate>,
+}
+
+/// What the status engine decided for one task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Status {
+    /// 已完成 on or before the deadline (or no deadline).
+    #[serde(rename = "按期完成")]
+    DoneOnTime,
+    /// 已完成 after the deadline.
+    #[serde(rename = "逾期完成")]
+    DoneLate,
+    /// 已完成, completion date unknown.
+    #[serde(rename = "已完成")]
+    Done,
+    #[serde(rename = "序时推进")]
+    OnTrack,
+    #[serde(rename = "未启动")]
+    NotStarted,
+    #[serde(rename = "临期")]
+    DueSoon,
+    #[serde(rename = "滞后")]
+    Lagging,
+    #[serde(rename = "逾期未完成")]
+    Overdue,
+    #[serde(rename = "未报送")]
+    NotReported,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::DoneOnTime => "按期完成",
+            Status::DoneLate => "逾期完成",
+            Status::Done => "已完成",
+            Status::OnTrack => "序时推进",
+            Status::NotStarted => "未启动",
+            Status::DueSoon => "临期",
+            Status::Lagging => "滞后",
+            Status::Overdue => "逾期未完成",
+            Status::NotReported => "未报送",
+        }
+    }
+    pub fn is_done(self) -> bool {
+        matches!(self, Status::DoneOnTime | Status::DoneLate | Status::Done)
+    }
+    pub fn all() -> [Status; 9] {
+        [
+            Status::DoneOnTime,
+            Status::DoneLate,
+            Status::Done,
+            Status::OnTrack,
+            Status::NotStarted,
+            Status::DueSoon,
+            Status::Lagging,
+            Status::Overdue,
+            Status::NotReported,
+        ]
+    }
+    pub fn from_label(s: &str) -> Option<Status> {
+        Status::all().into_iter().find(|x| x.label() == s)
+    }
+}
+
+/// The three-colour (plus green) light of supervision practice. Ordered from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Light {
+    #[serde(rename = "绿")]
+    Green,
+    #[serde(rename = "蓝")]
+    Blue,
+    #[serde(rename = "黄")]
+    Yellow,
+    #[serde(rename = "红")]
+    Red,
+}
+
+impl Light {
+    pub fn label(self) -> &'static str {
+        match self {
+            Light::Green => "绿",
+            Light::Blue => "蓝",
+            Light::Yellow => "黄",
+            Light::Red => "红",
+        }
+    }
+    /// RGB colour used in PDFs and the workbook.
+    pub fn rgb(self) -> u32 {
+        match self {
+            Light::Red => 0xE60012,
+            Light::Yellow => 0xF2A900,
+            Light::Blue => 0x1F6FD1,
+            Light::Green => 0x1A9A48,
+        }
+    }
+    pub fn all() -> [Light; 4] {
+        [Light::Red, Light::Yellow, Light::Blue, Light::Green]
+    }
+    pub fn from_label(s: &str) -> Option<Light> {
+        Light::all().into_iter().find(|x| x.label() == s)
+    }
+}
+
+/// Last month's archived state of one task (read from the previous 汇总表).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct PreviousTask {
+    pub percent: Option<f64>,
+    pub light: Option<Light>,
+    pub status: Option<Status>,
+    pub progress_text: String,
+    /// Consecutive months not reported up to and including last month.
+    pub months_not_reported: u32,
+}
+
+/// The classified state of one task at the as-of date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskOutcome {
+    pub task: u32,
+    pub status: Status,
+    pub light: Light,
+    /// Reported progress (the lower one for two lead units); `None` when not reported.
+    pub percent: Option<f64>,
+    /// 序时进度, `None` for tasks without a fixed date.
+    pub expected: Option<f64>,
+    /// 上月进度.
+    pub previous_percent: Option<f64>,
+    /// Light escalated because of last month (yellow → red, or unreported twice).
+    pub escalated: bool,
+    /// Each lead unit's report (absent for a unit that did not report this task).
+    pub reports: Vec<UnitReport>,
+    /// Consecutive months not reported including this one (0 if reported).
+    pub months_not_reported: u32,
+    /// Short Chinese reason for the light, e.g. “低于序时进度35个百分点”.
+    pub reason: String,
+}
+
+/// 办结率, 按期办结率, 报送率 and light counts over a set of tasks.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Rates {
+    pub tasks: u32,
+    pub done: u32,
+    pub done_on_time: u32,
+    pub reported: u32,
+    pub red: u32,
+    pub yellow: u32,
+    pub blue: u32,
+    pub green: u32,
+    /// Percent 0–100.
+    pub completion_rate: f64,
+    pub on_time_rate: f64,
+    pub report_rate: f64,
+}
+
+/// A report month, `2026-11`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Month {
+    /// Parses `YYYY-MM`.
+    pub fn parse(s: &str) -> Option<Month> {
+        let (y, m) = s.trim().split_once('-')?;
+        if y.len() != 4 || m.is_empty() || m.len() > 2 {
+            return None;
+        }
+        let month = Month {
+            year: y.parse().ok()?,
+            month: m.parse().ok()?,
+        };
+        (1..=12).contains(&month.month).then_some(month)
+    }
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default()
+    }
+    pub fn last_day(self) -> NaiveDate {
+        self.next().first_day().pred_opt().unwrap_or_default()
+    }
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month { year: self.year + 1, month: 1 }
+        } else {
+            Month { year: self.year, month: self.month + 1 }
+        }
+    }
+    pub fn prev(self) -> Month {
+        if self.month == 1 {
+            Month { year: self.year - 1, month: 12 }
+        } else {
+            Month { year: self.year, month: self.month - 1 }
+        }
+    }
+    pub fn of(date: NaiveDate) -> Month {
+        use chrono::Datelike;
+        Month { year: date.year(), month: date.month() }
+    }
+    /// `2026年11月`.
+    pub fn label(self) -> String {
+        format!("{}年{}月", self.year, self.month)
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// `2026年11月30日`.
+pub fn chinese_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// One submitted workbook after intake (reading, normalising, validating its rows).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Submission {
+    /// File name (not the full path).
+    pub file: String,
+    /// SHA-256 of the file bytes, hex.
+    pub sha256: String,
+    /// Canonical unit, when identified.
+    pub unit: Option<String>,
+    /// 填报人 / 联系电话 / 填报日期 from the header block.
+    pub reporter: Option<String>,
+    pub phone: Option<String>,
+    pub reported_on: Option<NaiveDate>,
+    /// Valid task rows (rows with an error are not here; they are in `problems`).
+    pub rows: Vec<ProgressRow>,
+    /// Task rows read from the file (continuation rows folded into their task row).
+    pub rows_read: u32,
+    /// Task rows rejected because of an error (each has at least one error Problem).
+    pub rows_rejected: u32,
+    pub problems: Vec<Problem>,
+}
+
+/// Rows read = merged + rejected + superseded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Reconciliation {
+    pub rows_read: u32,
+    pub merged: u32,
+    pub rejected: u32,
+    pub superseded: u32,
+}
+
+impl Reconciliation {
+    pub fn balances(&self) -> bool {
+        self.rows_read == self.merged + self.rejected + self.superseded
+    }
+}
+
+/// 报送情况 of one unit for the month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Receipt {
+    pub unit: String,
+    pub received: bool,
+    /// Files attributed to this unit.
+    pub files: Vec<String>,
+    /// Latest 填报日期 among them.
+    pub reported_on: Option<NaiveDate>,
+    pub rows_read: u32,
+    pub rows_merged: u32,
+    pub errors: u32,
+    pub warnings: u32,
+}
+
+/// The merged month: one record per task per unit, with bookkeeping.
+#[derive(Debug, Clone, Serialize)]
+pub struct Merged {
+    /// Task number → each lead unit's report (master order of units).
+    pub reports: std::collections::BTreeMap<u32, Vec<UnitReport>>,
+    /// Every unit of the master, in master order.
+    pub receipts: Vec<Receipt>,
+    pub reconciliation: Reconciliation,
+    /// All problems of intake and merge (superseded rows, unidentified files …).
+    pub problems: Vec<Problem>,
+}
+
+/// The status engine's result for the month.
+#[derive(Debug, Clone, Serialize)]
+pub struct Classification {
+    /// One per task, master order.
+    pub outcomes: Vec<TaskOutcome>,
+    pub city: Rates,
+    /// Leader name → rates, seed order of leaders.
+    pub leaders: Vec<(String, Rates)>,
+    /// Unit name → rates, master order of units.
+    pub units: Vec<(String, Rates)>,
+}
+
+impl Classification {
+    pub fn outcome(&self, task: u32) -> Option<&TaskOutcome> {
+        self.outcomes.iter().find(|o| o.task == task)
+    }
+}
+
+/// Everything the renderers need for one month. Renderers only lay this out.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthReport {
+    pub month: Month,
+    pub as_of: NaiveDate,
+    /// Date printed on the documents (as-of + office.issue_after_days).
+    pub issued_on: NaiveDate,
+    /// Feedback deadline printed on notices.
+    pub feedback_due: NaiveDate,
+    pub master: Master,
+    pub merged: Merged,
+    pub classification: Classification,
+    /// Whether last month's 汇总表 was found and read.
+    pub previous_available: bool,
+    /// Every problem of the run (master, intake, merge, history, render), sorted.
+    pub problems: Vec<Problem>,
+}
