@@ -1,0 +1,433 @@
+//! The status engine: per task status, light, 序时进度, escalation from last month, and rates.
+//!
+//! Pure: no I/O, no clock. Everything is decided from the master, the merged month, last month's
+//! archive and the as-of date, with every threshold taken from `duban.toml` (`[thresholds]`).
+//!
+//! Decisions beyond PRODUCT.md, stated here so they can be found:
+//! - 序时进度 counts whole days inclusively: on the plan start one day has elapsed, on the
+//!   deadline all of them (`expected_progress`). For 12月底 on 2026-11-30 that is 334/365 = 91.5.
+//! - 临期 takes precedence below 滞后 as PRODUCT.md says, so a 12月底 task that is on pace in a
+//!   November run is 临期 (blue), not 序时推进 (green); only a task that is not behind by more than
+//!   the tolerance can be blue.
+//! - 已完成 without a 完成日期 is 按期完成 when the as-of date is not after the deadline (it must
+//!   have been done in time) and for tasks without a fixed date; otherwise it stays 已完成.
+//! - 未启动 is judged by the lag rule like any other progress (0% against 序时进度); it only keeps
+//!   the status 未启动 when that is within the tolerance, and then its light is green.
+//! - 未报送 means nothing was received for the task. When one of two lead units reports and the
+//!   other does not, the task is classified on the report received, and the missing unit makes the
+//!   light at least yellow (red once the deadline has passed), named in the reason.
+//! - Escalation: a task whose light was yellow last month and is 滞后 again this month turns red
+//!   (`escalated`); so does a task unreported for `not_reported_red_months` months running.
+//! - 按期办结率 = 按期完成 ÷ 任务数, parallel to 办结率 = 已完成 ÷ 任务数, so it never exceeds 办结率.
+
+use crate::config::{Config, Thresholds};
+use crate::model::{
+    Classification, Light, Master, Merged, PreviousTask, Rates, ReportedStatus, Status, Task,
+    TaskOutcome, UnitReport,
+};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+/// Classifies every task of the master at `as_of` and computes the rates.
+///
+/// `previous` is last month's archive by task number (empty in the first month).
+pub fn classify(
+    master: &Master,
+    merged: &Merged,
+    previous: &BTreeMap<u32, PreviousTask>,
+    as_of: NaiveDate,
+    cfg: &Config,
+) -> Classification {
+    let ctx = Context {
+        as_of,
+        plan_start: cfg.plan_start(),
+        due_soon_end: due_soon_end(as_of, cfg.thresholds.due_soon_months),
+        t: &cfg.thresholds,
+    };
+    let outcomes: Vec<TaskOutcome> = master
+        .tasks
+        .iter()
+        .map(|task| {
+            let reports = merged
+                .reports
+                .get(&task.number)
+                .cloned()
+                .unwrap_or_default();
+            classify_task(task, reports, previous.get(&task.number), &ctx)
+        })
+        .collect();
+    let city = rates(master.tasks.iter(), &outcomes, None);
+    let leaders = master
+        .leaders
+        .iter()
+        .map(|l| {
+            let r = rates(master.tasks_of_leader(&l.name), &outcomes, None);
+            (l.name.clone(), r)
+        })
+        .collect();
+    let units = master
+        .units
+        .iter()
+        .map(|u| {
+            let r = rates(master.tasks_of_unit(&u.name), &outcomes, Some(&u.name));
+            (u.name.clone(), r)
+        })
+        .collect();
+    Classification {
+        outcomes,
+        city,
+        leaders,
+        units,
+    }
+}
+
+/// 序时进度 in percent: the elapsed share of the days from `plan_start` to `deadline`, both
+/// inclusive, at `as_of`; capped to 0..=100.
+pub fn expected_progress(plan_start: NaiveDate, deadline: NaiveDate, as_of: NaiveDate) -> f64 {
+    if as_of < plan_start {
+        return 0.0;
+    }
+    if as_of >= deadline {
+        return 100.0;
+    }
+    let span = (deadline - plan_start).num_days() + 1;
+    let elapsed = (as_of - plan_start).num_days() + 1;
+    if span <= 0 {
+        return 100.0;
+    }
+    (elapsed as f64 * 100.0 / span as f64).clamp(0.0, 100.0)
+}
+
+/// Last day of the 临期 window: the end of the month `due_soon_months` after the as-of month.
+pub fn due_soon_end(as_of: NaiveDate, due_soon_months: u32) -> NaiveDate {
+    let mut month = crate::model::Month::of(as_of);
+    for _ in 0..due_soon_months {
+        month = month.next();
+    }
+    month.last_day()
+}
+
+/// Severity used to pick the worse status of two lead units (higher is worse).
+pub fn status_severity(status: Status) -> u8 {
+    match status {
+        Status::DoneOnTime => 0,
+        Status::Done => 1,
+        Status::DoneLate => 2,
+        Status::OnTrack => 3,
+        Status::NotStarted => 4,
+        Status::DueSoon => 5,
+        Status::Lagging => 6,
+        Status::NotReported => 7,
+        Status::Overdue => 8,
+    }
+}
+
+/// Everything that is the same for every task of the run.
+struct Context<'a> {
+    as_of: NaiveDate,
+    plan_start: NaiveDate,
+    due_soon_end: NaiveDate,
+    t: &'a Thresholds,
+}
+
+/// One unit's verdict on one task before combining lead units.
+struct Verdict {
+    /// `None` for a co-lead unit that sent nothing: it colours the light but not the status.
+    status: Option<Status>,
+    light: Light,
+    escalated: bool,
+    reason: String,
+}
+
+fn classify_task(
+    task: &Task,
+    reports: Vec<UnitReport>,
+    previous: Option<&PreviousTask>,
+    ctx: &Context,
+) -> TaskOutcome {
+    let expected = task
+        .deadline
+        .date
+        .map(|d| expected_progress(ctx.plan_start, d, ctx.as_of));
+    let previous_percent = previous.and_then(|p| p.percent);
+    if reports.is_empty() {
+        let months = previous.map_or(0, |p| p.months_not_reported) + 1;
+        let v = not_reported(task, months, ctx);
+        return TaskOutcome {
+            task: task.number,
+            status: v.status.unwrap_or(Status::NotReported),
+            light: v.light,
+            percent: None,
+            expected,
+            previous_percent,
+            escalated: v.escalated,
+            reports,
+            months_not_reported: months,
+            reason: v.reason,
+        };
+    }
+    let two_units = task.units.len() > 1 || reports.len() > 1;
+    let mut verdicts: Vec<Verdict> = reports
+        .iter()
+        .map(|r| {
+            let mut v = judge_report(task, r, expected, previous, ctx);
+            if two_units {
+                v.reason = format!("{}：{}", r.unit, v.reason);
+            }
+            v
+        })
+        .collect();
+    for unit in &task.units {
+        if !reports.iter().any(|r| &r.unit == unit) {
+            verdicts.push(missing_co_lead(task, unit, ctx));
+        }
+    }
+    combine(task, reports, verdicts, expected, previous_percent)
+}
+
+/// Merges the verdicts of the lead units: worse status, worse light, lower progress.
+fn combine(
+    task: &Task,
+    reports: Vec<UnitReport>,
+    verdicts: Vec<Verdict>,
+    expected: Option<f64>,
+    previous_percent: Option<f64>,
+) -> TaskOutcome {
+    let status = verdicts
+        .iter()
+        .filter_map(|v| v.status)
+        .max_by_key(|s| status_severity(*s))
+        .unwrap_or(Status::NotReported);
+    let light = verdicts
+        .iter()
+        .map(|v| v.light)
+        .max()
+        .unwrap_or(Light::Yellow);
+    let escalated = verdicts.iter().any(|v| v.escalated && v.light == light);
+    // The reason of the verdict that set the light, then of the one that set the status.
+    let reasons: Vec<&str> = verdicts
+        .iter()
+        .filter(|v| v.light == light || v.status == Some(status))
+        .map(|v| v.reason.as_str())
+        .collect();
+    let percent = reports
+        .iter()
+        .filter_map(|r| r.row.percent)
+        .min_by(|a, b| a.total_cmp(b));
+    TaskOutcome {
+        task: task.number,
+        status,
+        light,
+        percent,
+        expected,
+        previous_percent,
+        escalated,
+        reports,
+        months_not_reported: 0,
+        reason: reasons.join("；"),
+    }
+}
+
+/// A task nobody reported this month.
+fn not_reported(task: &Task, months: u32, ctx: &Context) -> Verdict {
+    let passed = task.deadline.date.is_some_and(|d| d < ctx.as_of);
+    let repeated = months >= ctx.t.not_reported_red_months;
+    let light = if passed || repeated {
+        Light::Red
+    } else {
+        Light::Yellow
+    };
+    let reason = match (repeated, passed) {
+        (true, true) => format!("连续{months}个月未报送，已过时限（{}）", task.deadline.raw),
+        (true, false) => format!("连续{months}个月未报送"),
+        (false, true) => format!("本月未报送，已过时限（{}）", task.deadline.raw),
+        (false, false) => "本月未报送".to_string(),
+    };
+    Verdict {
+        status: Some(Status::NotReported),
+        light,
+        escalated: repeated && !passed,
+        reason,
+    }
+}
+
+/// One of two lead units sent nothing for the task while the other did.
+fn missing_co_lead(task: &Task, unit: &str, ctx: &Context) -> Verdict {
+    let passed = task.deadline.date.is_some_and(|d| d < ctx.as_of);
+    Verdict {
+        status: None,
+        light: if passed { Light::Red } else { Light::Yellow },
+        escalated: false,
+        reason: format!("{unit}：本月未报送"),
+    }
+}
+
+/// Judges one unit's report of a task.
+fn judge_report(
+    task: &Task,
+    report: &UnitReport,
+    expected: Option<f64>,
+    previous: Option<&PreviousTask>,
+    ctx: &Context,
+) -> Verdict {
+    let row = &report.row;
+    if is_done(row.status, row.percent, ctx.t) {
+        return judge_done(task, row.completed_on, ctx);
+    }
+    let deadline = task.deadline.date;
+    if deadline.is_some_and(|d| d < ctx.as_of) {
+        return Verdict {
+            status: Some(Status::Overdue),
+            light: Light::Red,
+            escalated: false,
+            reason: format!("已逾期（时限{}）", task.deadline.raw),
+        };
+    }
+    let behind = match (expected, row.percent) {
+        (Some(e), Some(p)) => e - p,
+        // Progress left blank on a dated task: judged as 0% so a blank cannot hide a lag.
+        (Some(e), None) => e,
+        (None, _) => 0.0,
+    };
+    let self_lagging = row.status == Some(ReportedStatus::Lagging);
+    if self_lagging || behind > ctx.t.lag_tolerance {
+        return judge_lagging(behind, self_lagging, previous, ctx);
+    }
+    if deadline.is_some_and(|d| d <= ctx.due_soon_end) {
+        return Verdict {
+            status: Some(Status::DueSoon),
+            light: Light::Blue,
+            escalated: false,
+            reason: format!("临期（时限{}）", task.deadline.raw),
+        };
+    }
+    let not_started = row.status == Some(ReportedStatus::NotStarted)
+        || (row.status.is_none() && row.percent == Some(0.0));
+    let (status, reason) = if not_started {
+        (Status::NotStarted, "未启动".to_string())
+    } else {
+        (Status::OnTrack, "序时推进".to_string())
+    };
+    Verdict {
+        status: Some(status),
+        light: Light::Green,
+        escalated: false,
+        reason,
+    }
+}
+
+/// 已完成: the reported status says so, or a blank status with progress at the done threshold.
+fn is_done(status: Option<ReportedStatus>, percent: Option<f64>, t: &Thresholds) -> bool {
+    match status {
+        Some(s) => s == ReportedStatus::Done,
+        None => percent.is_some_and(|p| p >= t.done_percent),
+    }
+}
+
+fn judge_done(task: &Task, completed_on: Option<NaiveDate>, ctx: &Context) -> Verdict {
+    let status = match (task.deadline.date, completed_on) {
+        (None, _) => Status::DoneOnTime,
+        (Some(d), Some(c)) if c <= d => Status::DoneOnTime,
+        (Some(_), Some(_)) => Status::DoneLate,
+        (Some(d), None) if ctx.as_of <= d => Status::DoneOnTime,
+        (Some(_), None) => Status::Done,
+    };
+    let reason = match status {
+        Status::DoneLate => format!("逾期完成（时限{}）", task.deadline.raw),
+        s => s.label().to_string(),
+    };
+    Verdict {
+        status: Some(status),
+        light: Light::Green,
+        escalated: false,
+        reason,
+    }
+}
+
+fn judge_lagging(
+    behind: f64,
+    self_lagging: bool,
+    previous: Option<&PreviousTask>,
+    ctx: &Context,
+) -> Verdict {
+    let behind_text = format!("低于序时进度{}个百分点", one_decimal(behind));
+    let mut reason = if behind > ctx.t.lag_tolerance {
+        behind_text.clone()
+    } else {
+        "单位自报滞后".to_string()
+    };
+    if behind > ctx.t.red_behind {
+        return Verdict {
+            status: Some(Status::Lagging),
+            light: Light::Red,
+            escalated: false,
+            reason,
+        };
+    }
+    let was_yellow = previous.is_some_and(|p| p.light == Some(Light::Yellow));
+    if was_yellow {
+        reason.push_str("，上月已亮黄灯，升为红灯");
+        if self_lagging && behind > ctx.t.lag_tolerance {
+            reason = format!("{behind_text}（单位自报滞后），上月已亮黄灯，升为红灯");
+        }
+        return Verdict {
+            status: Some(Status::Lagging),
+            light: Light::Red,
+            escalated: true,
+            reason,
+        };
+    }
+    Verdict {
+        status: Some(Status::Lagging),
+        light: Light::Yellow,
+        escalated: false,
+        reason,
+    }
+}
+
+/// `35.2`, `12` (no trailing `.0`).
+pub fn one_decimal(v: f64) -> String {
+    let s = format!("{:.1}", v);
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// Rates over `tasks`; with `unit`, 报送 counts that unit's own report rather than the task's.
+fn rates<'a>(
+    tasks: impl Iterator<Item = &'a Task>,
+    outcomes: &[TaskOutcome],
+    unit: Option<&str>,
+) -> Rates {
+    let mut r = Rates::default();
+    for task in tasks {
+        let Some(o) = outcomes.iter().find(|o| o.task == task.number) else {
+            continue;
+        };
+        r.tasks += 1;
+        if o.status.is_done() {
+            r.done += 1;
+        }
+        if o.status == Status::DoneOnTime {
+            r.done_on_time += 1;
+        }
+        let reported = match unit {
+            Some(u) => o.reports.iter().any(|rep| rep.unit == u),
+            None => o.status != Status::NotReported,
+        };
+        if reported {
+            r.reported += 1;
+        }
+        match o.light {
+            Light::Red => r.red += 1,
+            Light::Yellow => r.yellow += 1,
+            Light::Blue => r.blue += 1,
+            Light::Green => r.green += 1,
+        }
+    }
+    if r.tasks > 0 {
+        let n = f64::from(r.tasks);
+        r.completion_rate = f64::from(r.done) * 100.0 / n;
+        r.on_time_rate = f64::from(r.done_on_time) * 100.0 / n;
+        r.report_rate = f64::from(r.reported) * 100.0 / n;
+    }
+    r
+}
