@@ -1,0 +1,382 @@
+//! Intake: one function from a submitted workbook's path to a typed [`Submission`], whatever
+//! the format (.xlsx .xlsm .xls .ods), tolerant of the ways people edit the template.
+//!
+//! The steps: read the bytes within the limits ([`read`]), find the header row and the header
+//! block ([`header`]), read the task rows with continuation rows folded in ([`rows`]),
+//! identify the unit ([`identify`]), and check every row ([`crate::validate`]).
+
+pub mod header;
+pub mod identify;
+pub mod normalise;
+pub mod read;
+pub mod rows;
+
+use crate::config::Limits;
+use crate::model::{Master, Month, PreviousTask, Problem, Submission};
+use crate::units::Directory;
+use crate::validate::{self, RowContext};
+use chrono::NaiveDate;
+use header::{BlockLabel, BlockValue};
+use identify::Identified;
+use normalise::{CellValue, date_from_cell};
+use rayon::prelude::*;
+use read::{ReadError, Workbook};
+use rows::RawRow;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Everything intake checks a submission against.
+pub struct IntakeContext<'a> {
+    pub master: &'a Master,
+    pub units: &'a Directory,
+    pub month: Month,
+    pub as_of: NaiveDate,
+    pub limits: &'a Limits,
+    /// Last month's state per task, when last month's 汇总表 was read.
+    pub previous: Option<&'a BTreeMap<u32, PreviousTask>>,
+    /// Progress at or above which a blank status counts as 已完成.
+    pub done_percent: f64,
+}
+
+/// Extensions read as workbooks (the content decides the actual format).
+const WORKBOOK_EXTENSIONS: [&str; 6] = ["xlsx", "xlsm", "xls", "ods", "et", "ett"];
+
+/// Files a folder of emailed attachments typically also holds; skipped silently.
+fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with("~$")
+        || name.starts_with(".~lock")
+        || name.eq_ignore_ascii_case("thumbs.db")
+        || name.eq_ignore_ascii_case("desktop.ini")
+}
+
+fn extension(name: &str) -> String {
+    Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// All workbook files in a month folder, read in parallel, sorted by file name.
+///
+/// Hidden files, Office/LibreOffice lock files (`~$…`, `.~lock…#`), Thumbs.db and
+/// desktop.ini are skipped. Any other non-workbook file (a PDF scan, a Word document) gets a
+/// Submission with one warning, so the office sees it arrived but was not read.
+pub fn read_month(dir: &Path, ctx: &IntakeContext) -> Vec<Submission> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<std::path::PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| !is_ignored(&file_name(p)))
+        .collect();
+    paths.sort_by_key(|p| file_name(p));
+    let mut subs: Vec<Submission> = paths
+        .par_iter()
+        .map(|p| {
+            if WORKBOOK_EXTENSIONS.contains(&extension(&file_name(p)).as_str()) {
+                read_submission(p, ctx)
+            } else {
+                not_a_workbook(p)
+            }
+        })
+        .collect();
+    subs.sort_by(|a, b| a.file.cmp(&b.file));
+    subs
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn empty_submission(file: &str) -> Submission {
+    Submission {
+        file: file.to_string(),
+        sha256: String::new(),
+        unit: None,
+        reporter: None,
+        phone: None,
+        reported_on: None,
+        rows: Vec::new(),
+        rows_read: 0,
+        rows_rejected: 0,
+        problems: Vec::new(),
+    }
+}
+
+fn not_a_workbook(path: &Path) -> Submission {
+    let file = file_name(path);
+    let mut sub = empty_submission(&file);
+    if let Ok(bytes) = std::fs::read(path) {
+        sub.sha256 = sha256_hex(&bytes);
+    }
+    sub.problems.push(
+        Problem::warning(
+            "not_a_workbook_file",
+            format!(
+                "文件类型“.{}”不是进展表格（应为 .xlsx/.xls/.ods），未读取；如这是某单位的进展情况，请让其按模板填写后报送",
+                extension(&file)
+            ),
+        )
+        .file(file),
+    );
+    sub
+}
+
+/// SHA-256 of `bytes`, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Reads one submitted workbook. Never panics; every problem becomes a [`Problem`].
+pub fn read_submission(path: &Path, ctx: &IntakeContext) -> Submission {
+    let file = file_name(path);
+    let mut sub = empty_submission(&file);
+    let bytes = match read_bytes(path, ctx.limits) {
+        Ok(b) => b,
+        Err(p) => {
+            sub.problems.push(p.file(file));
+            return sub;
+        }
+    };
+    sub.sha256 = sha256_hex(&bytes);
+    match read::read_workbook(&bytes, ctx.limits) {
+        Ok(book) => fill_submission(&mut sub, &book, ctx),
+        Err(ReadError::Refused { code, message }) => {
+            sub.problems.push(Problem::error(code, message).file(file));
+        }
+    }
+    sub
+}
+
+fn read_bytes(path: &Path, limits: &Limits) -> Result<Vec<u8>, Box<Problem>> {
+    let unreadable = |e: std::io::Error| {
+        Box::new(Problem::error(
+            "unreadable_file",
+            format!("无法打开文件（{e}），请检查文件是否被占用或损坏"),
+        ))
+    };
+    let len = std::fs::metadata(path).map_err(unreadable)?.len();
+    if len > limits.max_file_bytes {
+        return Err(Box::new(Problem::error(
+            "file_too_large",
+            format!(
+                "文件大小 {len} 字节，超过上限 {} 字节（limits.max_file_bytes），未读取；请删去无关内容后重新报送",
+                limits.max_file_bytes
+            ),
+        )));
+    }
+    std::fs::read(path).map_err(unreadable)
+}
+
+/// The data of all sheets with a recognisable header.
+struct SheetData {
+    rows: Vec<RawRow>,
+    block: BTreeMap<BlockLabel, (String, BlockValue)>,
+}
+
+fn collect_sheets(book: &Workbook, ctx: &IntakeContext, unit_hint: &[u32]) -> Option<SheetData> {
+    let mut data = SheetData {
+        rows: Vec::new(),
+        block: BTreeMap::new(),
+    };
+    let mut any_header = false;
+    for sheet in &book.sheets {
+        let Some(head) = header::find_header(sheet) else {
+            continue;
+        };
+        any_header = true;
+        data.rows.extend(rows::read_rows(
+            sheet,
+            &head,
+            book.styles_known,
+            ctx.master,
+            unit_hint,
+        ));
+        for (label, value) in header::find_block(sheet, Some(head.row)) {
+            data.block
+                .entry(label)
+                .or_insert((sheet.name.clone(), value));
+        }
+    }
+    any_header.then_some(data)
+}
+
+/// A preliminary unit guess (from 填报单位 in any sheet, else the file name) used only to prefer
+/// that unit's tasks when a 序号 must be recovered from the task text.
+fn unit_hint(book: &Workbook, file_stem: &str, ctx: &IntakeContext) -> Vec<u32> {
+    let from_block = book.sheets.iter().find_map(|s| {
+        header::find_block(s, None)
+            .get(&BlockLabel::Unit)
+            .and_then(|v| identify::unit_from_block(&v.value.text(), ctx.units))
+    });
+    let unit = from_block.or_else(|| identify::unit_from_file_name(file_stem, ctx.units));
+    unit.map(|u| ctx.master.tasks_of_unit(&u).map(|t| t.number).collect())
+        .unwrap_or_default()
+}
+
+fn block_text(data: &SheetData, label: BlockLabel) -> Option<String> {
+    data.block
+        .get(&label)
+        .map(|(_, v)| v.value.text())
+        .filter(|t| !t.is_empty())
+}
+
+fn fill_submission(sub: &mut Submission, book: &Workbook, ctx: &IntakeContext) {
+    let file = sub.file.clone();
+    let stem = Path::new(&file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let hint = unit_hint(book, &stem, ctx);
+    let Some(data) = collect_sheets(book, ctx, &hint) else {
+        sub.problems.push(
+            Problem::error(
+                "no_header",
+                "在各工作表前 20 行中未找到表头（应含“序号”“本月工作进展”“完成进度(%)”等列），无法读取；请使用下发的模板填报",
+            )
+            .file(file),
+        );
+        return;
+    };
+    sub.reporter = block_text(&data, BlockLabel::Reporter);
+    sub.phone = block_text(&data, BlockLabel::Phone);
+    let date_value = data.block.get(&BlockLabel::Date);
+    sub.reported_on = date_value.and_then(|(_, v)| date_from_cell(&v.value, ctx.month));
+    sub.rows_read = u32::try_from(data.rows.len()).unwrap_or(u32::MAX);
+
+    let unit = identify_unit(sub, &data, &stem, ctx);
+    if let Some(unit) = &unit {
+        check_rows(sub, &data.rows, unit, ctx);
+    }
+    if let Some(mut p) = validate::check_report_date(
+        date_value.map(|(_, v)| &v.value),
+        sub.reported_on,
+        ctx.month,
+        ctx.as_of,
+    ) {
+        p = p.file(file.clone());
+        if let Some((sheet, v)) = date_value {
+            p = p
+                .sheet(sheet.clone())
+                .cell(crate::model::cell_ref(v.row, v.col));
+        }
+        sub.problems.push(p);
+    }
+    if let Some(u) = &unit {
+        for p in &mut sub.problems {
+            p.unit.get_or_insert_with(|| u.clone());
+        }
+    }
+    debug_assert_eq!(sub.rows.len() as u32 + sub.rows_rejected, sub.rows_read);
+}
+
+/// Identifies the unit; on failure adds the error and rejects every row.
+fn identify_unit(
+    sub: &mut Submission,
+    data: &SheetData,
+    stem: &str,
+    ctx: &IntakeContext,
+) -> Option<String> {
+    let file = sub.file.clone();
+    let block_raw = block_text(data, BlockLabel::Unit);
+    let block_unit = block_raw
+        .as_deref()
+        .and_then(|t| identify::unit_from_block(t, ctx.units));
+    if let (Some(raw), None) = (&block_raw, &block_unit) {
+        let (sheet, v) = data
+            .block
+            .get(&BlockLabel::Unit)
+            .cloned()
+            .unwrap_or_else(|| {
+                (
+                    String::new(),
+                    BlockValue {
+                        value: CellValue::Empty,
+                        row: 0,
+                        col: 0,
+                    },
+                )
+            });
+        sub.problems.push(
+            Problem::warning(
+                "unit_name_unrecognised",
+                "“填报单位”无法识别为名录中的单位，已改按文件名或所报任务认定；请填写单位规范名称",
+            )
+            .file(file.clone())
+            .sheet(sheet)
+            .cell(crate::model::cell_ref(v.row, v.col))
+            .raw(raw.clone()),
+        );
+    }
+    let file_unit = identify::unit_from_file_name(stem, ctx.units);
+    let numbers: Vec<u32> = data.rows.iter().filter_map(|r| r.number).collect();
+    let task_unit = identify::unit_from_tasks(&numbers, ctx.master);
+    let rows = sub.rows_read;
+    match identify::identify(
+        block_unit.as_deref(),
+        file_unit.as_deref(),
+        task_unit.as_deref(),
+    ) {
+        Identified::Unit { name, .. } => {
+            sub.unit = Some(name.clone());
+            Some(name)
+        }
+        Identified::Conflict {
+            block,
+            file: from_name,
+        } => {
+            let mut p = identify::conflict_problem(&file, &block, &from_name, rows);
+            if let Some((sheet, v)) = data.block.get(&BlockLabel::Unit) {
+                p = p
+                    .sheet(sheet.clone())
+                    .cell(crate::model::cell_ref(v.row, v.col))
+                    .raw(v.value.text());
+            }
+            sub.problems.push(p);
+            sub.rows_rejected = rows;
+            None
+        }
+        Identified::Unknown => {
+            sub.problems
+                .push(identify::unknown_unit_problem(&file, rows));
+            sub.rows_rejected = rows;
+            None
+        }
+    }
+}
+
+fn check_rows(sub: &mut Submission, rows: &[RawRow], unit: &str, ctx: &IntakeContext) {
+    let row_ctx = RowContext {
+        master: ctx.master,
+        unit,
+        file: &sub.file,
+        month: ctx.month,
+        done_percent: ctx.done_percent,
+        previous: ctx.previous,
+    };
+    let mut accepted = Vec::new();
+    let mut problems = Vec::new();
+    let mut rejected = 0u32;
+    for raw in rows {
+        let checked = validate::check_row(raw, &row_ctx);
+        problems.extend(checked.problems);
+        match checked.row {
+            Some(r) => accepted.push(r),
+            None => rejected += 1,
+        }
+    }
+    problems.extend(validate::duplicate_tasks(&accepted));
+    sub.rows = accepted;
+    sub.rows_rejected = rejected;
+    sub.problems.extend(problems);
+}

@@ -1,0 +1,348 @@
+//! Data rows of a sheet under its header: task rows, continuation rows folded into them,
+//! repeated headers, section rows, footnotes and blank rows skipped.
+
+use super::header::{Column, HeaderRow, is_block_row, is_header_row};
+use super::normalise::{CellValue, clean_text, comparison_key, task_number_from_cell};
+use super::read::SheetGrid;
+use crate::model::Master;
+use std::collections::BTreeMap;
+
+/// A cell of a data row with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowCell {
+    pub col: u32,
+    pub value: CellValue,
+    /// The cell holds a fraction shown as a percentage (see [`percent_is_fraction`]).
+    pub fraction: bool,
+}
+
+/// How a row's task number was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberSource {
+    /// Read from the 序号 cell.
+    Cell,
+    /// 序号 blank or unreadable; matched by the task text (warning).
+    TaskText,
+    /// Not found at all (error).
+    Missing,
+}
+
+/// A sub-row's progress that differs from the task row's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubRowPercent {
+    pub row: u32,
+    pub col: u32,
+    pub value: CellValue,
+}
+
+/// One task row as read, continuation rows already folded in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawRow {
+    pub sheet: String,
+    /// 0-based row of the task row.
+    pub row: u32,
+    pub number: Option<u32>,
+    pub number_source: NumberSource,
+    /// The task row's cells of the known columns.
+    pub cells: BTreeMap<Column, RowCell>,
+    /// Cleaned texts, with continuation rows' text appended.
+    pub task_text: String,
+    pub progress_text: String,
+    pub issues: String,
+    pub next_steps: String,
+    pub remark: String,
+    /// Continuation rows folded into this one (0-based rows).
+    pub continuation_rows: Vec<u32>,
+    /// Sub-rows whose progress differs from the task row's.
+    pub sub_row_percents: Vec<SubRowPercent>,
+    /// Formula errors in any known column of the task row or its sub-rows: (row, col, value).
+    pub formula_errors: Vec<(u32, u32, String)>,
+    /// The sheet's column of each known kind (from the header row).
+    pub columns: BTreeMap<Column, u32>,
+}
+
+impl RawRow {
+    pub fn value(&self, c: Column) -> &CellValue {
+        static EMPTY: CellValue = CellValue::Empty;
+        self.cells.get(&c).map_or(&EMPTY, |rc| &rc.value)
+    }
+    /// 0-based column of `c`, when the sheet has that column.
+    pub fn col(&self, c: Column) -> Option<u32> {
+        self.columns.get(&c).copied()
+    }
+}
+
+/// The column-level rule for formats whose cell styles intake cannot see (xls, ods): the
+/// 完成进度 column holds fractions when every numeric value in it lies in 0–1 and at least one
+/// is not a whole number (0.75, 0.4 …). A column of 0 and 1 only stays as percent points.
+pub fn percent_is_fraction(sheet: &SheetGrid, header: &HeaderRow) -> bool {
+    let Some(col) = header.col(Column::Percent) else {
+        return false;
+    };
+    let numbers: Vec<f64> = sheet
+        .rows
+        .range(header.row + 1..)
+        .filter_map(|(_, cells)| match cells.get(&col).map(|c| &c.value) {
+            Some(CellValue::Number(n)) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    !numbers.is_empty()
+        && numbers.iter().all(|n| (0.0..=1.0).contains(n))
+        && numbers.iter().any(|n| n.fract() != 0.0)
+}
+
+/// What a row is.
+enum RowKind {
+    Skip,
+    Task(Option<u32>, NumberSource),
+    Continuation,
+}
+
+/// Reads the data rows of one sheet. `styles_known`: per-cell percent flags are reliable.
+pub fn read_rows(
+    sheet: &SheetGrid,
+    header: &HeaderRow,
+    styles_known: bool,
+    master: &Master,
+    unit_hint: &[u32],
+) -> Vec<RawRow> {
+    let fraction_column = !styles_known && percent_is_fraction(sheet, header);
+    let mut out: Vec<RawRow> = Vec::new();
+    let mut chain_open = false;
+    for (&row, _) in sheet.rows.range(header.row + 1..) {
+        let cells = row_cells(sheet, header, row, styles_known, fraction_column);
+        match classify(sheet, row, &cells, chain_open, master, unit_hint) {
+            RowKind::Skip => chain_open = false,
+            RowKind::Task(number, source) => {
+                out.push(new_row(sheet, header, row, number, source, cells));
+                chain_open = true;
+            }
+            RowKind::Continuation => {
+                if let Some(last) = out.last_mut() {
+                    fold_continuation(last, row, &cells);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn row_cells(
+    sheet: &SheetGrid,
+    header: &HeaderRow,
+    row: u32,
+    styles_known: bool,
+    fraction_column: bool,
+) -> BTreeMap<Column, RowCell> {
+    header
+        .columns
+        .iter()
+        .filter_map(|(&kind, &col)| {
+            let value = sheet.value(row, col);
+            if value.is_blank() {
+                return None;
+            }
+            let fraction = kind == Column::Percent
+                && if styles_known {
+                    sheet.is_percent(row, col)
+                } else {
+                    fraction_column
+                };
+            Some((
+                kind,
+                RowCell {
+                    col,
+                    value: value.clone(),
+                    fraction,
+                },
+            ))
+        })
+        .collect()
+}
+
+fn classify(
+    sheet: &SheetGrid,
+    row: u32,
+    cells: &BTreeMap<Column, RowCell>,
+    chain_open: bool,
+    master: &Master,
+    unit_hint: &[u32],
+) -> RowKind {
+    if cells.is_empty() || is_header_row(sheet, row) || is_block_row(sheet, row) {
+        return RowKind::Skip;
+    }
+    let number_cell = cells.get(&Column::Number).map(|c| &c.value);
+    if let Some(n) = number_cell.and_then(task_number_from_cell) {
+        return RowKind::Task(Some(n), NumberSource::Cell);
+    }
+    let text = cells
+        .get(&Column::TaskText)
+        .map(|c| c.value.text())
+        .unwrap_or_default();
+    let reported = [Column::ProgressText, Column::Percent, Column::Status]
+        .iter()
+        .any(|c| cells.contains_key(c));
+    match number_cell {
+        None => {
+            // An exact text match names a task even right under another task.
+            if let Some(n) = match_task_text(&text, master, unit_hint, true) {
+                return RowKind::Task(Some(n), NumberSource::TaskText);
+            }
+            if chain_open {
+                return RowKind::Continuation;
+            }
+            if !reported {
+                return RowKind::Skip;
+            }
+            match match_task_text(&text, master, unit_hint, false) {
+                Some(n) => RowKind::Task(Some(n), NumberSource::TaskText),
+                None => RowKind::Task(None, NumberSource::Missing),
+            }
+        }
+        Some(value) => {
+            // Section rows (“一、经济发展”), totals and footnotes carry no progress.
+            let label = value.text();
+            if !reported
+                || ["注", "说明", "填表", "备注"]
+                    .iter()
+                    .any(|p| label.starts_with(p))
+            {
+                return RowKind::Skip;
+            }
+            match match_task_text(&text, master, unit_hint, false) {
+                Some(n) => RowKind::Task(Some(n), NumberSource::TaskText),
+                None => RowKind::Task(None, NumberSource::Missing),
+            }
+        }
+    }
+}
+
+/// Matches a 任务目标 text against the master. Exact (after [`comparison_key`]) first; unless
+/// `exact_only`, then a unique containment either way (at least 8 characters), preferring the
+/// tasks in `unit_hint`.
+pub fn match_task_text(
+    text: &str,
+    master: &Master,
+    unit_hint: &[u32],
+    exact_only: bool,
+) -> Option<u32> {
+    let key = comparison_key(text);
+    if key.chars().count() < 4 {
+        return None;
+    }
+    let exact: Vec<u32> = master
+        .tasks
+        .iter()
+        .filter(|t| comparison_key(&t.text) == key)
+        .map(|t| t.number)
+        .collect();
+    if let [n] = exact.as_slice() {
+        return Some(*n);
+    }
+    if exact_only || key.chars().count() < 8 {
+        return None;
+    }
+    let contains: Vec<u32> = master
+        .tasks
+        .iter()
+        .filter(|t| {
+            let k = comparison_key(&t.text);
+            k.contains(&key) || key.contains(&k)
+        })
+        .map(|t| t.number)
+        .collect();
+    match contains.as_slice() {
+        [n] => Some(*n),
+        many => {
+            let hinted: Vec<u32> = many
+                .iter()
+                .copied()
+                .filter(|n| unit_hint.contains(n))
+                .collect();
+            if let [n] = hinted.as_slice() {
+                Some(*n)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+fn text_of(cells: &BTreeMap<Column, RowCell>, c: Column) -> String {
+    cells.get(&c).map(|rc| rc.value.text()).unwrap_or_default()
+}
+
+fn formula_errors(row: u32, cells: &BTreeMap<Column, RowCell>) -> Vec<(u32, u32, String)> {
+    cells
+        .values()
+        .filter_map(|c| match &c.value {
+            CellValue::Error(e) => Some((row, c.col, e.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn new_row(
+    sheet: &SheetGrid,
+    header: &HeaderRow,
+    row: u32,
+    number: Option<u32>,
+    source: NumberSource,
+    cells: BTreeMap<Column, RowCell>,
+) -> RawRow {
+    RawRow {
+        sheet: sheet.name.clone(),
+        row,
+        number,
+        number_source: source,
+        task_text: text_of(&cells, Column::TaskText),
+        progress_text: text_of(&cells, Column::ProgressText),
+        issues: text_of(&cells, Column::Issues),
+        next_steps: text_of(&cells, Column::NextSteps),
+        remark: text_of(&cells, Column::Remark),
+        formula_errors: formula_errors(row, &cells),
+        cells,
+        columns: header.columns.clone(),
+        continuation_rows: Vec::new(),
+        sub_row_percents: Vec::new(),
+    }
+}
+
+fn append(target: &mut String, text: &str) {
+    let text = clean_text(text);
+    if text.is_empty() {
+        return;
+    }
+    if !target.is_empty() {
+        target.push('\n');
+    }
+    target.push_str(&text);
+}
+
+/// Joins a sub-row into its task: the sub-item's label goes before its progress text, the
+/// other texts are appended; the task row's progress stays.
+fn fold_continuation(task: &mut RawRow, row: u32, cells: &BTreeMap<Column, RowCell>) {
+    task.continuation_rows.push(row);
+    task.formula_errors.extend(formula_errors(row, cells));
+    let label = text_of(cells, Column::TaskText);
+    let progress = text_of(cells, Column::ProgressText);
+    let joined = match (label.is_empty(), progress.is_empty()) {
+        (false, false) => format!("{label}：{progress}"),
+        (false, true) => label,
+        _ => progress,
+    };
+    append(&mut task.progress_text, &joined);
+    append(&mut task.issues, &text_of(cells, Column::Issues));
+    append(&mut task.next_steps, &text_of(cells, Column::NextSteps));
+    append(&mut task.remark, &text_of(cells, Column::Remark));
+    if let Some(sub) = cells.get(&Column::Percent)
+        && task.cells.get(&Column::Percent).map(|c| &c.value) != Some(&sub.value)
+    {
+        task.sub_row_percents.push(SubRowPercent {
+            row,
+            col: sub.col,
+            value: sub.value.clone(),
+        });
+    }
+}

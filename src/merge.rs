@@ -1,0 +1,296 @@
+//! Merge: one record per task per unit from all submissions of the month, with receipts and
+//! the reconciliation (rows read = merged + rejected + superseded).
+//!
+//! When one unit reports a task more than once (two files, or twice in one file), the later
+//! 填报日期 wins, then the later file name, then the later row; every loser is recorded as
+//! superseded, never silently dropped.
+
+use crate::model::{
+    Master, Merged, Problem, ProgressRow, Receipt, Reconciliation, Severity, Submission,
+    UnitReport, cell_ref,
+};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One candidate row with what decides precedence.
+struct Candidate<'a> {
+    row: &'a ProgressRow,
+    reported_on: Option<NaiveDate>,
+}
+
+impl Candidate<'_> {
+    /// Later wins: 填报日期, then file name, then sheet, then row.
+    fn key(&self) -> (Option<NaiveDate>, &str, &str, u32) {
+        (
+            self.reported_on,
+            &self.row.source.file,
+            &self.row.source.sheet,
+            self.row.source.row,
+        )
+    }
+}
+
+/// Merges the month's submissions; see the module docs.
+pub fn merge(master: &Master, submissions: &[Submission]) -> Merged {
+    let mut problems: Vec<Problem> = submissions
+        .iter()
+        .flat_map(|s| s.problems.iter().cloned())
+        .collect();
+    let mut by_key: BTreeMap<(u32, String), Vec<Candidate<'_>>> = BTreeMap::new();
+    for sub in submissions {
+        let Some(unit) = &sub.unit else { continue };
+        for row in &sub.rows {
+            by_key
+                .entry((row.task, unit.clone()))
+                .or_default()
+                .push(Candidate {
+                    row,
+                    reported_on: sub.reported_on,
+                });
+        }
+    }
+
+    let mut winners: BTreeMap<u32, Vec<UnitReport>> = BTreeMap::new();
+    let mut superseded = 0u32;
+    for ((task, unit), mut candidates) in by_key {
+        candidates.sort_by(|a, b| a.key().cmp(&b.key()));
+        let Some(winner) = candidates.pop() else {
+            continue;
+        };
+        for loser in &candidates {
+            superseded += 1;
+            problems.push(superseded_problem(&unit, loser, &winner));
+        }
+        winners.entry(task).or_default().push(UnitReport {
+            unit,
+            row: winner.row.clone(),
+            reported_on: winner.reported_on,
+        });
+    }
+    let reports = order_reports(master, winners);
+    problems.extend(missing_tasks(master, submissions, &reports));
+
+    let merged_count = reports.values().map(|v| v.len() as u32).sum();
+    let reconciliation = Reconciliation {
+        rows_read: submissions.iter().map(|s| s.rows_read).sum(),
+        merged: merged_count,
+        rejected: submissions.iter().map(|s| s.rows_rejected).sum(),
+        superseded,
+    };
+    debug_assert!(
+        reconciliation.balances(),
+        "reconciliation does not balance: {reconciliation:?}"
+    );
+    let receipts = receipts(master, submissions, &reports, &problems);
+    sort_problems(&mut problems);
+    Merged {
+        reports,
+        receipts,
+        reconciliation,
+        problems,
+    }
+}
+
+fn superseded_problem(unit: &str, loser: &Candidate<'_>, winner: &Candidate<'_>) -> Problem {
+    let src = &loser.row.source;
+    let win = &winner.row.source;
+    let message = if src.file == win.file {
+        format!(
+            "第 {} 项任务在同一文件中重复，本行已被工作表“{}”第 {} 行取代，未合并",
+            loser.row.task,
+            win.sheet,
+            win.row + 1
+        )
+    } else {
+        format!(
+            "第 {} 项任务本单位另有较新的报送（文件“{}”），本行已被取代，未合并；如有误请核对填报日期",
+            loser.row.task, win.file
+        )
+    };
+    Problem::info("superseded", message)
+        .unit(unit)
+        .file(src.file.clone())
+        .sheet(src.sheet.clone())
+        .cell(cell_ref(src.row, 0))
+        .task(loser.row.task)
+}
+
+/// Each task's reports in the master's order of its lead units.
+fn order_reports(
+    master: &Master,
+    winners: BTreeMap<u32, Vec<UnitReport>>,
+) -> BTreeMap<u32, Vec<UnitReport>> {
+    winners
+        .into_iter()
+        .map(|(task, mut reports)| {
+            let order = master
+                .task(task)
+                .map(|t| t.units.clone())
+                .unwrap_or_default();
+            reports.sort_by_key(|r| {
+                (
+                    order
+                        .iter()
+                        .position(|u| *u == r.unit)
+                        .unwrap_or(usize::MAX),
+                    r.unit.clone(),
+                )
+            });
+            (task, reports)
+        })
+        .collect()
+}
+
+/// Warnings for the tasks a unit leads that none of its files reported (rows rejected with an
+/// error are already reported and not repeated here). The warning names the unit's latest file.
+fn missing_tasks(
+    master: &Master,
+    submissions: &[Submission],
+    reports: &BTreeMap<u32, Vec<UnitReport>>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let units: BTreeSet<&str> = submissions
+        .iter()
+        .filter_map(|s| s.unit.as_deref())
+        .collect();
+    for unit in master
+        .units
+        .iter()
+        .map(|u| u.name.as_str())
+        .filter(|u| units.contains(u))
+    {
+        let files: Vec<&Submission> = submissions
+            .iter()
+            .filter(|s| s.unit.as_deref() == Some(unit))
+            .collect();
+        let latest = files
+            .iter()
+            .max_by(|a, b| (a.reported_on, &a.file).cmp(&(b.reported_on, &b.file)));
+        let rejected: BTreeSet<u32> = files
+            .iter()
+            .flat_map(|s| s.problems.iter())
+            .filter(|p| p.severity == Severity::Error)
+            .filter_map(|p| p.task)
+            .collect();
+        let missing: Vec<u32> = master
+            .tasks_of_unit(unit)
+            .map(|t| t.number)
+            .filter(|n| !rejected.contains(n))
+            .filter(|n| {
+                !reports
+                    .get(n)
+                    .is_some_and(|rs| rs.iter().any(|r| r.unit == unit))
+            })
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let list = missing
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join("、");
+        let mut p = Problem::warning(
+            "tasks_missing",
+            format!("本单位牵头的第 {list} 项任务（共 {} 项）在报送文件中没有找到，将按未报送处理；请补报", missing.len()),
+        )
+        .unit(unit);
+        if let Some(s) = latest {
+            p = p.file(s.file.clone());
+        }
+        problems.push(p);
+    }
+    problems
+}
+
+fn receipts(
+    master: &Master,
+    submissions: &[Submission],
+    reports: &BTreeMap<u32, Vec<UnitReport>>,
+    problems: &[Problem],
+) -> Vec<Receipt> {
+    master
+        .units
+        .iter()
+        .map(|u| {
+            let files: Vec<&Submission> = submissions
+                .iter()
+                .filter(|s| s.unit.as_deref() == Some(u.name.as_str()))
+                .collect();
+            let file_names: Vec<String> = files.iter().map(|s| s.file.clone()).collect();
+            let count = |sev: Severity| {
+                problems
+                    .iter()
+                    .filter(|p| p.severity == sev)
+                    .filter(|p| {
+                        p.unit.as_deref() == Some(u.name.as_str())
+                            || p.file.as_ref().is_some_and(|f| file_names.contains(f))
+                    })
+                    .count() as u32
+            };
+            Receipt {
+                unit: u.name.clone(),
+                received: !files.is_empty(),
+                reported_on: files.iter().filter_map(|s| s.reported_on).max(),
+                rows_read: files.iter().map(|s| s.rows_read).sum(),
+                rows_merged: reports
+                    .values()
+                    .flatten()
+                    .filter(|r| r.unit == u.name)
+                    .count() as u32,
+                errors: count(Severity::Error),
+                warnings: count(Severity::Warning),
+                files: file_names,
+            }
+        })
+        .collect()
+}
+
+/// Row-major order of an A1 reference: (row, column); `None` sorts first.
+pub fn cell_order(cell: Option<&str>) -> (u32, u32) {
+    let Some(cell) = cell else { return (0, 0) };
+    let letters: String = cell.chars().take_while(char::is_ascii_alphabetic).collect();
+    let col = letters.chars().fold(0u32, |acc, c| {
+        acc.saturating_mul(26)
+            .saturating_add(u32::from(c.to_ascii_uppercase() as u8 - b'A' + 1))
+    });
+    let row = cell
+        .get(letters.len()..)
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0);
+    (row, col)
+}
+
+/// Problems by file, sheet, cell (row-major), severity, code.
+pub fn sort_problems(problems: &mut [Problem]) {
+    problems.sort_by(|a, b| {
+        (
+            &a.file,
+            &a.sheet,
+            cell_order(a.cell.as_deref()),
+            a.severity,
+            &a.code,
+            &a.message,
+        )
+            .cmp(&(
+                &b.file,
+                &b.sheet,
+                cell_order(b.cell.as_deref()),
+                b.severity,
+                &b.code,
+                &b.message,
+            ))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_sort_row_major() {
+        let mut cells = vec!["A10", "B2", "A2", "AA1", "C1"];
+        cells.sort_by_key(|c| cell_order(Some(c)));
+        assert_eq!(cells, ["C1", "AA1", "A2", "B2", "A10"]);
+    }
+}

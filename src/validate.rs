@@ -1,0 +1,525 @@
+//! Validation rules: each turns a finding into a typed [`Problem`] with a stable `code`,
+//! the cell and raw value, and a Chinese message that says what to fix.
+//!
+//! Errors reject the row (it is listed, not merged); warnings keep it. The rules that need
+//! last month's data ([`progress_regressed`], [`progress_copied`]) take it as plain values so
+//! they are testable without an archive.
+
+use crate::intake::header::Column;
+use crate::intake::normalise::{
+    CellValue, Percent, comparison_key, date_from_cell, derive_status, in_month, parse_status,
+    percent_from_cell,
+};
+use crate::intake::rows::{NumberSource, RawRow};
+use crate::model::{
+    Master, Month, PreviousTask, Problem, ProgressRow, ReportedStatus, RowSource, cell_ref,
+    chinese_date,
+};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+/// What a row is checked against.
+pub struct RowContext<'a> {
+    pub master: &'a Master,
+    /// The unit the file was attributed to.
+    pub unit: &'a str,
+    pub file: &'a str,
+    pub month: Month,
+    pub done_percent: f64,
+    pub previous: Option<&'a BTreeMap<u32, PreviousTask>>,
+}
+
+/// A checked row: the typed row unless an error rejected it, and every problem found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    pub row: Option<ProgressRow>,
+    pub problems: Vec<Problem>,
+}
+
+fn at(p: Problem, ctx: &RowContext<'_>, raw: &RawRow, row: u32, col: Option<u32>) -> Problem {
+    let p = p.file(ctx.file).sheet(raw.sheet.clone()).unit(ctx.unit);
+    let p = match col {
+        Some(c) => p.cell(cell_ref(row, c)),
+        None => p.cell(cell_ref(row, 0)),
+    };
+    match raw.number {
+        Some(n) => p.task(n),
+        None => p,
+    }
+}
+
+/// Checks one task row; see the module docs for errors vs warnings.
+pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
+    let mut problems = Vec::new();
+    let errors_before = |p: &Vec<Problem>| {
+        p.iter()
+            .filter(|x| x.severity == crate::model::Severity::Error)
+            .count()
+    };
+    let number_col = raw.col(Column::Number);
+    let number_raw = raw.value(Column::Number).display();
+
+    // Formula errors anywhere in the row's known columns.
+    for (row, col, value) in &raw.formula_errors {
+        problems.push(
+            at(
+                Problem::error(
+                    "formula_error",
+                    format!("单元格是公式错误值 {value}，请改为直接填写内容（数字或文字）"),
+                ),
+                ctx,
+                raw,
+                *row,
+                Some(*col),
+            )
+            .raw(value.clone()),
+        );
+    }
+
+    // The task itself.
+    match raw.number.and_then(|n| ctx.master.task(n).map(|t| (n, t))) {
+        None => {
+            let (code, message) = match raw.number {
+                Some(n) => (
+                    "unknown_task",
+                    format!("序号 {n} 不在重点任务清单中，请核对序号"),
+                ),
+                None => (
+                    "task_number_missing",
+                    "未填写序号，且任务目标与清单中的任务对不上，请填写清单中的序号".to_string(),
+                ),
+            };
+            let mut p = at(
+                Problem::error(code, message),
+                ctx,
+                raw,
+                raw.row,
+                number_col.or(raw.col(Column::TaskText)),
+            );
+            if !number_raw.is_empty() {
+                p = p.raw(number_raw.clone());
+            } else if !raw.task_text.is_empty() {
+                p = p.raw(raw.task_text.clone());
+            }
+            problems.push(p);
+        }
+        Some((n, task)) => {
+            if !task.units.iter().any(|u| u == ctx.unit) {
+                problems.push(
+                    at(
+                        Problem::error(
+                            "task_not_assigned",
+                            format!("第 {n} 项任务的牵头单位是“{}”，不是“{}”，本行未合并；请删除此行或由牵头单位报送", task.unit_raw, ctx.unit),
+                        ),
+                        ctx, raw, raw.row, number_col,
+                    )
+                    .raw(number_raw.clone()),
+                );
+            }
+            if raw.number_source == NumberSource::TaskText {
+                problems.push(
+                    at(
+                        Problem::warning(
+                            "task_number_from_text",
+                            format!("序号未填或无法识别，已按任务目标认定为第 {n} 项；请补填序号"),
+                        ),
+                        ctx,
+                        raw,
+                        raw.row,
+                        number_col.or(raw.col(Column::TaskText)),
+                    )
+                    .raw(if number_raw.is_empty() {
+                        raw.task_text.clone()
+                    } else {
+                        number_raw.clone()
+                    }),
+                );
+            }
+            if !raw.task_text.is_empty() && text_differs(&raw.task_text, &task.text) {
+                problems.push(
+                    at(
+                        Problem::warning(
+                            "task_text_differs",
+                            format!(
+                                "任务目标与清单不一致（清单为“{}”），请不要改动任务目标",
+                                task.text
+                            ),
+                        ),
+                        ctx,
+                        raw,
+                        raw.row,
+                        raw.col(Column::TaskText),
+                    )
+                    .raw(raw.task_text.clone()),
+                );
+            }
+        }
+    }
+
+    // Progress.
+    let percent_cell = raw.cells.get(&Column::Percent);
+    let percent = match percent_cell {
+        None => None,
+        Some(cell) => match percent_from_cell(&cell.value, cell.fraction) {
+            Percent::Blank => None,
+            Percent::Value(v) => Some(v),
+            Percent::OutOfRange(v) => {
+                problems.push(
+                    at(
+                        Problem::error(
+                            "progress_out_of_range",
+                            format!("完成进度 {v} 超出 0–100 的范围，请填写 0 到 100 之间的数字"),
+                        ),
+                        ctx,
+                        raw,
+                        raw.row,
+                        Some(cell.col),
+                    )
+                    .raw(cell.value.display()),
+                );
+                None
+            }
+            Percent::NotANumber => {
+                if !matches!(cell.value, CellValue::Error(_)) {
+                    problems.push(
+                        at(
+                            Problem::error(
+                                "progress_not_number",
+                                "完成进度不是数字，请填写 0 到 100 之间的数字（如 80）",
+                            ),
+                            ctx,
+                            raw,
+                            raw.row,
+                            Some(cell.col),
+                        )
+                        .raw(cell.value.display()),
+                    );
+                }
+                None
+            }
+        },
+    };
+    for sub in &raw.sub_row_percents {
+        problems.push(
+            at(
+                Problem::warning(
+                    "sub_row_progress_differs",
+                    "分项行填写了不同的完成进度，以任务所在行的进度为准；如需修改请改任务所在行",
+                ),
+                ctx,
+                raw,
+                sub.row,
+                Some(sub.col),
+            )
+            .raw(sub.value.display()),
+        );
+    }
+
+    // Status.
+    let status_cell = raw.cells.get(&Column::Status);
+    let written_status = status_cell.map(|c| (c, parse_status(&c.value.text())));
+    if let Some((cell, None)) = written_status {
+        problems.push(
+            at(Problem::warning("status_unknown", "状态无法识别，已按完成进度认定；请从下拉列表选择：已完成、序时推进、滞后、未启动"), ctx, raw, raw.row, Some(cell.col))
+                .raw(cell.value.display()),
+        );
+    }
+    let status = written_status
+        .and_then(|(_, s)| s)
+        .or_else(|| derive_status(percent, ctx.done_percent));
+    if let (Some((cell, Some(s))), Some(p)) = (written_status, percent)
+        && let Some(msg) = status_contradiction(s, p, ctx.done_percent)
+    {
+        {
+            problems.push(
+                at(
+                    Problem::warning("status_contradicts_progress", msg),
+                    ctx,
+                    raw,
+                    raw.row,
+                    Some(cell.col),
+                )
+                .raw(cell.value.display()),
+            );
+        }
+    }
+
+    // Completion date.
+    let completed_on = raw.cells.get(&Column::CompletedOn).and_then(|cell| {
+        let d = date_from_cell(&cell.value, ctx.month);
+        if d.is_none() {
+            problems.push(
+                at(
+                    Problem::warning(
+                        "completed_on_unreadable",
+                        "完成日期无法识别，请按“2026-11-25”的格式填写",
+                    ),
+                    ctx,
+                    raw,
+                    raw.row,
+                    Some(cell.col),
+                )
+                .raw(cell.value.display()),
+            );
+        }
+        d
+    });
+
+    // Texts.
+    if raw.progress_text.is_empty() {
+        problems.push(at(
+            Problem::warning(
+                "progress_text_empty",
+                "本月工作进展未填写，请填写本月具体工作进展",
+            ),
+            ctx,
+            raw,
+            raw.row,
+            raw.col(Column::ProgressText),
+        ));
+    }
+
+    // Month over month.
+    let previous = raw
+        .number
+        .and_then(|n| ctx.previous.and_then(|p| p.get(&n)));
+    if let Some(before) = progress_regressed(percent, previous) {
+        let col = percent_cell.map(|c| c.col);
+        problems.push(
+            at(
+                Problem::warning(
+                    "progress_regressed",
+                    format!(
+                        "完成进度低于上月（上月 {}%），请核实",
+                        crate::intake::normalise::format_number(before)
+                    ),
+                ),
+                ctx,
+                raw,
+                raw.row,
+                col,
+            )
+            .raw(percent_cell.map(|c| c.value.display()).unwrap_or_default()),
+        );
+    }
+    if progress_copied(&raw.progress_text, previous) {
+        problems.push(
+            at(
+                Problem::warning(
+                    "progress_copied",
+                    "本月工作进展与上月完全相同，疑似照抄上月，请填写本月新的进展",
+                ),
+                ctx,
+                raw,
+                raw.row,
+                raw.col(Column::ProgressText),
+            )
+            .raw(raw.progress_text.clone()),
+        );
+    }
+
+    let rejected = errors_before(&problems) > 0;
+    let row = (!rejected).then(|| ProgressRow {
+        task: raw.number.unwrap_or_default(),
+        task_text: (!raw.task_text.is_empty()).then(|| raw.task_text.clone()),
+        progress_text: raw.progress_text.clone(),
+        percent,
+        status,
+        completed_on,
+        issues: raw.issues.clone(),
+        next_steps: raw.next_steps.clone(),
+        remark: raw.remark.clone(),
+        source: RowSource {
+            file: ctx.file.to_string(),
+            sheet: raw.sheet.clone(),
+            row: raw.row,
+        },
+    });
+    Checked { row, problems }
+}
+
+/// Message when the written status contradicts the progress (已完成 at 60%, 未启动 at 40%,
+/// 序时推进 at 100%).
+pub fn status_contradiction(
+    status: ReportedStatus,
+    percent: f64,
+    done_percent: f64,
+) -> Option<String> {
+    let p = crate::intake::normalise::format_number(percent);
+    match status {
+        ReportedStatus::Done if percent < done_percent => Some(format!(
+            "状态为“已完成”，但完成进度只有 {p}%，请核对状态或进度"
+        )),
+        ReportedStatus::NotStarted if percent > 0.0 => Some(format!(
+            "状态为“未启动”，但完成进度为 {p}%，请核对状态或进度"
+        )),
+        ReportedStatus::OnTrack | ReportedStatus::Lagging if percent >= done_percent => {
+            Some(format!(
+                "完成进度为 {p}%，但状态为“{}”，如已完成请将状态改为“已完成”",
+                status.label()
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The task text differs from the master's once whitespace, punctuation and width are ignored.
+pub fn text_differs(file_text: &str, master_text: &str) -> bool {
+    comparison_key(file_text) != comparison_key(master_text)
+}
+
+/// Last month's percent when this month's is lower.
+pub fn progress_regressed(current: Option<f64>, previous: Option<&PreviousTask>) -> Option<f64> {
+    let (now, before) = (current?, previous?.percent?);
+    (now + 1e-9 < before).then_some(before)
+}
+
+/// This month's progress text is last month's, word for word (ignoring whitespace/punctuation).
+pub fn progress_copied(text: &str, previous: Option<&PreviousTask>) -> bool {
+    let key = comparison_key(text);
+    !key.is_empty() && previous.is_some_and(|p| comparison_key(&p.progress_text) == key)
+}
+
+/// 填报日期 checks: unreadable, outside the report month, or after the as-of date.
+pub fn check_report_date(
+    value: Option<&CellValue>,
+    date: Option<NaiveDate>,
+    month: Month,
+    as_of: NaiveDate,
+) -> Option<Problem> {
+    let raw = value.map(CellValue::display).unwrap_or_default();
+    match date {
+        None if raw.trim().is_empty() => Some(Problem::info(
+            "report_date_missing",
+            "未填写填报日期；同一单位报送多份文件时将按文件名先后取舍，请填写填报日期",
+        )),
+        None => Some(
+            Problem::warning(
+                "report_date_unreadable",
+                "填报日期无法识别，请按“2026-11-25”的格式填写",
+            )
+            .raw(raw),
+        ),
+        Some(d) if d > as_of => Some(
+            Problem::warning(
+                "report_date_future",
+                format!(
+                    "填报日期 {} 晚于统计截止日 {}，请核对",
+                    chinese_date(d),
+                    chinese_date(as_of)
+                ),
+            )
+            .raw(raw),
+        ),
+        Some(d) if !in_month(d, month) => Some(
+            Problem::warning(
+                "report_date_outside_month",
+                format!(
+                    "填报日期 {} 不在本次报送的 {}，可能误报了其他月份的表格，请核对",
+                    chinese_date(d),
+                    month.label()
+                ),
+            )
+            .raw(raw),
+        ),
+        Some(_) => None,
+    }
+}
+
+/// Warnings for a task reported more than once in one file. The later row wins in the merge
+/// (the earlier is superseded); both cells are named.
+pub fn duplicate_tasks(rows: &[ProgressRow]) -> Vec<Problem> {
+    let mut first: BTreeMap<u32, &ProgressRow> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for row in rows {
+        match first.get(&row.task) {
+            None => {
+                first.insert(row.task, row);
+            }
+            Some(earlier) => problems.push(
+                Problem::warning(
+                    "duplicate_task",
+                    format!(
+                        "第 {} 项任务在本文件中重复填报（另见工作表“{}”第 {} 行），以后一行为准；请删除重复行",
+                        row.task,
+                        earlier.source.sheet,
+                        earlier.source.row + 1
+                    ),
+                )
+                .file(row.source.file.clone())
+                .sheet(row.source.sheet.clone())
+                .cell(cell_ref(row.source.row, 0))
+                .task(row.task),
+            ),
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prev(percent: Option<f64>, text: &str) -> PreviousTask {
+        PreviousTask {
+            percent,
+            progress_text: text.into(),
+            ..PreviousTask::default()
+        }
+    }
+
+    #[test]
+    fn regression_and_copy() {
+        let p = prev(Some(60.0), "完成招标，开工建设。");
+        assert_eq!(progress_regressed(Some(50.0), Some(&p)), Some(60.0));
+        assert_eq!(progress_regressed(Some(60.0), Some(&p)), None);
+        assert_eq!(progress_regressed(Some(50.0), None), None);
+        assert_eq!(progress_regressed(None, Some(&p)), None);
+        assert!(progress_copied("完成招标， 开工建设", Some(&p)));
+        assert!(!progress_copied("完成招标，主体封顶。", Some(&p)));
+        assert!(!progress_copied("", Some(&prev(None, ""))));
+    }
+
+    #[test]
+    fn contradictions() {
+        use ReportedStatus::*;
+        assert!(status_contradiction(Done, 60.0, 100.0).is_some());
+        assert!(status_contradiction(NotStarted, 40.0, 100.0).is_some());
+        assert!(status_contradiction(OnTrack, 100.0, 100.0).is_some());
+        assert!(status_contradiction(Done, 100.0, 100.0).is_none());
+        assert!(status_contradiction(Lagging, 30.0, 100.0).is_none());
+        assert!(status_contradiction(NotStarted, 0.0, 100.0).is_none());
+    }
+
+    #[test]
+    fn report_dates() {
+        let nov = Month {
+            year: 2026,
+            month: 11,
+        };
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day);
+        let code = |date| {
+            check_report_date(Some(&CellValue::Text("x".into())), date, nov, as_of).map(|p| p.code)
+        };
+        assert_eq!(code(d(11, 25)), None);
+        assert_eq!(
+            code(d(10, 25)).as_deref(),
+            Some("report_date_outside_month")
+        );
+        assert_eq!(code(d(12, 2)).as_deref(), Some("report_date_future"));
+        assert_eq!(code(None).as_deref(), Some("report_date_unreadable"));
+        assert_eq!(
+            check_report_date(None, None, nov, as_of)
+                .map(|p| p.code)
+                .as_deref(),
+            Some("report_date_missing")
+        );
+    }
+
+    #[test]
+    fn task_text_comparison() {
+        assert!(!text_differs("推进 ５G 基站建设，", "推进5G基站建设"));
+        assert!(text_differs("推进6G基站建设", "推进5G基站建设"));
+    }
+}
