@@ -1,0 +1,213 @@
+//! The atomic month folder: write everything to `output/.<month>.tmp-<pid>-<n>/`, sync it, then
+//! rename it to `output/<month>/` in one step.
+
+use super::{DeliverError, OutputFile, safe_file_stem};
+use crate::model::Month;
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Distinguishes temporary folders of concurrent calls within one process.
+static CALLS: AtomicU32 = AtomicU32::new(0);
+
+/// Writes all files into a temporary folder next to `output/<month>/`, syncs them and renames
+/// the folder into place only when everything succeeded; returns the final folder.
+///
+/// An existing `output/<month>/` is left untouched and [`DeliverError::MonthExists`] returned
+/// unless `force`; with `force` the old folder is renamed to `<month>.previous-<n>` (the next
+/// free `n`) just before the new one moves in, and kept. Temporary folders left by runs that
+/// died (their process no longer exists) are removed. Every relative path is checked with
+/// [`validate_rel_path`] before anything is written.
+pub fn write_month(
+    output_root: &Path,
+    month: Month,
+    files: &[OutputFile],
+    force: bool,
+) -> Result<PathBuf, DeliverError> {
+    check_paths(files)?;
+    let final_dir = output_root.join(month.to_string());
+    if !force && final_dir.exists() {
+        return Err(month_exists(output_root, month, &final_dir));
+    }
+    fs::create_dir_all(output_root).map_err(io_err(output_root))?;
+    remove_stale_temps(output_root, month);
+    let tmp = temp_dir(output_root, month);
+    let result =
+        fill_temp(&tmp, files).and_then(|()| swap_into_place(output_root, month, &tmp, force));
+    if result.is_err() {
+        // Best effort: a failed run leaves nothing behind but its error.
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    result.map(|()| final_dir)
+}
+
+/// Checks that `rel` is a relative path of clean components that cannot leave its folder:
+/// not absolute, no `..` or `.`, no drive or root, each component unchanged by
+/// [`safe_file_stem`] (so no separators, reserved device names, control characters …).
+pub fn validate_rel_path(rel: &Path) -> Result<(), DeliverError> {
+    let unsafe_path = |reason: &str| DeliverError::UnsafePath {
+        path: rel.display().to_string(),
+        reason: reason.to_string(),
+    };
+    if rel.as_os_str().is_empty() {
+        return Err(unsafe_path("路径为空"));
+    }
+    if rel.is_absolute() || rel.has_root() {
+        return Err(unsafe_path("不能是绝对路径"));
+    }
+    for component in rel.components() {
+        let Component::Normal(part) = component else {
+            return Err(unsafe_path("不能包含“..”“.”或盘符"));
+        };
+        let Some(part) = part.to_str() else {
+            return Err(unsafe_path("文件名不是有效的 UTF-8 文本"));
+        };
+        if safe_file_stem(part) != part {
+            return Err(unsafe_path(&format!("“{part}”含有不允许的字符或名称")));
+        }
+    }
+    Ok(())
+}
+
+fn check_paths(files: &[OutputFile]) -> Result<(), DeliverError> {
+    let mut seen = HashSet::new();
+    for f in files {
+        validate_rel_path(&f.rel_path)?;
+        if !seen.insert(f.rel_path_string().to_lowercase()) {
+            return Err(DeliverError::DuplicatePath {
+                path: f.rel_path_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DeliverError + '_ {
+    move |source| DeliverError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn month_exists(root: &Path, month: Month, final_dir: &Path) -> DeliverError {
+    DeliverError::MonthExists {
+        month: month.to_string(),
+        path: final_dir.display().to_string(),
+        next: next_previous(root, month),
+    }
+}
+
+/// The first `n` ≥ 1 such that `<month>.previous-<n>` does not exist.
+fn next_previous(root: &Path, month: Month) -> u32 {
+    let mut n = 1;
+    while root.join(format!("{month}.previous-{n}")).exists() {
+        n += 1;
+    }
+    n
+}
+
+fn temp_prefix(month: Month) -> String {
+    format!(".{month}.tmp-")
+}
+
+fn temp_dir(root: &Path, month: Month) -> PathBuf {
+    let call = CALLS.fetch_add(1, Ordering::Relaxed);
+    root.join(format!(
+        "{}{}-{call}",
+        temp_prefix(month),
+        std::process::id()
+    ))
+}
+
+/// Removes `.<month>.tmp-<pid>-<n>` folders whose process is gone. Only done where `/proc`
+/// shows processes; elsewhere stale folders are left alone (they are hidden and harmless).
+fn remove_stale_temps(root: &Path, month: Month) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(root) else {
+        return;
+    };
+    let prefix = temp_prefix(month);
+    let own = std::process::id();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != own && !proc.join(pid.to_string()).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn fill_temp(tmp: &Path, files: &[OutputFile]) -> Result<(), DeliverError> {
+    fs::create_dir(tmp).map_err(io_err(tmp))?;
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| f.rel_path.parent().map(|p| tmp.join(p)))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in &dirs {
+        fs::create_dir_all(dir).map_err(io_err(dir))?;
+    }
+    files
+        .par_iter()
+        .map(|f| write_synced(&tmp.join(&f.rel_path), &f.bytes))
+        .collect::<Result<Vec<()>, DeliverError>>()?;
+    // Directory entries must be durable too, deepest first, the folder itself last.
+    for dir in dirs.iter().rev() {
+        sync_dir(dir)?;
+    }
+    sync_dir(tmp)
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), DeliverError> {
+    let mut file = File::create_new(path).map_err(io_err(path))?;
+    file.write_all(bytes).map_err(io_err(path))?;
+    file.sync_all().map_err(io_err(path))
+}
+
+/// fsync of a folder (POSIX); folders cannot be opened for syncing on Windows, where the
+/// rename is already durable enough.
+fn sync_dir(dir: &Path) -> Result<(), DeliverError> {
+    if cfg!(unix) {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io_err(dir))?;
+    }
+    Ok(())
+}
+
+fn swap_into_place(root: &Path, month: Month, tmp: &Path, force: bool) -> Result<(), DeliverError> {
+    let final_dir = root.join(month.to_string());
+    let mut kept = None;
+    if final_dir.exists() {
+        if !force {
+            // Another run finished first while this one was writing.
+            return Err(month_exists(root, month, &final_dir));
+        }
+        let previous = root.join(format!("{month}.previous-{}", next_previous(root, month)));
+        fs::rename(&final_dir, &previous).map_err(io_err(&final_dir))?;
+        kept = Some(previous);
+    }
+    if let Err(source) = fs::rename(tmp, &final_dir) {
+        if let Some(previous) = kept {
+            // Put the old month back so the folder is never missing.
+            let _ = fs::rename(previous, &final_dir);
+        }
+        return Err(DeliverError::Io {
+            path: final_dir.display().to_string(),
+            source,
+        });
+    }
+    sync_dir(root)
+}

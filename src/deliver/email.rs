@@ -1,0 +1,344 @@
+//! One `.eml` per unit, built with lettre's message builder (nothing is sent).
+//!
+//! The bytes are deterministic: the `Date` is the issue date (09:00 Beijing time), the
+//! `Message-ID` and the MIME boundary are derived from the month and the unit's name.
+
+use super::DeliverError;
+use super::manifest::sha256_hex;
+use crate::config::Config;
+use crate::model::{Light, MonthReport, Severity, Unit};
+use crate::templates::Templates;
+use lettre::Address;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, Message, MultiPart, SinglePart};
+use serde::Serialize;
+use std::time::{Duration, SystemTime};
+
+/// Template file for the subject line (rendered, then folded to one line).
+pub const EMAIL_SUBJECT_TEMPLATE: &str = "email_subject.j2";
+/// Template file for the plain-text body.
+pub const EMAIL_BODY_TEMPLATE: &str = "email_body.j2";
+
+/// What `email_subject.j2` and `email_body.j2` see.
+///
+/// Dates are `YYYY-MM-DD` strings (use the `cn_date` filter for `2026年11月30日`).
+#[derive(Debug, Clone, Serialize)]
+pub struct EmailContext {
+    /// The addressee: `unit.name`, `unit.contact`, `unit.phone`, `unit.email` (the last three may be none).
+    pub unit: UnitContext,
+    /// The sender: `office.name`, `office.email`, `office.contact_person`, `office.contact_phone`.
+    pub office: OfficeContext,
+    /// `2026-11`.
+    pub month: String,
+    /// `2026年11月`.
+    pub month_label: String,
+    pub as_of: String,
+    pub issued_on: String,
+    pub feedback_due: String,
+    /// Number of tasks the unit leads.
+    pub tasks_total: u32,
+    /// Light counts over the unit's tasks: `lights.red`, `.yellow`, `.blue`, `.green`.
+    pub lights: LightCounts,
+    /// The unit's red tasks, then its yellow ones, each in task order.
+    pub attention: Vec<AttentionTask>,
+    /// Errors plus warnings found in the unit's own submission.
+    pub problems: u32,
+    pub problem_errors: u32,
+    pub problem_warnings: u32,
+    /// File name of the attached PDF.
+    pub attachment: String,
+}
+
+/// The unit as the templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitContext {
+    pub name: String,
+    pub contact: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// The issuing office as the templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficeContext {
+    pub name: String,
+    pub email: String,
+    pub contact_person: String,
+    pub contact_phone: String,
+}
+
+/// Counts per light.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LightCounts {
+    pub red: u32,
+    pub yellow: u32,
+    pub blue: u32,
+    pub green: u32,
+}
+
+impl LightCounts {
+    /// `[red, yellow, blue, green]`, as [`super::ManifestRow::lights`] holds them.
+    pub fn as_array(self) -> [u32; 4] {
+        [self.red, self.yellow, self.blue, self.green]
+    }
+}
+
+/// A task needing attention, for the body's list.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttentionTask {
+    pub number: u32,
+    pub text: String,
+    /// `红` or `黄`.
+    pub light: String,
+    /// Status label, e.g. `滞后`.
+    pub status: String,
+    /// Short reason for the light (may be empty).
+    pub reason: String,
+    pub percent: Option<f64>,
+    pub expected: Option<f64>,
+}
+
+/// Builds the template context for `unit` (also useful for the manifest's light counts).
+pub fn email_context(
+    report: &MonthReport,
+    unit: &Unit,
+    attachment_name: &str,
+    cfg: &Config,
+) -> EmailContext {
+    let mut lights = LightCounts::default();
+    let mut red = Vec::new();
+    let mut yellow = Vec::new();
+    let mut tasks_total = 0;
+    for task in report.master.tasks_of_unit(&unit.name) {
+        tasks_total += 1;
+        let Some(outcome) = report.classification.outcome(task.number) else {
+            continue;
+        };
+        let attention = || AttentionTask {
+            number: task.number,
+            text: task.text.clone(),
+            light: outcome.light.label().to_string(),
+            status: outcome.status.label().to_string(),
+            reason: outcome.reason.clone(),
+            percent: outcome.percent,
+            expected: outcome.expected,
+        };
+        match outcome.light {
+            Light::Red => {
+                lights.red += 1;
+                red.push(attention());
+            }
+            Light::Yellow => {
+                lights.yellow += 1;
+                yellow.push(attention());
+            }
+            Light::Blue => lights.blue += 1,
+            Light::Green => lights.green += 1,
+        }
+    }
+    red.extend(yellow);
+    let own = |s: Severity| {
+        report
+            .problems
+            .iter()
+            .filter(|p| p.severity == s && p.unit.as_deref() == Some(unit.name.as_str()))
+            .count() as u32
+    };
+    let (errors, warnings) = (own(Severity::Error), own(Severity::Warning));
+    EmailContext {
+        unit: UnitContext {
+            name: unit.name.clone(),
+            contact: unit.contact.clone(),
+            phone: unit.phone.clone(),
+            email: unit.email.clone(),
+        },
+        office: OfficeContext {
+            name: cfg.office.name.clone(),
+            email: cfg.office.email.clone(),
+            contact_person: cfg.office.contact_person.clone(),
+            contact_phone: cfg.office.contact_phone.clone(),
+        },
+        month: report.month.to_string(),
+        month_label: report.month.label(),
+        as_of: report.as_of.to_string(),
+        issued_on: report.issued_on.to_string(),
+        feedback_due: report.feedback_due.to_string(),
+        tasks_total,
+        lights,
+        attention: red,
+        problems: errors + warnings,
+        problem_errors: errors,
+        problem_warnings: warnings,
+        attachment: attachment_name.to_string(),
+    }
+}
+
+/// One RFC 5322 message (`.eml` bytes) for `unit`, with `pdf` attached as `attachment_name`.
+///
+/// From is `cfg.office.email` (display name the office), To is the unit's address; a unit
+/// without an address gives `Ok(None)` (the manifest lists it for delivery by other means).
+/// Subject and body come from `email_subject.j2` / `email_body.j2` with an [`EmailContext`].
+/// The attachment's name is encoded per RFC 2231 in `Content-Disposition` (lettre) and, for
+/// older clients, as an RFC 2047 word in the `Content-Type` `name` parameter.
+pub fn unit_email(
+    report: &MonthReport,
+    unit: &Unit,
+    attachment_name: &str,
+    pdf: &[u8],
+    templates: &Templates,
+    cfg: &Config,
+) -> Result<Option<Vec<u8>>, DeliverError> {
+    let Some(to_raw) = unit
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    else {
+        return Ok(None);
+    };
+    let to: Address = to_raw.parse().map_err(|_| DeliverError::BadAddress {
+        unit: unit.name.clone(),
+        address: to_raw.to_string(),
+    })?;
+    let from: Address = cfg
+        .office
+        .email
+        .trim()
+        .parse()
+        .map_err(|_| DeliverError::BadSender {
+            address: cfg.office.email.clone(),
+        })?;
+    let ctx = email_context(report, unit, attachment_name, cfg);
+    let subject = one_line(&templates.render(EMAIL_SUBJECT_TEMPLATE, &ctx)?);
+    let body = templates.render(EMAIL_BODY_TEMPLATE, &ctx)?;
+    let email_err = |message: String| DeliverError::Email {
+        unit: unit.name.clone(),
+        message,
+    };
+    if subject.is_empty() {
+        return Err(email_err(format!(
+            "模板 {EMAIL_SUBJECT_TEMPLATE} 生成的主题为空"
+        )));
+    }
+    let seed = format!("{}\u{0}{}", report.month, unit.name);
+    let digest = sha256_hex(seed.as_bytes());
+    let digest = digest.get(..32).unwrap_or(&digest);
+    let attachment_type = ContentType::parse(&format!(
+        "application/pdf; name=\"{}\"",
+        rfc2047_b(attachment_name)
+    ))
+    .map_err(|e| email_err(format!("附件类型无效（{e}）")))?;
+    let message = Message::builder()
+        .from(Mailbox::new(
+            Some(display_name(&cfg.office.name)),
+            from.clone(),
+        ))
+        .to(Mailbox::new(Some(display_name(&unit.name)), to))
+        .subject(subject)
+        .date(issue_time(report.issued_on))
+        .message_id(Some(format!(
+            "<{digest}.{}@{}>",
+            report.month,
+            from.domain()
+        )))
+        .multipart(
+            MultiPart::mixed()
+                .boundary(format!("=_duban_{digest}"))
+                .singlepart(SinglePart::plain(body))
+                .singlepart(
+                    Attachment::new(attachment_name.to_string())
+                        .body(pdf.to_vec(), attachment_type),
+                ),
+        )
+        .map_err(|e| email_err(e.to_string()))?;
+    Ok(Some(message.formatted()))
+}
+
+/// 09:00 Beijing time (01:00 UTC) on the issue date.
+fn issue_time(date: chrono::NaiveDate) -> SystemTime {
+    let secs = date
+        .and_hms_opt(1, 0, 0)
+        .map(|t| t.and_utc().timestamp())
+        .unwrap_or(0);
+    SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or(0))
+}
+
+/// Subject lines are one line: every run of whitespace (newlines included) becomes one space.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Display names without control characters (no header injection through a unit's name).
+fn display_name(s: &str) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    one_line(&cleaned)
+}
+
+/// `=?utf-8?B?…?=` encoded words, split so each holds at most 45 bytes of whole characters.
+fn rfc2047_b(s: &str) -> String {
+    let mut words = Vec::new();
+    let mut chunk = String::new();
+    for c in s.chars() {
+        if chunk.len() + c.len_utf8() > 45 {
+            words.push(format!("=?utf-8?B?{}?=", base64(chunk.as_bytes())));
+            chunk.clear();
+        }
+        chunk.push(c);
+    }
+    if !chunk.is_empty() || words.is_empty() {
+        words.push(format!("=?utf-8?B?{}?=", base64(chunk.as_bytes())));
+    }
+    words.join(" ")
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(input.as_bytes()), expected);
+        }
+    }
+
+    #[test]
+    fn encoded_words_split_on_characters() {
+        let words = rfc2047_b(&"局".repeat(20));
+        assert_eq!(words.split(' ').count(), 2);
+        assert!(words.starts_with("=?utf-8?B?"));
+    }
+}

@@ -1,0 +1,370 @@
+//! `邮件/清单.csv`, `run.json` and `timings.json`.
+
+use super::{OutputFile, slash_path};
+use crate::model::{Light, MonthReport, Problem, Reconciliation, Severity, Status};
+use serde::Serialize;
+use serde::ser::SerializeMap;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest.iter() {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// One row of `清单.csv`: a unit and how its notice is delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestRow {
+    pub unit: String,
+    /// The unit's address; `None` when units.toml has none (the row says to deliver otherwise).
+    pub email: Option<String>,
+    pub subject: String,
+    /// File name of the attached PDF.
+    pub attachment: String,
+    /// Light counts: red, yellow, blue, green.
+    pub lights: [u32; 4],
+    /// File name of the `.eml` (relative to `邮件/`), `None` when no message was made.
+    pub eml: Option<String>,
+}
+
+/// Header of `清单.csv`.
+const MANIFEST_HEADER: [&str; 10] = [
+    "单位",
+    "邮箱",
+    "主题",
+    "附件",
+    "红灯",
+    "黄灯",
+    "蓝灯",
+    "绿灯",
+    "状态",
+    "邮件文件",
+];
+
+/// `清单.csv`: UTF-8 with BOM (so Excel detects the encoding), CRLF lines, RFC 4180 quoting,
+/// every cell guarded against formula injection. Columns: 单位, 邮箱 (or
+/// “无邮箱地址，请另行送达”), 主题, 附件, 红灯, 黄灯, 蓝灯, 绿灯, 状态 (已生成邮件/无邮箱), 邮件文件.
+pub fn manifest_csv(rows: &[ManifestRow]) -> Vec<u8> {
+    let mut out = String::from("\u{FEFF}");
+    push_record(&mut out, MANIFEST_HEADER.iter().map(|s| s.to_string()));
+    for row in rows {
+        let [red, yellow, blue, green] = row.lights;
+        let status = if row.eml.is_some() {
+            "已生成邮件"
+        } else {
+            "无邮箱"
+        };
+        let cells = [
+            row.unit.clone(),
+            row.email
+                .clone()
+                .unwrap_or_else(|| "无邮箱地址，请另行送达".to_string()),
+            row.subject.clone(),
+            row.attachment.clone(),
+            red.to_string(),
+            yellow.to_string(),
+            blue.to_string(),
+            green.to_string(),
+            status.to_string(),
+            row.eml.clone().unwrap_or_default(),
+        ];
+        push_record(&mut out, cells.into_iter());
+    }
+    out.into_bytes()
+}
+
+fn push_record(out: &mut String, cells: impl Iterator<Item = String>) {
+    let cells: Vec<String> = cells.map(|c| csv_cell(&c)).collect();
+    out.push_str(&cells.join(","));
+    out.push_str("\r\n");
+}
+
+/// Guards and quotes one cell: a cell starting with `= + - @`, their full-width forms, a tab
+/// or CR is prefixed with `'` so spreadsheets show it as text; cells with `,` `"` CR or LF are
+/// quoted with `"` doubled (RFC 4180).
+pub(crate) fn csv_cell(raw: &str) -> String {
+    let guarded = match raw.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠') => {
+            format!("'{raw}")
+        }
+        _ => raw.to_string(),
+    };
+    if guarded.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+/// An input file as run.json records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputFile {
+    /// Relative to the project (config) folder, `/`-separated.
+    pub path: String,
+    #[serde(rename = "bytes")]
+    pub bytes_len: u64,
+    pub sha256: String,
+}
+
+/// Reads `path` and describes it relative to `base` (the config file's folder); a path outside
+/// `base` is recorded as given.
+pub fn input_file(path: &Path, base: &Path) -> std::io::Result<InputFile> {
+    let bytes = std::fs::read(path)?;
+    let rel = path
+        .strip_prefix(base)
+        .map(slash_path)
+        .unwrap_or_else(|_| path.display().to_string());
+    Ok(InputFile {
+        path: rel,
+        bytes_len: bytes.len() as u64,
+        sha256: sha256_hex(&bytes),
+    })
+}
+
+/// Counts in a fixed key order (serialised as a JSON object).
+struct Counts(Vec<(&'static str, u32)>);
+
+impl Serialize for Counts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct RunJson<'a> {
+    tool: &'static str,
+    version: &'static str,
+    month: String,
+    as_of: String,
+    issued_on: String,
+    feedback_due: String,
+    previous_month_available: bool,
+    inputs: Vec<&'a InputFile>,
+    outputs: Vec<InputFile>,
+    tasks: usize,
+    status_counts: Counts,
+    light_counts: Counts,
+    units: UnitCounts,
+    reconciliation: ReconciliationJson,
+    problems_by_severity: Counts,
+    documents: Counts,
+    problems: &'a [Problem],
+}
+
+#[derive(Serialize)]
+struct UnitCounts {
+    total: usize,
+    reported: usize,
+    not_reported: usize,
+}
+
+#[derive(Serialize)]
+struct ReconciliationJson {
+    #[serde(flatten)]
+    counts: Reconciliation,
+    balances: bool,
+}
+
+/// Files `run.json` does not list: itself and the non-reproducible timings.
+const UNLISTED: [&str; 2] = ["run.json", "timings.json"];
+
+/// `run.json`: tool version, month and dates, inputs and outputs with sizes and SHA-256 (both
+/// sorted by path; outputs exclude `run.json` and `timings.json`), counts per status and per
+/// light, units reported, reconciliation, problem counts per severity, documents per kind, and
+/// the full problem list. Pretty-printed with a fixed key order and no clock, so the same run
+/// gives the same bytes.
+pub fn run_json(report: &MonthReport, inputs: &[InputFile], outputs: &[OutputFile]) -> Vec<u8> {
+    let mut inputs: Vec<&InputFile> = inputs.iter().collect();
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut listed: Vec<InputFile> = outputs
+        .iter()
+        .map(|f| InputFile {
+            path: f.rel_path_string(),
+            bytes_len: f.bytes.len() as u64,
+            sha256: sha256_hex(&f.bytes),
+        })
+        .filter(|f| !UNLISTED.contains(&f.path.as_str()))
+        .collect();
+    listed.sort_by(|a, b| a.path.cmp(&b.path));
+    let outcomes = &report.classification.outcomes;
+    let receipts = &report.merged.receipts;
+    let reported = receipts.iter().filter(|r| r.received).count();
+    let doc = RunJson {
+        tool: "duban",
+        version: env!("CARGO_PKG_VERSION"),
+        month: report.month.to_string(),
+        as_of: report.as_of.to_string(),
+        issued_on: report.issued_on.to_string(),
+        feedback_due: report.feedback_due.to_string(),
+        previous_month_available: report.previous_available,
+        inputs,
+        documents: document_counts(&listed),
+        outputs: listed,
+        tasks: outcomes.len(),
+        status_counts: Counts(
+            Status::all()
+                .into_iter()
+                .map(|s| {
+                    (
+                        s.label(),
+                        outcomes.iter().filter(|o| o.status == s).count() as u32,
+                    )
+                })
+                .collect(),
+        ),
+        light_counts: Counts(
+            Light::all()
+                .into_iter()
+                .map(|l| {
+                    (
+                        l.label(),
+                        outcomes.iter().filter(|o| o.light == l).count() as u32,
+                    )
+                })
+                .collect(),
+        ),
+        units: UnitCounts {
+            total: receipts.len(),
+            reported,
+            not_reported: receipts.len() - reported,
+        },
+        reconciliation: ReconciliationJson {
+            counts: report.merged.reconciliation,
+            balances: report.merged.reconciliation.balances(),
+        },
+        problems_by_severity: Counts(
+            [Severity::Error, Severity::Warning, Severity::Info]
+                .into_iter()
+                .map(|s| {
+                    (
+                        s.label(),
+                        report.problems.iter().filter(|p| p.severity == s).count() as u32,
+                    )
+                })
+                .collect(),
+        ),
+        problems: &report.problems,
+    };
+    pretty(&doc)
+}
+
+/// Kinds of documents, in run.json's order.
+const DOCUMENT_KINDS: [&str; 6] = [
+    "汇总表",
+    "领导督办单",
+    "单位督办通知单",
+    "邮件",
+    "邮件清单",
+    "其他",
+];
+
+/// The kind of an output file, judged by where it sits in the month folder.
+fn document_kind(path: &str) -> &'static str {
+    if path.ends_with(".xlsx") {
+        "汇总表"
+    } else if path.starts_with("督办单/领导/") && path.ends_with(".pdf") {
+        "领导督办单"
+    } else if path.starts_with("督办单/单位/") && path.ends_with(".pdf") {
+        "单位督办通知单"
+    } else if path == "邮件/清单.csv" {
+        "邮件清单"
+    } else if path.starts_with("邮件/") && path.ends_with(".eml") {
+        "邮件"
+    } else {
+        "其他"
+    }
+}
+
+/// Documents per kind, every kind present (zero when none).
+fn document_counts(outputs: &[InputFile]) -> Counts {
+    Counts(
+        DOCUMENT_KINDS
+            .iter()
+            .map(|kind| {
+                let n = outputs
+                    .iter()
+                    .filter(|f| document_kind(&f.path) == *kind)
+                    .count();
+                (*kind, n as u32)
+            })
+            .collect(),
+    )
+}
+
+#[derive(Serialize)]
+struct TimingsJson<'a> {
+    stages_ms: StageMap<'a>,
+    total_ms: f64,
+}
+
+struct StageMap<'a>(&'a [(String, f64)]);
+
+impl Serialize for StageMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            map.serialize_entry(k, &round_ms(*v))?;
+        }
+        map.end()
+    }
+}
+
+fn round_ms(ms: f64) -> f64 {
+    if ms.is_finite() {
+        (ms * 1000.0).round() / 1000.0
+    } else {
+        0.0
+    }
+}
+
+/// `timings.json`: milliseconds per stage in the order given, and the total.
+pub fn timings_json(stages: &[(String, f64)], total_ms: f64) -> Vec<u8> {
+    pretty(&TimingsJson {
+        stages_ms: StageMap(stages),
+        total_ms: round_ms(total_ms),
+    })
+}
+
+fn pretty<T: Serialize>(value: &T) -> Vec<u8> {
+    // Serialising plain structs of strings and numbers cannot fail; an empty object is the
+    // harmless answer if it ever did.
+    let mut out = serde_json::to_vec_pretty(value).unwrap_or_else(|_| b"{}".to_vec());
+    out.push(b'\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells() {
+        assert_eq!(csv_cell("市科技局"), "市科技局");
+        assert_eq!(csv_cell("=1+1"), "'=1+1");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(
+            csv_cell("=HYPERLINK(\"x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\""
+        );
+        assert_eq!(csv_cell("\r\n"), "\"'\r\n\"");
+    }
+
+    #[test]
+    fn sha() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

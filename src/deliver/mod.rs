@@ -1,0 +1,238 @@
+//! Deliver: the month's files made safe to archive and to send.
+//!
+//! - [`write_month`] writes every output file into a temporary folder beside `output/<month>/`,
+//!   syncs it to disk and renames it into place only when everything succeeded, so an
+//!   interrupted run never leaves a half-written month;
+//! - [`unit_email`] builds one RFC 5322 message per unit (the unit's PDF attached), and
+//!   [`manifest_csv`] the `清单.csv` listing every unit, with or without an address;
+//! - [`run_json`] is the archive's reproducible checksum manifest, [`timings_json`] the
+//!   run's (non-reproducible) stage timings.
+//!
+//! Every path written is built from [`safe_file_stem`]-clean components, so a hostile unit name
+//! cannot leave the output folder.
+
+mod archive;
+mod email;
+mod manifest;
+
+pub use archive::{validate_rel_path, write_month};
+pub use email::{
+    EMAIL_BODY_TEMPLATE, EMAIL_SUBJECT_TEMPLATE, EmailContext, email_context, unit_email,
+};
+pub use manifest::{
+    InputFile, ManifestRow, input_file, manifest_csv, run_json, sha256_hex, timings_json,
+};
+
+use std::path::PathBuf;
+
+/// A file of the month's output, path relative to `output/<month>/`
+/// (e.g. `督办单/单位/市科技局.pdf`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub rel_path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    /// Convenience constructor.
+    pub fn new(rel_path: impl Into<PathBuf>, bytes: Vec<u8>) -> OutputFile {
+        OutputFile {
+            rel_path: rel_path.into(),
+            bytes,
+        }
+    }
+
+    /// The relative path with `/` separators on every platform (as run.json records it).
+    pub fn rel_path_string(&self) -> String {
+        slash_path(&self.rel_path)
+    }
+}
+
+/// Joins a relative path's components with `/`.
+pub(crate) fn slash_path(path: &std::path::Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Delivering the month's output failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliverError {
+    #[error(
+        "{month} 的输出已存在：{path}。如需重新生成，请加 --force（旧结果会保留为 {month}.previous-{next}）"
+    )]
+    MonthExists {
+        month: String,
+        path: String,
+        /// The number the old folder would be kept under.
+        next: u32,
+    },
+    #[error("输出文件路径“{path}”不安全：{reason}。为防止写到输出文件夹之外，已拒绝写入")]
+    UnsafePath { path: String, reason: String },
+    #[error("输出文件“{path}”重复出现了两次（可能是两个单位或领导的名称清理后相同），请检查名称")]
+    DuplicatePath { path: String },
+    #[error("写入 {path} 失败：{source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("单位“{unit}”的邮箱地址“{address}”格式不正确，请在 units.toml 中更正")]
+    BadAddress { unit: String, address: String },
+    #[error("发件邮箱“{address}”（duban.toml 的 office.email）格式不正确")]
+    BadSender { address: String },
+    #[error("生成单位“{unit}”的邮件失败：{message}")]
+    Email { unit: String, message: String },
+    #[error(transparent)]
+    Template(#[from] crate::templates::TemplateError),
+}
+
+/// Longest file stem [`safe_file_stem`] returns, in characters (80 CJK characters are 240
+/// bytes in UTF-8, well under the 255-byte limit of common file systems even with an extension).
+pub const MAX_STEM_CHARS: usize = 80;
+
+/// The stem used when nothing usable is left of a name.
+pub const EMPTY_STEM: &str = "未命名";
+
+/// Device names Windows reserves in any folder, with or without an extension.
+const RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// Sanitises a unit/leader name into a file stem safe on Windows and POSIX.
+///
+/// `/ \ : * ? " < > |` and control characters become `_`; bidirectional and zero-width
+/// formatting marks are dropped (they can disguise an extension); runs of two or more dots
+/// become `_` (so `..` never survives); leading/trailing dots and whitespace are stripped;
+/// Windows device names (`CON`, `nul.txt`, `COM1` …) get a `_` appended to their base; the result
+/// is capped at [`MAX_STEM_CHARS`] characters and never empty ([`EMPTY_STEM`]). The result is a
+/// single normal path component: joined to a folder it stays inside that folder.
+pub fn safe_file_stem(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if is_invisible_mark(c) {
+            continue;
+        }
+        if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+            out.push('_');
+        } else {
+            out.push(c);
+        }
+    }
+    let out = collapse_dot_runs(trim_edges(&out));
+    let mut out = trim_edges(&out).to_string();
+    if out.chars().count() > MAX_STEM_CHARS {
+        out = out.chars().take(MAX_STEM_CHARS).collect();
+        out = trim_edges(&out).to_string();
+    }
+    if out.is_empty() {
+        return EMPTY_STEM.to_string();
+    }
+    guard_reserved(out)
+}
+
+/// Makes stems unique (case-insensitively, as Windows and macOS compare names) by appending
+/// `_2`, `_3` … to later duplicates; input order decides who keeps the plain stem.
+pub fn unique_stems(names: &[&str]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let stem = safe_file_stem(name);
+        let mut candidate = stem.clone();
+        let mut n = 2u32;
+        while !seen.insert(candidate.to_lowercase()) {
+            candidate = format!("{stem}_{n}");
+            n += 1;
+        }
+        out.push(candidate);
+    }
+    out
+}
+
+/// Bidi controls, zero-width characters and the BOM: invisible, and able to reorder what a
+/// file name appears to say.
+fn is_invisible_mark(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}')
+}
+
+fn collapse_dot_runs(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut dots = 0usize;
+    for c in s.chars() {
+        if c == '.' {
+            dots += 1;
+            continue;
+        }
+        flush_dots(&mut out, dots);
+        dots = 0;
+        out.push(c);
+    }
+    flush_dots(&mut out, dots);
+    out
+}
+
+fn flush_dots(out: &mut String, dots: usize) {
+    match dots {
+        0 => {}
+        1 => out.push('.'),
+        _ => out.push('_'),
+    }
+}
+
+fn trim_edges(s: &str) -> &str {
+    s.trim_matches(|c: char| c == '.' || c.is_whitespace())
+}
+
+/// `CON` → `CON_`, `nul.txt` → `nul_.txt`: Windows treats the part before the first dot (with
+/// trailing spaces ignored) as the device name.
+fn guard_reserved(stem: String) -> String {
+    let (base, rest) = match stem.find('.') {
+        Some(i) => stem.split_at(i),
+        None => (stem.as_str(), ""),
+    };
+    let upper = base.trim_end().to_ascii_uppercase();
+    if RESERVED.contains(&upper.as_str()) {
+        format!("{}_{rest}", base.trim_end())
+    } else {
+        stem
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems() {
+        assert_eq!(safe_file_stem("市科技局"), "市科技局");
+        assert_eq!(
+            safe_file_stem("a/b\\c:d*e?f\"g<h>i|j"),
+            "a_b_c_d_e_f_g_h_i_j"
+        );
+        assert_eq!(safe_file_stem(".."), EMPTY_STEM);
+        assert_eq!(safe_file_stem("../../etc/passwd"), "___etc_passwd");
+        assert_eq!(safe_file_stem("  .hidden. "), "hidden");
+        assert_eq!(safe_file_stem("con"), "con_");
+        assert_eq!(safe_file_stem("NUL.txt"), "NUL_.txt");
+        assert_eq!(safe_file_stem("COM1 "), "COM1_");
+        assert_eq!(safe_file_stem("CONSOLE"), "CONSOLE");
+        assert_eq!(safe_file_stem("a\u{202E}fdp.exe"), "afdp.exe");
+        assert_eq!(safe_file_stem("tab\there\n"), "tab_here_");
+        assert_eq!(safe_file_stem(""), EMPTY_STEM);
+        assert_eq!(safe_file_stem("a..b"), "a_b");
+        assert_eq!(
+            safe_file_stem(&"局".repeat(300)).chars().count(),
+            MAX_STEM_CHARS
+        );
+    }
+
+    #[test]
+    fn unique() {
+        assert_eq!(
+            unique_stems(&["a/b", "a:b", "A_B", "c"]),
+            vec!["a_b", "a_b_2", "A_B_3", "c"]
+        );
+    }
+}
