@@ -274,7 +274,8 @@ fn is_reserved_device_name(stem: &str) -> bool {
     match base.as_str() {
         "CON" | "PRN" | "AUX" | "NUL" => true,
         _ => {
-            let (head, tail) = base.split_at(base.len().min(3));
+            let head = base.get(..3).unwrap_or("");
+            let tail = base.get(3..).unwrap_or("");
             (head == "COM" || head == "LPT")
                 && tail.len() == 1
                 && tail.chars().all(|c| ('1'..='9').contains(&c))
