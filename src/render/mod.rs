@@ -1,0 +1,3 @@
+pub mod pdf;
+pub mod template_xlsx;
+pub mod xlsx;

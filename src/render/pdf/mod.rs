@@ -1,0 +1,228 @@
+//! A small PDF layout engine for Chinese official documents, knowing nothing about 督办.
+//!
+//! Content first, then layout (the typst split): documents describe [`Block`]s of styled
+//! [`Span`]s, paragraphs and tables; [`layout()`] breaks lines (CJK rules, kinsoku, number runs
+//! kept whole), fills pages (tables with repeated headers, rows never split, keep-together
+//! groups, page numbers “— N —” on the outer side); [`write_pdf`] embeds subset fonts and
+//! writes byte-identical output for identical input.
+//!
+//! ```no_run
+//! use duban::render::pdf::*;
+//! use chrono::NaiveDate;
+//!
+//! let fonts = FontSet::load_dir(std::path::Path::new("fonts"))?; // once per process
+//! let body = Style::new(FontRole::Body, 16.0).tracking(-0.21);
+//! let doc = Document {
+//!     page: PageSetup::a4_portrait(),
+//!     blocks: vec![Block::Paragraph(
+//!         Paragraph::new(vec![Span::text("截至2026年11月30日，……", body)], 28.99)
+//!             .align(Align::Justify)
+//!             .first_line_indent(2.0 * 15.79),
+//!     )],
+//! };
+//! let meta = Meta {
+//!     title: "督办通知单".into(),
+//!     author: "督查室".into(),
+//!     subject: String::new(),
+//!     date: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+//! };
+//! let rendered = render(&doc, &fonts, &meta);
+//! std::fs::write("/tmp/notice.pdf", &rendered.pdf)?;
+//! for m in &rendered.missing { eprintln!("缺字 {} 于 “{}”", m.ch, m.context); }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod content;
+pub mod fonts;
+pub mod layout;
+mod table;
+pub mod text;
+mod write;
+
+pub use content::{
+    Align, Block, Cell, CellContent, Color, Column, ColumnWidth, Document, Meta, PT_PER_MM,
+    PageNumbers, PageSetup, Paragraph, Row, Rule, Span, Style, Table, TableStyle, mm,
+};
+pub use fonts::{FontError, FontRole, FontSet, FontSource, Glyph, SHIPPED_FALLBACKS};
+pub use layout::{
+    FillRect, Item, Layout, Origin, Page, RowMark, RowRef, StrokeLine, TextLine, layout,
+};
+pub use text::{MissingGlyph, PlacedGlyph, break_lines, measure};
+pub use write::write_pdf;
+
+/// A rendered document.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The PDF file.
+    pub pdf: Vec<u8>,
+    /// Number of pages.
+    pub pages: usize,
+    /// Characters no font has; they are printed as □.
+    pub missing: Vec<MissingGlyph>,
+}
+
+/// Lays out and writes a document in one go.
+pub fn render(doc: &Document, fonts: &FontSet, meta: &Meta) -> Rendered {
+    let laid = layout(doc, fonts);
+    let pdf = write_pdf(&laid, fonts, meta);
+    Rendered {
+        pdf,
+        pages: laid.pages.len(),
+        missing: laid.missing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fonts::tests::shipped;
+    use super::*;
+    use chrono::NaiveDate;
+    use rayon::prelude::*;
+
+    fn notice(unit: &str) -> Document {
+        let body = Style::new(FontRole::Body, 16.0).tracking(-0.21);
+        let cell = Style::new(FontRole::Body, 10.5);
+        let rows = (0..40)
+            .map(|i| {
+                Row::new(vec![
+                    Cell::text(i.to_string(), cell),
+                    Cell::text("推进与中科院深圳先进研究院“1+6+N”合作项目", cell),
+                    Cell::new(vec![
+                        Span::text("●", cell.size(8.61).color(Color::hex(0xE60012))),
+                        Span::gap(1.26),
+                        Span::text("逾期未完成", cell),
+                    ]),
+                ])
+            })
+            .collect();
+        Document {
+            page: PageSetup::a4_portrait(),
+            blocks: vec![
+                Block::Paragraph(
+                    Paragraph::new(
+                        vec![Span::text(
+                            "重点工作任务督办通知单",
+                            Style::new(FontRole::Title, 22.0),
+                        )],
+                        28.99,
+                    )
+                    .align(Align::Center),
+                ),
+                Block::Heading(Paragraph::new(
+                    vec![Span::text(
+                        format!("承办单位：{unit}"),
+                        Style::new(FontRole::Heading, 16.0),
+                    )],
+                    28.99,
+                )),
+                Block::Paragraph(
+                    Paragraph::new(
+                        vec![Span::text(
+                            "截至2026年11月30日，你单位牵头的重点工作任务18项中，已完成10项。",
+                            body,
+                        )],
+                        28.99,
+                    )
+                    .align(Align::Justify)
+                    .first_line_indent(31.58),
+                ),
+                Block::Table(Table {
+                    columns: vec![
+                        Column::mm(8.0, Align::Center),
+                        Column::flex(Align::Left),
+                        Column::mm(24.5, Align::Left),
+                    ],
+                    header: Some(Row::new(vec![
+                        Cell::text("序\n号", Style::new(FontRole::Heading, 10.5)),
+                        Cell::text("任务目标", Style::new(FontRole::Heading, 10.5)),
+                        Cell::text("状态", Style::new(FontRole::Heading, 10.5)),
+                    ])),
+                    rows,
+                    style: TableStyle::default(),
+                }),
+            ],
+        }
+    }
+
+    fn meta() -> Meta {
+        Meta {
+            title: "督办通知单".into(),
+            author: "督查室".into(),
+            subject: "测试".into(),
+            date: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn same_input_same_bytes_across_runs_and_threads() {
+        let fonts = shipped();
+        let first = render(&notice("市科技局"), &fonts, &meta());
+        assert!(first.pages >= 2);
+        assert!(first.missing.is_empty(), "{:?}", first.missing);
+        let units: Vec<String> = (0..8)
+            .map(|i| {
+                if i % 2 == 0 {
+                    "市科技局".into()
+                } else {
+                    format!("单位{i}")
+                }
+            })
+            .collect();
+        let parallel: Vec<Vec<u8>> = units
+            .par_iter()
+            .map(|u| render(&notice(u), &fonts, &meta()).pdf)
+            .collect();
+        for (unit, bytes) in units.iter().zip(&parallel) {
+            if unit == "市科技局" {
+                assert!(bytes == &first.pdf, "render differs between runs/threads");
+            } else {
+                assert!(bytes != &first.pdf);
+            }
+        }
+        let again = render(&notice("市科技局"), &fonts, &meta());
+        assert!(again.pdf == first.pdf);
+    }
+
+    #[test]
+    fn pdf_has_subset_fonts_fixed_dates_and_extractable_text() {
+        let fonts = shipped();
+        let out = render(&notice("市科技局"), &fonts, &meta());
+        let pdf = &out.pdf;
+        assert!(pdf.starts_with(b"%PDF-"));
+        let text = String::from_utf8_lossy(pdf);
+        assert!(text.contains("D:20261202000000"), "creation date from Meta");
+        let tagged = text.matches("+NotoSerifSC-Regular").count();
+        assert!(tagged >= 1, "subset tag on the body font");
+        assert!(pdf.len() < 150_000, "{} bytes", pdf.len());
+        let mut warnings = Vec::new();
+        let parsed =
+            printpdf::PdfDocument::parse(pdf, &printpdf::PdfParseOptions::default(), &mut warnings)
+                .expect("printpdf reads the file back");
+        assert_eq!(parsed.pages.len(), out.pages);
+        let page1: String = parsed
+            .extract_text()
+            .first()
+            .map(|p| p.concat())
+            .unwrap_or_default();
+        assert!(page1.contains("重点工作任务督办通知单"), "{page1}");
+        assert!(page1.contains("逾期未完成"), "{page1}");
+    }
+
+    #[test]
+    fn missing_characters_are_reported_by_render() {
+        let fonts = shipped();
+        let doc = Document {
+            page: PageSetup::a4_portrait(),
+            blocks: vec![Block::Paragraph(Paragraph::new(
+                vec![Span::text(
+                    "联系人：王\u{2A6A5}明",
+                    Style::new(FontRole::Body, 16.0),
+                )],
+                28.99,
+            ))],
+        };
+        let out = render(&doc, &fonts, &meta());
+        assert_eq!(out.missing.len(), 1);
+        assert_eq!(out.missing[0].ch, '\u{2A6A5}');
+    }
+}
