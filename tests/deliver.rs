@@ -4,8 +4,9 @@
 use chrono::NaiveDate;
 use duban::config::Config;
 use duban::deliver::{
-    DeliverError, InputFile, ManifestRow, OutputFile, email_context, manifest_csv, run_json,
-    safe_file_stem, sha256_hex, timings_json, unit_email, validate_rel_path, write_month,
+    DeliverError, InputFile, ManifestRow, OutputFile, email_context, manifest_csv, manifest_row,
+    run_json, safe_file_stem, sha256_hex, timings_json, unique_stems, unit_email,
+    validate_rel_path, write_month,
 };
 use duban::model::{
     Category, Classification, Deadline, Leader, Light, Master, Merged, Month, MonthReport, Problem,
@@ -742,6 +743,128 @@ fn stale_temp_folders_of_dead_runs_are_removed() {
         other_month.exists(),
         "only this month's temp folders are touched"
     );
+}
+
+/// A whole month as `duban run` would deliver it, written twice to different roots.
+fn deliver_demo_month(root: &Path) -> PathBuf {
+    let report = report();
+    let cfg = Config::default();
+    let t = templates();
+    let names: Vec<&str> = report
+        .master
+        .units
+        .iter()
+        .map(|u| u.name.as_str())
+        .collect();
+    let stems = unique_stems(&names);
+    let mut files = Vec::new();
+    let mut rows = Vec::new();
+    for (i, (u, stem)) in report.master.units.iter().zip(&stems).enumerate() {
+        let attachment = format!("{stem}.pdf");
+        let pdf = fake_pdf(i as u8);
+        let eml = unit_email(&report, u, &attachment, &pdf, &t, &cfg).unwrap();
+        let eml_name = eml.as_ref().map(|_| format!("{stem}.eml"));
+        rows.push(manifest_row(&report, u, &attachment, eml_name.clone(), &t, &cfg).unwrap());
+        files.push(OutputFile::new(format!("督办单/单位/{attachment}"), pdf));
+        if let (Some(eml), Some(name)) = (eml, eml_name) {
+            files.push(OutputFile::new(format!("邮件/{name}"), eml));
+        }
+    }
+    files.push(OutputFile::new("邮件/清单.csv", manifest_csv(&rows)));
+    let inputs = [InputFile {
+        path: "input/units.toml".into(),
+        bytes_len: 1,
+        sha256: sha256_hex(b"x"),
+    }];
+    let run = run_json(&report, &inputs, &files);
+    files.push(OutputFile::new("run.json", run));
+    write_month(root, NOV, &files, false).unwrap()
+}
+
+#[test]
+fn delivered_month_matches_its_run_json_and_reruns_identically() {
+    let base = scratch("e2e");
+    let a = deliver_demo_month(&base.join("a"));
+    let b = deliver_demo_month(&base.join("b"));
+    assert_eq!(
+        folder_fingerprint(&a),
+        folder_fingerprint(&b),
+        "same inputs, same bytes"
+    );
+
+    // run.json lists every other file with its size and hash as found on disk.
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.join("run.json")).unwrap()).unwrap();
+    let listed: Vec<(String, String)> = run["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["path"].as_str().unwrap().to_string(),
+                o["sha256"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let on_disk: Vec<(String, String)> = folder_fingerprint(&a)
+        .into_iter()
+        .filter(|(p, _)| p != "run.json")
+        .collect();
+    assert_eq!(listed, on_disk);
+    assert_eq!(run["documents"]["邮件"], 2);
+    assert_eq!(run["documents"]["单位督办通知单"], 3);
+
+    let csv = String::from_utf8(std::fs::read(a.join("邮件/清单.csv")).unwrap()).unwrap();
+    assert!(csv.contains("市住建局,无邮箱地址，请另行送达,"), "{csv}");
+    assert!(
+        csv.contains("市科技局,keji@example.org,【督办通知】市科技局2026年11月"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",市科技局.pdf,1,1,0,1,已生成邮件,市科技局.eml\r\n"),
+        "{csv}"
+    );
+
+    if !python_available() {
+        return;
+    }
+    // Each email's attachment is byte for byte the PDF on disk.
+    for entry in std::fs::read_dir(a.join("邮件")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "eml") {
+            continue;
+        }
+        let parsed = parse_with_python(&path);
+        let name = parsed["attachments"][0]["filename"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let pdf = std::fs::read(a.join("督办单/单位").join(&name)).unwrap();
+        assert_eq!(
+            parsed["attachments"][0]["sha256"],
+            sha256_hex(&pdf).as_str(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn long_names_fit_and_validate() {
+    let root = scratch("long").join("output");
+    let stem = safe_file_stem(&"呼和浩特市某某某某委员会办公室".repeat(10));
+    assert_eq!(stem.chars().count(), 80);
+    let rel = format!("督办单/单位/{stem}.pdf");
+    validate_rel_path(Path::new(&rel)).unwrap();
+    let dir = write_month(
+        &root,
+        NOV,
+        &[OutputFile::new(&rel, b"%PDF".to_vec())],
+        false,
+    )
+    .unwrap();
+    assert_eq!(std::fs::read(dir.join(&rel)).unwrap(), b"%PDF");
+    let too_long = format!("督办单/{}.pdf", "局".repeat(90));
+    assert!(validate_rel_path(Path::new(&too_long)).is_err());
 }
 
 const CHILD_ENV: &str = "DUBAN_TEST_SLOW_WRITE_ROOT";

@@ -3,8 +3,8 @@
 //! The bytes are deterministic: the `Date` is the issue date (09:00 Beijing time), the
 //! `Message-ID` and the MIME boundary are derived from the month and the unit's name.
 
-use super::DeliverError;
 use super::manifest::sha256_hex;
+use super::{DeliverError, ManifestRow};
 use crate::config::Config;
 use crate::model::{Light, MonthReport, Severity, Unit};
 use crate::templates::Templates;
@@ -252,6 +252,33 @@ pub fn unit_email(
         )
         .map_err(|e| email_err(e.to_string()))?;
     Ok(Some(message.formatted()))
+}
+
+/// The unit's row of `清单.csv`: subject rendered as in its email, light counts, and the
+/// `.eml` file name when a message was made (`None` for a unit without address).
+pub fn manifest_row(
+    report: &MonthReport,
+    unit: &Unit,
+    attachment_name: &str,
+    eml_file: Option<String>,
+    templates: &Templates,
+    cfg: &Config,
+) -> Result<ManifestRow, DeliverError> {
+    let ctx = email_context(report, unit, attachment_name, cfg);
+    let subject = one_line(&templates.render(EMAIL_SUBJECT_TEMPLATE, &ctx)?);
+    Ok(ManifestRow {
+        unit: unit.name.clone(),
+        email: unit
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        subject,
+        attachment: attachment_name.to_string(),
+        lights: ctx.lights.as_array(),
+        eml: eml_file,
+    })
 }
 
 /// 09:00 Beijing time (01:00 UTC) on the issue date.

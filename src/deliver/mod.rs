@@ -16,6 +16,7 @@ mod email;
 mod manifest;
 
 pub use archive::{validate_rel_path, write_month};
+pub use email::manifest_row;
 pub use email::{
     EMAIL_BODY_TEMPLATE, EMAIL_SUBJECT_TEMPLATE, EmailContext, email_context, unit_email,
 };
@@ -109,6 +110,32 @@ const RESERVED: [&str; 22] = [
 /// is capped at [`MAX_STEM_CHARS`] characters and never empty ([`EMPTY_STEM`]). The result is a
 /// single normal path component: joined to a folder it stays inside that folder.
 pub fn safe_file_stem(name: &str) -> String {
+    let mut out = clean_chars(name);
+    if out.chars().count() > MAX_STEM_CHARS {
+        out = out.chars().take(MAX_STEM_CHARS).collect();
+        out = trim_edges(&out).to_string();
+    }
+    if out.is_empty() {
+        return EMPTY_STEM.to_string();
+    }
+    guard_reserved(out)
+}
+
+/// Longest path component [`is_safe_component`] accepts, in bytes (the common file-system limit).
+const MAX_COMPONENT_BYTES: usize = 255;
+
+/// Whether `part` is a file or folder name [`safe_file_stem`] would leave as it is (apart from
+/// its length cap, so `<80-character stem>.pdf` passes): non-empty, at most 255 bytes, no
+/// separators, reserved characters or names, control or invisible marks, no `..`, no leading or
+/// trailing dots or spaces.
+pub fn is_safe_component(part: &str) -> bool {
+    !part.is_empty()
+        && part.len() <= MAX_COMPONENT_BYTES
+        && guard_reserved(clean_chars(part)) == part
+}
+
+/// The character-level cleaning of [`safe_file_stem`], without length cap or fallback.
+fn clean_chars(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars() {
         if is_invisible_mark(c) {
@@ -121,15 +148,7 @@ pub fn safe_file_stem(name: &str) -> String {
         }
     }
     let out = collapse_dot_runs(trim_edges(&out));
-    let mut out = trim_edges(&out).to_string();
-    if out.chars().count() > MAX_STEM_CHARS {
-        out = out.chars().take(MAX_STEM_CHARS).collect();
-        out = trim_edges(&out).to_string();
-    }
-    if out.is_empty() {
-        return EMPTY_STEM.to_string();
-    }
-    guard_reserved(out)
+    trim_edges(&out).to_string()
 }
 
 /// Makes stems unique (case-insensitively, as Windows and macOS compare names) by appending
