@@ -16,9 +16,9 @@ mod email;
 mod manifest;
 
 pub use archive::{validate_rel_path, write_month};
-pub use email::manifest_row;
 pub use email::{
-    EMAIL_BODY_TEMPLATE, EMAIL_SUBJECT_TEMPLATE, EmailContext, email_context, unit_email,
+    AttentionTask, EMAIL_BODY_TEMPLATE, EMAIL_SUBJECT_TEMPLATE, EmailContext, LightCounts,
+    OfficeContext, UnitContext, email_context, manifest_row, unit_email,
 };
 pub use manifest::{
     InputFile, ManifestRow, input_file, manifest_csv, run_json, sha256_hex, timings_json,
