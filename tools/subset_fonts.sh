@@ -63,6 +63,19 @@ subset() { # source, char list, output, extra code points
 mkdir -p "$OUT"
 subset serif/package/400Regular/NotoSerifSC_400Regular.ttf gb2312.txt NotoSerifSC-Regular.ttf "$EXTRA"
 subset serif/package/400Regular/NotoSerifSC_400Regular.ttf gbk-ext.txt NotoSerifSC-Regular-Ext.ttf ""
+# Give the extension face its own PostScript name, so PDF font lists tell it from the body face.
+python3 - "$OUT/NotoSerifSC-Regular-Ext.ttf" <<'PY'
+import sys
+from fontTools.ttLib import TTFont
+path = sys.argv[1]
+font = TTFont(path, recalcTimestamp=False)
+for record in font["name"].names:
+    if record.nameID in (3, 6):
+        record.string = "NotoSerifSC-Regular-Ext"
+    elif record.nameID == 4:
+        record.string = "Noto Serif SC Regular Ext"
+font.save(path)
+PY
 subset serif/package/700Bold/NotoSerifSC_700Bold.ttf gb2312.txt NotoSerifSC-Bold.ttf "$EXTRA"
 subset sans/package/700Bold/NotoSansSC_700Bold.ttf gb2312.txt NotoSansSC-Bold.ttf "$EXTRA"
 cp serif/package/LICENSE_FONT "$OUT/OFL.txt"

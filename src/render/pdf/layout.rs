@@ -441,7 +441,8 @@ fn paginate(units: &[Unit], headers: &[Unit], setup: &PageSetup) -> Vec<Page> {
         let mut chain = 0.0;
         for u in &units[i..] {
             chain += u.height;
-            if !u.glue_next || u.page_break {
+            // Weak space between glued blocks (a heading, a gap, its text) does not cut the chain.
+            if (!u.glue_next && !u.weak) || u.page_break {
                 break;
             }
         }
@@ -618,6 +619,32 @@ mod tests {
     }
 
     #[test]
+    fn a_group_row_is_not_left_alone_at_the_foot_of_a_page() {
+        let cell = Style::new(FontRole::Body, 10.5);
+        for filler_rows in 20..40 {
+            let mut table = long_table(filler_rows);
+            for g in 0..6 {
+                table
+                    .rows
+                    .push(Row::full_width(Cell::text(format!("第{g}组"), cell)));
+                table.rows.push(Row::new(vec![
+                    Cell::text("1", cell),
+                    Cell::text("任务", cell),
+                    Cell::empty(),
+                ]));
+            }
+            let laid = layout(&doc(vec![Block::Table(table)]), &shipped());
+            for page in &laid.pages {
+                let last = page.rows().last().map(|r| r.row);
+                if let Some(RowRef::Body(i)) = last {
+                    let is_group = i >= filler_rows && (i - filler_rows) % 2 == 0;
+                    assert!(!is_group, "group row {i} ends page {}", page.number);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn a_row_taller_than_a_page_is_cut_as_a_last_resort() {
         let cell = Style::new(FontRole::Body, 10.5);
         let mut table = long_table(1);
@@ -644,8 +671,9 @@ mod tests {
 
     #[test]
     fn heading_stays_with_the_next_block_and_groups_stay_together() {
-        // Fill the page up to its last line, then a heading: it must move to page 2.
-        let filler = "督".repeat(28 * 21);
+        // 20 full lines, then a heading, a small gap and text that no longer fits: the heading
+        // must move to page 2 with its text.
+        let filler = "督".repeat(28 * 20);
         let laid = layout(
             &doc(vec![
                 para(&filler),
@@ -653,6 +681,7 @@ mod tests {
                     vec![Span::text("二、督办要求", body())],
                     28.99,
                 )),
+                Block::Spacer(5.0),
                 para("正文第一行"),
             ]),
             &shipped(),

@@ -77,7 +77,15 @@ pub(crate) fn measure_table(
     let mut rows = Vec::new();
     for (i, row) in table.rows.iter().enumerate() {
         let m = measure_row(table, row, &widths, left, false, fonts, missing);
-        rows.extend(row_units(&m, style, index, RowRef::Body(i), room));
+        let mut units = row_units(&m, style, index, RowRef::Body(i), room);
+        // A group row (full width, e.g. “市科技局（18项）”) is never left alone at a page foot.
+        if row.full_width
+            && i + 1 < table.rows.len()
+            && let Some(last) = units.last_mut()
+        {
+            last.glue_next = true;
+        }
+        rows.extend(units);
     }
     (header, rows)
 }
