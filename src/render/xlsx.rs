@@ -231,7 +231,7 @@ fn wrapped_lines(text: &str, width: f64) -> u32 {
         .map(|line| {
             let units: f64 = line
                 .chars()
-                .map(|c| if c.is_ascii() { 1.1 } else { 2.0 })
+                .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
                 .sum();
             ((units / usable).ceil() as u32).max(1)
         })
@@ -271,7 +271,7 @@ const TASK_COLUMNS: [(&str, f64); 17] = [
     (COL_LIGHT, 5.0),
     ("存在问题", 20.0),
     ("下步计划", 20.0),
-    ("来源文件", 16.0),
+    ("来源文件", 18.0),
     ("序时进度(%)", 7.5),
     ("亮灯说明", 24.0),
     (COL_MONTHS_NOT_REPORTED, 8.0),
@@ -619,7 +619,7 @@ fn receipt_sheet(ws: &mut Worksheet, report: &MonthReport, s: &Styles) -> Result
         ("错误", 6.0),
         ("警告", 6.0),
         ("联系人", 10.0),
-        ("电话", 14.0),
+        ("电话", 16.0),
     ];
     sh.header(0, &columns, s)?;
     let not_received = s
@@ -824,6 +824,8 @@ fn overview_sheet(
         sh.ws
             .insert_chart(end + 3, 0, &lights_bar(leader_rows, rows.len()))?;
     }
+    // Section 二 (leader table and bar chart) starts a printed page so the chart is never cut.
+    sh.ws.set_page_breaks(&[leader_top - 1])?;
     sh.ws.set_paper_size(9);
     sh.ws.set_landscape();
     sh.ws.set_print_fit_to_pages(1, 0);
