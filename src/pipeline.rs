@@ -77,6 +77,8 @@ pub enum RunError {
     Template(#[from] crate::templates::TemplateError),
     #[error("{0}")]
     Fonts(String),
+    #[error(transparent)]
+    Deliver(#[from] crate::deliver::DeliverError),
     #[error("生成汇总表失败：{0}")]
     Xlsx(String),
 }

@@ -1,3 +1,4 @@
 pub mod pdf;
-pub mod template_xlsx;
 pub mod xlsx;
+pub mod template_xlsx;
+pub mod notices;
