@@ -1094,3 +1094,59 @@ fn write_fraction_source(path: &Path) {
         ]),
     );
 }
+
+/// `cargo test --release --test intake -- --ignored --nocapture read_month_speed`
+/// reads 45 workbooks of 10 rows each and prints the time.
+#[test]
+#[ignore]
+fn read_month_speed() {
+    let dir = temp_dir("speed");
+    for i in 0..45 {
+        let rows: Vec<[V; 5]> = (0..10)
+            .map(|j| {
+                let n = if j % 2 == 0 { 3.0 } else { 6.0 };
+                [
+                    V::N(n),
+                    s("实施科技创新重大项目10个以上"),
+                    s("本月推进顺利，完成阶段目标。"),
+                    V::N(50.0 + f64::from(j)),
+                    s("序时推进"),
+                ]
+            })
+            .collect();
+        write_xlsx(&dir.join(format!("{i:02}-市科技局.xlsx")), &keji(rows));
+    }
+    let c = ctx();
+    let start = std::time::Instant::now();
+    let subs = read_month(&dir, &c);
+    let merged = merge(c.master, &subs);
+    let elapsed = start.elapsed();
+    println!("read_month + merge of {} files: {elapsed:?}", subs.len());
+    assert_eq!(merged.reconciliation.rows_read, 450);
+    assert!(elapsed.as_secs_f64() < 1.0);
+}
+
+/// A tiny .ods whose repeated rows and columns would expand to a billion cells in calamine's
+/// dense sheet is refused before calamine reads it.
+#[test]
+fn ods_repeat_bomb_is_refused() {
+    use std::io::Write;
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="S"><table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="1000" office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    out.start_file("mimetype", stored).unwrap();
+    out.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    out.start_file("content.xml", stored).unwrap();
+    out.write_all(content.as_bytes()).unwrap();
+    let bytes = out.finish().unwrap().into_inner();
+    let dir = temp_dir("ods_bomb");
+    let path = dir.join("市科技局.ods");
+    std::fs::write(&path, bytes).unwrap();
+    let start = std::time::Instant::now();
+    let sub = read_submission(&path, &ctx());
+    assert_eq!(codes(&sub), ["sheet_too_large"]);
+    assert!(start.elapsed().as_secs() < 5);
+}

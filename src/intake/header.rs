@@ -221,14 +221,26 @@ pub struct BlockValue {
 
 /// Splits one cell's text into (label, value) pairs: “填报单位：市科技局  填报人：张三”.
 /// The value is empty when only the label is written.
+///
+/// Only short cells that begin with a label count, and a later label must follow whitespace
+/// or a separator, so a progress text mentioning “填报人员” is not taken for the block.
 fn labels_in_text(text: &str) -> Vec<(BlockLabel, String)> {
-    let folded = fold_width(text);
+    let folded = fold_width(text).trim().to_string();
+    if folded.chars().count() > 150 || !BLOCK_LABELS.iter().any(|(l, _)| folded.starts_with(l)) {
+        return Vec::new();
+    }
     let mut hits: Vec<(usize, usize, BlockLabel)> = Vec::new();
     for (label, kind) in BLOCK_LABELS {
         let mut from = 0;
         while let Some(pos) = folded.get(from..).and_then(|s| s.find(label)) {
             let start = from + pos;
-            hits.push((start, start + label.len(), kind));
+            let after_separator = folded
+                .get(..start)
+                .and_then(|head| head.chars().last())
+                .is_none_or(|c| c.is_whitespace() || matches!(c, ';' | '；' | ',' | '，' | '、'));
+            if after_separator {
+                hits.push((start, start + label.len(), kind));
+            }
             from = start + label.len();
         }
     }

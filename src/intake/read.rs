@@ -500,11 +500,12 @@ fn check_ods_dense_size(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> 
                 if last_row.saturating_mul(width) > limits.max_cells
                     || last_row > u64::from(limits.max_rows_per_sheet)
                 {
-                    return Err(limit_error(
-                        "",
-                        "单元格数（含重复行列）",
-                        limits.max_cells,
-                        "max_cells",
+                    return Err(ReadError::new(
+                        "sheet_too_large",
+                        format!(
+                            "表格按重复行列展开后的单元格数超过上限 {}（limits.max_cells），文件未读取；请删去无关内容后重新报送",
+                            limits.max_cells
+                        ),
                     ));
                 }
             }
