@@ -387,7 +387,11 @@ pub fn check_report_date(
     month: Month,
     as_of: NaiveDate,
 ) -> Option<Problem> {
-    let raw = value.map(CellValue::display).unwrap_or_default();
+    // A date typed into a date-formatted cell arrives as a serial; show it as a date.
+    let raw = match (value, date) {
+        (Some(CellValue::Number(_)), Some(d)) => d.format("%Y-%m-%d").to_string(),
+        _ => value.map(CellValue::display).unwrap_or_default(),
+    };
     match date {
         None if raw.trim().is_empty() => Some(Problem::info(
             "report_date_missing",
