@@ -1,0 +1,507 @@
+//! What the three notices share: the typographic numbers of the mock-ups, table cells (lights,
+//! percentages, issues), the counts behind the portfolio sentences, and the small line markup
+//! that turns a rendered template into page blocks.
+//!
+//! A notice template renders to lines; each line is one block of the document:
+//!
+//! | line | block |
+//! |---|---|
+//! | `@mark 呼和浩特市人民政府督查室` | 发文机关标志 (30 pt bold, red, centred) |
+//! | `@docno 呼督〔2026〕17号` | 文号 (centred) followed by the red rule |
+//! | `@title …` | title (22 pt bold, centred, one blank line above and below; `\\n` breaks it); also the PDF title |
+//! | `@subject …` | PDF subject only, not printed |
+//! | `@to 刘继英副市长：` | addressee, flush left |
+//! | `@h 一、…` | heading (bold sans, indented two characters), kept with what follows |
+//! | `@p …` or a plain line | body paragraph (justified, first line indented two characters) |
+//! | `@note …` | small note (10.5 pt) under a table |
+//! | `@table name` | a table the document supplies (`attention`, `overview`, …) |
+//! | `@signoff 机关名称` then `@date 2026年12月2日` | sign-off block with seal space, kept with the paragraph before it |
+
+use crate::model::{Light, Rates, Status, TaskOutcome};
+use crate::render::pdf::{
+    Align, Block, Cell, Color, Column, FontRole, FontSet, Paragraph, Row, Rule, Span, Style,
+    measure, mm,
+};
+
+/// Body text size (三号).
+pub const BODY_SIZE: f32 = 16.0;
+/// Body tracking: 28 characters on the 156 mm line.
+pub const TRACKING: f32 = -0.21;
+/// Body line pitch: 22 lines in the 225 mm text block.
+pub const PITCH: f32 = 28.99;
+/// One character pitch of body text.
+pub const CHAR: f32 = BODY_SIZE + TRACKING;
+/// Table text size (五号).
+pub const CELL_SIZE: f32 = 10.5;
+/// The red of the 版头 (and of red lights).
+pub const RED: Color = Color::hex(0xE60012);
+/// Fill of the grey group rows.
+pub const GROUP_FILL: Color = Color::hex(0xE8E8E8);
+
+/// Body text style.
+pub fn body() -> Style {
+    Style::new(FontRole::Body, BODY_SIZE).tracking(TRACKING)
+}
+
+/// Table cell text style.
+pub fn cell_style() -> Style {
+    Style::new(FontRole::Body, CELL_SIZE)
+}
+
+/// Table header and group-row style (bold sans).
+pub fn head_style() -> Style {
+    Style::new(FontRole::Heading, CELL_SIZE)
+}
+
+/// The colour of a light.
+pub fn light_color(light: Light) -> Color {
+    Color::hex(light.rgb())
+}
+
+/// `●` at 0.82 em in the light's colour, a 0.12 em gap, then the word in `word_style`.
+pub fn light_spans(light: Light, word: &str, word_style: Style) -> Vec<Span> {
+    let size = word_style.size;
+    vec![
+        Span::text(
+            "●",
+            word_style
+                .role(FontRole::Body)
+                .size(0.82 * size)
+                .color(light_color(light)),
+        ),
+        Span::gap(0.12 * size),
+        Span::text(word, word_style),
+    ]
+}
+
+/// The 状态 cell: coloured dot and the status word in black.
+pub fn status_cell(outcome: &TaskOutcome) -> Cell {
+    Cell::new(light_spans(
+        outcome.light,
+        outcome.status.label(),
+        cell_style(),
+    ))
+}
+
+/// A plain text cell.
+pub fn text_cell(text: impl Into<String>) -> Cell {
+    Cell::text(text, cell_style())
+}
+
+/// A header row of bold centred labels (`\n` breaks a label).
+pub fn header_row(labels: &[&str]) -> Row {
+    Row::new(
+        labels
+            .iter()
+            .map(|l| Cell::text(*l, head_style()))
+            .collect(),
+    )
+}
+
+/// A grey full-width group row such as “市科技局（18项）”.
+pub fn group_row(text: impl Into<String>) -> Row {
+    Row::full_width(Cell::text(text, head_style()).align(Align::Left)).fill(GROUP_FILL)
+}
+
+/// A column of `width` millimetres.
+pub fn col(width: f32, align: Align) -> Column {
+    Column::mm(width, align)
+}
+
+/// `92%`, `100%`, `—` when nothing was reported.
+pub fn percent_text(percent: Option<f64>) -> String {
+    match percent {
+        Some(p) => format!("{}%", crate::classify::one_decimal(p)),
+        None => "—".to_string(),
+    }
+}
+
+/// `64.3%`, `100%`, `0%`.
+pub fn rate_text(rate: f64) -> String {
+    format!("{}%", crate::classify::one_decimal(rate))
+}
+
+/// Cuts `text` to at most `max` characters, ending in “……” when cut.
+pub fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+        out.push_str("……");
+        out
+    }
+}
+
+/// Whether a 存在问题 entry says nothing (“无”, “暂无”, blank).
+fn is_blank_issue(text: &str) -> bool {
+    matches!(
+        text.trim().trim_end_matches(['。', '.']),
+        "" | "无" | "暂无" | "没有" | "/" | "—" | "-"
+    )
+}
+
+/// The 存在问题 cell of a task: what the lead unit(s) wrote, else — for tasks that are
+/// behind or unreported — the reason for the light. `rejected` means a row of the unit's
+/// workbook was refused (see 报送数据问题), so “not reported” is really “reported wrongly”.
+pub fn issue_text(outcome: &TaskOutcome, rejected: bool) -> String {
+    let written: Vec<String> = outcome
+        .reports
+        .iter()
+        .filter(|r| !is_blank_issue(&r.row.issues))
+        .map(|r| {
+            if outcome.reports.len() > 1 {
+                format!("{}：{}", r.unit, r.row.issues.trim())
+            } else {
+                r.row.issues.trim().to_string()
+            }
+        })
+        .collect();
+    if !written.is_empty() {
+        return clip(&written.join("；"), 60);
+    }
+    if rejected && outcome.status == Status::NotReported {
+        return "填报有误未采用".to_string();
+    }
+    match outcome.status {
+        Status::Lagging => clip(&outcome.reason, 40),
+        Status::NotReported if outcome.months_not_reported > 1 || outcome.escalated => {
+            clip(&outcome.reason, 40)
+        }
+        _ if outcome.reason.contains("未报送") && outcome.status != Status::NotReported => {
+            clip(&outcome.reason, 40)
+        }
+        _ => String::new(),
+    }
+}
+
+/// One line of a rendered notice template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    Mark(String),
+    DocNo(String),
+    Title(String),
+    Subject(String),
+    To(String),
+    Heading(String),
+    Para(String),
+    Note(String),
+    Table(String),
+    Signoff(String),
+    Date(String),
+}
+
+/// Parses the lines of a rendered template; an unknown `@word` is an error naming it.
+pub fn parse_lines(lines: &[String]) -> Result<Vec<Line>, String> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| parse_line(line).ok_or_else(|| unknown_directive(i, line)))
+        .collect()
+}
+
+fn unknown_directive(i: usize, line: &str) -> String {
+    let word: String = line.chars().take_while(|c| !c.is_whitespace()).collect();
+    format!(
+        "输出的第 {} 个段落以未知指令“{word}”开头（可用：@mark @docno @title @subject @to @h @p @note @table @signoff @date）",
+        i + 1
+    )
+}
+
+fn parse_line(line: &str) -> Option<Line> {
+    let Some(rest) = line.strip_prefix('@') else {
+        return Some(Line::Para(line.to_string()));
+    };
+    let (word, text) = match rest.split_once(char::is_whitespace) {
+        Some((w, t)) => (w, t.trim().to_string()),
+        None => (rest, String::new()),
+    };
+    Some(match word {
+        "mark" => Line::Mark(text),
+        "docno" => Line::DocNo(text),
+        "title" => Line::Title(text),
+        "subject" => Line::Subject(text),
+        "to" => Line::To(text),
+        "h" => Line::Heading(text),
+        "p" => Line::Para(text),
+        "note" => Line::Note(text),
+        "table" => Line::Table(text),
+        "signoff" => Line::Signoff(text),
+        "date" => Line::Date(text),
+        _ => return None,
+    })
+}
+
+/// Blocks built from template lines, plus the PDF title and subject they name.
+pub struct Built {
+    pub blocks: Vec<Block>,
+    pub title: String,
+    pub subject: String,
+}
+
+/// Turns template lines into page blocks; `table` supplies the named tables.
+pub fn build(
+    lines: &[Line],
+    fonts: &FontSet,
+    table: &dyn Fn(&str) -> Option<Block>,
+) -> Result<Built, String> {
+    let mut out = Built {
+        blocks: Vec::new(),
+        title: String::new(),
+        subject: String::new(),
+    };
+    let mut i = 0;
+    while let Some(line) = lines.get(i) {
+        i += 1;
+        match line {
+            Line::Mark(t) => out.blocks.push(mark(t)),
+            Line::DocNo(t) => out.blocks.extend(doc_number(t)),
+            Line::Title(t) => {
+                let text = t.replace("\\n", "\n");
+                out.blocks.extend(title(&text));
+                out.title = text.replace('\n', "");
+            }
+            Line::Subject(t) => out.subject = t.clone(),
+            Line::To(t) => out.blocks.push(Block::Paragraph(Paragraph::new(
+                vec![Span::text(t.as_str(), body())],
+                PITCH,
+            ))),
+            Line::Heading(t) => out.blocks.push(Block::Heading(
+                Paragraph::new(
+                    vec![Span::text(
+                        t.as_str(),
+                        Style::new(FontRole::Heading, BODY_SIZE).tracking(TRACKING),
+                    )],
+                    PITCH,
+                )
+                .first_line_indent(2.0 * CHAR),
+            )),
+            Line::Para(t) => out.blocks.push(paragraph(t)),
+            Line::Note(t) => out.blocks.push(note(t)),
+            Line::Table(name) => {
+                let block = table(name)
+                    .ok_or_else(|| format!("“@table {name}”：本文档没有名为“{name}”的表格"))?;
+                out.blocks.push(block);
+                out.blocks.push(Block::Spacer(4.0));
+            }
+            Line::Signoff(office) => {
+                let date = match lines.get(i) {
+                    Some(Line::Date(d)) => {
+                        i += 1;
+                        d.clone()
+                    }
+                    _ => String::new(),
+                };
+                glue_last_paragraph(&mut out.blocks);
+                out.blocks.push(signoff(office, &date, fonts));
+            }
+            Line::Date(d) => {
+                glue_last_paragraph(&mut out.blocks);
+                out.blocks.push(signoff("", d, fonts));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A justified body paragraph with the first line indented two characters.
+pub fn paragraph(text: &str) -> Block {
+    Block::Paragraph(
+        Paragraph::new(vec![Span::text(text, body())], PITCH)
+            .align(Align::Justify)
+            .first_line_indent(2.0 * CHAR),
+    )
+}
+
+fn note(text: &str) -> Block {
+    Block::Paragraph(
+        Paragraph::new(vec![Span::text(text, cell_style())], CELL_SIZE * 1.6).align(Align::Justify),
+    )
+}
+
+fn mark(text: &str) -> Block {
+    let style = Style::new(FontRole::Title, 30.0).tracking(1.5).color(RED);
+    Block::Paragraph(Paragraph::new(vec![Span::text(text, style)], 30.0).align(Align::Center))
+}
+
+/// 文号 one blank line below the mark, then the red rule 4 mm below it.
+fn doc_number(text: &str) -> Vec<Block> {
+    vec![
+        Block::Spacer(PITCH),
+        Block::Paragraph(
+            Paragraph::new(vec![Span::text(text, body())], PITCH).align(Align::Center),
+        ),
+        Block::Rule(Rule {
+            thickness: 1.5,
+            color: RED,
+            space_before: mm(4.0) - (PITCH - BODY_SIZE) / 2.0,
+            space_after: 0.0,
+        }),
+    ]
+}
+
+/// The title with one blank line above and below.
+fn title(text: &str) -> Vec<Block> {
+    let style = Style::new(FontRole::Title, 22.0);
+    vec![
+        Block::Spacer(PITCH),
+        Block::Paragraph(Paragraph::new(vec![Span::text(text, style)], 36.0).align(Align::Center)),
+        Block::Spacer(PITCH),
+    ]
+}
+
+/// Makes the last paragraph before the sign-off stay on its page.
+fn glue_last_paragraph(blocks: &mut [Block]) {
+    if let Some(Block::Paragraph(p)) = blocks.last_mut() {
+        p.keep_with_next = true;
+    }
+}
+
+/// Two blank lines of seal space, the office name centred over the date, the date four
+/// characters in from the right; all on one page.
+fn signoff(office: &str, date: &str, fonts: &FontSet) -> Block {
+    let date_right = 4.0 * CHAR;
+    let date_width = measure(&[Span::text(date, body())], fonts);
+    let office_width = measure(&[Span::text(office, body())], fonts);
+    let office_right = (date_right + (date_width - office_width) / 2.0).max(0.0);
+    let right = |text: &str, inset: f32| {
+        Block::Paragraph(
+            Paragraph::new(vec![Span::text(text, body())], PITCH)
+                .align(Align::Right)
+                .indent(0.0, inset),
+        )
+    };
+    let mut blocks = vec![Block::Spacer(2.0 * PITCH)];
+    if !office.is_empty() {
+        blocks.push(right(office, office_right));
+    }
+    if !date.is_empty() {
+        blocks.push(right(date, date_right));
+    }
+    Block::KeepTogether(blocks)
+}
+
+/// Counts behind the portfolio sentences; the five main buckets add up to `total`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Counts {
+    pub total: u32,
+    /// 已完成, of which `done_late` 逾期完成.
+    pub done: u32,
+    pub done_late: u32,
+    /// 序时推进 including 临期 (`due_soon`) and 未启动 (`not_started`).
+    pub on_track: u32,
+    pub due_soon: u32,
+    pub not_started: u32,
+    pub lagging: u32,
+    pub overdue: u32,
+    pub not_reported: u32,
+    pub red: u32,
+    pub yellow: u32,
+    pub blue: u32,
+    pub green: u32,
+    /// 办结率 and 报送率 as printed (“64.3%”).
+    pub completion_rate: String,
+    pub report_rate: String,
+}
+
+impl Counts {
+    /// Counts over some outcomes; rates are done ÷ total and reported ÷ total.
+    pub fn of<'a>(outcomes: impl IntoIterator<Item = &'a TaskOutcome>) -> Counts {
+        let mut c = Counts::default();
+        for o in outcomes {
+            c.total += 1;
+            match o.status {
+                Status::DoneOnTime | Status::Done => c.done += 1,
+                Status::DoneLate => {
+                    c.done += 1;
+                    c.done_late += 1;
+                }
+                Status::OnTrack => c.on_track += 1,
+                Status::DueSoon => {
+                    c.on_track += 1;
+                    c.due_soon += 1;
+                }
+                Status::NotStarted => {
+                    c.on_track += 1;
+                    c.not_started += 1;
+                }
+                Status::Lagging => c.lagging += 1,
+                Status::Overdue => c.overdue += 1,
+                Status::NotReported => c.not_reported += 1,
+            }
+            match o.light {
+                Light::Red => c.red += 1,
+                Light::Yellow => c.yellow += 1,
+                Light::Blue => c.blue += 1,
+                Light::Green => c.green += 1,
+            }
+        }
+        c.completion_rate = rate_text(ratio(c.done, c.total));
+        c.report_rate = rate_text(ratio(c.total - c.not_reported, c.total));
+        c
+    }
+
+    /// Takes 办结率 and 报送率 from the status engine's rates (as the 汇总表 prints them).
+    pub fn with_rates(self, rates: Option<&Rates>) -> Counts {
+        match rates {
+            Some(r) => Counts {
+                completion_rate: rate_text(r.completion_rate),
+                report_rate: rate_text(r.report_rate),
+                ..self
+            },
+            None => self,
+        }
+    }
+}
+
+fn ratio(part: u32, whole: u32) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        (f64::from(part) * 1000.0 / f64::from(whole)).round() / 10.0
+    }
+}
+
+/// Task numbers joined for a sentence: “79、83”.
+pub fn number_list<'a>(outcomes: impl IntoIterator<Item = &'a TaskOutcome>) -> String {
+    outcomes
+        .into_iter()
+        .map(|o| o.task.to_string())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directives_parse_and_unknown_ones_are_named() {
+        let lines = vec![
+            "@title 督办单".to_string(),
+            "截至……".to_string(),
+            "@table attention".to_string(),
+        ];
+        let parsed = parse_lines(&lines).unwrap_or_default();
+        assert_eq!(
+            parsed,
+            vec![
+                Line::Title("督办单".into()),
+                Line::Para("截至……".into()),
+                Line::Table("attention".into())
+            ]
+        );
+        let err = parse_lines(&["@titel 督办单".to_string()]).unwrap_err();
+        assert!(err.contains("@titel") && err.contains("第 1 个"), "{err}");
+    }
+
+    #[test]
+    fn clip_and_rates() {
+        assert_eq!(clip("一二三四五", 5), "一二三四五");
+        assert_eq!(clip("一二三四五六", 5), "一二三四……");
+        assert_eq!(rate_text(ratio(18, 28)), "64.3%");
+        assert_eq!(rate_text(ratio(0, 0)), "0%");
+        assert_eq!(rate_text(ratio(4, 4)), "100%");
+        assert_eq!(percent_text(None), "—");
+        assert_eq!(percent_text(Some(92.0)), "92%");
+    }
+}

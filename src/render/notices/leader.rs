@@ -1,0 +1,172 @@
+//! The 督办单 of one leader: portfolio sentence, the tasks needing attention (red, yellow,
+//! blue) and all their tasks grouped by lead unit.
+
+use super::common::{
+    Counts, col, group_row, header_row, issue_text, percent_text, status_cell, text_cell,
+};
+use super::{Input, compose};
+use crate::model::{Leader, Light, MonthReport, Task, TaskOutcome};
+use crate::render::pdf::{Align, Block, Document, Meta, Row, Table, TableStyle};
+
+/// Name of the template.
+pub const TEMPLATE: &str = "notice_leader.j2";
+
+/// A leader's task with its outcome, in master order.
+pub(crate) fn portfolio<'a>(
+    report: &'a MonthReport,
+    leader: &'a str,
+) -> Vec<(&'a Task, &'a TaskOutcome)> {
+    report
+        .master
+        .tasks_of_leader(leader)
+        .filter_map(|t| report.classification.outcome(t.number).map(|o| (t, o)))
+        .collect()
+}
+
+/// The document for `leader`.
+pub(crate) fn document(input: &Input, leader: &Leader) -> Result<(Document, Meta), String> {
+    let report = input.report;
+    let tasks = portfolio(report, &leader.name);
+    let rates = report
+        .classification
+        .leaders
+        .iter()
+        .find(|(name, _)| *name == leader.name)
+        .map(|(_, r)| r);
+    let counts = Counts::of(tasks.iter().map(|(_, o)| *o)).with_rates(rates);
+    let attention = attention(&tasks);
+    let groups = groups(&tasks);
+    let units: Vec<&str> = groups.iter().map(|(unit, _)| *unit).collect();
+    let extra = serde_json::json!({
+        "leader": { "name": leader.name, "title": leader.title, "display": leader.display() },
+        "counts": counts,
+        "attention_count": attention.len(),
+        "units": units,
+        "units_text": units.join("、"),
+    });
+    compose(input, TEMPLATE, extra, &|name| match name {
+        "attention" => Some(attention_table(&attention, report)),
+        "overview" => Some(overview_table(&groups)),
+        _ => None,
+    })
+}
+
+/// Red, then yellow, then blue tasks, each in master order.
+fn attention<'a>(tasks: &[(&'a Task, &'a TaskOutcome)]) -> Vec<(&'a Task, &'a TaskOutcome)> {
+    [Light::Red, Light::Yellow, Light::Blue]
+        .iter()
+        .flat_map(|light| {
+            tasks
+                .iter()
+                .filter(move |(_, o)| o.light == *light)
+                .copied()
+        })
+        .collect()
+}
+
+/// Tasks grouped by their 牵头单位 cell, groups in order of first appearance.
+fn groups<'a>(
+    tasks: &[(&'a Task, &'a TaskOutcome)],
+) -> Vec<(&'a str, Vec<(&'a Task, &'a TaskOutcome)>)> {
+    let mut out: Vec<(&str, Vec<(&Task, &TaskOutcome)>)> = Vec::new();
+    for (task, outcome) in tasks {
+        let unit = unit_label(task);
+        match out.iter_mut().find(|(u, _)| *u == unit) {
+            Some((_, list)) => list.push((task, outcome)),
+            None => out.push((unit, vec![(task, outcome)])),
+        }
+    }
+    out
+}
+
+/// The lead unit(s) as the master names them.
+pub(crate) fn unit_label(task: &Task) -> &str {
+    if task.unit_raw.trim().is_empty() {
+        task.units.first().map(String::as_str).unwrap_or("")
+    } else {
+        task.unit_raw.trim()
+    }
+}
+
+/// Whether a row of this task was refused in a lead unit's workbook.
+pub(crate) fn rejected(report: &MonthReport, task: u32) -> bool {
+    report.problems.iter().any(|p| {
+        p.task == Some(task)
+            && p.severity == crate::model::Severity::Error
+            && p.file.is_some()
+            && p.unit.is_some()
+    })
+}
+
+fn attention_table(tasks: &[(&Task, &TaskOutcome)], report: &MonthReport) -> Block {
+    let rows = tasks
+        .iter()
+        .map(|(task, o)| {
+            Row::new(vec![
+                text_cell(task.number.to_string()),
+                text_cell(task.text.as_str()),
+                text_cell(unit_label(task)),
+                text_cell(task.deadline.raw.as_str()),
+                text_cell(percent_text(o.percent)),
+                status_cell(o),
+                text_cell(issue_text(o, rejected(report, task.number))),
+            ])
+        })
+        .collect();
+    Block::Table(Table {
+        columns: vec![
+            col(8.0, Align::Center),
+            crate::render::pdf::Column::flex(Align::Left),
+            col(17.5, Align::Left),
+            col(13.5, Align::Center),
+            col(11.5, Align::Center),
+            col(24.5, Align::Left),
+            col(28.0, Align::Left),
+        ],
+        header: Some(header_row(&[
+            "序\n号",
+            "任务目标",
+            "牵头\n单位",
+            "完成\n时限",
+            "完成\n进度",
+            "状态",
+            "存在问题",
+        ])),
+        rows,
+        style: TableStyle::default(),
+    })
+}
+
+fn overview_table(groups: &[(&str, Vec<(&Task, &TaskOutcome)>)]) -> Block {
+    let mut rows = Vec::new();
+    for (unit, tasks) in groups {
+        rows.push(group_row(format!("{unit}（{}项）", tasks.len())));
+        rows.extend(tasks.iter().map(|(task, o)| {
+            Row::new(vec![
+                text_cell(task.number.to_string()),
+                text_cell(task.text.as_str()),
+                text_cell(task.deadline.raw.as_str()),
+                text_cell(percent_text(o.percent)),
+                status_cell(o),
+            ])
+        }));
+    }
+    Block::Table(Table {
+        columns: vec![
+            col(8.0, Align::Center),
+            crate::render::pdf::Column::flex(Align::Left),
+            col(13.5, Align::Center),
+            col(11.5, Align::Center),
+            col(24.5, Align::Left),
+        ],
+        header: Some(header_row(&[
+            "序\n号",
+            "任务目标",
+            "完成\n时限",
+            "完成\n进度",
+            "状态",
+        ])),
+        rows,
+        style: TableStyle::default(),
+    })
+}

@@ -1,0 +1,187 @@
+//! The mayor's city overview: the city sentence, every leader's counts and rates with a
+//! stacked light bar, and the list of red tasks.
+
+use super::common::{
+    Counts, clip, col, head_style, header_row, light_color, light_spans, rate_text, status_cell,
+    text_cell,
+};
+use super::leader::unit_label;
+use super::{Input, compose};
+use crate::model::{Light, MonthReport, Rates, Task, TaskOutcome};
+use crate::render::pdf::{Align, Block, Cell, Column, Document, Meta, Row, Table, TableStyle, mm};
+
+/// Name of the template.
+pub const TEMPLATE: &str = "notice_mayor.j2";
+
+/// The overview document.
+pub(crate) fn document(input: &Input) -> Result<(Document, Meta), String> {
+    let report = input.report;
+    let city = &report.classification.city;
+    let counts = Counts::of(report.classification.outcomes.iter()).with_rates(Some(city));
+    let red = red_tasks(report);
+    let t = &input.cfg.thresholds;
+    let extra = serde_json::json!({
+        "counts": counts,
+        "leaders_count": report.classification.leaders.len(),
+        "red_count": red.len(),
+        "thresholds": {
+            "lag_tolerance": crate::classify::one_decimal(t.lag_tolerance),
+            "red_behind": crate::classify::one_decimal(t.red_behind),
+            "not_reported_red_months": t.not_reported_red_months,
+        },
+    });
+    compose(input, TEMPLATE, extra, &|name| match name {
+        "leaders" => Some(leaders_table(report)),
+        "red" => Some(red_table(&red)),
+        _ => None,
+    })
+}
+
+/// Red tasks in master order.
+fn red_tasks(report: &MonthReport) -> Vec<(&Task, &TaskOutcome)> {
+    report
+        .master
+        .tasks
+        .iter()
+        .filter_map(|t| report.classification.outcome(t.number).map(|o| (t, o)))
+        .filter(|(_, o)| o.light == Light::Red)
+        .collect()
+}
+
+/// A number cell.
+fn num(value: impl ToString) -> Cell {
+    text_cell(value.to_string())
+}
+
+fn bar(rates: &Rates) -> Cell {
+    let segments = [
+        (rates.red, Light::Red),
+        (rates.yellow, Light::Yellow),
+        (rates.blue, Light::Blue),
+        (rates.green, Light::Green),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, light)| (*n as f32, light_color(*light)))
+    .collect();
+    Cell::bar(mm(3.2), segments)
+}
+
+fn rate_cells(rates: &Rates) -> [Cell; 8] {
+    [
+        num(rates.tasks),
+        num(rates.red),
+        num(rates.yellow),
+        num(rates.blue),
+        num(rates.green),
+        text_cell(rate_text(rates.completion_rate)),
+        text_cell(rate_text(rates.report_rate)),
+        bar(rates),
+    ]
+}
+
+fn leaders_table(report: &MonthReport) -> Block {
+    let master = &report.master;
+    let mut rows: Vec<Row> = report
+        .classification
+        .leaders
+        .iter()
+        .enumerate()
+        .map(|(i, (name, rates))| {
+            let display = master
+                .leaders
+                .iter()
+                .find(|l| l.name == *name)
+                .map(|l| l.display())
+                .unwrap_or_else(|| name.clone());
+            let mut cells = vec![num(i + 1), text_cell(display)];
+            cells.extend(rate_cells(rates));
+            Row::new(cells)
+        })
+        .collect();
+    let city = &report.classification.city;
+    let bold = |text: String| Cell::text(text, head_style());
+    let mut total = vec![Cell::empty(), bold("合计".to_string()).align(Align::Center)];
+    total.extend([
+        bold(city.tasks.to_string()),
+        bold(city.red.to_string()),
+        bold(city.yellow.to_string()),
+        bold(city.blue.to_string()),
+        bold(city.green.to_string()),
+        bold(rate_text(city.completion_rate)),
+        bold(rate_text(city.report_rate)),
+        bar(city),
+    ]);
+    rows.push(Row::new(total));
+    // 10 pt so that “●红灯” stays on one line in the 12.5 mm column.
+    let light_head =
+        |light: Light, word: &str| Cell::new(light_spans(light, word, head_style().size(10.0)));
+    let header = Row::new(vec![
+        Cell::text("序\n号", head_style()),
+        Cell::text("分管市领导", head_style()),
+        Cell::text("任务\n数", head_style()),
+        light_head(Light::Red, "红灯"),
+        light_head(Light::Yellow, "黄灯"),
+        light_head(Light::Blue, "蓝灯"),
+        light_head(Light::Green, "绿灯"),
+        Cell::text("办结率", head_style()),
+        Cell::text("报送率", head_style()),
+        Cell::text("亮灯分布", head_style()),
+    ]);
+    let mut columns = vec![
+        col(8.0, Align::Center),
+        col(25.5, Align::Left),
+        col(11.0, Align::Center),
+    ];
+    columns.extend([col(12.5, Align::Center); 4]);
+    columns.extend([
+        col(14.0, Align::Center),
+        col(14.0, Align::Center),
+        Column::flex(Align::Left),
+    ]);
+    Block::Table(Table {
+        columns,
+        header: Some(header),
+        rows,
+        style: TableStyle {
+            inset_y: mm(1.1),
+            ..TableStyle::default()
+        },
+    })
+}
+
+fn red_table(tasks: &[(&Task, &TaskOutcome)]) -> Block {
+    let rows = tasks
+        .iter()
+        .map(|(task, o)| {
+            Row::new(vec![
+                num(task.number),
+                text_cell(task.text.as_str()),
+                text_cell(task.leaders.join("、")),
+                text_cell(unit_label(task)),
+                status_cell(o),
+                text_cell(clip(&o.reason, 40)),
+            ])
+        })
+        .collect();
+    Block::Table(Table {
+        columns: vec![
+            col(8.0, Align::Center),
+            Column::flex(Align::Left),
+            col(14.0, Align::Center),
+            col(17.5, Align::Left),
+            col(24.5, Align::Left),
+            col(33.0, Align::Left),
+        ],
+        header: Some(header_row(&[
+            "序\n号",
+            "任务目标",
+            "分管\n市领导",
+            "牵头\n单位",
+            "状态",
+            "亮灯原因",
+        ])),
+        rows,
+        style: TableStyle::default(),
+    })
+}

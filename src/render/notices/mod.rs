@@ -1,0 +1,401 @@
+//! The PDF notices of a month: the mayor's overview, a 督办单 per leader and a 督办通知单 per
+//! lead unit, laid out by [`crate::render::pdf`].
+//!
+//! Documents only describe content. Every sentence, title, heading and the document-number
+//! pattern come from `templates/` (`notice_mayor.j2`, `notice_leader.j2`, `notice_unit.j2`,
+//! `doc_number.j2`), rendered into the line markup of [`common`]; the code supplies the tables.
+//! Numbers are one gap-free sequence per run: the mayor, the leaders in seed order, then the
+//! units in master order. Documents render in parallel; one that fails (template error, panic)
+//! is reported and the others are still written.
+
+pub mod common;
+mod fit;
+mod leader;
+mod mayor;
+pub mod numbering;
+mod unit;
+
+use crate::config::Config;
+use crate::model::{MonthReport, Problem};
+use crate::render::pdf::{Block, Document, FontSet, Meta, MissingGlyph, PageSetup, write_pdf};
+use crate::templates::Templates;
+use chrono::Datelike;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+
+/// Which kind of notice a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    /// The mayor's city overview.
+    Mayor,
+    /// A leader's 督办单.
+    Leader,
+    /// A lead unit's 督办通知单.
+    Unit,
+}
+
+/// One finished PDF.
+#[derive(Debug, Clone)]
+pub struct RenderedDoc {
+    pub kind: DocKind,
+    /// Leader name or unit name.
+    pub owner: String,
+    /// Relative to `output/<month>/`: `督办单/领导/<name>.pdf` or `督办单/单位/<unit>.pdf`.
+    pub rel_path: PathBuf,
+    /// The document number, `呼督〔2026〕17号`.
+    pub number: String,
+    /// The PDF file.
+    pub bytes: Vec<u8>,
+}
+
+/// All notices of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Notices {
+    /// The mayor, the leaders in master order, the units in `master.units` order.
+    pub documents: Vec<RenderedDoc>,
+    /// Missing glyphs (naming task and text) and failed documents.
+    pub problems: Vec<Problem>,
+    /// Chinese one-liners for the console about documents that failed.
+    pub failures: Vec<String>,
+}
+
+/// A document to make: who it is for, where it goes, its place in the numbering.
+#[derive(Debug, Clone)]
+struct Job {
+    kind: DocKind,
+    owner: String,
+    rel_path: PathBuf,
+    serial: u32,
+}
+
+/// What rendering one document produced.
+struct Output {
+    number: String,
+    pdf: Vec<u8>,
+    missing: Vec<MissingGlyph>,
+}
+
+/// Everything a document builder reads.
+pub(crate) struct Input<'a> {
+    pub report: &'a MonthReport,
+    pub cfg: &'a Config,
+    pub fonts: &'a FontSet,
+    pub templates: &'a Templates,
+    /// This document's number.
+    pub number: String,
+}
+
+/// Renders every document in parallel with rayon; `tick` is called once per finished document.
+///
+/// A panic inside one document's rendering is caught, reported as an error [`Problem`] and a
+/// failure naming that document, and does not lose the others. A template error does the same.
+pub fn render_all(
+    report: &MonthReport,
+    cfg: &Config,
+    fonts: &FontSet,
+    templates: &Templates,
+    tick: &(dyn Fn() + Sync),
+) -> Notices {
+    let jobs = plan(report, cfg);
+    let results = run_guarded(
+        &jobs,
+        &|job: &Job| render_job(job, report, cfg, fonts, templates),
+        tick,
+    );
+    assemble(report, jobs, results)
+}
+
+/// The documents of a month in numbering order.
+fn plan(report: &MonthReport, cfg: &Config) -> Vec<Job> {
+    let master = &report.master;
+    let people: Vec<&str> = std::iter::once(master.mayor.name.as_str())
+        .chain(master.leaders.iter().map(|l| l.name.as_str()))
+        .collect();
+    let units: Vec<&str> = master.units.iter().map(|u| u.name.as_str()).collect();
+    let people_stems = crate::deliver::unique_stems(&people);
+    let unit_stems = crate::deliver::unique_stems(&units);
+    let leaders = people
+        .iter()
+        .zip(people_stems)
+        .enumerate()
+        .map(|(i, (name, stem))| {
+            let kind = if i == 0 {
+                DocKind::Mayor
+            } else {
+                DocKind::Leader
+            };
+            (
+                kind,
+                name.to_string(),
+                PathBuf::from("督办单")
+                    .join("领导")
+                    .join(format!("{stem}.pdf")),
+            )
+        });
+    let units = units.iter().zip(unit_stems).map(|(name, stem)| {
+        (
+            DocKind::Unit,
+            name.to_string(),
+            PathBuf::from("督办单")
+                .join("单位")
+                .join(format!("{stem}.pdf")),
+        )
+    });
+    let all: Vec<_> = leaders.chain(units).collect();
+    let serials = numbering::sequence(cfg.office.number_start, all.len());
+    all.into_iter()
+        .zip(serials)
+        .map(|((kind, owner, rel_path), serial)| Job {
+            kind,
+            owner,
+            rel_path,
+            serial,
+        })
+        .collect()
+}
+
+/// Runs `render` for every job in parallel, catching panics; results in job order.
+fn run_guarded<F>(jobs: &[Job], render: &F, tick: &(dyn Fn() + Sync)) -> Vec<Result<Output, String>>
+where
+    F: Fn(&Job) -> Result<Output, String> + Sync,
+{
+    jobs.par_iter()
+        .map(|job| {
+            let result = catch_unwind(AssertUnwindSafe(|| render(job)))
+                .unwrap_or_else(|payload| Err(format!("程序内部错误：{}", panic_text(&*payload))));
+            tick();
+            result
+        })
+        .collect()
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "未知错误".to_string())
+}
+
+/// Renders one document: its number, its content, the PDF.
+fn render_job(
+    job: &Job,
+    report: &MonthReport,
+    cfg: &Config,
+    fonts: &FontSet,
+    templates: &Templates,
+) -> Result<Output, String> {
+    let number = numbering::document_number(
+        templates,
+        &cfg.office.number_prefix,
+        report.issued_on.year(),
+        job.serial,
+    )
+    .map_err(|e| e.to_string())?;
+    let input = Input {
+        report,
+        cfg,
+        fonts,
+        templates,
+        number: number.clone(),
+    };
+    let (doc, meta) = match job.kind {
+        DocKind::Mayor => mayor::document(&input)?,
+        DocKind::Leader => {
+            let leader = report
+                .master
+                .leaders
+                .iter()
+                .find(|l| l.name == job.owner)
+                .ok_or_else(|| format!("任务分解表中没有分管市领导“{}”", job.owner))?;
+            leader::document(&input, leader)?
+        }
+        DocKind::Unit => unit::document(&input, &job.owner)?,
+    };
+    let laid = fit::fit(&doc, fonts);
+    let pdf = write_pdf(&laid, fonts, &meta);
+    Ok(Output {
+        number,
+        pdf,
+        missing: laid.missing,
+    })
+}
+
+/// The context every notice template gets.
+pub(crate) fn base_context(input: &Input) -> serde_json::Map<String, serde_json::Value> {
+    let r = input.report;
+    let office = &input.cfg.office;
+    let value = serde_json::json!({
+        "office": {
+            "name": office.name,
+            "contact_person": office.contact_person,
+            "contact_phone": office.contact_phone,
+        },
+        "number": input.number,
+        "year": r.month.year,
+        "month": r.month.to_string(),
+        "month_label": r.month.label(),
+        "as_of": r.as_of,
+        "issued_on": r.issued_on,
+        "feedback_due": r.feedback_due,
+        "mayor": r.master.mayor.display(),
+    });
+    match value {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// Renders `template` with the base context plus `extra` and builds the document from its lines.
+pub(crate) fn compose(
+    input: &Input,
+    template: &str,
+    extra: serde_json::Value,
+    tables: &dyn Fn(&str) -> Option<Block>,
+) -> Result<(Document, Meta), String> {
+    let mut ctx = base_context(input);
+    if let serde_json::Value::Object(map) = extra {
+        ctx.extend(map);
+    }
+    let lines = input
+        .templates
+        .render_lines(template, &ctx)
+        .map_err(|e| e.to_string())?;
+    let parsed = common::parse_lines(&lines).map_err(|e| format!("模板 {template} {e}"))?;
+    let built =
+        common::build(&parsed, input.fonts, tables).map_err(|e| format!("模板 {template} {e}"))?;
+    let meta = Meta {
+        subject: if built.subject.is_empty() {
+            built.title.clone()
+        } else {
+            built.subject
+        },
+        title: built.title,
+        author: input.cfg.office.name.clone(),
+        date: input.report.as_of,
+    };
+    Ok((
+        Document {
+            page: PageSetup::a4_portrait(),
+            blocks: built.blocks,
+        },
+        meta,
+    ))
+}
+
+/// Collects documents, missing-glyph problems (one per character and text, naming the task
+/// and the documents) and failures.
+fn assemble(report: &MonthReport, jobs: Vec<Job>, results: Vec<Result<Output, String>>) -> Notices {
+    let mut notices = Notices::default();
+    let mut missing: BTreeMap<(char, String), Vec<String>> = BTreeMap::new();
+    for (job, result) in jobs.into_iter().zip(results) {
+        let path = job.rel_path.to_string_lossy().replace('\\', "/");
+        match result {
+            Ok(out) => {
+                for m in out.missing {
+                    let docs = missing.entry((m.ch, m.context)).or_default();
+                    if !docs.contains(&path) {
+                        docs.push(path.clone());
+                    }
+                }
+                notices.documents.push(RenderedDoc {
+                    kind: job.kind,
+                    owner: job.owner,
+                    rel_path: job.rel_path,
+                    number: out.number,
+                    bytes: out.pdf,
+                });
+            }
+            Err(message) => {
+                let line = format!("{path}（{}）生成失败：{message}", job.owner);
+                let mut problem = Problem::error("notice_failed", line.clone()).file(path);
+                if job.kind == DocKind::Unit {
+                    problem = problem.unit(job.owner);
+                }
+                notices.problems.push(problem);
+                notices.failures.push(line);
+            }
+        }
+    }
+    notices.problems.extend(
+        missing
+            .into_iter()
+            .map(|((ch, context), docs)| missing_problem(report, ch, &context, &docs)),
+    );
+    notices
+}
+
+fn missing_problem(report: &MonthReport, ch: char, context: &str, docs: &[String]) -> Problem {
+    let task = report.master.tasks.iter().find(|t| t.text.contains(ch));
+    let place = match task {
+        Some(t) => format!("第 {} 项任务“{}”", t.number, common::clip(&t.text, 30)),
+        None => format!("“{context}”"),
+    };
+    let first = docs.first().cloned().unwrap_or_default();
+    let more = if docs.len() > 1 {
+        format!("等 {} 份督办单", docs.len())
+    } else {
+        String::new()
+    };
+    let mut p = Problem::warning(
+        "pdf_missing_glyph",
+        format!(
+            "{place}中的字符“{ch}”（U+{:04X}）在所有字体中都没有，{first}{more}中已显示为□（上下文：“{context}”）。请在 duban.toml 的 [fonts] 中改用包含该字的字体。",
+            u32::from(ch)
+        ),
+    )
+    .file(first)
+    .raw(ch.to_string());
+    if let Some(t) = task {
+        p = p.task(t.number);
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn job(owner: &str, serial: u32) -> Job {
+        Job {
+            kind: DocKind::Unit,
+            owner: owner.to_string(),
+            rel_path: PathBuf::from("督办单/单位").join(format!("{owner}.pdf")),
+            serial,
+        }
+    }
+
+    #[test]
+    fn a_panicking_document_is_caught_and_the_others_render() {
+        let jobs: Vec<Job> = ["甲", "乙", "丙", "丁"]
+            .iter()
+            .zip(1..)
+            .map(|(o, n)| job(o, n))
+            .collect();
+        let ticks = AtomicUsize::new(0);
+        let results = run_guarded(
+            &jobs,
+            &|j: &Job| {
+                if j.owner == "乙" {
+                    panic!("故意的错误");
+                }
+                Ok(Output {
+                    number: format!("呼督〔2026〕{}号", j.serial),
+                    pdf: vec![1, 2, 3],
+                    missing: Vec::new(),
+                })
+            },
+            &|| {
+                ticks.fetch_add(1, Ordering::Relaxed);
+            },
+        );
+        assert_eq!(ticks.load(Ordering::Relaxed), 4);
+        assert_eq!(results.len(), 4);
+        assert!(results[0].is_ok() && results[2].is_ok() && results[3].is_ok());
+        let err = results[1].as_ref().err().cloned().unwrap_or_default();
+        assert!(err.contains("故意的错误"), "{err}");
+    }
+}

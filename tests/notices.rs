@@ -1,0 +1,444 @@
+//! The PDF notices of the 2026-11 demo month, checked with independent tools when installed
+//! (`pdftotext`, `pdffonts`, `pdfinfo` from poppler-utils and `qpdf`; `.ci/run` installs them).
+
+use duban::config::Config;
+use duban::model::{Light, Month, MonthReport};
+use duban::pipeline::{self, RunOptions};
+use duban::render::notices::{DocKind, Notices, RenderedDoc, render_all};
+use duban::render::pdf::FontSet;
+use duban::templates::Templates;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Demo {
+    cfg: Config,
+    report: MonthReport,
+    fonts: FontSet,
+    templates: Templates,
+    notices: Notices,
+    ticks: usize,
+}
+
+fn demo() -> &'static Demo {
+    static DEMO: OnceLock<Demo> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let cfg = Config::load(&root.join("duban.toml")).expect("duban.toml loads");
+        let opts = RunOptions {
+            month: Month::parse("2026-11"),
+            ..Default::default()
+        };
+        let loaded =
+            pipeline::load_month(&cfg, &opts, &pipeline::Silent).expect("demo month loads");
+        let report = pipeline::build_report(&cfg, &loaded);
+        let fonts = FontSet::load_dir(&cfg.paths.fonts).expect("shipped fonts load");
+        let templates = Templates::load(&cfg.paths.templates).expect("templates load");
+        let ticks = AtomicUsize::new(0);
+        let notices = render_all(&report, &cfg, &fonts, &templates, &|| {
+            ticks.fetch_add(1, Ordering::Relaxed);
+        });
+        Demo {
+            cfg,
+            report,
+            fonts,
+            templates,
+            notices,
+            ticks: ticks.into_inner(),
+        }
+    })
+}
+
+fn tool(name: &str) -> bool {
+    let found = Command::new(name).arg("-v").output().is_ok();
+    if !found {
+        eprintln!("注意：未安装 {name}，跳过相应的独立校验");
+    }
+    found
+}
+
+/// A temporary folder removed when dropped.
+struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir(name: &str) -> TempDir {
+    let dir = std::env::temp_dir().join(format!("duban-notices-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    TempDir(dir)
+}
+
+/// Writes a document to a temp file for the command-line tools.
+fn write(doc: &RenderedDoc, dir: &Path, i: usize) -> PathBuf {
+    let path = dir.join(format!("{i:02}.pdf"));
+    std::fs::write(&path, &doc.bytes).expect("write pdf");
+    path
+}
+
+/// The text of a PDF as `pdftotext` extracts it, whitespace removed.
+fn pdf_text(path: &Path) -> String {
+    pdftotext(path, &[])
+}
+
+/// `pdftotext` with extra options, whitespace removed.
+fn pdftotext(path: &Path, options: &[&str]) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .args(options)
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    assert!(out.status.success(), "pdftotext {}", path.display());
+    squeeze(&String::from_utf8_lossy(&out.stdout))
+}
+
+fn squeeze(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn run(cmd: &str, args: &[&str], path: &Path) -> String {
+    let out = Command::new(cmd)
+        .args(args)
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The task texts a document must contain.
+fn expected_tasks(d: &Demo, doc: &RenderedDoc) -> Vec<String> {
+    let master = &d.report.master;
+    let outcomes = &d.report.classification;
+    match doc.kind {
+        DocKind::Mayor => master
+            .tasks
+            .iter()
+            .filter(|t| {
+                outcomes
+                    .outcome(t.number)
+                    .is_some_and(|o| o.light == Light::Red)
+            })
+            .map(|t| t.text.clone())
+            .collect(),
+        DocKind::Leader => master
+            .tasks_of_leader(&doc.owner)
+            .map(|t| t.text.clone())
+            .collect(),
+        DocKind::Unit => master
+            .tasks_of_unit(&doc.owner)
+            .map(|t| t.text.clone())
+            .collect(),
+    }
+}
+
+#[test]
+fn every_document_renders_in_order_with_gap_free_numbers() {
+    let d = demo();
+    assert!(d.notices.failures.is_empty(), "{:?}", d.notices.failures);
+    let master = &d.report.master;
+    let docs = &d.notices.documents;
+    assert_eq!(docs.len(), 1 + master.leaders.len() + master.units.len());
+    assert_eq!(d.ticks, docs.len(), "tick once per document");
+    assert_eq!(docs[0].kind, DocKind::Mayor);
+    assert_eq!(docs[0].owner, master.mayor.name);
+    for (doc, leader) in docs[1..].iter().zip(&master.leaders) {
+        assert_eq!(doc.kind, DocKind::Leader);
+        assert_eq!(doc.owner, leader.name);
+        assert_eq!(
+            doc.rel_path,
+            Path::new("督办单/领导").join(format!("{}.pdf", leader.name))
+        );
+    }
+    for (doc, unit) in docs[1 + master.leaders.len()..].iter().zip(&master.units) {
+        assert_eq!(doc.kind, DocKind::Unit);
+        assert_eq!(doc.owner, unit.name);
+        assert!(
+            doc.rel_path.starts_with("督办单/单位"),
+            "{}",
+            doc.rel_path.display()
+        );
+    }
+    let year = chrono::Datelike::year(&d.report.issued_on);
+    for (i, doc) in docs.iter().enumerate() {
+        let n = d.cfg.office.number_start + i as u32;
+        assert_eq!(
+            doc.number,
+            format!("{}〔{year}〕{n}号", d.cfg.office.number_prefix)
+        );
+        assert!(doc.bytes.starts_with(b"%PDF-"));
+    }
+    let missing: Vec<_> = d
+        .notices
+        .problems
+        .iter()
+        .filter(|p| p.code == "pdf_missing_glyph")
+        .collect();
+    assert!(missing.is_empty(), "{missing:?}");
+}
+
+#[test]
+fn pdftotext_returns_every_task_text() {
+    let d = demo();
+    if !tool("pdftotext") {
+        return;
+    }
+    let dir = temp_dir("text");
+    for (i, doc) in d.notices.documents.iter().enumerate() {
+        let path = write(doc, &dir, i);
+        // poppler's default reading order can interleave a multi-line cell with the
+        // vertically centred single-line cells beside it; `-raw` keeps the content-stream
+        // order, in which each cell's lines are consecutive. Either must hold the whole text.
+        let text = pdf_text(&path);
+        let raw = pdftotext(&path, &["-raw"]);
+        let tasks = expected_tasks(d, doc);
+        assert!(
+            !tasks.is_empty() || doc.kind == DocKind::Mayor,
+            "{}",
+            doc.owner
+        );
+        for task in tasks {
+            assert!(
+                text.contains(&squeeze(&task)) || raw.contains(&squeeze(&task)),
+                "{}: 缺少任务文字“{task}”",
+                doc.rel_path.display()
+            );
+        }
+        assert!(
+            text.contains(&squeeze(&doc.number)),
+            "{}",
+            doc.rel_path.display()
+        );
+        assert!(text.contains(&squeeze(&d.cfg.office.name)));
+    }
+}
+
+#[test]
+fn fonts_are_embedded_subsets_and_qpdf_is_clean() {
+    let d = demo();
+    let dir = temp_dir("check");
+    let have_pdffonts = tool("pdffonts");
+    let have_qpdf = tool("qpdf");
+    for (i, doc) in d.notices.documents.iter().enumerate() {
+        let path = write(doc, &dir, i);
+        if have_pdffonts {
+            let out = run("pdffonts", &[], &path);
+            let fonts: Vec<&str> = out
+                .lines()
+                .skip(2)
+                .filter(|l| !l.trim().is_empty())
+                .collect();
+            assert!(!fonts.is_empty(), "{}: no fonts", doc.rel_path.display());
+            for line in fonts {
+                let cols: Vec<&str> = line.split_whitespace().collect();
+                let n = cols.len();
+                assert!(n >= 7, "{line}");
+                assert_eq!(
+                    &cols[n - 5..n - 3],
+                    &["yes", "yes"],
+                    "emb/sub in {}: {line}",
+                    doc.rel_path.display()
+                );
+                assert!(cols[0].chars().nth(6) == Some('+'), "subset tag: {line}");
+            }
+        }
+        if have_qpdf {
+            let out = Command::new("qpdf")
+                .arg("--check")
+                .arg(&path)
+                .output()
+                .expect("qpdf");
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(out.status.success(), "{}: {text}", doc.rel_path.display());
+            assert!(
+                text.contains("No syntax or stream encoding errors"),
+                "{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn sizes_stay_small() {
+    let d = demo();
+    let largest_leader = d
+        .notices
+        .documents
+        .iter()
+        .filter(|doc| doc.kind != DocKind::Unit)
+        .map(|doc| doc.bytes.len())
+        .max()
+        .unwrap_or(0);
+    assert!(
+        largest_leader <= 400_000,
+        "largest leader notice {largest_leader} B"
+    );
+    if !tool("pdfinfo") {
+        return;
+    }
+    let dir = temp_dir("size");
+    let mut one_page = 0;
+    for (i, doc) in d.notices.documents.iter().enumerate() {
+        let path = write(doc, &dir, i);
+        let info = run("pdfinfo", &[], &path);
+        let pages: usize = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0);
+        assert!(pages >= 1);
+        if doc.kind == DocKind::Unit && pages == 1 {
+            one_page += 1;
+            assert!(
+                doc.bytes.len() <= 80_000,
+                "{}: {} B",
+                doc.rel_path.display(),
+                doc.bytes.len()
+            );
+        }
+        assert!(
+            info.contains(&d.cfg.office.name),
+            "author in the info dictionary: {info}"
+        );
+    }
+    assert!(one_page > 0, "the demo has one-page unit notices");
+}
+
+#[test]
+fn rendering_twice_gives_identical_bytes() {
+    let d = demo();
+    let again = render_all(&d.report, &d.cfg, &d.fonts, &d.templates, &|| {});
+    assert_eq!(again.documents.len(), d.notices.documents.len());
+    for (a, b) in again.documents.iter().zip(&d.notices.documents) {
+        assert!(
+            a.bytes == b.bytes,
+            "{} differs between runs",
+            a.rel_path.display()
+        );
+        assert_eq!(a.number, b.number);
+    }
+}
+
+/// The shipped templates as in-memory sources, with `edit` applied to one of them.
+fn sources_with(name: &str, edit: impl Fn(&str) -> String) -> Vec<(String, String)> {
+    let dir = &demo().cfg.paths.templates;
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("templates folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|x| x == "j2") {
+            let file = path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let text = std::fs::read_to_string(&path).expect("template");
+            let text = if file == name { edit(&text) } else { text };
+            out.push((file, text));
+        }
+    }
+    out
+}
+
+fn templates_from(sources: &[(String, String)]) -> Templates {
+    let refs: Vec<(&str, &str)> = sources
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    Templates::from_sources(&refs).expect("templates parse")
+}
+
+#[test]
+fn a_template_change_changes_the_pdf() {
+    let d = demo();
+    let sources = sources_with("notice_unit.j2", |t| {
+        t.replace(
+            "@title 重点工作任务督办通知单",
+            "@title 重点工作任务督办通知单（测试修改）",
+        )
+    });
+    let changed = render_all(
+        &d.report,
+        &d.cfg,
+        &d.fonts,
+        &templates_from(&sources),
+        &|| {},
+    );
+    assert!(changed.failures.is_empty(), "{:?}", changed.failures);
+    let unit = changed
+        .documents
+        .iter()
+        .zip(&d.notices.documents)
+        .find(|(doc, _)| doc.kind == DocKind::Unit)
+        .expect("a unit notice");
+    assert!(unit.0.bytes != unit.1.bytes);
+    let leader_same = changed.documents[1].bytes == d.notices.documents[1].bytes;
+    assert!(leader_same, "leader notices do not use the unit template");
+    if tool("pdftotext") {
+        let dir = temp_dir("tmpl");
+        let path = write(unit.0, &dir, 0);
+        let text = pdf_text(&path);
+        assert!(
+            text.contains("重点工作任务督办通知单（测试修改）"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_template_error_fails_those_documents_only() {
+    let d = demo();
+    let sources = sources_with("notice_unit.j2", |t| {
+        format!("{t}\n{{{{ no_such_variable }}}}\n")
+    });
+    let broken = render_all(
+        &d.report,
+        &d.cfg,
+        &d.fonts,
+        &templates_from(&sources),
+        &|| {},
+    );
+    let units = d.report.master.units.len();
+    assert_eq!(broken.failures.len(), units);
+    assert_eq!(broken.documents.len(), 1 + d.report.master.leaders.len());
+    assert!(
+        broken.failures[0].contains("notice_unit.j2"),
+        "{}",
+        broken.failures[0]
+    );
+    assert!(
+        broken.failures[0].contains("未定义"),
+        "{}",
+        broken.failures[0]
+    );
+    let errors = broken
+        .problems
+        .iter()
+        .filter(|p| p.code == "notice_failed")
+        .count();
+    assert_eq!(errors, units);
+    let sources = sources_with("notice_mayor.j2", |t| t.replace("@table red", "@tabel red"));
+    let broken = render_all(
+        &d.report,
+        &d.cfg,
+        &d.fonts,
+        &templates_from(&sources),
+        &|| {},
+    );
+    assert_eq!(broken.failures.len(), 1);
+    assert!(
+        broken.failures[0].contains("@tabel"),
+        "{}",
+        broken.failures[0]
+    );
+}
