@@ -442,3 +442,62 @@ fn a_template_error_fails_those_documents_only() {
         broken.failures[0]
     );
 }
+
+/// Text of one page, as lines (`pdftotext -raw`).
+fn page_lines(path: &Path, page: usize) -> Vec<String> {
+    let p = page.to_string();
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-raw", "-f", &p, "-l", &p])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+fn page_count(path: &Path) -> usize {
+    run("pdfinfo", &[], path)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn no_line_starts_with_closing_punctuation_and_the_sign_off_is_never_alone() {
+    let d = demo();
+    if !tool("pdftotext") || !tool("pdfinfo") {
+        return;
+    }
+    let dir = temp_dir("typo");
+    let date = duban::model::chinese_date(d.report.issued_on);
+    for (i, doc) in d.notices.documents.iter().enumerate() {
+        let path = write(doc, &dir, i);
+        let pages = page_count(&path);
+        assert!(pages >= 1);
+        for page in 1..=pages {
+            for line in page_lines(&path, page) {
+                let first = line.chars().next().unwrap_or(' ');
+                assert!(
+                    !"，。、；：？！）》」』”’".contains(first),
+                    "{} 第{page}页：行首标点“{line}”",
+                    doc.rel_path.display()
+                );
+            }
+        }
+        let last = page_lines(&path, pages);
+        let others: Vec<&String> = last
+            .iter()
+            .filter(|l| **l != d.cfg.office.name && **l != date && !l.starts_with('—'))
+            .collect();
+        assert!(
+            last.contains(&date) && !others.is_empty(),
+            "{}: 落款单独成页 {last:?}",
+            doc.rel_path.display()
+        );
+    }
+}

@@ -88,13 +88,13 @@ pub(crate) fn unit_label(task: &Task) -> &str {
     }
 }
 
-/// Whether a row of this task was refused in a lead unit's workbook.
-pub(crate) fn rejected(report: &MonthReport, task: u32) -> bool {
+/// Whether a lead unit's row for this task was refused (an error in its own workbook).
+pub(crate) fn rejected(report: &MonthReport, task: &Task) -> bool {
     report.problems.iter().any(|p| {
-        p.task == Some(task)
+        p.task == Some(task.number)
             && p.severity == crate::model::Severity::Error
             && p.file.is_some()
-            && p.unit.is_some()
+            && p.unit.as_ref().is_some_and(|u| task.units.contains(u))
     })
 }
 
@@ -109,7 +109,7 @@ fn attention_table(tasks: &[(&Task, &TaskOutcome)], report: &MonthReport) -> Blo
                 text_cell(task.deadline.raw.as_str()),
                 text_cell(percent_text(o.percent)),
                 status_cell(o),
-                text_cell(issue_text(o, rejected(report, task.number))),
+                text_cell(issue_text(o, rejected(report, task))),
             ])
         })
         .collect();

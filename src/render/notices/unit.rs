@@ -97,7 +97,7 @@ fn tasks_table(tasks: &[(&Task, &TaskOutcome)], report: &MonthReport) -> Block {
                 text_cell(task.deadline.raw.as_str()),
                 text_cell(percent_text(o.percent)),
                 status_cell(o),
-                text_cell(issue_text(o, rejected(report, task.number))),
+                text_cell(issue_text(o, rejected(report, task))),
             ])
         })
         .collect();
