@@ -22,7 +22,11 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    let scales = if scales.is_empty() { vec![1, 10, 100] } else { scales };
+    let scales = if scales.is_empty() {
+        vec![1, 10, 100]
+    } else {
+        scales
+    };
     let project = Path::new(env!("CARGO_MANIFEST_DIR"));
     let month = Month::parse("2026-11").expect("month");
     println!(
@@ -41,7 +45,9 @@ fn main() {
             }
         };
         let repeats = if scale >= 100 { 1 } else { 5 };
-        let mut runs: Vec<Sample> = (0..repeats).filter_map(|_| run_child(&cfg_path, &dir)).collect();
+        let mut runs: Vec<Sample> = (0..repeats)
+            .filter_map(|_| run_child(&cfg_path, &dir))
+            .collect();
         if runs.is_empty() {
             continue;
         }
@@ -163,4 +169,3 @@ fn peak_rss_kib() -> u64 {
         })
         .unwrap_or(0)
 }
-

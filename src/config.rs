@@ -261,7 +261,10 @@ impl Config {
 
     fn validate(&self) -> Result<(), String> {
         if !(2000..=2100).contains(&self.year) {
-            return Err(format!("键 year 的值 {} 不是合理的年份（应在 2000–2100 之间）", self.year));
+            return Err(format!(
+                "键 year 的值 {} 不是合理的年份（应在 2000–2100 之间）",
+                self.year
+            ));
         }
         let t = &self.thresholds;
         for (key, v) in [
@@ -284,7 +287,9 @@ impl Config {
         }
         for (k, v) in &self.main_targets {
             if k.parse::<u32>().is_err() {
-                return Err(format!("键 main_targets 中的“{k}”应为主要预期目标的序号（数字）"));
+                return Err(format!(
+                    "键 main_targets 中的“{k}”应为主要预期目标的序号（数字）"
+                ));
             }
             if v.trim().is_empty() {
                 return Err(format!("键 main_targets.{k} 的领导姓名为空"));
@@ -351,7 +356,10 @@ mod tests {
     fn defaults_and_relative_paths() {
         let cfg = Config::from_toml("year = 2026\n", "t.toml", Path::new("/x")).unwrap();
         assert_eq!(cfg.paths.master, PathBuf::from("/x/input/master.xlsx"));
-        assert_eq!(cfg.plan_start(), NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        assert_eq!(
+            cfg.plan_start(),
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+        );
         assert_eq!(
             cfg.main_target_assignments(),
             vec![(5, "刘继英".to_string()), (9, "塔拉".to_string())]
@@ -360,18 +368,26 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named() {
-        let err = Config::from_toml("[thresholds]\nlag_tolerence = 5\n", "duban.toml", Path::new("."))
-            .unwrap_err()
-            .to_string();
+        let err = Config::from_toml(
+            "[thresholds]\nlag_tolerence = 5\n",
+            "duban.toml",
+            Path::new("."),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("lag_tolerence"), "{err}");
         assert!(err.contains("duban.toml"), "{err}");
     }
 
     #[test]
     fn bad_value_is_named() {
-        let err = Config::from_toml("[thresholds]\nred_behind = 130\n", "duban.toml", Path::new("."))
-            .unwrap_err()
-            .to_string();
+        let err = Config::from_toml(
+            "[thresholds]\nred_behind = 130\n",
+            "duban.toml",
+            Path::new("."),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("thresholds.red_behind"), "{err}");
         let err = Config::from_toml("year = \"二〇二六\"\n", "duban.toml", Path::new("."))
             .unwrap_err()

@@ -20,13 +20,18 @@ pub fn parse_deadline(raw: &str, year: i32) -> Option<NaiveDate> {
         .or_else(|| s.strip_suffix("前"))
         .unwrap_or(s);
     match s {
-        "年底" | "年内" | "年末" | "全年" | "下半年" | "四季度" | "四季度末" | "第四季度末" => {
+        "年底" | "年内" | "年末" | "全年" | "下半年" | "四季度" | "四季度末" | "第四季度末" =>
+        {
             return ymd(year, 12, 31);
         }
         "上半年" | "二季度末" | "第二季度末" | "年中" => return ymd(year, 6, 30),
-        "一季度末" | "第一季度末" | "一季度" | "第一季度" => return ymd(year, 3, 31),
+        "一季度末" | "第一季度末" | "一季度" | "第一季度" => {
+            return ymd(year, 3, 31);
+        }
         "二季度" | "第二季度" => return ymd(year, 6, 30),
-        "三季度末" | "第三季度末" | "三季度" | "第三季度" => return ymd(year, 9, 30),
+        "三季度末" | "第三季度末" | "三季度" | "第三季度" => {
+            return ymd(year, 9, 30);
+        }
         _ => {}
     }
     // Optional “YYYY年” prefix.
@@ -50,7 +55,9 @@ pub fn parse_deadline(raw: &str, year: i32) -> Option<NaiveDate> {
         "中旬" | "中" => ymd(year, month, 20),
         "上旬" | "初" => ymd(year, month, 10),
         _ => {
-            let day_text = tail.strip_suffix('日').or_else(|| tail.strip_suffix('号'))?;
+            let day_text = tail
+                .strip_suffix('日')
+                .or_else(|| tail.strip_suffix('号'))?;
             ymd(year, month, parse_small_number(day_text)?)
         }
     }
@@ -61,7 +68,11 @@ fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
 }
 
 fn last_day(year: i32, month: u32) -> Option<NaiveDate> {
-    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
     ymd(ny, nm, 1)?.pred_opt()
 }
 
@@ -80,7 +91,12 @@ fn parse_small_number(s: &str) -> Option<u32> {
     if s.chars().all(|c| c.is_ascii_digit()) {
         return if s.len() <= 2 { s.parse().ok() } else { None };
     }
-    let digit = |c: char| "〇一二三四五六七八九".chars().position(|d| d == c).map(|p| p as u32);
+    let digit = |c: char| {
+        "〇一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|p| p as u32)
+    };
     let chars: Vec<char> = s.chars().collect();
     match chars.as_slice() {
         [c] if *c == '十' => Some(10),

@@ -4,24 +4,24 @@
 //! load (master, units, submissions, last month's archive) → validate → merge → classify →
 //! render (汇总表 xlsx, PDF notices, emails) → deliver (atomic output folder, run.json).
 
-pub mod classify;
 pub mod check;
+pub mod classify;
 pub mod config;
-pub mod deliver;
-pub mod intake;
-pub mod merge;
-pub mod validate;
 pub mod deadline;
+pub mod deliver;
 pub mod demo;
 pub mod history;
+pub mod intake;
 pub mod master;
+pub mod merge;
 pub mod model;
-pub mod units;
 pub mod render;
 pub mod run;
 pub mod seed;
 pub mod synthetic;
 pub mod templates;
+pub mod units;
+pub mod validate;
 
 /// Loading the inputs failed before any data could be checked (exit code 2).
 #[derive(Debug, thiserror::Error)]

@@ -3,8 +3,8 @@
 //! CLI only: parse arguments, call the library, print, set the exit code
 //! (0 ok, 1 data errors found, 2 usage or configuration error).
 
-use clap::{Parser, Subcommand};
 use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
 use duban::config::Config;
 use duban::model::{Month, Severity, chinese_date};
 use duban::pipeline::{self, RunOptions, Stage};
@@ -14,7 +14,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "duban", version, about = "督办：重点工作任务月度督办批处理工具")]
+#[command(
+    name = "duban",
+    version,
+    about = "督办：重点工作任务月度督办批处理工具"
+)]
 struct Cli {
     /// 配置文件（默认为当前目录下的 duban.toml）
     #[arg(long, global = true, default_value = "duban.toml")]
@@ -65,7 +69,11 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let cfg = match Config::load(&cli.config) {
@@ -77,16 +85,37 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Master { json } => cmd_master(&cfg, json),
-        Command::Run { month, as_of, force } => cmd_run(&cfg, RunOptions { month, as_of, force }),
+        Command::Run {
+            month,
+            as_of,
+            force,
+        } => cmd_run(
+            &cfg,
+            RunOptions {
+                month,
+                as_of,
+                force,
+            },
+        ),
         Command::Templates { month } => cmd_templates(&cfg, month),
-        Command::Check { month, as_of } => cmd_check(&cfg, RunOptions { month, as_of, force: false }),
+        Command::Check { month, as_of } => cmd_check(
+            &cfg,
+            RunOptions {
+                month,
+                as_of,
+                force: false,
+            },
+        ),
     }
 }
 
 fn cmd_templates(cfg: &Config, month: Option<Month>) -> ExitCode {
     let month = month
         .or_else(|| pipeline::newest_month(&cfg.paths.submissions).map(Month::next))
-        .unwrap_or_else(|| Month { year: cfg.year, month: 1 });
+        .unwrap_or_else(|| Month {
+            year: cfg.year,
+            month: 1,
+        });
     let (master, problems) = match duban::load_master(cfg) {
         Ok(x) => x,
         Err(e) => {
@@ -116,11 +145,19 @@ fn cmd_templates(cfg: &Config, month: Option<Month>) -> ExitCode {
         history.found.then_some(&previous),
     ) {
         Ok(paths) => {
-            println!("已为 {} 个单位生成 {} 进展表模板，位于 {}", paths.len(), month.label(), out_dir.display());
+            println!(
+                "已为 {} 个单位生成 {} 进展表模板，位于 {}",
+                paths.len(),
+                month.label(),
+                out_dir.display()
+            );
             if history.found {
                 println!("模板中已带入上月（{}）进度。", month.prev().label());
             } else {
-                println!("未找到上月（{}）汇总表，模板中不含“上月进度”列。", month.prev().label());
+                println!(
+                    "未找到上月（{}）汇总表，模板中不含“上月进度”列。",
+                    month.prev().label()
+                );
             }
             ExitCode::SUCCESS
         }
@@ -148,17 +185,28 @@ fn cmd_check(cfg: &Config, opts: RunOptions) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    println!("{} 报送情况校验（截至 {}）", loaded.month.label(), chinese_date(loaded.as_of));
+    println!(
+        "{} 报送情况校验（截至 {}）",
+        loaded.month.label(),
+        chinese_date(loaded.as_of)
+    );
     for p in &loaded.problems {
         println!("{p}");
     }
-    print!("{}", duban::check::render_check_report(&loaded.submissions, &loaded.merged));
+    print!(
+        "{}",
+        duban::check::render_check_report(&loaded.submissions, &loaded.merged)
+    );
     let has_error = loaded
         .problems
         .iter()
         .chain(loaded.merged.problems.iter())
         .any(|p| p.severity == Severity::Error);
-    if has_error { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if has_error {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn cmd_master(cfg: &Config, json: bool) -> ExitCode {

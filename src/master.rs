@@ -21,10 +21,22 @@ pub struct MasterError {
 }
 
 /// Titles a leader row may carry, longest first so 副市长 wins over 市长.
-const TITLES: [&str; 7] = ["常务副市长", "副市长", "市长", "副主任", "主任", "副秘书长", "秘书长"];
+const TITLES: [&str; 7] = [
+    "常务副市长",
+    "副市长",
+    "市长",
+    "副主任",
+    "主任",
+    "副秘书长",
+    "秘书长",
+];
 
 /// Reads the master workbook's first sheet that contains task rows.
-pub fn load(path: &Path, units: &Directory, cfg: &Config) -> Result<(Master, Vec<Problem>), MasterError> {
+pub fn load(
+    path: &Path,
+    units: &Directory,
+    cfg: &Config,
+) -> Result<(Master, Vec<Problem>), MasterError> {
     let err = |message: String| MasterError {
         path: path.display().to_string(),
         message,
@@ -43,9 +55,16 @@ pub fn load(path: &Path, units: &Directory, cfg: &Config) -> Result<(Master, Vec
                 continue;
             }
         };
-        let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell_text).collect()).collect();
+        let rows: Vec<Vec<String>> = range
+            .rows()
+            .map(|r| r.iter().map(cell_text).collect())
+            .collect();
         let start = range.start().map(|(r, _)| r).unwrap_or(0);
-        let src = Source { file: &file, sheet: &sheet, first_row: start };
+        let src = Source {
+            file: &file,
+            sheet: &sheet,
+            first_row: start,
+        };
         match parse_rows(&rows, &src, units, cfg) {
             Some(result) => return Ok(result),
             None => last_err = format!("工作表“{sheet}”中没有找到含“序号”“任务目标”的表头"),
@@ -146,7 +165,9 @@ fn number_before(s: &str, unit: &str) -> Option<u32> {
 /// “贺海东市长为总负责人” → the mayor.
 fn parse_overall_lead(text: &str) -> Option<Leader> {
     let s = squash(text);
-    let head = s.strip_suffix("为总负责人").or_else(|| s.strip_suffix("总负责"))?;
+    let head = s
+        .strip_suffix("为总负责人")
+        .or_else(|| s.strip_suffix("总负责"))?;
     let (name, title) = TITLES
         .iter()
         .find_map(|t| head.strip_suffix(t).map(|n| (n, *t)))?;
@@ -221,8 +242,14 @@ pub fn parse_rows(
     let mut unit_order: Vec<String> = Vec::new();
 
     for (r, row) in rows.iter().enumerate() {
-        let filled: Vec<(usize, &String)> = row.iter().enumerate().filter(|(_, c)| !c.is_empty()).collect();
-        let Some(&(first_col, first)) = filled.first() else { continue };
+        let filled: Vec<(usize, &String)> = row
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.is_empty())
+            .collect();
+        let Some(&(first_col, first)) = filled.first() else {
+            continue;
+        };
         if let Some(c) = header_columns(row) {
             cols = Some(c);
             continue;
@@ -242,38 +269,58 @@ pub fn parse_rows(
             } else if title.is_empty() && cols.is_none() {
                 title = first.trim().to_string();
             } else {
-                problems.push(src.problem(
-                    Problem::info("master_unrecognised_row", "任务分解表中有一行无法识别，已忽略")
+                problems.push(
+                    src.problem(
+                        Problem::info(
+                            "master_unrecognised_row",
+                            "任务分解表中有一行无法识别，已忽略",
+                        )
                         .raw(first.as_str()),
-                    r,
-                    first_col,
-                ));
+                        r,
+                        first_col,
+                    ),
+                );
             }
             continue;
         }
         let Some(c) = cols else { continue };
         let Some(number) = number else {
-            problems.push(src.problem(
-                Problem::warning("master_bad_number", "任务分解表的“序号”不是正整数，此行已忽略，请核对")
+            problems.push(
+                src.problem(
+                    Problem::warning(
+                        "master_bad_number",
+                        "任务分解表的“序号”不是正整数，此行已忽略，请核对",
+                    )
                     .raw(get(row, c.number)),
-                r,
-                c.number,
-            ));
+                    r,
+                    c.number,
+                ),
+            );
             continue;
         };
         if tasks.iter().any(|t| t.number == number) {
-            problems.push(src.problem(
-                Problem::error("master_duplicate_number", format!("序号 {number} 重复出现，后一行已忽略"))
+            problems.push(
+                src.problem(
+                    Problem::error(
+                        "master_duplicate_number",
+                        format!("序号 {number} 重复出现，后一行已忽略"),
+                    )
                     .raw(number.to_string())
                     .task(number),
-                r,
-                c.number,
-            ));
+                    r,
+                    c.number,
+                ),
+            );
             continue;
         }
         let text = get(row, c.text).trim().to_string();
         let unit_raw = c.unit.map(|i| get(row, i)).unwrap_or("").trim().to_string();
-        let deadline_raw = c.deadline.map(|i| get(row, i)).unwrap_or("").trim().to_string();
+        let deadline_raw = c
+            .deadline
+            .map(|i| get(row, i))
+            .unwrap_or("")
+            .trim()
+            .to_string();
         let source_row = src.first_row + r as u32 + 1;
 
         let (found, missing) = units.resolve_compound(&unit_raw);
@@ -291,12 +338,14 @@ pub fn parse_rows(
             ));
         }
         if unit_raw.is_empty() {
-            problems.push(src.problem(
-                Problem::error("master_no_unit", format!("序号 {number} 没有牵头单位"))
-                    .task(number),
-                r,
-                c.unit.unwrap_or(0),
-            ));
+            problems.push(
+                src.problem(
+                    Problem::error("master_no_unit", format!("序号 {number} 没有牵头单位"))
+                        .task(number),
+                    r,
+                    c.unit.unwrap_or(0),
+                ),
+            );
         }
         for u in &task_units {
             if !unit_order.contains(u) {
@@ -355,7 +404,10 @@ pub fn parse_rows(
             leaders: task_leaders,
             units: task_units,
             unit_raw,
-            deadline: Deadline { raw: deadline_raw, date },
+            deadline: Deadline {
+                raw: deadline_raw,
+                date,
+            },
             source_row,
         });
     }
@@ -380,9 +432,12 @@ pub fn parse_rows(
     }
     let mayor = mayor.unwrap_or_else(|| {
         problems.push(
-            Problem::warning("master_no_mayor", "任务分解表中没有“××市长为总负责人”一行，市长总览将不署姓名")
-                .file(src.file)
-                .sheet(src.sheet),
+            Problem::warning(
+                "master_no_mayor",
+                "任务分解表中没有“××市长为总负责人”一行，市长总览将不署姓名",
+            )
+            .file(src.file)
+            .sheet(src.sheet),
         );
         Leader {
             name: String::new(),
@@ -425,9 +480,18 @@ fn title_of(cell: &str, name: &str) -> String {
 
 /// Main targets go to the deputy whose section declares main targets and holds tasks of the
 /// same lead unit; the rest come from `[main_targets]` in duban.toml.
-fn assign_main_targets(tasks: &mut [Task], leaders: &[Leader], cfg: &Config, problems: &mut Vec<Problem>, src: &Source) {
+fn assign_main_targets(
+    tasks: &mut [Task],
+    leaders: &[Leader],
+    cfg: &Config,
+    problems: &mut Vec<Problem>,
+    src: &Source,
+) {
     let configured = cfg.main_target_assignments();
-    let mut remaining: Vec<u32> = leaders.iter().map(|l| l.declared_main_targets.unwrap_or(0)).collect();
+    let mut remaining: Vec<u32> = leaders
+        .iter()
+        .map(|l| l.declared_main_targets.unwrap_or(0))
+        .collect();
     let section_units: Vec<Vec<String>> = leaders
         .iter()
         .map(|l| {
@@ -438,7 +502,9 @@ fn assign_main_targets(tasks: &mut [Task], leaders: &[Leader], cfg: &Config, pro
                 .collect()
         })
         .collect();
-    let main_numbers: Vec<usize> = (0..tasks.len()).filter(|&i| tasks[i].category == Category::MainTarget).collect();
+    let main_numbers: Vec<usize> = (0..tasks.len())
+        .filter(|&i| tasks[i].category == Category::MainTarget)
+        .collect();
     // Configured assignments first: they are the office's explicit decision.
     for &i in &main_numbers {
         let number = tasks[i].number;
@@ -464,7 +530,9 @@ fn assign_main_targets(tasks: &mut [Task], leaders: &[Leader], cfg: &Config, pro
             continue;
         }
         let candidates: Vec<usize> = (0..leaders.len())
-            .filter(|&li| remaining[li] > 0 && tasks[i].units.iter().any(|u| section_units[li].contains(u)))
+            .filter(|&li| {
+                remaining[li] > 0 && tasks[i].units.iter().any(|u| section_units[li].contains(u))
+            })
             .collect();
         if let [li] = candidates[..] {
             tasks[i].leaders = vec![leaders[li].name.clone()];
@@ -473,7 +541,10 @@ fn assign_main_targets(tasks: &mut [Task], leaders: &[Leader], cfg: &Config, pro
             let who = if candidates.is_empty() {
                 "没有哪位领导的分管领域包含该牵头单位".to_string()
             } else {
-                let names: Vec<&str> = candidates.iter().map(|&li| leaders[li].name.as_str()).collect();
+                let names: Vec<&str> = candidates
+                    .iter()
+                    .map(|&li| leaders[li].name.as_str())
+                    .collect();
                 format!("可能属于 {}", names.join("、"))
             };
             problems.push(
@@ -495,21 +566,27 @@ fn assign_main_targets(tasks: &mut [Task], leaders: &[Leader], cfg: &Config, pro
 /// Declared “35项（含主要预期目标5项）” versus what was found.
 fn check_counts(tasks: &[Task], leaders: &[Leader], problems: &mut Vec<Problem>, src: &Source) {
     for l in leaders {
-        let mine: Vec<&Task> = tasks.iter().filter(|t| t.leaders.contains(&l.name)).collect();
-        let mains = mine.iter().filter(|t| t.category == Category::MainTarget).count() as u32;
+        let mine: Vec<&Task> = tasks
+            .iter()
+            .filter(|t| t.leaders.contains(&l.name))
+            .collect();
+        let mains = mine
+            .iter()
+            .filter(|t| t.category == Category::MainTarget)
+            .count() as u32;
         let total = mine.len() as u32;
-        if let Some(declared) = l.declared_count {
-            if declared != total {
-                problems.push(
-                    Problem::error(
-                        "master_count_mismatch",
-                        format!("{}分管领域声明 {declared} 项，实际找到 {total} 项（其中主要预期目标 {mains} 项），请核对任务分解表", l.display()),
-                    )
-                    .file(src.file)
-                    .sheet(src.sheet)
-                    .raw(declared.to_string()),
-                );
-            }
+        if let Some(declared) = l.declared_count
+            && declared != total
+        {
+            problems.push(
+                Problem::error(
+                    "master_count_mismatch",
+                    format!("{}分管领域声明 {declared} 项，实际找到 {total} 项（其中主要预期目标 {mains} 项），请核对任务分解表", l.display()),
+                )
+                .file(src.file)
+                .sheet(src.sheet)
+                .raw(declared.to_string()),
+            );
         }
         let declared_mains = l.declared_main_targets.unwrap_or(0);
         if declared_mains != mains {
@@ -533,14 +610,37 @@ mod tests {
     fn section_rows() {
         let l = parse_leader_row("刘继英副市长分管领域35项（含主要预期目标5项）").unwrap();
         assert_eq!((l.name.as_str(), l.title.as_str()), ("刘继英", "副市长"));
-        assert_eq!((l.declared_count, l.declared_main_targets), (Some(35), Some(5)));
+        assert_eq!(
+            (l.declared_count, l.declared_main_targets),
+            (Some(35), Some(5))
+        );
         let l = parse_leader_row("朱建国主任负责10项").unwrap();
-        assert_eq!((l.name.as_str(), l.title.as_str(), l.declared_count), ("朱建国", "主任", Some(10)));
-        assert_eq!(parse_overall_lead("贺海东市长为总负责人").unwrap().name, "贺海东");
-        assert_eq!(parse_category_row("(一) 主要预期目标"), Some(Category::MainTarget));
-        assert_eq!(parse_category_row("（二）其他经济社会发展任务"), Some(Category::Other));
+        assert_eq!(
+            (l.name.as_str(), l.title.as_str(), l.declared_count),
+            ("朱建国", "主任", Some(10))
+        );
+        assert_eq!(
+            parse_overall_lead("贺海东市长为总负责人").unwrap().name,
+            "贺海东"
+        );
+        assert_eq!(
+            parse_category_row("(一) 主要预期目标"),
+            Some(Category::MainTarget)
+        );
+        assert_eq!(
+            parse_category_row("（二）其他经济社会发展任务"),
+            Some(Category::Other)
+        );
         assert!(parse_leader_row("2026年《政府工作报告》重点工作任务分解方案").is_none());
-        assert!(header_columns(&["序号".into(), "任 务 目 标".into(), "牵头单位".into(), "完成时限".into()]).is_some());
+        assert!(
+            header_columns(&[
+                "序号".into(),
+                "任 务 目 标".into(),
+                "牵头单位".into(),
+                "完成时限".into()
+            ])
+            .is_some()
+        );
     }
 }
 
@@ -590,13 +690,20 @@ impl MasterSummary {
             .collect();
         let mut by_deadline: Vec<(Option<chrono::NaiveDate>, String, usize)> = Vec::new();
         for t in &master.tasks {
-            match by_deadline.iter_mut().find(|(_, raw, _)| *raw == t.deadline.raw) {
+            match by_deadline
+                .iter_mut()
+                .find(|(_, raw, _)| *raw == t.deadline.raw)
+            {
                 Some(entry) => entry.2 += 1,
                 None => by_deadline.push((t.deadline.date, t.deadline.raw.clone(), 1)),
             }
         }
         by_deadline.sort_by_key(|(d, raw, _)| (d.is_none(), *d, raw.clone()));
-        let dated = master.tasks.iter().filter(|t| t.deadline.date.is_some()).count();
+        let dated = master
+            .tasks
+            .iter()
+            .filter(|t| t.deadline.date.is_some())
+            .count();
         MasterSummary {
             title: master.title.clone(),
             mayor: master.mayor.display(),
@@ -605,7 +712,11 @@ impl MasterSummary {
             units,
             deadlines: by_deadline
                 .into_iter()
-                .map(|(_, name, count)| CountRow { name, count, declared: None })
+                .map(|(_, name, count)| CountRow {
+                    name,
+                    count,
+                    declared: None,
+                })
                 .collect(),
             dated,
             undated: master.tasks.len() - dated,
@@ -619,7 +730,13 @@ impl MasterSummary {
         let mut s = String::new();
         let _ = writeln!(s, "{}", self.title);
         let _ = writeln!(s, "总负责人：{}", self.mayor);
-        let _ = writeln!(s, "任务共 {} 项；分管市领导 {} 位；牵头单位 {} 个。", self.tasks, self.leaders.len(), self.units.len());
+        let _ = writeln!(
+            s,
+            "任务共 {} 项；分管市领导 {} 位；牵头单位 {} 个。",
+            self.tasks,
+            self.leaders.len(),
+            self.units.len()
+        );
         let _ = writeln!(s, "\n分管市领导（任务数）：");
         for l in &self.leaders {
             let note = match l.declared {
@@ -636,7 +753,11 @@ impl MasterSummary {
         for d in &self.deadlines {
             let _ = writeln!(s, "  {:<16}{:>4} 项", d.name, d.count);
         }
-        let _ = writeln!(s, "有固定日期 {} 项，无固定日期 {} 项。", self.dated, self.undated);
+        let _ = writeln!(
+            s,
+            "有固定日期 {} 项，无固定日期 {} 项。",
+            self.dated, self.undated
+        );
         if self.problems.is_empty() {
             let _ = writeln!(s, "\n未发现问题。");
         } else {

@@ -124,7 +124,12 @@ pub fn resolve_month(cfg: &Config, opts: &RunOptions) -> Result<(Month, NaiveDat
     Ok((month, as_of))
 }
 
-fn timed<T>(progress: &dyn Progress, stage: Stage, timings: &mut Vec<(String, f64)>, f: impl FnOnce() -> T) -> T {
+fn timed<T>(
+    progress: &dyn Progress,
+    stage: Stage,
+    timings: &mut Vec<(String, f64)>,
+    f: impl FnOnce() -> T,
+) -> T {
     progress.start(stage, None);
     let t = Instant::now();
     let out = f();
@@ -135,16 +140,21 @@ fn timed<T>(progress: &dyn Progress, stage: Stage, timings: &mut Vec<(String, f6
 }
 
 /// Load, validate and merge a month (everything `duban check` needs).
-pub fn load_month(cfg: &Config, opts: &RunOptions, progress: &dyn Progress) -> Result<Loaded, RunError> {
+pub fn load_month(
+    cfg: &Config,
+    opts: &RunOptions,
+    progress: &dyn Progress,
+) -> Result<Loaded, RunError> {
     let (month, as_of) = resolve_month(cfg, opts)?;
     let mut timings = Vec::new();
-    let (units, master, mut problems, history) = timed(progress, Stage::Load, &mut timings, || {
-        let units = Directory::load(&cfg.paths.units).map_err(crate::LoadError::from)?;
-        let (master, problems) =
-            crate::master::load(&cfg.paths.master, &units, cfg).map_err(crate::LoadError::from)?;
-        let history = history::load_previous(&cfg.paths.output, month);
-        Ok::<_, RunError>((units, master, problems, history))
-    })?;
+    let (units, master, mut problems, history) =
+        timed(progress, Stage::Load, &mut timings, || {
+            let units = Directory::load(&cfg.paths.units).map_err(crate::LoadError::from)?;
+            let (master, problems) = crate::master::load(&cfg.paths.master, &units, cfg)
+                .map_err(crate::LoadError::from)?;
+            let history = history::load_previous(&cfg.paths.output, month);
+            Ok::<_, RunError>((units, master, problems, history))
+        })?;
     problems.extend(history.problems.iter().cloned());
     if let Some(note) = missing_history_note(cfg, month, &history) {
         problems.push(note);
@@ -171,7 +181,9 @@ pub fn load_month(cfg: &Config, opts: &RunOptions, progress: &dyn Progress) -> R
         };
         intake::read_month(&month_dir, &ctx)
     });
-    let merged = timed(progress, Stage::Merge, &mut timings, || merge::merge(&master, &submissions));
+    let merged = timed(progress, Stage::Merge, &mut timings, || {
+        merge::merge(&master, &submissions)
+    });
     Ok(Loaded {
         units,
         master,
@@ -251,7 +263,12 @@ pub fn status_counts(report: &MonthReport) -> Vec<(Status, u32)> {
     Status::all()
         .into_iter()
         .map(|s| {
-            let n = report.classification.outcomes.iter().filter(|o| o.status == s).count() as u32;
+            let n = report
+                .classification
+                .outcomes
+                .iter()
+                .filter(|o| o.status == s)
+                .count() as u32;
             (s, n)
         })
         .collect()
@@ -260,12 +277,19 @@ pub fn status_counts(report: &MonthReport) -> Vec<(Status, u32)> {
 /// Number of problems per severity: errors, warnings, infos.
 pub fn severity_counts(problems: &[Problem]) -> (usize, usize, usize) {
     let count = |s: Severity| problems.iter().filter(|p| p.severity == s).count();
-    (count(Severity::Error), count(Severity::Warning), count(Severity::Info))
+    (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    )
 }
 
 /// Relative display of a path under the config folder.
 pub fn relative(cfg: &Config, path: &Path) -> String {
-    let base = cfg.base_dir.canonicalize().unwrap_or_else(|_| cfg.base_dir.clone());
+    let base = cfg
+        .base_dir
+        .canonicalize()
+        .unwrap_or_else(|_| cfg.base_dir.clone());
     let full = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     full.strip_prefix(&base)
         .map(PathBuf::from)

@@ -41,14 +41,20 @@ pub fn master_workbook(seed: &str, year: i32) -> Result<Vec<u8>, XlsxError> {
     ws.set_column_width(1, 70)?;
     ws.set_column_width(2, 24)?;
     ws.set_column_width(3, 14)?;
-    ws.set_paper_size(9).set_portrait().set_margins(0.6, 0.6, 0.8, 0.8, 0.3, 0.3);
+    ws.set_paper_size(9)
+        .set_portrait()
+        .set_margins(0.6, 0.6, 0.8, 0.8, 0.3, 0.3);
     ws.set_print_fit_to_pages(1, 0);
 
     let mut first_title = true;
     for (r, line) in seed.lines().enumerate() {
         let r = r as u32;
         let cells: Vec<&str> = line.split('\t').collect();
-        let filled: Vec<&str> = cells.iter().copied().filter(|c| !c.trim().is_empty()).collect();
+        let filled: Vec<&str> = cells
+            .iter()
+            .copied()
+            .filter(|c| !c.trim().is_empty())
+            .collect();
         match filled.as_slice() {
             [] => continue,
             [only] => {

@@ -29,7 +29,11 @@ pub fn scaled_seed(seed: &str, scale: usize) -> String {
     let mut out = String::new();
     let tasks_per_copy = seed
         .lines()
-        .filter(|l| l.split('\t').next().is_some_and(|c| c.trim().parse::<u32>().is_ok()))
+        .filter(|l| {
+            l.split('\t')
+                .next()
+                .is_some_and(|c| c.trim().parse::<u32>().is_ok())
+        })
         .count();
     // Copy 0: verbatim.
     out.push_str(seed);
@@ -55,7 +59,10 @@ pub fn scaled_seed(seed: &str, scale: usize) -> String {
                 continue;
             }
             if let Ok(n) = first.parse::<usize>() {
-                let unit = cells.get(2).map(|u| scaled_unit_cell(u, c)).unwrap_or_default();
+                let unit = cells
+                    .get(2)
+                    .map(|u| scaled_unit_cell(u, c))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
                     "{}\t{}\t{}\t{}",
@@ -67,8 +74,16 @@ pub fn scaled_seed(seed: &str, scale: usize) -> String {
             } else if let Some(rest) = leader_rest(first) {
                 // Drop the main-target clause: copies carry no main targets.
                 let (count, _) = rest;
-                let title = if first.contains("主任") { "主任负责" } else { "副市长分管领域" };
-                let _ = writeln!(out, "{}{title}{count}项\t\t\t", leader_name(c, leader_index));
+                let title = if first.contains("主任") {
+                    "主任负责"
+                } else {
+                    "副市长分管领域"
+                };
+                let _ = writeln!(
+                    out,
+                    "{}{title}{count}项\t\t\t",
+                    leader_name(c, leader_index)
+                );
                 leader_index += 1;
             } else {
                 out.push_str(line);
@@ -130,7 +145,10 @@ pub fn scaled_units(units: &[Unit], scale: usize) -> Vec<Unit> {
             if u.name == "呼和浩特职业技术大学" {
                 v.aliases.push(format!("呼和浩特 职业技术大学{c}"));
             }
-            v.email = u.email.as_ref().map(|e| e.replacen('@', &format!("{c}@"), 1));
+            v.email = u
+                .email
+                .as_ref()
+                .map(|e| e.replacen('@', &format!("{c}@"), 1));
             out.push(v);
         }
     }
@@ -140,26 +158,46 @@ pub fn scaled_units(units: &[Unit], scale: usize) -> Vec<Unit> {
 /// Writes a complete project folder at `dir` for scale ×`scale`: duban.toml, input/master.xlsx,
 /// input/units.toml, templates and fonts (copied from `project`), and demo submissions for
 /// `months`. Returns the config path.
-pub fn write_project(project: &Path, dir: &Path, scale: usize, months: &[Month]) -> Result<std::path::PathBuf, String> {
+pub fn write_project(
+    project: &Path,
+    dir: &Path,
+    scale: usize,
+    months: &[Month],
+) -> Result<std::path::PathBuf, String> {
     let e = |x: &dyn std::fmt::Display| x.to_string();
     let cfg = Config::load(&project.join("duban.toml")).map_err(|x| e(&x))?;
-    let seed = std::fs::read_to_string(project.join("input/seed/2026-government-work-report-task-breakdown.txt"))
-        .map_err(|x| e(&x))?;
+    let seed = std::fs::read_to_string(
+        project.join("input/seed/2026-government-work-report-task-breakdown.txt"),
+    )
+    .map_err(|x| e(&x))?;
     std::fs::create_dir_all(dir.join("input")).map_err(|x| e(&x))?;
-    let xlsx = crate::seed::master_workbook(&scaled_seed(&seed, scale), cfg.year).map_err(|x| e(&x))?;
+    let xlsx =
+        crate::seed::master_workbook(&scaled_seed(&seed, scale), cfg.year).map_err(|x| e(&x))?;
     std::fs::write(dir.join("input/master.xlsx"), xlsx).map_err(|x| e(&x))?;
     let units = crate::units::Directory::load(&cfg.paths.units).map_err(|x| e(&x))?;
     let scaled = scaled_units(units.units(), scale);
     std::fs::write(dir.join("input/units.toml"), units_toml(&scaled)).map_err(|x| e(&x))?;
     let mut toml = std::fs::read_to_string(project.join("duban.toml")).map_err(|x| e(&x))?;
     toml = toml
-        .replace("templates = \"templates\"", &format!("templates = {:?}", project.join("templates").display().to_string()))
-        .replace("fonts = \"fonts\"", &format!("fonts = {:?}", project.join("fonts").display().to_string()));
+        .replace(
+            "templates = \"templates\"",
+            &format!(
+                "templates = {:?}",
+                project.join("templates").display().to_string()
+            ),
+        )
+        .replace(
+            "fonts = \"fonts\"",
+            &format!("fonts = {:?}", project.join("fonts").display().to_string()),
+        );
     let cfg_path = dir.join("duban.toml");
     std::fs::write(&cfg_path, toml).map_err(|x| e(&x))?;
     let cfg = Config::load(&cfg_path).map_err(|x| e(&x))?;
     let (master, problems) = crate::load_master(&cfg).map_err(|x| e(&x))?;
-    if let Some(p) = problems.iter().find(|p| p.severity == crate::model::Severity::Error) {
+    if let Some(p) = problems
+        .iter()
+        .find(|p| p.severity == crate::model::Severity::Error)
+    {
         return Err(format!("synthetic master has an error: {p}"));
     }
     for &m in months {
@@ -175,7 +213,13 @@ pub fn write_project(project: &Path, dir: &Path, scale: usize, months: &[Month])
 fn units_toml(units: &[Unit]) -> String {
     let mut s = String::new();
     for u in units {
-        let _ = writeln!(s, "[[unit]]\nname = {:?}\naliases = {:?}\nkind = \"{}\"", u.name, u.aliases, u.kind.label());
+        let _ = writeln!(
+            s,
+            "[[unit]]\nname = {:?}\naliases = {:?}\nkind = \"{}\"",
+            u.name,
+            u.aliases,
+            u.kind.label()
+        );
         if let Some(c) = &u.contact {
             let _ = writeln!(s, "\"联系人\" = {c:?}");
         }
@@ -196,7 +240,9 @@ mod tests {
 
     #[test]
     fn leader_names_are_unique() {
-        let mut names: Vec<String> = (1..100).flat_map(|c| (0..10).map(move |i| leader_name(c, i))).collect();
+        let mut names: Vec<String> = (1..100)
+            .flat_map(|c| (0..10).map(move |i| leader_name(c, i)))
+            .collect();
         let n = names.len();
         names.sort();
         names.dedup();

@@ -52,7 +52,9 @@ pub struct Templates {
 
 impl std::fmt::Debug for Templates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Templates").field("folder", &self.folder).finish()
+        f.debug_struct("Templates")
+            .field("folder", &self.folder)
+            .finish()
     }
 }
 
@@ -117,7 +119,11 @@ impl Templates {
     }
 
     /// Renders a template and splits it into trimmed non-empty paragraphs (one per line).
-    pub fn render_lines<S: Serialize>(&self, name: &str, ctx: &S) -> Result<Vec<String>, TemplateError> {
+    pub fn render_lines<S: Serialize>(
+        &self,
+        name: &str,
+        ctx: &S,
+    ) -> Result<Vec<String>, TemplateError> {
         Ok(self
             .render(name, ctx)?
             .lines()
@@ -147,15 +153,21 @@ mod tests {
 
     #[test]
     fn renders_and_reports_errors_with_file_and_line() {
-        let t = Templates::from_sources(&[("a.j2", "截至{{ as_of | cn_date }}，共{{ n }}项")]).unwrap();
+        let t =
+            Templates::from_sources(&[("a.j2", "截至{{ as_of | cn_date }}，共{{ n }}项")]).unwrap();
         let out = t
             .render("a.j2", &serde_json::json!({"as_of": "2026-11-30", "n": 3}))
             .unwrap();
         assert_eq!(out, "截至2026年11月30日，共3项");
-        let err = t.render("a.j2", &serde_json::json!({"as_of": "2026-11-30"})).unwrap_err();
+        let err = t
+            .render("a.j2", &serde_json::json!({"as_of": "2026-11-30"}))
+            .unwrap_err();
         assert!(err.to_string().contains("未定义"), "{err}");
         let err = Templates::from_sources(&[("b.j2", "第一行\n{% if %}")]).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("b.j2") && msg.contains("第 2 行") && msg.contains("语法错误"), "{msg}");
+        assert!(
+            msg.contains("b.j2") && msg.contains("第 2 行") && msg.contains("语法错误"),
+            "{msg}"
+        );
     }
 }

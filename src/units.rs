@@ -58,13 +58,13 @@ impl Directory {
                 if key.is_empty() {
                     continue;
                 }
-                if let Some(&other) = index.get(&key) {
-                    if other != i {
-                        return Err(format!(
-                            "名称“{name}”同时属于“{}”和“{}”",
-                            units[other].name, unit.name
-                        ));
-                    }
+                if let Some(&other) = index.get(&key)
+                    && other != i
+                {
+                    return Err(format!(
+                        "名称“{name}”同时属于“{}”和“{}”",
+                        units[other].name, unit.name
+                    ));
                 }
                 index.insert(key, i);
             }
@@ -139,7 +139,8 @@ impl Directory {
                 Some((len, j)) if j != i => {
                     let other_key_contains = |a: usize, b: usize| {
                         // the longer name containing the shorter one is not a conflict
-                        self.keys_of(a).any(|ka| self.keys_of(b).any(|kb| ka.contains(&kb)))
+                        self.keys_of(a)
+                            .any(|ka| self.keys_of(b).any(|kb| ka.contains(&kb)))
                     };
                     if key_len > len {
                         ambiguous = !other_key_contains(i, j);
@@ -193,10 +194,11 @@ pub fn normalise(s: &str) -> String {
         }
     }
     // “呼和浩特新城区政府” without 市: fold the bare city prefix for district names too.
-    if let Some(rest) = out.strip_prefix(CITY) {
-        if !rest.is_empty() && !rest.starts_with('市') {
-            return rest.to_string();
-        }
+    if let Some(rest) = out.strip_prefix(CITY)
+        && !rest.is_empty()
+        && !rest.starts_with('市')
+    {
+        return rest.to_string();
     }
     out
 }
@@ -240,11 +242,31 @@ mod tests {
 
     fn dir() -> Directory {
         Directory::new(vec![
-            unit("市科技局", &["呼和浩特市科学技术局"], UnitKind::CityDepartment),
-            unit("市发改委", &["呼和浩特市发展和改革委员会"], UnitKind::CityDepartment),
-            unit("新城区政府", &["呼和浩特市新城区人民政府"], UnitKind::CountyGovernment),
-            unit("土左旗政府", &["土默特左旗人民政府"], UnitKind::CountyGovernment),
-            unit("托县政府", &["托克托县人民政府"], UnitKind::CountyGovernment),
+            unit(
+                "市科技局",
+                &["呼和浩特市科学技术局"],
+                UnitKind::CityDepartment,
+            ),
+            unit(
+                "市发改委",
+                &["呼和浩特市发展和改革委员会"],
+                UnitKind::CityDepartment,
+            ),
+            unit(
+                "新城区政府",
+                &["呼和浩特市新城区人民政府"],
+                UnitKind::CountyGovernment,
+            ),
+            unit(
+                "土左旗政府",
+                &["土默特左旗人民政府"],
+                UnitKind::CountyGovernment,
+            ),
+            unit(
+                "托县政府",
+                &["托克托县人民政府"],
+                UnitKind::CountyGovernment,
+            ),
             unit("呼和浩特职业技术大学", &[], UnitKind::Other),
             unit("国家统计局呼和浩特调查队", &[], UnitKind::Other),
         ])
@@ -254,9 +276,14 @@ mod tests {
     #[test]
     fn the_three_seed_quirks() {
         let d = dir();
-        assert_eq!(d.resolve("呼和浩特 职业技术大学").unwrap().name, "呼和浩特职业技术大学");
         assert_eq!(
-            d.resolve("国家统计局呼和浩特调查队（提供数据）").unwrap().name,
+            d.resolve("呼和浩特 职业技术大学").unwrap().name,
+            "呼和浩特职业技术大学"
+        );
+        assert_eq!(
+            d.resolve("国家统计局呼和浩特调查队（提供数据）")
+                .unwrap()
+                .name,
             "国家统计局呼和浩特调查队"
         );
         let (found, missing) = d.resolve_compound("土左旗、托县政府");
@@ -269,8 +296,14 @@ mod tests {
     fn official_names_prefixes_and_spaces() {
         let d = dir();
         assert_eq!(d.resolve("呼和浩特市科技局").unwrap().name, "市科技局");
-        assert_eq!(d.resolve(" 呼和浩特市发展和改革委员会 ").unwrap().name, "市发改委");
-        assert_eq!(d.resolve("呼和浩特市新城区人民政府").unwrap().name, "新城区政府");
+        assert_eq!(
+            d.resolve(" 呼和浩特市发展和改革委员会 ").unwrap().name,
+            "市发改委"
+        );
+        assert_eq!(
+            d.resolve("呼和浩特市新城区人民政府").unwrap().name,
+            "新城区政府"
+        );
         assert_eq!(d.resolve("新城区人民政府").unwrap().name, "新城区政府");
         assert_eq!(d.resolve("市科\n技局").unwrap().name, "市科技局");
         assert!(d.resolve("市教育局").is_none());
@@ -283,10 +316,15 @@ mod tests {
     fn unit_inside_file_names() {
         let d = dir();
         assert_eq!(
-            d.find_in_text("附件2-呼和浩特市科学技术局-重点任务进展（11月）").unwrap().name,
+            d.find_in_text("附件2-呼和浩特市科学技术局-重点任务进展（11月）")
+                .unwrap()
+                .name,
             "市科技局"
         );
-        assert_eq!(d.find_in_text("市发改委 11月进展").unwrap().name, "市发改委");
+        assert_eq!(
+            d.find_in_text("市发改委 11月进展").unwrap().name,
+            "市发改委"
+        );
         assert!(d.find_in_text("11月进展表").is_none());
         assert!(d.find_in_text("市发改委和市科技局联合报送").is_none());
     }

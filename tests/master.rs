@@ -64,15 +64,29 @@ fn shipped_master_has_the_seed_structure() {
         ("朱建国", 10),
         ("伊德尔", 9),
     ];
-    let expected: Vec<(String, usize)> = expected.iter().map(|(n, c)| (n.to_string(), *c)).collect();
+    let expected: Vec<(String, usize)> =
+        expected.iter().map(|(n, c)| (n.to_string(), *c)).collect();
     assert_eq!(counts, expected);
     assert_eq!(master.mayor.name, "贺海东");
     assert_eq!(master.tasks.len(), 189);
     assert_eq!(master.units.len(), 45);
-    assert!(master.tasks.iter().all(|t| !t.units.is_empty() && !t.leaders.is_empty()));
-    let dated = master.tasks.iter().filter(|t| t.deadline.date.is_some()).count();
+    assert!(
+        master
+            .tasks
+            .iter()
+            .all(|t| !t.units.is_empty() && !t.leaders.is_empty())
+    );
+    let dated = master
+        .tasks
+        .iter()
+        .filter(|t| t.deadline.date.is_some())
+        .count();
     assert_eq!(dated, 188);
-    let open = master.tasks.iter().find(|t| t.deadline.date.is_none()).expect("one open deadline");
+    let open = master
+        .tasks
+        .iter()
+        .find(|t| t.deadline.date.is_none())
+        .expect("one open deadline");
     assert_eq!(open.deadline.raw, "按自治区安排统筹推进");
     // Every problem is the one info note about that deadline: no count problem.
     assert_eq!(problems.len(), 1, "{problems:#?}");
@@ -80,10 +94,26 @@ fn shipped_master_has_the_seed_structure() {
     assert_eq!(problems[0].cell.as_deref(), Some("D141"));
 
     // Main targets: by unit where the sections allow, 5 and 9 from duban.toml.
-    let leader_of = |n: u32| master.task(n).map(|t| t.leaders.clone()).unwrap_or_default();
-    for (n, who) in [(1, "刘继英"), (4, "刘继英"), (5, "刘继英"), (6, "塔拉"), (7, "王昆"), (8, "王昆"), (9, "塔拉")] {
+    let leader_of = |n: u32| {
+        master
+            .task(n)
+            .map(|t| t.leaders.clone())
+            .unwrap_or_default()
+    };
+    for (n, who) in [
+        (1, "刘继英"),
+        (4, "刘继英"),
+        (5, "刘继英"),
+        (6, "塔拉"),
+        (7, "王昆"),
+        (8, "王昆"),
+        (9, "塔拉"),
+    ] {
         assert_eq!(leader_of(n), vec![who.to_string()], "task {n}");
-        assert_eq!(master.task(n).map(|t| t.category), Some(Category::MainTarget));
+        assert_eq!(
+            master.task(n).map(|t| t.category),
+            Some(Category::MainTarget)
+        );
     }
     assert_eq!(master.task(10).map(|t| t.category), Some(Category::Other));
 }
@@ -92,18 +122,29 @@ fn shipped_master_has_the_seed_structure() {
 fn seed_quirks_survive_and_normalise() {
     let (master, _) = duban::load_master(&config()).expect("master loads");
     let by_raw = |raw: &str| master.tasks.iter().find(|t| t.unit_raw == raw).expect(raw);
-    assert_eq!(by_raw("呼和浩特 职业技术大学").units, ["呼和浩特职业技术大学"]);
+    assert_eq!(
+        by_raw("呼和浩特 职业技术大学").units,
+        ["呼和浩特职业技术大学"]
+    );
     assert_eq!(by_raw("土左旗、托县政府").units, ["土左旗政府", "托县政府"]);
-    assert_eq!(by_raw("国家统计局呼和浩特调查队（提供数据）").units, ["国家统计局呼和浩特调查队"]);
+    assert_eq!(
+        by_raw("国家统计局呼和浩特调查队（提供数据）").units,
+        ["国家统计局呼和浩特调查队"]
+    );
 }
 
 #[test]
 fn committed_master_xlsx_is_the_generator_output() {
-    let seed = std::fs::read_to_string(root().join("input/seed/2026-government-work-report-task-breakdown.txt"))
-        .expect("seed text");
+    let seed = std::fs::read_to_string(
+        root().join("input/seed/2026-government-work-report-task-breakdown.txt"),
+    )
+    .expect("seed text");
     let generated = duban::seed::master_workbook(&seed, 2026).expect("generate");
     let committed = std::fs::read(root().join("input/master.xlsx")).expect("master.xlsx");
-    assert!(generated == committed, "input/master.xlsx is stale: run `cargo run --example gen_master`");
+    assert!(
+        generated == committed,
+        "input/master.xlsx is stale: run `cargo run --example gen_master`"
+    );
 }
 
 #[test]
@@ -130,15 +171,39 @@ fn wrong_declared_count_is_reported_not_fatal() {
     cfg.main_targets.clear();
     let (master, problems) = duban::master::load(&path, &directory(), &cfg).expect("loads");
     assert_eq!(master.tasks.len(), 5);
-    let liu = problems.iter().find(|p| p.code == "master_count_mismatch" && p.message.contains("刘继英")).expect("刘继英 mismatch");
-    assert!(liu.message.contains("声明 3 项") && liu.message.contains("实际找到 2 项"), "{}", liu.message);
-    assert!(problems.iter().any(|p| p.code == "master_count_mismatch" && p.message.contains("王昆")));
-    let unknown = problems.iter().find(|p| p.code == "master_unknown_unit").expect("unknown unit");
+    let liu = problems
+        .iter()
+        .find(|p| p.code == "master_count_mismatch" && p.message.contains("刘继英"))
+        .expect("刘继英 mismatch");
+    assert!(
+        liu.message.contains("声明 3 项") && liu.message.contains("实际找到 2 项"),
+        "{}",
+        liu.message
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.code == "master_count_mismatch" && p.message.contains("王昆"))
+    );
+    let unknown = problems
+        .iter()
+        .find(|p| p.code == "master_unknown_unit")
+        .expect("unknown unit");
     assert_eq!(unknown.cell.as_deref(), Some("C11"));
     assert_eq!(unknown.raw.as_deref(), Some("不存在的局"));
-    let open = problems.iter().find(|p| p.code == "master_open_deadline").expect("free-text deadline");
+    let open = problems
+        .iter()
+        .find(|p| p.code == "master_open_deadline")
+        .expect("free-text deadline");
     assert_eq!(open.raw.as_deref(), Some("乱写的时限"));
-    assert_eq!(master.task(4).and_then(|t| t.deadline.date).map(|d| d.to_string()).as_deref(), Some("2026-11-20"));
+    assert_eq!(
+        master
+            .task(4)
+            .and_then(|t| t.deadline.date)
+            .map(|d| d.to_string())
+            .as_deref(),
+        Some("2026-11-20")
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 
@@ -150,20 +215,57 @@ fn flat_sheet_with_leader_column_loads() {
         &path,
         &[
             &["任务清单"],
-            &["序号", "任务目标", "类别", "分管市领导", "牵头单位", "完成时限"],
-            &["1", "地区生产总值增长5.5%左右", "主要预期目标", "刘继英副市长", "市发改委", "12月底"],
-            &["2", "建成投产远景新型储能电站", "其他经济社会发展任务", "王昆", "武川县政府", "10月底"],
-            &["3", "两个领导共管的任务", "其他", "刘继英、王昆", "呼和浩特市科学技术局", "2026年9月15日"],
+            &[
+                "序号",
+                "任务目标",
+                "类别",
+                "分管市领导",
+                "牵头单位",
+                "完成时限",
+            ],
+            &[
+                "1",
+                "地区生产总值增长5.5%左右",
+                "主要预期目标",
+                "刘继英副市长",
+                "市发改委",
+                "12月底",
+            ],
+            &[
+                "2",
+                "建成投产远景新型储能电站",
+                "其他经济社会发展任务",
+                "王昆",
+                "武川县政府",
+                "10月底",
+            ],
+            &[
+                "3",
+                "两个领导共管的任务",
+                "其他",
+                "刘继英、王昆",
+                "呼和浩特市科学技术局",
+                "2026年9月15日",
+            ],
         ],
     );
     let (master, problems) = duban::master::load(&path, &directory(), &config()).expect("loads");
-    assert!(problems.iter().all(|p| p.severity != Severity::Error), "{problems:#?}");
+    assert!(
+        problems.iter().all(|p| p.severity != Severity::Error),
+        "{problems:#?}"
+    );
     let names: Vec<&str> = master.leaders.iter().map(|l| l.name.as_str()).collect();
     assert_eq!(names, ["刘继英", "王昆"]);
     assert_eq!(master.leaders[0].title, "副市长");
-    assert_eq!(master.task(1).map(|t| t.category), Some(Category::MainTarget));
+    assert_eq!(
+        master.task(1).map(|t| t.category),
+        Some(Category::MainTarget)
+    );
     assert_eq!(master.task(3).map(|t| t.leaders.len()), Some(2));
-    assert_eq!(master.task(3).map(|t| t.units.clone()), Some(vec!["市科技局".to_string()]));
+    assert_eq!(
+        master.task(3).map(|t| t.units.clone()),
+        Some(vec!["市科技局".to_string()])
+    );
     assert_eq!(master.tasks_of_leader("王昆").count(), 2);
     std::fs::remove_dir_all(dir).ok();
 }

@@ -30,7 +30,10 @@ fn config_file(dir: &Path, out: &Path) -> PathBuf {
         .replace("\"input/master.xlsx\"", &abs("input/master.xlsx"))
         .replace("\"input/units.toml\"", &abs("input/units.toml"))
         .replace("\"input/submissions\"", &abs("input/submissions"))
-        .replace("output = \"output\"", &format!("output = {:?}", out.display().to_string()))
+        .replace(
+            "output = \"output\"",
+            &format!("output = {:?}", out.display().to_string()),
+        )
         .replace("\"templates\"", &abs("templates"))
         .replace("fonts = \"fonts\"", &format!("fonts = {}", abs("fonts")));
     let path = dir.join("duban.toml");
@@ -63,10 +66,17 @@ fn tree_hashes(dir: &Path) -> BTreeMap<String, String> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                let rel = p.strip_prefix(dir).expect("inside").to_string_lossy().into_owned();
+                let rel = p
+                    .strip_prefix(dir)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .into_owned();
                 if rel != "timings.json" {
                     let bytes = std::fs::read(&p).expect("read");
-                    let hex: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+                    let hex: String = Sha256::digest(&bytes)
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect();
                     out.insert(rel, hex);
                 }
             }
@@ -106,13 +116,30 @@ fn november_reads_october_and_shows_month_over_month() {
         .iter()
         .filter(|o| o.previous_percent.is_some())
         .count();
-    assert!(with_previous > 150, "上月进度 filled for {with_previous} tasks");
+    assert!(
+        with_previous > 150,
+        "上月进度 filled for {with_previous} tasks"
+    );
     let codes: Vec<&str> = report.problems.iter().map(|p| p.code.as_str()).collect();
-    assert!(codes.contains(&"progress_regressed"), "a regression is flagged");
-    assert!(codes.contains(&"progress_copied"), "a copied text is flagged");
-    assert!(report.classification.outcomes.iter().any(|o| o.escalated), "an escalation shows");
+    assert!(
+        codes.contains(&"progress_regressed"),
+        "a regression is flagged"
+    );
+    assert!(
+        codes.contains(&"progress_copied"),
+        "a copied text is flagged"
+    );
+    assert!(
+        report.classification.outcomes.iter().any(|o| o.escalated),
+        "an escalation shows"
+    );
     // 市外事办 reported neither month: its task is red, escalated.
-    let foreign = report.master.tasks_of_unit("市外事办").next().expect("市外事办 task").number;
+    let foreign = report
+        .master
+        .tasks_of_unit("市外事办")
+        .next()
+        .expect("市外事办 task")
+        .number;
     let o = report.classification.outcome(foreign).expect("outcome");
     assert_eq!(o.status, Status::NotReported);
     assert_eq!(o.light, Light::Red);
@@ -129,18 +156,30 @@ fn november_output_is_complete_and_reconciles() {
     assert_eq!(s.leader_pdfs, 11, "10 leaders and the mayor");
     assert_eq!(s.exit_code(), 1, "the demo's November data has errors");
     let dir = t.out.join("2026-11");
-    for f in ["汇总表_2026年11月.xlsx", "run.json", "timings.json", "邮件/清单.csv", "督办单/领导/贺海东.pdf", "督办单/单位/市科技局.pdf"] {
+    for f in [
+        "汇总表_2026年11月.xlsx",
+        "run.json",
+        "timings.json",
+        "邮件/清单.csv",
+        "督办单/领导/贺海东.pdf",
+        "督办单/单位/市科技局.pdf",
+    ] {
         assert!(dir.join(f).is_file(), "{f} written");
     }
     let run: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("run.json")).expect("run.json")).expect("json");
+        serde_json::from_slice(&std::fs::read(dir.join("run.json")).expect("run.json"))
+            .expect("json");
     // Every output listed in run.json exists with that hash.
     let hashes = tree_hashes(&dir);
     let outputs = run["outputs"].as_array().expect("outputs");
     assert!(outputs.len() >= 45 + 11 + 1);
     for o in outputs {
         let path = o["path"].as_str().expect("path");
-        assert_eq!(hashes.get(path).map(String::as_str), o["sha256"].as_str(), "{path}");
+        assert_eq!(
+            hashes.get(path).map(String::as_str),
+            o["sha256"].as_str(),
+            "{path}"
+        );
     }
 }
 
@@ -153,10 +192,21 @@ fn rerun_is_byte_identical_and_force_keeps_the_old_month() {
     let err = duban::run::run(&cfg, &opts("2026-11"), &Silent).expect_err("refused");
     assert!(err.to_string().contains("--force"), "{err}");
     assert_eq!(tree_hashes(&t.out.join("2026-11")), first);
-    let forced = RunOptions { force: true, ..opts("2026-11") };
+    let forced = RunOptions {
+        force: true,
+        ..opts("2026-11")
+    };
     duban::run::run(&cfg, &forced, &Silent).expect("forced rerun");
-    assert_eq!(tree_hashes(&t.out.join("2026-11")), first, "same inputs, same bytes");
-    assert_eq!(tree_hashes(&t.out.join("2026-11.previous-1")), first, "old month kept");
+    assert_eq!(
+        tree_hashes(&t.out.join("2026-11")),
+        first,
+        "same inputs, same bytes"
+    );
+    assert_eq!(
+        tree_hashes(&t.out.join("2026-11.previous-1")),
+        first,
+        "old month kept"
+    );
 }
 
 #[test]
@@ -176,19 +226,38 @@ fn binary_exit_codes() {
     assert_eq!(r.status.code(), Some(2), "bad month is a usage error");
     assert!(String::from_utf8_lossy(&r.stderr).contains("2026-13"));
     let r = duban(&["check", "--month", "2026-10"]);
-    assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stdout));
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stdout)
+    );
     let r = duban(&["check", "--month", "2026-11"]);
     assert_eq!(r.status.code(), Some(1), "November has data errors");
     let stdout = String::from_utf8_lossy(&r.stdout);
-    assert!(stdout.contains("读取 197 行 = 合并 184 行 + 驳回 3 行 + 被取代 10 行"), "{stdout}");
+    assert!(
+        stdout.contains("读取 197 行 = 合并 184 行 + 驳回 3 行 + 被取代 10 行"),
+        "{stdout}"
+    );
     // A month folder holding only templates does not block the run; its templates are kept.
     let r = duban(&["templates", "--month", "2026-10"]);
     assert_eq!(r.status.code(), Some(0));
     let r = duban(&["run", "--month", "2026-10"]);
-    assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
     let stdout = String::from_utf8_lossy(&r.stdout);
-    assert!(stdout.contains("红灯") && stdout.contains("输出位于"), "{stdout}");
-    assert!(out.join("2026-10/templates").is_dir(), "templates carried into the month");
+    assert!(
+        stdout.contains("红灯") && stdout.contains("输出位于"),
+        "{stdout}"
+    );
+    assert!(
+        out.join("2026-10/templates").is_dir(),
+        "templates carried into the month"
+    );
     assert!(out.join("2026-10/run.json").is_file());
     assert!(!out.join("2026-10.previous-1").exists());
     // Now archived: a second run is refused with exit 2.
@@ -212,6 +281,10 @@ fn missing_last_month_is_explained() {
         .iter()
         .find(|p| p.code == "previous_summary_missing")
         .expect("the run says last month's 汇总表 is missing");
-    assert!(note.message.contains("duban run --month 2026-10"), "{}", note.message);
+    assert!(
+        note.message.contains("duban run --month 2026-10"),
+        "{}",
+        note.message
+    );
     std::fs::remove_dir_all(out).ok();
 }

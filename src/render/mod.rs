@@ -1,4 +1,4 @@
-pub mod pdf;
-pub mod xlsx;
-pub mod template_xlsx;
 pub mod notices;
+pub mod pdf;
+pub mod template_xlsx;
+pub mod xlsx;
