@@ -50,7 +50,12 @@ impl RunSummary {
         use std::fmt::Write;
         let mut s = String::new();
         let r = &self.reconciliation;
-        let _ = writeln!(s, "\n{} 督办批处理完成（截至 {}）", self.month.label(), crate::model::chinese_date(self.as_of));
+        let _ = writeln!(
+            s,
+            "\n{} 督办批处理完成（截至 {}）",
+            self.month.label(),
+            crate::model::chinese_date(self.as_of)
+        );
         for note in &self.notes {
             let _ = writeln!(s, "注意：{note}");
         }
@@ -60,7 +65,11 @@ impl RunSummary {
             self.files_read,
             self.units_received,
             self.units_total,
-            if self.previous_available { "已读取" } else { "无" }
+            if self.previous_available {
+                "已读取"
+            } else {
+                "无"
+            }
         );
         let _ = writeln!(
             s,
@@ -69,10 +78,18 @@ impl RunSummary {
             r.merged,
             r.rejected,
             r.superseded,
-            if r.balances() { "相符" } else { "不相符！" }
+            if r.balances() {
+                "相符"
+            } else {
+                "不相符！"
+            }
         );
         let [red, yellow, blue, green] = self.lights;
-        let _ = writeln!(s, "亮灯：红灯 {red} 项，黄灯 {yellow} 项，蓝灯 {blue} 项，绿灯 {green} 项；重点督办清单 {} 项", self.red_list);
+        let _ = writeln!(
+            s,
+            "亮灯：红灯 {red} 项，黄灯 {yellow} 项，蓝灯 {blue} 项，绿灯 {green} 项；重点督办清单 {} 项",
+            self.red_list
+        );
         let _ = writeln!(
             s,
             "问题：错误 {} 个，警告 {} 个，提示 {} 个（详见汇总表“校验问题”）",
@@ -84,9 +101,18 @@ impl RunSummary {
             self.leader_pdfs, self.unit_pdfs, self.emails
         );
         if !self.units_without_email.is_empty() {
-            let _ = writeln!(s, "无邮箱、需另行送达：{}", self.units_without_email.join("、"));
+            let _ = writeln!(
+                s,
+                "无邮箱、需另行送达：{}",
+                self.units_without_email.join("、")
+            );
         }
-        let _ = writeln!(s, "用时 {:.2} 秒；输出位于 {}", self.total_ms / 1000.0, self.output_dir.display());
+        let _ = writeln!(
+            s,
+            "用时 {:.2} 秒；输出位于 {}",
+            self.total_ms / 1000.0,
+            self.output_dir.display()
+        );
         s
     }
 }
@@ -114,19 +140,24 @@ impl Resources {
 }
 
 /// Runs the month end to end.
-pub fn run(cfg: &Config, opts: &RunOptions, progress: &dyn Progress) -> Result<RunSummary, RunError> {
+pub fn run(
+    cfg: &Config,
+    opts: &RunOptions,
+    progress: &dyn Progress,
+) -> Result<RunSummary, RunError> {
     let started = Instant::now();
     let (month, _) = pipeline::resolve_month(cfg, opts)?;
     let target = cfg.paths.output.join(month.to_string());
     // A month folder holding only `duban templates` output is not an archived month: its files
     // are carried into the new folder instead of blocking the run.
-    let carried = if target.exists() && !target.join("run.json").exists() {
-        Some(read_tree(&target).map_err(|e| {
-            RunError::Usage(format!("无法读取已有的 {}：{e}", target.display()))
-        })?)
-    } else {
-        None
-    };
+    let carried =
+        if target.exists() && !target.join("run.json").exists() {
+            Some(read_tree(&target).map_err(|e| {
+                RunError::Usage(format!("无法读取已有的 {}：{e}", target.display()))
+            })?)
+        } else {
+            None
+        };
     if target.exists() && carried.is_none() && !opts.force {
         return Err(RunError::Usage(format!(
             "{month} 的输出已存在：{}。为防止覆盖已归档的结果，本次未生成任何文件。如确需重新生成，请加 --force（旧结果会保留为 {month}.previous-N）。",
@@ -157,10 +188,17 @@ pub fn run(cfg: &Config, opts: &RunOptions, progress: &dyn Progress) -> Result<R
     let carried_count = carried.as_ref().map_or(0, Vec::len);
     if let Some(extra) = carried {
         let made = rendered_paths(&files);
-        files.extend(extra.into_iter().filter(|f| !files_contain(&made, &f.rel_path)));
+        files.extend(
+            extra
+                .into_iter()
+                .filter(|f| !files_contain(&made, &f.rel_path)),
+        );
     }
     let run_json = deliver::run_json(&report, &inputs, &files);
-    files.push(OutputFile { rel_path: "run.json".into(), bytes: run_json });
+    files.push(OutputFile {
+        rel_path: "run.json".into(),
+        bytes: run_json,
+    });
     let deliver_ms_so_far = t.elapsed().as_secs_f64() * 1000.0;
     let mut all_timings = timings.clone();
     all_timings.push(("deliver".into(), deliver_ms_so_far));
@@ -169,8 +207,14 @@ pub fn run(cfg: &Config, opts: &RunOptions, progress: &dyn Progress) -> Result<R
         rel_path: "timings.json".into(),
         bytes: deliver::timings_json(&all_timings, total_ms),
     });
-    let replacing_templates_only = carried_count > 0 || (target.exists() && !target.join("run.json").exists());
-    let output_dir = deliver::write_month(&cfg.paths.output, month, &files, opts.force || replacing_templates_only)?;
+    let replacing_templates_only =
+        carried_count > 0 || (target.exists() && !target.join("run.json").exists());
+    let output_dir = deliver::write_month(
+        &cfg.paths.output,
+        month,
+        &files,
+        opts.force || replacing_templates_only,
+    )?;
     if replacing_templates_only && !opts.force {
         // Everything of the old folder was carried into the new one: drop the kept copy.
         remove_kept_previous(&cfg.paths.output, month);
@@ -223,15 +267,28 @@ struct Rendered {
 }
 
 /// Renders the 汇总表, the PDFs and the emails (PDFs in parallel; the workbook alongside).
-fn render(cfg: &Config, report: &mut MonthReport, res: &Resources, progress: &dyn Progress) -> Result<Rendered, RunError> {
+fn render(
+    cfg: &Config,
+    report: &mut MonthReport,
+    res: &Resources,
+    progress: &dyn Progress,
+) -> Result<Rendered, RunError> {
     let n_docs = 1 + report.master.leaders.len() + report.master.units.len();
-    progress.start(Stage::Render, Some((n_docs + report.master.units.len() + 1) as u64));
+    progress.start(
+        Stage::Render,
+        Some((n_docs + report.master.units.len() + 1) as u64),
+    );
     // Documents first: their problems (missing glyphs, a failed document) belong in the 汇总表.
     let notices = notices::render_all(report, cfg, &res.fonts, &res.templates, &|| progress.tick());
     report.problems.extend(notices.problems.iter().cloned());
     crate::merge::sort_problems(&mut report.problems);
     let report: &MonthReport = report;
-    let names: Vec<&str> = report.master.units.iter().map(|u| u.name.as_str()).collect();
+    let names: Vec<&str> = report
+        .master
+        .units
+        .iter()
+        .map(|u| u.name.as_str())
+        .collect();
     let stems = deliver::unique_stems(&names);
     let (xlsx, emails) = rayon::join(
         || crate::render::xlsx::summary_workbook(report, cfg),
@@ -251,11 +308,25 @@ fn render(cfg: &Config, report: &mut MonthReport, res: &Resources, progress: &dy
                         .map(|f| f.to_string_lossy().into_owned())
                         .unwrap_or_default();
                     let eml = match doc {
-                        Some(d) => deliver::unit_email(report, unit, &attachment, &d.bytes, &res.templates, cfg)?,
+                        Some(d) => deliver::unit_email(
+                            report,
+                            unit,
+                            &attachment,
+                            &d.bytes,
+                            &res.templates,
+                            cfg,
+                        )?,
                         None => None,
                     };
                     let eml_name = eml.as_ref().map(|_| format!("{stem}.eml"));
-                    let row = deliver::manifest_row(report, unit, &attachment, eml_name, &res.templates, cfg)?;
+                    let row = deliver::manifest_row(
+                        report,
+                        unit,
+                        &attachment,
+                        eml_name,
+                        &res.templates,
+                        cfg,
+                    )?;
                     progress.tick();
                     Ok::<_, RunError>((row, eml))
                 })
@@ -270,11 +341,22 @@ fn render(cfg: &Config, report: &mut MonthReport, res: &Resources, progress: &dy
         rel_path: PathBuf::from(crate::history::summary_file_name(report.month)),
         bytes: xlsx,
     });
-    let leader_pdfs = notices.documents.iter().filter(|d| d.kind != DocKind::Unit).count();
-    let unit_pdfs = notices.documents.iter().filter(|d| d.kind == DocKind::Unit).count();
+    let leader_pdfs = notices
+        .documents
+        .iter()
+        .filter(|d| d.kind != DocKind::Unit)
+        .count();
+    let unit_pdfs = notices
+        .documents
+        .iter()
+        .filter(|d| d.kind == DocKind::Unit)
+        .count();
     let notes = notices.failures.clone();
     for d in notices.documents {
-        files.push(OutputFile { rel_path: d.rel_path, bytes: d.bytes });
+        files.push(OutputFile {
+            rel_path: d.rel_path,
+            bytes: d.bytes,
+        });
     }
     let mut manifest = Vec::with_capacity(emails.len());
     let mut n_emails = 0;
@@ -282,7 +364,10 @@ fn render(cfg: &Config, report: &mut MonthReport, res: &Resources, progress: &dy
     for (row, eml) in emails {
         match (eml, &row.eml) {
             (Some(bytes), Some(name)) => {
-                files.push(OutputFile { rel_path: Path::new("邮件").join(name), bytes });
+                files.push(OutputFile {
+                    rel_path: Path::new("邮件").join(name),
+                    bytes,
+                });
                 n_emails += 1;
             }
             _ => without.push(row.unit.clone()),
@@ -293,7 +378,14 @@ fn render(cfg: &Config, report: &mut MonthReport, res: &Resources, progress: &dy
         rel_path: Path::new("邮件").join("清单.csv"),
         bytes: deliver::manifest_csv(&manifest),
     });
-    Ok(Rendered { files, leader_pdfs, unit_pdfs, emails: n_emails, units_without_email: without, notes })
+    Ok(Rendered {
+        files,
+        leader_pdfs,
+        unit_pdfs,
+        emails: n_emails,
+        units_without_email: without,
+        notes,
+    })
 }
 
 /// The run's inputs with sizes and SHA-256 (master, units, config, submissions, last month's 汇总表).
@@ -301,17 +393,33 @@ fn input_files(cfg: &Config, loaded: &Loaded) -> Vec<InputFile> {
     let mut paths: Vec<PathBuf> = vec![cfg.paths.master.clone(), cfg.paths.units.clone()];
     let month_dir = cfg.paths.submissions.join(loaded.month.to_string());
     for s in &loaded.submissions {
-        paths.push(month_dir.join(&s.file));
+        let path = month_dir.join(&s.file);
+        // a file name that is not UTF-8 is known to intake only in its lossy form
+        let path = if path.exists() {
+            path
+        } else {
+            on_disk(&month_dir, &s.file).unwrap_or(path)
+        };
+        paths.push(path);
     }
-    if loaded.history.found {
-        if let Some(f) = &loaded.history.file {
-            paths.push(f.clone());
-        }
+    if loaded.history.found
+        && let Some(f) = &loaded.history.file
+    {
+        paths.push(f.clone());
     }
     paths
         .iter()
         .filter_map(|p| deliver::input_file(p, &cfg.base_dir).ok())
         .collect()
+}
+
+/// The file in `dir` whose lossily decoded name is `lossy_name`.
+fn on_disk(dir: &Path, lossy_name: &str) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy() == lossy_name)
+        .map(|e| e.path())
 }
 
 /// Every file under `dir`, with paths relative to it.
@@ -324,7 +432,10 @@ fn read_tree(dir: &Path) -> std::io::Result<Vec<OutputFile>> {
             if path.is_dir() {
                 stack.push(path);
             } else if let Ok(rel) = path.strip_prefix(dir) {
-                out.push(OutputFile { rel_path: rel.to_path_buf(), bytes: std::fs::read(&path)? });
+                out.push(OutputFile {
+                    rel_path: rel.to_path_buf(),
+                    bytes: std::fs::read(&path)?,
+                });
             }
         }
     }
@@ -349,12 +460,14 @@ fn remove_kept_previous(output: &Path, month: crate::model::Month) {
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            name.strip_prefix(&prefix).and_then(|n| n.parse::<u32>().ok()).map(|n| (n, e.path()))
+            name.strip_prefix(&prefix)
+                .and_then(|n| n.parse::<u32>().ok())
+                .map(|n| (n, e.path()))
         })
         .max_by_key(|(n, _)| *n);
-    if let Some((_, path)) = newest {
-        if !path.join("run.json").exists() {
-            let _ = std::fs::remove_dir_all(path);
-        }
+    if let Some((_, path)) = newest
+        && !path.join("run.json").exists()
+    {
+        let _ = std::fs::remove_dir_all(path);
     }
 }
