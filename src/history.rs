@@ -86,10 +86,7 @@ pub fn load_previous(output_dir: &Path, month: Month) -> History {
 pub type Archive = (BTreeMap<u32, PreviousTask>, Vec<Problem>);
 
 /// Reads the archive at `path`; `name` is the file name used in messages.
-pub fn read_archive(
-    path: &Path,
-    name: &str,
-) -> Result<Archive, Box<Problem>> {
+pub fn read_archive(path: &Path, name: &str) -> Result<Archive, Box<Problem>> {
     let unreadable = |detail: String| {
         Box::new(
             Problem::warning(
@@ -121,7 +118,11 @@ pub fn read_archive(
     let mut tasks = BTreeMap::new();
     let mut problems = Vec::new();
     for (i, row) in rows.iter().enumerate().skip(header_row + 1) {
-        let at = |col: usize| crate::model::cell_ref(start.0 + i as u32, start.1 + col as u32);
+        let at = |col: usize| {
+            let row = u32::try_from(i).unwrap_or(u32::MAX);
+            let col = u32::try_from(col).unwrap_or(u32::MAX);
+            crate::model::cell_ref(start.0.saturating_add(row), start.1.saturating_add(col))
+        };
         let Some(number) = columns.number.and_then(|c| row.get(c)).and_then(as_number) else {
             continue;
         };

@@ -68,6 +68,7 @@ pub fn merge(master: &Master, submissions: &[Submission]) -> Merged {
         });
     }
     let reports = order_reports(master, winners);
+    problems.extend(identical_files(submissions));
     problems.extend(missing_tasks(master, submissions, &reports));
 
     let merged_count = reports.values().map(|v| v.len() as u32).sum();
@@ -89,6 +90,39 @@ pub fn merge(master: &Master, submissions: &[Submission]) -> Merged {
         reconciliation,
         problems,
     }
+}
+
+/// Files whose bytes are identical to an earlier file (by name): a warning each. Their rows
+/// are merged once, the copies' rows count as superseded.
+fn identical_files(submissions: &[Submission]) -> Vec<Problem> {
+    let mut first_by_hash: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut sorted: Vec<&Submission> = submissions.iter().collect();
+    sorted.sort_by(|a, b| a.file.cmp(&b.file));
+    let mut out = Vec::new();
+    for sub in sorted {
+        if sub.sha256.is_empty() {
+            continue;
+        }
+        match first_by_hash.get(sub.sha256.as_str()) {
+            Some(first) => {
+                let mut p = Problem::warning(
+                    "duplicate_file",
+                    format!(
+                        "本文件与“{first}”内容完全相同（重复报送），相同的任务只合并一次；请确认是否误发"
+                    ),
+                )
+                .file(sub.file.clone());
+                if let Some(unit) = &sub.unit {
+                    p = p.unit(unit.clone());
+                }
+                out.push(p);
+            }
+            None => {
+                first_by_hash.insert(&sub.sha256, &sub.file);
+            }
+        }
+    }
+    out
 }
 
 fn superseded_problem(unit: &str, loser: &Candidate<'_>, winner: &Candidate<'_>) -> Problem {

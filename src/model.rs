@@ -127,11 +127,15 @@ impl Master {
     }
     /// Tasks led by `unit`, in master order.
     pub fn tasks_of_unit<'a>(&'a self, unit: &'a str) -> impl Iterator<Item = &'a Task> + 'a {
-        self.tasks.iter().filter(move |t| t.units.iter().any(|u| u == unit))
+        self.tasks
+            .iter()
+            .filter(move |t| t.units.iter().any(|u| u == unit))
     }
     /// Tasks under `leader`, in master order.
     pub fn tasks_of_leader<'a>(&'a self, leader: &'a str) -> impl Iterator<Item = &'a Task> + 'a {
-        self.tasks.iter().filter(move |t| t.leaders.iter().any(|l| l == leader))
+        self.tasks
+            .iter()
+            .filter(move |t| t.leaders.iter().any(|l| l == leader))
     }
 }
 
@@ -263,7 +267,7 @@ impl fmt::Display for Problem {
 /// A1 reference for 0-based row and column (`cell_ref(6, 5)` = `F7`).
 pub fn cell_ref(row: u32, col: u32) -> String {
     let mut col_name = String::new();
-    let mut c = col + 1;
+    let mut c = u64::from(col) + 1;
     while c > 0 {
         let rem = (c - 1) % 26;
         col_name.insert(0, char::from(b'A' + rem as u8));
@@ -515,21 +519,36 @@ impl Month {
     }
     pub fn next(self) -> Month {
         if self.month == 12 {
-            Month { year: self.year + 1, month: 1 }
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
         } else {
-            Month { year: self.year, month: self.month + 1 }
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
         }
     }
     pub fn prev(self) -> Month {
         if self.month == 1 {
-            Month { year: self.year - 1, month: 12 }
+            Month {
+                year: self.year - 1,
+                month: 12,
+            }
         } else {
-            Month { year: self.year, month: self.month - 1 }
+            Month {
+                year: self.year,
+                month: self.month - 1,
+            }
         }
     }
     pub fn of(date: NaiveDate) -> Month {
         use chrono::Datelike;
-        Month { year: date.year(), month: date.month() }
+        Month {
+            year: date.year(),
+            month: date.month(),
+        }
     }
     /// `2026年11月`.
     pub fn label(self) -> String {

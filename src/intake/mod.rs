@@ -115,6 +115,7 @@ fn not_a_workbook(path: &Path) -> Submission {
     if let Ok(bytes) = std::fs::read(path) {
         sub.sha256 = sha256_hex(&bytes);
     }
+    sub.problems.extend(file_name_problem(path));
     sub.problems.push(
         Problem::warning(
             "not_a_workbook_file",
@@ -126,6 +127,25 @@ fn not_a_workbook(path: &Path) -> Submission {
         .file(file),
     );
     sub
+}
+
+/// A warning when the file name is not valid UTF-8 (typically GBK bytes from an archive
+/// unpacked on another system): the file is still read, under a name with `�` in it.
+fn file_name_problem(path: &Path) -> Option<Problem> {
+    let name = path.file_name()?;
+    if name.to_str().is_some() {
+        return None;
+    }
+    let shown = name.to_string_lossy().into_owned();
+    Some(
+        Problem::warning(
+            "file_name_not_utf8",
+            format!(
+                "文件名不是 UTF-8 编码（可能是其他系统压缩包解出的 GBK 文件名），显示为“{shown}”；文件已照常读取，建议改名后归档"
+            ),
+        )
+        .file(shown),
+    )
 }
 
 /// SHA-256 of `bytes`, lower-case hex.
@@ -149,6 +169,7 @@ pub fn read_submission(path: &Path, ctx: &IntakeContext) -> Submission {
         }
     };
     sub.sha256 = sha256_hex(&bytes);
+    sub.problems.extend(file_name_problem(path));
     match read::read_workbook(&bytes, ctx.limits) {
         Ok(book) => fill_submission(&mut sub, &book, ctx),
         Err(ReadError::Refused { code, message }) => {

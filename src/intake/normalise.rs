@@ -70,7 +70,8 @@ pub fn fold_width(s: &str) -> String {
         .collect()
 }
 
-/// Trims, removes control and zero-width characters, normalises line breaks to `\n`, and
+/// Trims, removes control, zero-width and bidirectional-formatting characters (an override
+/// mark could make “exe.xslx” display reversed), normalises line breaks to `\n`, and
 /// collapses runs of spaces and blank lines, so “ 推进\r\n\r\n  顺利 ” becomes “推进\n顺利”.
 pub fn clean_text(s: &str) -> String {
     let unified = s.replace("\r\n", "\n").replace('\r', "\n");
@@ -79,7 +80,7 @@ pub fn clean_text(s: &str) -> String {
         let mut out = String::with_capacity(line.len());
         let mut last_space = false;
         for c in line.chars() {
-            if matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}')
+            if matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
                 || (c.is_control() && c != '\t')
             {
                 continue;

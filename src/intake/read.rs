@@ -5,6 +5,12 @@
 //! through a bounded reader before calamine sees them, so neither a lying central directory nor
 //! a zip bomb can make intake use more than `max_inflated_bytes`; the xlsx sheets are then read
 //! with calamine's streaming cell reader, which stops at `max_rows_per_sheet` / `max_cells`.
+//!
+//! calamine also sizes some buffers from numbers written in the file (an xlsx shared-string
+//! `uniqueCount`, an xls DIMENSIONS record, the bounding box of an xls sheet's cells), so those
+//! numbers are checked against the limits before calamine sees the file: a small file cannot
+//! make it allocate gigabytes (an allocation failure aborts the process and cannot be caught).
+//! Any panic inside the format parsers is caught and reported as a damaged file.
 
 use super::normalise::CellValue;
 use crate::config::Limits;
@@ -103,11 +109,15 @@ pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadErro
             ),
         ));
     }
-    match sniff(bytes)? {
+    let format = sniff(bytes)?;
+    // The parsers are third-party code run on hostile bytes: a panic in one of them is a damaged
+    // file, not a crashed run.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match format {
         Format::Xlsx => read_xlsx(bytes, limits),
         Format::Ods => read_ods(bytes, limits),
         Format::Xls => read_xls(bytes, limits),
-    }
+    }))
+    .unwrap_or_else(|_| Err(corrupt("表格解析器无法处理该文件的内部结构")))
 }
 
 fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
@@ -161,6 +171,13 @@ fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
 }
 
 fn corrupt(detail: impl std::fmt::Display) -> ReadError {
+    let detail = detail.to_string();
+    // the zip reader stops at the size the directory declares: a lying directory
+    let detail = if detail.contains("declared uncompressed size") {
+        "压缩包目录中声明的解压大小与实际内容不符".to_string()
+    } else {
+        detail
+    };
     ReadError::new(
         "corrupt_file",
         format!("文件已损坏或不完整，无法读取（{detail}）；请重新保存后报送"),
@@ -221,6 +238,7 @@ fn check_inflated_size(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
         return Err(refuse("（按目录声明）"));
     }
     let mut actual: u64 = 0;
+    let mut sheet_tags: u64 = 0;
     for i in 0..zip.len() {
         let entry = match zip.by_index(i) {
             Ok(e) => e,
@@ -232,17 +250,181 @@ fn check_inflated_size(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
             Err(e) => return Err(corrupt(e)),
         };
         let budget = limits.max_inflated_bytes.saturating_sub(actual);
-        let n = std::io::copy(
-            &mut entry.take(budget.saturating_add(1)),
-            &mut std::io::sink(),
-        )
-        .map_err(corrupt)?;
-        actual = actual.saturating_add(n);
+        let part = entry.name().map_or(PartKind::Other, |n| PartKind::of(&n));
+        let mut counted = Counting {
+            inner: entry.take(budget.saturating_add(1)),
+            bytes: 0,
+            tags: 0,
+        };
+        if matches!(part, PartKind::SharedStrings | PartKind::Styles) {
+            check_part_counts(&mut counted, part, limits)?;
+        }
+        std::io::copy(&mut counted, &mut std::io::sink()).map_err(corrupt)?;
+        actual = actual.saturating_add(counted.bytes);
         if actual > limits.max_inflated_bytes {
             return Err(refuse(""));
         }
+        if part == PartKind::Sheet {
+            sheet_tags = sheet_tags.saturating_add(counted.tags);
+        }
+    }
+    if sheet_tags > max_sheet_tags(limits) {
+        return Err(ReadError::new(
+            "sheet_too_large",
+            format!(
+                "工作表的 XML 标记数 {sheet_tags} 超过上限 {}（由 limits.max_cells 与 limits.max_rows_per_sheet 推算），文件未读取；文件可能异常（如大量空行），请重新导出后报送",
+                max_sheet_tags(limits)
+            ),
+        ));
     }
     Ok(())
+}
+
+/// Most `<` a workbook's sheet XML may hold: a stored cell takes about 4–6 (`<c><v></v></c>`,
+/// inline strings 6), a row 2. Reading time grows with the number of XML elements whether or
+/// not they hold cells, so a sheet of millions of empty `<row/>` elements (a few MB zipped) is
+/// refused here instead of keeping intake busy for a minute.
+fn max_sheet_tags(limits: &Limits) -> u64 {
+    limits
+        .max_cells
+        .saturating_mul(6)
+        .saturating_add(u64::from(limits.max_rows_per_sheet).saturating_mul(2))
+}
+
+/// Counts the bytes (and the `<` among them) read through it.
+struct Counting<R> {
+    inner: R,
+    bytes: u64,
+    tags: u64,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes = self.bytes.saturating_add(n as u64);
+        let read = buf.get(..n).unwrap_or_default();
+        let tags = read.iter().filter(|&&b| b == b'<').count();
+        self.tags = self.tags.saturating_add(tags as u64);
+        Ok(n)
+    }
+}
+
+/// The parts whose element counts cost calamine memory or time before any limit applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PartKind {
+    SharedStrings,
+    Styles,
+    /// A worksheet (xlsx) or the ODS content.
+    Sheet,
+    Other,
+}
+
+impl PartKind {
+    fn of(name: &str) -> PartKind {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with("sharedstrings.xml") {
+            PartKind::SharedStrings
+        } else if lower.ends_with("styles.xml") {
+            PartKind::Styles
+        } else if lower.contains("worksheets/") || lower == "content.xml" {
+            PartKind::Sheet
+        } else {
+            PartKind::Other
+        }
+    }
+}
+
+/// Most cell formats (and fonts, fills, borders) a workbook may define; Excel itself allows
+/// about 64,000 cell formats.
+const MAX_STYLE_RECORDS: u64 = 131_072;
+
+/// Streams a shared-strings or styles part and refuses it when calamine would allocate beyond
+/// the limits: a `uniqueCount` it reserves up front, one string per `<si>`, one style per `<xf>`.
+/// An XML error ends the scan quietly (calamine reports it).
+fn check_part_counts<R: Read>(
+    part: &mut R,
+    kind: PartKind,
+    limits: &Limits,
+) -> Result<(), ReadError> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
+    let mut buf = Vec::new();
+    let mut counts: BTreeMap<&'static str, u64> = BTreeMap::new();
+    loop {
+        buf.clear();
+        let start = match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) => (e, true),
+            Ok(Event::Empty(e)) => (e, false),
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(_) => continue,
+        };
+        let (e, is_start) = start;
+        let name = e.local_name();
+        let (key, limit): (&'static str, u64) = match (kind, name.as_ref()) {
+            (PartKind::SharedStrings, "sst") => {
+                let unique = e
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.local_name().as_ref() == "uniqueCount")
+                    .map(|a| declared_count(&a.value));
+                if unique.is_some_and(|n| n > limits.max_cells) {
+                    return Err(too_many(
+                        "共享字符串（按声明）",
+                        limits.max_cells,
+                        "max_cells",
+                    ));
+                }
+                continue;
+            }
+            // calamine keeps only `<si>` elements with content (not `<si/>`)
+            (PartKind::SharedStrings, "si") if is_start => ("共享字符串", limits.max_cells),
+            (PartKind::Styles, "xf") => ("单元格格式", MAX_STYLE_RECORDS),
+            (PartKind::Styles, "font") => ("字体", MAX_STYLE_RECORDS),
+            (PartKind::Styles, "fill") => ("填充", MAX_STYLE_RECORDS),
+            (PartKind::Styles, "border") => ("边框", MAX_STYLE_RECORDS),
+            _ => continue,
+        };
+        let n = counts.entry(key).or_insert(0);
+        *n += 1;
+        if *n > limit {
+            let config_key = if kind == PartKind::SharedStrings {
+                "max_cells"
+            } else {
+                ""
+            };
+            return Err(too_many(key, limit, config_key));
+        }
+    }
+}
+
+/// A count attribute as calamine reads it: leading digits, `u64::MAX` when they overflow.
+fn declared_count(value: &str) -> u64 {
+    let digits: Vec<u8> = value
+        .bytes()
+        .skip_while(|b| *b == b' ' || *b == b'+')
+        .take_while(u8::is_ascii_digit)
+        .collect();
+    if digits.is_empty() {
+        return 0;
+    }
+    std::str::from_utf8(&digits)
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(u64::MAX)
+}
+
+fn too_many(what: &str, limit: u64, key: &str) -> ReadError {
+    let setting = if key.is_empty() {
+        String::new()
+    } else {
+        format!("（limits.{key}）")
+    };
+    ReadError::new(
+        "sheet_too_large",
+        format!(
+            "工作簿中的{what}数超过上限 {limit}{setting}，文件未读取；文件可能异常，请重新导出后报送"
+        ),
+    )
 }
 
 fn limit_error(sheet: &str, what: &str, limit: u64, key: &str) -> ReadError {
@@ -424,6 +606,7 @@ fn read_ods(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
 }
 
 fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+    check_xls_size(bytes, limits)?;
     let mut book: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsError::Password => password_error(),
         other => corrupt(other),
@@ -442,6 +625,233 @@ fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
         sheets,
         styles_known: false,
     })
+}
+
+/// BIFF record types that make calamine's xls reader store one cell.
+const XLS_CELL_RECORDS: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006];
+
+/// calamine's xls reader parses every sheet when the file is opened: it reserves room for the
+/// rectangle a DIMENSIONS record declares, then builds a dense grid over the bounding box of the
+/// cells (twice, with the formulas). A 10 KB file with one cell in A1 and one in IV65536 (or
+/// a DIMENSIONS record that lies) would need gigabytes, so the BIFF records are scanned first
+/// and the file is refused when those rectangles, summed over the sheets, exceed `max_cells`.
+/// Also detects an encrypted OOXML package (`EncryptionInfo`/`EncryptedPackage` streams).
+fn check_xls_size(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(corrupt)?;
+    if file.exists("EncryptionInfo") || file.exists("EncryptedPackage") {
+        return Err(password_error());
+    }
+    let mut stream = Vec::new();
+    let mut found = false;
+    for name in ["Workbook", "Book"] {
+        if let Ok(s) = file.open_stream(name) {
+            s.take(limits.max_file_bytes)
+                .read_to_end(&mut stream)
+                .map_err(corrupt)?;
+            found = true;
+            break;
+        }
+    }
+    if !found {
+        return Err(corrupt("缺少 Workbook 数据流"));
+    }
+    let mut dense: u64 = 0;
+    for (i, pos) in xls_sheet_positions(&stream).into_iter().enumerate() {
+        let sheet = stream.get(pos..).unwrap_or_default();
+        let size = xls_sheet_size(sheet);
+        if size.max_row >= u64::from(limits.max_rows_per_sheet) {
+            return Err(xls_limit_error(
+                i,
+                "行数",
+                u64::from(limits.max_rows_per_sheet),
+                "max_rows_per_sheet",
+            ));
+        }
+        dense = dense.saturating_add(size.dense);
+        if size.cells > limits.max_cells || dense > limits.max_cells {
+            return Err(xls_limit_error(
+                i,
+                "单元格数",
+                limits.max_cells,
+                "max_cells",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn xls_limit_error(index: usize, what: &str, limit: u64, key: &str) -> ReadError {
+    ReadError::new(
+        "sheet_too_large",
+        format!(
+            "第 {} 个工作表的{what}（按文件记录计算）超过上限 {limit}（limits.{key}），文件未读取；请删去无关内容后重新报送",
+            index + 1
+        ),
+    )
+}
+
+/// BIFF records of a stream: (type, data), stopping at the first truncated record.
+fn biff_records(mut stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    std::iter::from_fn(move || {
+        let typ = u16::from_le_bytes([*stream.first()?, *stream.get(1)?]);
+        let len = usize::from(u16::from_le_bytes([*stream.get(2)?, *stream.get(3)?]));
+        let data = stream.get(4..4 + len)?;
+        stream = stream.get(4 + len..).unwrap_or_default();
+        Some((typ, data))
+    })
+}
+
+fn le_u16(data: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from(u16::from_le_bytes([
+        *data.get(at)?,
+        *data.get(at + 1)?,
+    ])))
+}
+
+fn le_u32(data: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes([
+        *data.get(at)?,
+        *data.get(at + 1)?,
+        *data.get(at + 2)?,
+        *data.get(at + 3)?,
+    ]))
+}
+
+/// Stream offsets of the sheets (BoundSheet8 records of the workbook globals).
+fn xls_sheet_positions(stream: &[u8]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (typ, data) in biff_records(stream) {
+        match typ {
+            0x0085 => out.extend(le_u32(data, 0).map(|p| p as usize)),
+            0x000A => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// What reading one xls sheet would cost calamine.
+#[derive(Debug, Default, PartialEq)]
+struct XlsSheetSize {
+    /// Cells stored.
+    cells: u64,
+    /// Highest 0-based row of a stored cell.
+    max_row: u64,
+    /// Grid cells allocated: the DIMENSIONS reservation or the cells' bounding box, whichever is
+    /// larger, plus the formulas' bounding box.
+    dense: u64,
+}
+
+/// Bounding box of cell positions.
+#[derive(Default)]
+struct BBox(Option<(u32, u32, u32, u32)>);
+
+impl BBox {
+    fn add(&mut self, row: u32, col: u32) {
+        self.0 = Some(match self.0 {
+            None => (row, row, col, col),
+            Some((r0, r1, c0, c1)) => (r0.min(row), r1.max(row), c0.min(col), c1.max(col)),
+        });
+    }
+    fn area(&self) -> u64 {
+        self.0.map_or(0, |(r0, r1, c0, c1)| {
+            u64::from(r1 - r0 + 1).saturating_mul(u64::from(c1 - c0 + 1))
+        })
+    }
+    fn max_row(&self) -> u64 {
+        self.0.map_or(0, |(_, r1, _, _)| u64::from(r1))
+    }
+}
+
+/// Mirrors calamine's sheet loop: the sheet's own BOF, nested substreams skipped, EOF ends it.
+fn xls_sheet_size(sheet: &[u8]) -> XlsSheetSize {
+    let (mut cells, mut formulas) = (BBox::default(), BBox::default());
+    let (mut count, mut reserved) = (0u64, 0u64);
+    let (mut depth, mut seen_bof) = (0u32, false);
+    let mut formula_pos = (0u32, 0u32);
+    for (typ, data) in biff_records(sheet) {
+        if depth > 0 {
+            match typ {
+                0x0809 => depth += 1,
+                0x000A => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        match typ {
+            0x0809 if seen_bof => depth += 1,
+            0x0809 => seen_bof = true,
+            0x000A => break,
+            0x0200 => reserved = reserved.max(xls_dimensions_cells(data)),
+            0x0207 => {
+                cells.add(formula_pos.0, formula_pos.1);
+                count += 1;
+            }
+            0x00BD => {
+                // MulRk: row, first column, 6-byte values, last column
+                if let (Some(row), Some(first), Some(last)) = (
+                    le_u16(data, 0),
+                    le_u16(data, 2),
+                    data.len().checked_sub(2).and_then(|at| le_u16(data, at)),
+                ) && last >= first
+                {
+                    cells.add(row, first);
+                    cells.add(row, last);
+                    count += u64::from(last - first + 1);
+                }
+            }
+            t if XLS_CELL_RECORDS.contains(&t) => {
+                if let (Some(row), Some(col)) = (le_u16(data, 0), le_u16(data, 2)) {
+                    cells.add(row, col);
+                    count += 1;
+                    if t == 0x0006 {
+                        formulas.add(row, col);
+                        formula_pos = (row, col);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    XlsSheetSize {
+        cells: count,
+        max_row: cells.max_row(),
+        dense: reserved.max(cells.area()).saturating_add(formulas.area()),
+    }
+}
+
+/// The cells calamine reserves for a DIMENSIONS record (its arithmetic wraps in release
+/// builds, so a record with the last row before the first asks for billions).
+fn xls_dimensions_cells(data: &[u8]) -> u64 {
+    let fields = match data.len() {
+        10 => (
+            le_u16(data, 0),
+            le_u16(data, 2),
+            le_u16(data, 4),
+            le_u16(data, 6),
+        ),
+        14 | 16 => (
+            le_u32(data, 0),
+            le_u32(data, 4),
+            le_u16(data, 8),
+            le_u16(data, 10),
+        ),
+        _ => return 0,
+    };
+    let (Some(rf), Some(rl), Some(mut cf), Some(cl)) = fields else {
+        return 0;
+    };
+    if cf > 0xFF || cl < cf {
+        cf = 0;
+    }
+    let (end_row, end_col) = if rl >= 1 && cl >= 1 {
+        (rl - 1, cl - 1)
+    } else {
+        (rf, cf)
+    };
+    let rows = u64::from(end_row.wrapping_sub(rf).wrapping_add(1));
+    let cols = u64::from(end_col.wrapping_sub(cf).wrapping_add(1));
+    rows.saturating_mul(cols)
 }
 
 /// calamine materialises an ODS sheet as a dense rectangle, expanding
@@ -534,6 +944,31 @@ mod tests {
         let mut fake_encrypted = CFB_MAGIC.to_vec();
         fake_encrypted.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
         assert_eq!(code(&fake_encrypted), "password_protected");
+    }
+
+    #[test]
+    fn xls_dimensions_mirror_calamine() {
+        let dims = |rf: u32, rl: u32, cf: u16, cl: u16| {
+            let mut d = rf.to_le_bytes().to_vec();
+            d.extend(rl.to_le_bytes());
+            d.extend(cf.to_le_bytes());
+            d.extend(cl.to_le_bytes());
+            d.extend([0, 0]);
+            xls_dimensions_cells(&d)
+        };
+        assert_eq!(dims(0, 200, 0, 10), 2000);
+        assert_eq!(dims(0, 0, 0, 0), 1);
+        // last row before the first: calamine's subtraction wraps to ~4 billion rows
+        assert!(dims(1000, 1, 0, 10) > 4_000_000_000);
+        assert_eq!(xls_dimensions_cells(&[1, 2, 3]), 0);
+    }
+
+    #[test]
+    fn declared_counts_read_like_calamine() {
+        assert_eq!(declared_count("12"), 12);
+        assert_eq!(declared_count("99999999999999999999999"), u64::MAX);
+        assert_eq!(declared_count("abc"), 0);
+        assert_eq!(declared_count(""), 0);
     }
 
     #[test]
