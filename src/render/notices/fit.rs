@@ -14,19 +14,65 @@ const TABLE_INSET_MM: [f32; 3] = [0.9, 0.6, 0.5];
 /// Body line pitch per level.
 const BODY_PITCH: [f32; 3] = [PITCH, PITCH, 25.0];
 
-/// Lays out `doc`, tightening it when the last page would only carry the closing lines.
+/// Lays out `doc`, tightening it when the last page would only carry the closing lines or
+/// when a table's note would be cut off from its table onto the next page.
 pub fn fit(doc: &Document, fonts: &FontSet) -> Layout {
+    let notes = note_blocks(&doc.blocks);
     let first = layout(doc, fonts);
-    if !lonely_tail(&first) {
+    let cut_note = |laid: &Layout| orphaned_note(laid, &notes);
+    let first_cut = cut_note(&first);
+    if !first_cut && !lonely_tail(&first) {
         return first;
     }
     for level in 1..TABLE_PITCH.len() {
         let tighter = layout(&tighten(doc, level), fonts);
-        if tighter.pages.len() < first.pages.len() {
+        let pages = (tighter.pages.len(), first.pages.len());
+        let mends_note = first_cut && !cut_note(&tighter) && pages.0 <= pages.1;
+        let saves_page = !cut_note(&tighter) && pages.0 < pages.1;
+        if mends_note || saves_page {
             return tighter;
         }
     }
     first
+}
+
+/// Paragraph numbers (as [`Origin::Block`] counts them) of paragraphs that directly follow a
+/// table (spacing aside): a table's note “注：……”, or the line that closes a section.
+fn note_blocks(blocks: &[Block]) -> Vec<usize> {
+    fn walk(blocks: &[Block], count: &mut usize, after_table: &mut bool, out: &mut Vec<usize>) {
+        for block in blocks {
+            match block {
+                Block::Paragraph(_) | Block::Heading(_) => {
+                    if *after_table && matches!(block, Block::Paragraph(_)) {
+                        out.push(*count);
+                    }
+                    *count += 1;
+                    *after_table = false;
+                }
+                Block::Table(_) => *after_table = true,
+                Block::Spacer(_) => {}
+                Block::KeepTogether(children) => walk(children, count, after_table, out),
+                _ => *after_table = false,
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(blocks, &mut 0, &mut false, &mut out);
+    out
+}
+
+/// Whether some page starts with a paragraph that belongs under the table before it.
+fn orphaned_note(laid: &Layout, notes: &[usize]) -> bool {
+    laid.pages.iter().skip(1).any(|page| {
+        page.items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text(t) if t.origin != Origin::PageNumber => Some(t),
+                _ => None,
+            })
+            .min_by(|a, b| a.baseline.total_cmp(&b.baseline))
+            .is_some_and(|t| matches!(t.origin, Origin::Block(n) if notes.contains(&n)))
+    })
 }
 
 /// Whether the last of several pages is filled less than [`SHORT_TAIL`] (it then carries

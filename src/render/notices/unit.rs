@@ -7,7 +7,7 @@ use super::common::{
 };
 use super::leader::rejected;
 use super::{Input, compose};
-use crate::model::{Light, MonthReport, Problem, Task, TaskOutcome};
+use crate::model::{Light, MonthReport, Problem, Severity, Task, TaskOutcome};
 use crate::render::pdf::{Align, Block, Column, Document, Meta, Row, Table, TableStyle};
 
 /// Name of the template.
@@ -37,8 +37,14 @@ pub(crate) fn document(input: &Input, unit: &str) -> Result<(Document, Meta), St
             .filter(|(_, o)| o.light == Light::Blue)
             .map(|(t, _)| t.deadline.raw.as_str()),
     );
-    let problems = unit_problems(report, unit);
-    let count = |s: crate::model::Severity| problems.iter().filter(|p| p.severity == s).count();
+    let all_problems = unit_problems(report, unit);
+    let count = |s: Severity| all_problems.iter().filter(|p| p.severity == s).count();
+    // Notes for the record (a row superseded by a later file …) ask nothing of the unit.
+    let problems: Vec<&Problem> = all_problems
+        .iter()
+        .copied()
+        .filter(|p| p.severity != Severity::Info)
+        .collect();
     let receipt = report.merged.receipts.iter().find(|r| r.unit == unit);
     let info = report.master.unit(unit);
     let extra = serde_json::json!({
@@ -57,9 +63,9 @@ pub(crate) fn document(input: &Input, unit: &str) -> Result<(Document, Meta), St
         "received": receipt.is_some_and(|r| r.received),
         "files": receipt.map(|r| r.files.clone()).unwrap_or_default(),
         "problems": problems.len(),
-        "problem_errors": count(crate::model::Severity::Error),
-        "problem_warnings": count(crate::model::Severity::Warning),
-        "problem_infos": count(crate::model::Severity::Info),
+        "problem_errors": count(Severity::Error),
+        "problem_warnings": count(Severity::Warning),
+        "problem_infos": count(Severity::Info),
     });
     compose(input, TEMPLATE, extra, &|name| match name {
         "tasks" => Some(tasks_table(&tasks, report)),
