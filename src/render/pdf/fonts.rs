@@ -1,13 +1,15 @@
 //! The fonts of a document: one face per typographic role plus a fallback chain, parsed once per
 //! process and shared (`Arc<FontSet>`) by every rendering thread.
 //!
-//! Glyph lookups go through a per-face cache: the cmap of a CJK font (format 12) is slow to
-//! search, and a batch run asks for the same few thousand characters again and again.
+//! Loading reads the files and their table directories only ([`super::sfnt`]): no outline is
+//! decoded until a document subsets the face, so the four shipped faces load in a few
+//! milliseconds. Character lookups binary-search the font's own cmap.
 
+use super::sfnt::Sfnt;
 use printpdf::ParsedFont;
-use std::collections::HashMap;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::OnceLock;
 
 /// Fallback faces shipped in `fonts/` beside the role faces: the rarer GBK hanzi (people's
 /// and place names) in the body style. Kept apart so the common faces stay small and quick
@@ -88,68 +90,95 @@ pub struct Glyph {
     pub advance: f32,
 }
 
-/// One loaded face.
+/// One face of the set: read at load (role faces) or on first use (fallback faces).
 struct Face {
     source: FontSource,
-    font: ParsedFont,
-    units_per_em: f32,
-    /// char → (glyph id, advance in em), `None` when the face lacks the character.
-    cache: RwLock<HashMap<char, Option<(u16, f32)>>>,
+    /// `None` inside when a fallback face turned out unreadable on first use: it then has
+    /// no characters, and those are reported missing like any other.
+    loaded: OnceLock<Option<Loaded>>,
 }
 
-impl Face {
-    fn load(source: &FontSource) -> Result<Face, FontError> {
+/// A face's file, read.
+struct Loaded {
+    sfnt: Sfnt,
+    /// printpdf's parse of the face, for documents printpdf embeds (those using a face
+    /// without TrueType outlines, e.g. a CFF `.otf`): made on first use, except for such
+    /// faces themselves, which are parsed at load so a bad file is reported at once.
+    parsed: OnceLock<Option<ParsedFont>>,
+}
+
+impl Loaded {
+    fn read(source: &FontSource) -> Result<Loaded, FontError> {
         let bytes = std::fs::read(&source.path).map_err(|e| FontError::Read {
             path: source.path.display().to_string(),
             source: e,
         })?;
-        let mut warnings = Vec::new();
-        let font = ParsedFont::from_bytes(&bytes, source.face as usize, &mut warnings).ok_or_else(
-            || FontError::Parse {
-                path: source.path.display().to_string(),
-                face: source.face,
-            },
-        )?;
-        let upm = font.pdf_font_metrics.units_per_em;
-        if upm == 0 {
-            return Err(FontError::Parse {
-                path: source.path.display().to_string(),
-                face: source.face,
-            });
+        let parse_error = || FontError::Parse {
+            path: source.path.display().to_string(),
+            face: source.face,
+        };
+        let sfnt = Sfnt::parse(bytes, source.face).ok_or_else(parse_error)?;
+        let parsed = OnceLock::new();
+        if !sfnt.has_glyf() {
+            let font = parse_with_printpdf(&sfnt, source.face).ok_or_else(parse_error)?;
+            let _ = parsed.set(Some(font));
         }
+        Ok(Loaded { sfnt, parsed })
+    }
+}
+
+impl Face {
+    /// A face read now.
+    fn read(source: FontSource) -> Result<Face, FontError> {
+        let loaded = OnceLock::new();
+        let _ = loaded.set(Some(Loaded::read(&source)?));
+        Ok(Face { source, loaded })
+    }
+
+    /// A face read on first use; only its readability is checked now.
+    fn deferred(source: FontSource) -> Result<Face, FontError> {
+        std::fs::File::open(&source.path).map_err(|e| FontError::Read {
+            path: source.path.display().to_string(),
+            source: e,
+        })?;
         Ok(Face {
-            source: source.clone(),
-            units_per_em: f32::from(upm),
-            font,
-            cache: RwLock::new(HashMap::new()),
+            source,
+            loaded: OnceLock::new(),
         })
     }
 
-    fn lookup(&self, ch: char) -> Option<(u16, f32)> {
-        if let Ok(cache) = self.cache.read()
-            && let Some(hit) = cache.get(&ch)
-        {
-            return *hit;
-        }
-        let found = self
-            .font
-            .lookup_glyph_index(ch as u32)
-            .filter(|gid| *gid != 0)
-            .map(|gid| {
-                let advance = f32::from(self.font.get_horizontal_advance(gid)) / self.units_per_em;
-                (gid, advance)
-            });
-        if let Ok(mut cache) = self.cache.write() {
-            cache.insert(ch, found);
-        }
-        found
+    fn get(&self) -> Option<&Loaded> {
+        self.loaded
+            .get_or_init(|| Loaded::read(&self.source).ok())
+            .as_ref()
     }
+
+    fn printpdf_font(&self) -> Option<&ParsedFont> {
+        let loaded = self.get()?;
+        loaded
+            .parsed
+            .get_or_init(|| parse_with_printpdf(&loaded.sfnt, self.source.face))
+            .as_ref()
+    }
+
+    fn lookup(&self, ch: char) -> Option<(u16, f32)> {
+        let sfnt = &self.get()?.sfnt;
+        let gid = sfnt.glyph_index(ch as u32)?;
+        let advance = f32::from(sfnt.advance(gid)) / f32::from(sfnt.units_per_em());
+        Some((gid, advance))
+    }
+}
+
+fn parse_with_printpdf(sfnt: &Sfnt, face: u32) -> Option<ParsedFont> {
+    let mut warnings = Vec::new();
+    ParsedFont::from_bytes(sfnt.data(), face as usize, &mut warnings)
 }
 
 /// The faces of a document, by role, with a fallback chain.
 ///
-/// Load once per process and share it behind an `Arc`: parsing a CJK font takes tens of
-/// milliseconds and the glyph cache is shared. `FontSet` is `Send + Sync`.
+/// Load once per process and share it (by reference or `Arc`) across rendering threads.
+/// `FontSet` is `Send + Sync` and immutable after loading, so output never depends on
+/// which thread rendered what.
 pub struct FontSet {
     faces: Vec<Face>,
     /// Face index per [`FontRole`] (title, body, heading).
@@ -182,25 +211,40 @@ impl FontSet {
     /// # Ok::<(), duban::render::pdf::FontError>(())
     /// ```
     ///
-    /// `fallbacks` are tried, in order, for characters that none of the role faces has.
+    /// `fallbacks` are tried, in order, for characters that none of the role faces has. They
+    /// are read when first needed (a fallback that cannot be parsed then has no characters,
+    /// which are reported missing); an unreadable role face or fallback file is an error now.
     pub fn load(
         title: &FontSource,
         body: &FontSource,
         heading: &FontSource,
         fallbacks: &[FontSource],
     ) -> Result<FontSet, FontError> {
-        let mut faces: Vec<Face> = Vec::new();
-        let mut index_of = |source: &FontSource| -> Result<usize, FontError> {
-            if let Some(i) = faces.iter().position(|f| f.source == *source) {
-                return Ok(i);
-            }
-            faces.push(Face::load(source)?);
-            Ok(faces.len() - 1)
-        };
-        let roles = [index_of(title)?, index_of(body)?, index_of(heading)?];
-        for source in fallbacks {
-            index_of(source)?;
+        fn index_of(sources: &mut Vec<FontSource>, source: &FontSource) -> usize {
+            sources.iter().position(|s| s == source).unwrap_or_else(|| {
+                sources.push(source.clone());
+                sources.len() - 1
+            })
         }
+        let mut sources: Vec<FontSource> = Vec::new();
+        let roles = [title, body, heading].map(|s| index_of(&mut sources, s));
+        let role_count = sources.len();
+        for source in fallbacks {
+            index_of(&mut sources, source);
+        }
+        // The role faces are read in parallel; the fallbacks (the rare-hanzi face is the
+        // largest file) only when a document needs a character the role faces lack.
+        let faces = sources
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, source)| {
+                if i < role_count {
+                    Face::read(source)
+                } else {
+                    Face::deferred(source)
+                }
+            })
+            .collect::<Result<Vec<Face>, FontError>>()?;
         Ok(FontSet { faces, roles })
     }
 
@@ -266,9 +310,14 @@ impl FontSet {
             .unwrap_or_default()
     }
 
-    /// The parsed font of a face, for embedding.
+    /// printpdf's parse of a face, for embedding through printpdf (parsed on first use).
     pub(crate) fn parsed(&self, face: usize) -> Option<&ParsedFont> {
-        self.faces.get(face).map(|f| &f.font)
+        self.faces.get(face).and_then(Face::printpdf_font)
+    }
+
+    /// The face's font file, read (tables, cmap, metrics, subsetting).
+    pub(crate) fn sfnt(&self, face: usize) -> Option<&Sfnt> {
+        self.faces.get(face).and_then(Face::get).map(|l| &l.sfnt)
     }
 }
 
@@ -308,6 +357,36 @@ pub(crate) mod tests {
         // A heading character the heading face lacks comes from the body face first.
         assert!(fonts.glyph(FontRole::Heading, '●').is_some());
         assert!(fonts.glyph(FontRole::Body, '\u{10FFFD}').is_none());
+    }
+
+    #[test]
+    fn fallback_face_is_read_on_first_use_only() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let fonts = FontSet::load_dir(&dir).expect("shipped fonts load");
+        let ext = fonts.face_count() - 1;
+        assert_eq!(fonts.face_name(ext), "NotoSerifSC-Regular-Ext.ttf");
+        assert!(fonts.faces[ext].loaded.get().is_none(), "not read at load");
+        assert!(fonts.glyph(FontRole::Body, '督').is_some());
+        assert!(
+            fonts.faces[ext].loaded.get().is_none(),
+            "role faces suffice for 督"
+        );
+        let g = fonts.glyph(FontRole::Body, '堃').expect("fallback has 堃");
+        assert_eq!(g.face, ext);
+        assert!(fonts.sfnt(ext).is_some());
+    }
+
+    #[test]
+    fn a_missing_fallback_file_is_an_error_at_load() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let err = FontSet::load(
+            &FontSource::new(dir.join("NotoSerifSC-Bold.ttf"), 0),
+            &FontSource::new(dir.join("NotoSerifSC-Regular.ttf"), 0),
+            &FontSource::new(dir.join("NotoSansSC-Bold.ttf"), 0),
+            &[FontSource::new("/nonexistent/ext.ttf", 0)],
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("ext.ttf"), "{err}");
     }
 
     #[test]

@@ -33,8 +33,10 @@
 //! ```
 
 pub mod content;
+mod emit;
 pub mod fonts;
 pub mod layout;
+mod sfnt;
 mod table;
 pub mod text;
 mod write;

@@ -1,4 +1,11 @@
-//! The page model → PDF bytes, through printpdf, byte-identical for the same input.
+//! The page model → PDF bytes, byte-identical for the same input.
+//!
+//! Documents whose faces all have TrueType outlines (the shipped fonts, and the usual office
+//! `.ttf`/`.ttc` files) are written directly by [`super::emit`], which subsets the faces
+//! itself and deflates at a fast level: printpdf re-read the whole `glyf` table of every
+//! face for every document and compressed at the slowest level, which made PDF writing
+//! most of the run's time. Documents using another face (CFF `.otf`) go through printpdf
+//! as before.
 //!
 //! printpdf names fonts and the document ID from a process-wide counter, so two renders of
 //! one document (or the same document on another rayon thread) would differ. Here the font
@@ -18,6 +25,21 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Serialises a layout into a PDF with subset, embedded fonts.
 pub fn write_pdf(layout: &Layout, fonts: &FontSet, meta: &Meta) -> Vec<u8> {
+    let ids = font_ids(layout, fonts);
+    let tags: BTreeMap<usize, String> = ids.iter().map(|(f, id)| (*f, id.0.clone())).collect();
+    match super::emit::emit_pdf(layout, fonts, meta, &tags) {
+        Some(bytes) => bytes,
+        None => write_with_printpdf(layout, fonts, meta, &ids),
+    }
+}
+
+/// The printpdf path, for documents using a face [`super::emit`] cannot subset.
+fn write_with_printpdf(
+    layout: &Layout,
+    fonts: &FontSet,
+    meta: &Meta,
+    ids: &BTreeMap<usize, FontId>,
+) -> Vec<u8> {
     let mut doc = PdfDocument::new(&meta.title);
     let info = &mut doc.metadata.info;
     info.author = meta.author.clone();
@@ -35,8 +57,7 @@ pub fn write_pdf(layout: &Layout, fonts: &FontSet, meta: &Meta) -> Vec<u8> {
         info.metadata_date = date;
     }
 
-    let ids = font_ids(layout, fonts);
-    for (face, id) in &ids {
+    for (face, id) in ids {
         if let Some(font) = fonts.parsed(*face) {
             doc.resources
                 .fonts
@@ -50,7 +71,7 @@ pub fn write_pdf(layout: &Layout, fonts: &FontSet, meta: &Meta) -> Vec<u8> {
     doc.pages = layout
         .pages
         .iter()
-        .map(|page| PdfPage::new(width, height, page_ops(page, layout.setup.height, &ids)))
+        .map(|page| PdfPage::new(width, height, page_ops(page, layout.setup.height, ids)))
         .collect();
 
     let options = PdfSaveOptions {
