@@ -119,8 +119,13 @@ pub struct Master {
 }
 
 impl Master {
+    /// The task with that 序号. Tasks are normally in ascending order, so this is a binary
+    /// search, with a linear scan as the fallback for a master sheet that is not sorted.
     pub fn task(&self, number: u32) -> Option<&Task> {
-        self.tasks.iter().find(|t| t.number == number)
+        match self.tasks.binary_search_by_key(&number, |t| t.number) {
+            Ok(i) => self.tasks.get(i),
+            Err(_) => self.tasks.iter().find(|t| t.number == number),
+        }
     }
     pub fn unit(&self, name: &str) -> Option<&Unit> {
         self.units.iter().find(|u| u.name == name)
@@ -645,8 +650,12 @@ pub struct Classification {
 }
 
 impl Classification {
+    /// The outcome of a task (binary search in master order, linear fallback).
     pub fn outcome(&self, task: u32) -> Option<&TaskOutcome> {
-        self.outcomes.iter().find(|o| o.task == task)
+        match self.outcomes.binary_search_by_key(&task, |o| o.task) {
+            Ok(i) => self.outcomes.get(i),
+            Err(_) => self.outcomes.iter().find(|o| o.task == task),
+        }
     }
 }
 
