@@ -112,7 +112,7 @@ fn main() -> ExitCode {
 fn cmd_templates(cfg: &Config, month: Option<Month>) -> ExitCode {
     let month = month
         .or_else(|| pipeline::newest_month(&cfg.paths.submissions).map(Month::next))
-        .unwrap_or_else(|| Month {
+        .unwrap_or(Month {
             year: cfg.year,
             month: 1,
         });
@@ -271,18 +271,18 @@ impl pipeline::Progress for ConsoleProgress {
         }
     }
     fn tick(&self) {
-        if let Ok(slot) = self.bar.lock() {
-            if let Some(bar) = slot.as_ref() {
-                bar.inc(1);
-            }
+        if let Ok(slot) = self.bar.lock()
+            && let Some(bar) = slot.as_ref()
+        {
+            bar.inc(1);
         }
     }
     fn finish(&self, stage: Stage, millis: f64) {
         let line = format!("✓ {}（{:.0} 毫秒）", stage.label(), millis);
-        if let Ok(mut slot) = self.bar.lock() {
-            if let Some(bar) = slot.take() {
-                bar.finish_and_clear();
-            }
+        if let Ok(mut slot) = self.bar.lock()
+            && let Some(bar) = slot.take()
+        {
+            bar.finish_and_clear();
         }
         eprintln!("{line}");
     }

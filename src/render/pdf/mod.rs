@@ -211,6 +211,41 @@ mod tests {
     }
 
     #[test]
+    fn rare_characters_come_from_the_fallback_face_and_stay_extractable() {
+        let fonts = shipped();
+        let doc = Document {
+            page: PageSetup::a4_portrait(),
+            blocks: vec![Block::Paragraph(Paragraph::new(
+                vec![Span::text(
+                    "联系人：王堃，督办",
+                    Style::new(FontRole::Body, 16.0),
+                )],
+                28.99,
+            ))],
+        };
+        let out = render(&doc, &fonts, &meta());
+        assert!(out.missing.is_empty(), "{:?}", out.missing);
+        let text = String::from_utf8_lossy(&out.pdf);
+        assert!(
+            text.contains("+NotoSerifSC-Regular-Ext /"),
+            "fallback face embedded"
+        );
+        let mut warnings = Vec::new();
+        let parsed = printpdf::PdfDocument::parse(
+            &out.pdf,
+            &printpdf::PdfParseOptions::default(),
+            &mut warnings,
+        )
+        .expect("printpdf reads the file back");
+        let page: String = parsed
+            .extract_text()
+            .first()
+            .map(|p| p.concat())
+            .unwrap_or_default();
+        assert!(page.contains("王堃"), "{page}");
+    }
+
+    #[test]
     fn missing_characters_are_reported_by_render() {
         let fonts = shipped();
         let doc = Document {
