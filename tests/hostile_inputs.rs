@@ -118,6 +118,9 @@ enum Expect {
     },
 }
 
+/// Files as (name bytes, content).
+type Files = Vec<(Vec<u8>, Vec<u8>)>;
+
 struct Case {
     name: &'static str,
     /// File name as bytes (non-UTF-8 allowed).
@@ -125,12 +128,12 @@ struct Case {
     build: fn() -> Vec<u8>,
     expect: Expect,
     /// Extra files (name, bytes) in the folder, e.g. the second of two identical files.
-    extra: fn() -> Vec<(Vec<u8>, Vec<u8>)>,
+    extra: fn() -> Files,
     /// A check on the merged 本月工作进展 of task 4, when the case's file is read.
     text: Option<fn(&str) -> bool>,
 }
 
-fn none() -> Vec<(Vec<u8>, Vec<u8>)> {
+fn none() -> Files {
     Vec::new()
 }
 
@@ -373,6 +376,12 @@ fn catalogue() -> Vec<Case> {
             "市住建局.xls",
             || xls_with_cells((0, 65_536, 0, 1), &[(0, 0, 1.0), (65_535, 0, 2.0)]),
             err("sheet_too_large", "行数（按文件记录计算）超过上限 20000"),
+        ),
+        c(
+            "xls whose sheet offset points past the stream (calamine panics; caught)",
+            "市住建局.xls",
+            xls_bad_sheet_offset,
+            err("corrupt_file", "表格解析器无法处理该文件的内部结构"),
         ),
         Case {
             name: "file name in GBK (not UTF-8)",

@@ -413,6 +413,20 @@ fn record(typ: u16, data: &[u8]) -> Vec<u8> {
 /// A BIFF8 .xls in a CFB container with one sheet: `dims` (first row, last row + 1, first col,
 /// last col + 1) in its DIMENSIONS record and a NUMBER cell at each of `cells`.
 pub fn xls_with_cells(dims: (u32, u32, u16, u16), cells: &[(u16, u16, f64)]) -> Vec<u8> {
+    xls_file(dims, cells, None)
+}
+
+/// A BIFF8 .xls whose BoundSheet record points past the end of the stream (calamine slices
+/// the stream at that offset and panics).
+pub fn xls_bad_sheet_offset() -> Vec<u8> {
+    xls_file((0, 1, 0, 1), &[(0, 0, 1.0)], Some(0x00FF_FFFF))
+}
+
+fn xls_file(
+    dims: (u32, u32, u16, u16),
+    cells: &[(u16, u16, f64)],
+    sheet_pos: Option<u32>,
+) -> Vec<u8> {
     let bof = |dt: u16| {
         let mut d = 0x0600u16.to_le_bytes().to_vec();
         d.extend(dt.to_le_bytes());
@@ -429,7 +443,7 @@ pub fn xls_with_cells(dims: (u32, u32, u16, u16), cells: &[(u16, u16, f64)]) -> 
     bound.extend(name.as_bytes());
     globals.extend(record(0x0085, &bound));
     globals.extend(record(0x000A, &[]));
-    let sheet_pos = globals.len() as u32;
+    let sheet_pos = sheet_pos.unwrap_or(globals.len() as u32);
     globals[bound_at + 4..bound_at + 8].copy_from_slice(&sheet_pos.to_le_bytes());
     let mut sheet = bof(0x0010);
     let mut d = dims.0.to_le_bytes().to_vec();
@@ -452,7 +466,10 @@ pub fn xls_with_cells(dims: (u32, u32, u16, u16), cells: &[(u16, u16, f64)]) -> 
     while stream.len() < 4200 {
         stream.extend(record(0x003C, &[]));
     }
-    let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).expect("create cfb");
+    // version 3 (512-byte sectors), as Excel writes .xls
+    let mut file =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))
+            .expect("create cfb");
     let mut s = file.create_stream("/Workbook").expect("stream");
     s.write_all(&stream).expect("write");
     drop(s);
