@@ -12,12 +12,13 @@
 use super::content::{Color, Meta, PT_PER_MM};
 use super::fonts::FontSet;
 use super::layout::{Item, Layout, Page, TextLine};
-use super::sfnt::{Sfnt, Subset};
+use super::sfnt::{Cut, Sfnt};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Write as _;
+use std::sync::Arc;
 
 /// Deflate level for every stream: level 1–2 are several times faster than 9 and the files
 /// grow by a few per cent only.
@@ -30,7 +31,7 @@ struct EmbeddedFont<'a> {
     tag: String,
     sfnt: &'a Sfnt,
     name: String,
-    subset: Subset,
+    cut: Arc<Cut>,
     chars: BTreeMap<u16, char>,
 }
 
@@ -119,13 +120,17 @@ fn embed_fonts<'a>(
             let sfnt = fonts.sfnt(*face)?;
             let chars = chars.remove(face).unwrap_or_default();
             let used: BTreeSet<u16> = chars.keys().copied().collect();
-            let subset = sfnt.subset(&used)?;
+            let cut = fonts.cut(*face, &used, || {
+                let subset = sfnt.subset(&used)?;
+                let deflated = deflate(&subset.bytes);
+                Some(Cut { subset, deflated })
+            })?;
             Some(EmbeddedFont {
                 face: *face,
                 tag: tag.clone(),
                 sfnt,
                 name: pdf_name(&postscript_name(fonts, sfnt, *face)),
-                subset,
+                cut,
                 chars,
             })
         })
@@ -192,10 +197,12 @@ fn write_font(pdf: &mut PdfFile, id: usize, font: &EmbeddedFont) {
         )
         .as_bytes(),
     );
-    pdf.stream(
+    let program = &font.cut.subset.bytes;
+    pdf.stream_deflated(
         id + 3,
-        &format!("/Length1 {} ", font.subset.bytes.len()),
-        &font.subset.bytes,
+        &format!("/Length1 {} ", program.len()),
+        program,
+        font.cut.deflated.as_deref(),
         false,
     );
     pdf.stream(id + 4, "", to_unicode(font).as_bytes(), true);
@@ -207,7 +214,7 @@ fn widths(font: &EmbeddedFont) -> String {
         .chars
         .keys()
         .filter_map(|gid| {
-            let code = *font.subset.new_ids.get(gid)?;
+            let code = *font.cut.subset.new_ids.get(gid)?;
             Some((code, font.sfnt.pdf_width(*gid)))
         })
         .collect();
@@ -237,7 +244,7 @@ fn to_unicode(font: &EmbeddedFont) -> String {
     let mut pairs: Vec<(u16, char)> = font
         .chars
         .iter()
-        .filter_map(|(gid, ch)| Some((*font.subset.new_ids.get(gid)?, *ch)))
+        .filter_map(|(gid, ch)| Some((*font.cut.subset.new_ids.get(gid)?, *ch)))
         .collect();
     pairs.sort_unstable();
     let mut out = String::from(
@@ -405,7 +412,13 @@ fn text_line(
         let Some(embedded) = fonts.get(&g.face) else {
             continue;
         };
-        let code = embedded.subset.new_ids.get(&g.gid).copied().unwrap_or(0);
+        let code = embedded
+            .cut
+            .subset
+            .new_ids
+            .get(&g.gid)
+            .copied()
+            .unwrap_or(0);
         if color != Some(g.color) {
             Run::flush(&mut run, out);
             let _ = writeln!(out, "{} rg", rgb(g.color));
@@ -495,13 +508,25 @@ impl PdfFile {
     /// subset tag, which is hashed, already names the glyphs they hold).
     fn stream(&mut self, id: usize, extra: &str, data: &[u8], hashed: bool) {
         let packed = deflate(data);
+        self.stream_deflated(id, extra, data, packed.as_deref(), hashed);
+    }
+
+    /// A stream whose data was deflated already (`packed`; `None`: write `data` as it is).
+    fn stream_deflated(
+        &mut self,
+        id: usize,
+        extra: &str,
+        data: &[u8],
+        packed: Option<&[u8]>,
+        hashed: bool,
+    ) {
         self.begin(id);
         let filter = if packed.is_some() {
             "/Filter /FlateDecode "
         } else {
             ""
         };
-        let body = packed.as_deref().unwrap_or(data);
+        let body = packed.unwrap_or(data);
         let _ = write!(
             self.bytes,
             "<< {extra}{filter}/Length {} >>\nstream\n",

@@ -5,11 +5,13 @@
 //! decoded until a document subsets the face, so the four shipped faces load in a few
 //! milliseconds. Character lookups binary-search the font's own cmap.
 
-use super::sfnt::Sfnt;
+use super::sfnt::{Cut, Sfnt};
 use printpdf::ParsedFont;
 use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Fallback faces shipped in `fonts/` beside the role faces: the rarer GBK hanzi (people's
 /// and place names) in the body style. Kept apart so the common faces stay small and quick
@@ -93,10 +95,24 @@ pub struct Glyph {
 /// One face of the set: read at load (role faces) or on first use (fallback faces).
 struct Face {
     source: FontSource,
+    /// Cut programs by glyph set, for sets that come back (titles and headings use the same
+    /// few glyphs in many documents). A cached cut is the very bytes a fresh cut gives, so
+    /// output does not depend on which document came first.
+    cuts: Mutex<CutCache>,
     /// `None` inside when a fallback face turned out unreadable on first use: it then has
     /// no characters, and those are reported missing like any other.
     loaded: OnceLock<Option<Loaded>>,
 }
+
+/// Glyph sets seen (by hash) and the cuts kept for the sets seen more than once.
+#[derive(Default)]
+struct CutCache {
+    seen: HashMap<u64, u32>,
+    kept: HashMap<Vec<u16>, Arc<Cut>>,
+}
+
+/// At most this many cuts are kept per face (a cut is tens of kilobytes).
+const KEPT_CUTS: usize = 128;
 
 /// A face's file, read.
 struct Loaded {
@@ -132,7 +148,11 @@ impl Face {
     fn read(source: FontSource) -> Result<Face, FontError> {
         let loaded = OnceLock::new();
         let _ = loaded.set(Some(Loaded::read(&source)?));
-        Ok(Face { source, loaded })
+        Ok(Face {
+            source,
+            cuts: Mutex::default(),
+            loaded,
+        })
     }
 
     /// A face read on first use; only its readability is checked now.
@@ -143,6 +163,7 @@ impl Face {
         })?;
         Ok(Face {
             source,
+            cuts: Mutex::default(),
             loaded: OnceLock::new(),
         })
     }
@@ -315,6 +336,41 @@ impl FontSet {
         self.faces.get(face).and_then(Face::printpdf_font)
     }
 
+    /// The cut of `face` holding the glyphs `used`: made by `make`, or the kept one when the
+    /// same set was cut before (sets are kept from their second use on).
+    pub(crate) fn cut(
+        &self,
+        face: usize,
+        used: &BTreeSet<u16>,
+        make: impl FnOnce() -> Option<Cut>,
+    ) -> Option<Arc<Cut>> {
+        let Some(cache) = self.faces.get(face).map(|f| &f.cuts) else {
+            return make().map(Arc::new);
+        };
+        let key: Vec<u16> = used.iter().copied().collect();
+        let hash = {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            key.hash(&mut h);
+            h.finish()
+        };
+        let keep = match cache.lock() {
+            Ok(mut c) => {
+                if let Some(hit) = c.kept.get(&key) {
+                    return Some(hit.clone());
+                }
+                let seen = c.seen.entry(hash).or_insert(0);
+                *seen += 1;
+                *seen > 1 && c.kept.len() < KEPT_CUTS
+            }
+            Err(_) => false,
+        };
+        let cut = Arc::new(make()?);
+        if keep && let Ok(mut c) = cache.lock() {
+            c.kept.entry(key).or_insert_with(|| cut.clone());
+        }
+        Some(cut)
+    }
+
     /// The face's font file, read (tables, cmap, metrics, subsetting).
     pub(crate) fn sfnt(&self, face: usize) -> Option<&Sfnt> {
         self.faces.get(face).and_then(Face::get).map(|l| &l.sfnt)
@@ -324,7 +380,6 @@ impl FontSet {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use std::sync::{Arc, OnceLock};
 
     /// The shipped fonts, loaded once for all tests of the PDF engine.
     pub(crate) fn shipped() -> Arc<FontSet> {

@@ -81,6 +81,15 @@ pub(crate) struct Subset {
     pub new_ids: HashMap<u16, u16>,
 }
 
+/// A subset ready to embed: the font and its deflated program (`None` if deflating failed).
+#[derive(Debug)]
+pub(crate) struct Cut {
+    /// The subset.
+    pub subset: Subset,
+    /// `subset.bytes`, deflated (zlib).
+    pub deflated: Option<Vec<u8>>,
+}
+
 impl Sfnt {
     /// Reads face `face` of a `.ttf`, `.otf` or `.ttc` file. `None` when the bytes are not a
     /// usable font: no such face, a table out of bounds, no Unicode cmap, no metrics.
@@ -613,6 +622,43 @@ mod tests {
         assert_eq!(components(&glyph), vec![(12, 7), (18, 0x102)]);
         assert!(components(&[0, 1, 0, 0]).is_empty());
         assert!(components(&[0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0x00]).is_empty());
+    }
+
+    /// A one-face collection wrapping `ttf`: the `ttcf` header, then the font with its table
+    /// offsets moved by the header's length.
+    fn as_collection(ttf: &[u8]) -> Vec<u8> {
+        let shift = 16u32;
+        let mut out = b"ttcf".to_vec();
+        out.extend_from_slice(&0x0001_0000u32.to_be_bytes());
+        out.extend_from_slice(&1u32.to_be_bytes());
+        out.extend_from_slice(&shift.to_be_bytes());
+        let mut font = ttf.to_vec();
+        let count = usize::from(u16_at(ttf, 4).unwrap());
+        for i in 0..count {
+            let at = 12 + 16 * i + 8;
+            let moved = u32_at(ttf, at).unwrap() + shift;
+            font[at..at + 4].copy_from_slice(&moved.to_be_bytes());
+        }
+        out.extend_from_slice(&font);
+        out
+    }
+
+    #[test]
+    fn collections_are_read_by_face_index() {
+        let (bytes, single) = load("NotoSansSC-Bold.ttf");
+        let ttc = as_collection(&bytes);
+        assert!(Sfnt::parse(ttc.clone(), 1).is_none(), "only face 0");
+        let face = Sfnt::parse(ttc, 0).expect("face 0 of the collection");
+        for ch in "督办通知单ABC123，。".chars() {
+            let gid = face.glyph_index(ch as u32);
+            assert_eq!(gid, single.glyph_index(ch as u32));
+            assert_eq!(face.advance(gid.unwrap()), single.advance(gid.unwrap()));
+        }
+        let used: BTreeSet<u16> = [face.glyph_index('督' as u32).unwrap()].into();
+        let a = face.subset(&used).expect("subset");
+        let b = single.subset(&used).expect("subset");
+        assert_eq!(a.bytes, b.bytes, "the same standalone font either way");
+        assert_eq!(face.postscript_name().as_deref(), Some("NotoSansSC-Bold"));
     }
 
     #[test]
