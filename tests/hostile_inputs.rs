@@ -427,7 +427,30 @@ fn case_folder(i: usize, case: &Case) -> PathBuf {
     for (name, bytes) in (case.extra)() {
         std::fs::write(dir.join(os_name(&name)), bytes).unwrap();
     }
+    // a sub-folder and a link: reported, never followed
+    let sub = dir.join("市住建局_附件");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(
+        sub.join("市住建局.xlsx"),
+        zhujian_with("子文件夹中", V::N(1.0)),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", dir.join("链接.xlsx")).unwrap();
     dir
+}
+
+/// The sub-folder and the link in every case folder are reported and not read.
+fn assert_folder_and_link_reported(name: &str, subs: &[Submission]) {
+    for (file, code) in [
+        ("市住建局_附件", "subfolder_not_read"),
+        ("链接.xlsx", "link_not_read"),
+    ] {
+        let sub = subs.iter().find(|s| s.file == file);
+        assert!(
+            sub.is_some_and(|s| s.rows_read == 0 && s.problems.iter().any(|p| p.code == code)),
+            "{name}: {file} not reported as {code}: {sub:?}"
+        );
+    }
 }
 
 /// The good files' tasks (1 by 市发改委, 3 and 6 by 市科技局) merged from the good files.
@@ -486,6 +509,7 @@ fn catalogue_of_hostile_files() {
         let took = started.elapsed();
         let merged = merge(&master, &subs);
         assert_good_files_merged(case.name, &subs, &merged);
+        assert_folder_and_link_reported(case.name, &subs);
         assert!(
             took < Duration::from_secs(20),
             "{}: took {took:?}",
@@ -875,8 +899,8 @@ fn zip_bomb_memory_and_time_with_default_limits() {
         );
         assert_eq!(line[3], code, "{name}");
         let ms: u64 = line[4].parse().unwrap();
-        // A sanity bound only (busy 2-core CI, debug build): refusal speed is measured in release.
-        assert!(ms < 120_000, "{name}: {ms} ms");
+        // generous: debug build, and the machine may be busy (release: well under a second)
+        assert!(ms < 30_000, "{name}: {ms} ms");
     }
     let peak: u64 = lines
         .iter()

@@ -61,18 +61,26 @@ fn extension(name: &str) -> String {
 /// All workbook files in a month folder, read in parallel, sorted by file name.
 ///
 /// Hidden files, Office/LibreOffice lock files (`~$…`, `.~lock…#`), Thumbs.db and
-/// desktop.ini are skipped. Any other non-workbook file (a PDF scan, a Word document) gets a
-/// Submission with one warning, so the office sees it arrived but was not read.
+/// desktop.ini are skipped; sub-folders and links are not read but get a warning each. Any
+/// other non-workbook file (a PDF scan, a Word document) gets a Submission with one warning,
+/// so the office sees it arrived but was not read.
 pub fn read_month(dir: &Path, ctx: &IntakeContext) -> Vec<Submission> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut paths: Vec<std::path::PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| e.path())
-        .filter(|p| !is_ignored(&file_name(p)))
-        .collect();
+    let mut paths = Vec::new();
+    let mut skipped = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if is_ignored(&file_name(&path)) {
+            continue;
+        }
+        match entry.file_type() {
+            Ok(t) if t.is_file() => paths.push(path),
+            Ok(t) => skipped.push(not_read_entry(&path, t.is_dir())),
+            Err(_) => skipped.push(not_read_entry(&path, false)),
+        }
+    }
     paths.sort_by_key(|p| file_name(p));
     let mut subs: Vec<Submission> = paths
         .par_iter()
@@ -84,8 +92,32 @@ pub fn read_month(dir: &Path, ctx: &IntakeContext) -> Vec<Submission> {
             }
         })
         .collect();
+    subs.extend(skipped);
     subs.sort_by(|a, b| a.file.cmp(&b.file));
     subs
+}
+
+/// A folder or link in the month folder: not read (intake never follows links or descends into
+/// folders), but reported so nothing arrives unseen.
+fn not_read_entry(path: &Path, is_dir: bool) -> Submission {
+    let name = file_name(path);
+    let mut sub = empty_submission(&name);
+    let (code, message) = if is_dir {
+        (
+            "subfolder_not_read",
+            format!(
+                "文件夹“{name}”中的文件未读取（只读取月份文件夹本身中的文件）；如其中有报送的进展表，请移到上一级文件夹"
+            ),
+        )
+    } else {
+        (
+            "link_not_read",
+            format!("“{name}”是快捷方式或链接，未读取；请放入文件本身"),
+        )
+    };
+    sub.problems
+        .push(Problem::warning(code, message).file(name));
+    sub
 }
 
 fn file_name(path: &Path) -> String {

@@ -251,31 +251,32 @@ fn check_inflated_size(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
         };
         let budget = limits.max_inflated_bytes.saturating_sub(actual);
         let part = entry.name().map_or(PartKind::Other, |n| PartKind::of(&n));
+        let tag_budget = max_sheet_tags(limits).saturating_sub(sheet_tags);
         let mut counted = Counting {
             inner: entry.take(budget.saturating_add(1)),
             bytes: 0,
             tags: 0,
+            max_tags: (part == PartKind::Sheet).then_some(tag_budget),
         };
         if matches!(part, PartKind::SharedStrings | PartKind::Styles) {
             check_part_counts(&mut counted, part, limits)?;
         }
-        std::io::copy(&mut counted, &mut std::io::sink()).map_err(corrupt)?;
+        let copied = std::io::copy(&mut counted, &mut std::io::sink());
+        if counted.max_tags.is_some_and(|m| counted.tags > m) {
+            return Err(ReadError::new(
+                "sheet_too_large",
+                format!(
+                    "工作表的 XML 标记数超过上限 {}（由 limits.max_cells 与 limits.max_rows_per_sheet 推算），文件未读取；文件可能异常（如大量空行），请重新导出后报送",
+                    max_sheet_tags(limits)
+                ),
+            ));
+        }
+        copied.map_err(corrupt)?;
         actual = actual.saturating_add(counted.bytes);
         if actual > limits.max_inflated_bytes {
             return Err(refuse(""));
         }
-        if part == PartKind::Sheet {
-            sheet_tags = sheet_tags.saturating_add(counted.tags);
-        }
-    }
-    if sheet_tags > max_sheet_tags(limits) {
-        return Err(ReadError::new(
-            "sheet_too_large",
-            format!(
-                "工作表的 XML 标记数 {sheet_tags} 超过上限 {}（由 limits.max_cells 与 limits.max_rows_per_sheet 推算），文件未读取；文件可能异常（如大量空行），请重新导出后报送",
-                max_sheet_tags(limits)
-            ),
-        ));
+        sheet_tags = sheet_tags.saturating_add(counted.tags);
     }
     Ok(())
 }
@@ -291,20 +292,27 @@ fn max_sheet_tags(limits: &Limits) -> u64 {
         .saturating_add(u64::from(limits.max_rows_per_sheet).saturating_mul(2))
 }
 
-/// Counts the bytes (and the `<` among them) read through it.
+/// Counts the bytes read through it and, with `max_tags`, the `<` among them, failing as soon
+/// as they exceed `max_tags`.
 struct Counting<R> {
     inner: R,
     bytes: u64,
     tags: u64,
+    max_tags: Option<u64>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.bytes = self.bytes.saturating_add(n as u64);
-        let read = buf.get(..n).unwrap_or_default();
-        let tags = read.iter().filter(|&&b| b == b'<').count();
-        self.tags = self.tags.saturating_add(tags as u64);
+        if let Some(max) = self.max_tags {
+            let read = buf.get(..n).unwrap_or_default();
+            let tags = read.iter().filter(|&&b| b == b'<').count();
+            self.tags = self.tags.saturating_add(tags as u64);
+            if self.tags > max {
+                return Err(std::io::Error::other("too many XML tags"));
+            }
+        }
         Ok(n)
     }
 }
