@@ -383,6 +383,12 @@ fn catalogue() -> Vec<Case> {
             xls_bad_sheet_offset,
             err("corrupt_file", "表格解析器无法处理该文件的内部结构"),
         ),
+        c(
+            "xls with an empty CODEPAGE record (fuzz: calamine utils.rs:48 panics; caught)",
+            "市住建局.xls",
+            xls_short_record,
+            err("corrupt_file", "表格解析器无法处理该文件的内部结构"),
+        ),
         Case {
             name: "file name in GBK (not UTF-8)",
             file: GBK_NAME.to_vec(),
