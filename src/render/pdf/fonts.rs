@@ -444,6 +444,27 @@ pub(crate) mod tests {
         assert!(err.to_string().contains("ext.ttf"), "{err}");
     }
 
+    /// `cargo test --release --lib load_time -- --ignored --nocapture`: how long loading the
+    /// shipped fonts takes (median of 9; the page cache is warm after the first).
+    #[test]
+    #[ignore = "timing, run by hand in release"]
+    fn load_time() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let mut ms: Vec<f64> = (0..9)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                let fonts = FontSet::load_dir(&dir).expect("shipped fonts load");
+                assert!(fonts.glyph(FontRole::Body, '督').is_some());
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        eprintln!(
+            "FontSet::load_dir: median {:.1} ms, min {:.1} ms",
+            ms[4], ms[0]
+        );
+    }
+
     #[test]
     fn unreadable_file_is_named_in_chinese() {
         let missing = FontSource::new("/nonexistent/simfang.ttf", 0);

@@ -315,7 +315,11 @@ impl Sfnt {
         }
         let count = u16::try_from(order.len()).ok()?;
 
-        let mut glyf = Vec::new();
+        let glyf_len: usize = order
+            .iter()
+            .map(|g| self.glyph_data(*g).len().div_ceil(4) * 4)
+            .sum();
+        let mut glyf = Vec::with_capacity(glyf_len);
         let mut loca = Vec::with_capacity(4 * (order.len() + 1));
         let mut hmtx = Vec::with_capacity(4 * order.len());
         for gid in &order {
@@ -421,7 +425,8 @@ fn assemble(tables: &BTreeMap<[u8; 4], Vec<u8>>) -> Vec<u8> {
         pow *= 2;
         selector += 1;
     }
-    let mut out = Vec::new();
+    let body: usize = tables.values().map(|t| t.len().div_ceil(4) * 4).sum();
+    let mut out = Vec::with_capacity(12 + 16 * tables.len() + body);
     out.extend_from_slice(&0x0001_0000u32.to_be_bytes());
     for v in [n, pow * 16, selector, n * 16 - pow * 16] {
         out.extend_from_slice(&v.to_be_bytes());
