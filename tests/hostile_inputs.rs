@@ -389,6 +389,12 @@ fn catalogue() -> Vec<Case> {
             xls_short_record,
             err("corrupt_file", "表格解析器无法处理该文件的内部结构"),
         ),
+        c(
+            "xls with a defined name longer than its record (fuzz: calamine xls.rs:850; caught)",
+            "市住建局.xls",
+            xls_bad_defined_name,
+            err("corrupt_file", "表格解析器无法处理该文件的内部结构"),
+        ),
         Case {
             name: "file name in GBK (not UTF-8)",
             file: GBK_NAME.to_vec(),

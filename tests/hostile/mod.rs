@@ -413,19 +413,35 @@ fn record(typ: u16, data: &[u8]) -> Vec<u8> {
 /// A BIFF8 .xls in a CFB container with one sheet: `dims` (first row, last row + 1, first col,
 /// last col + 1) in its DIMENSIONS record and a NUMBER cell at each of `cells`.
 pub fn xls_with_cells(dims: (u32, u32, u16, u16), cells: &[(u16, u16, f64)]) -> Vec<u8> {
-    xls_file(dims, cells, None, false)
+    xls_file(dims, cells, None, false, &[])
 }
 
 /// A BIFF8 .xls whose CODEPAGE record has no data (calamine reads two bytes from it and
 /// panics; found by the `intake` fuzz target).
 pub fn xls_short_record() -> Vec<u8> {
-    xls_file((0, 1, 0, 1), &[(0, 0, 1.0)], None, true)
+    xls_file((0, 1, 0, 1), &[(0, 0, 1.0)], None, true, &[])
+}
+
+/// A BIFF8 .xls with a defined name (Lbl record) whose formula length is larger than the
+/// record (calamine subtracts and slices, and panics; found by the `intake` fuzz target).
+pub fn xls_bad_defined_name() -> Vec<u8> {
+    let mut lbl = vec![0u8, 0, 0, 1]; // flags, shortcut key, name length 1
+    lbl.extend(0xFFFFu16.to_le_bytes()); // formula length
+    lbl.extend([0u8; 8]);
+    lbl.extend([0u8, b'A']); // name, 8-bit characters
+    xls_file(
+        (0, 1, 0, 1),
+        &[(0, 0, 1.0)],
+        None,
+        false,
+        &record(0x0018, &lbl),
+    )
 }
 
 /// A BIFF8 .xls whose BoundSheet record points past the end of the stream (calamine slices
 /// the stream at that offset and panics).
 pub fn xls_bad_sheet_offset() -> Vec<u8> {
-    xls_file((0, 1, 0, 1), &[(0, 0, 1.0)], Some(0x00FF_FFFF), false)
+    xls_file((0, 1, 0, 1), &[(0, 0, 1.0)], Some(0x00FF_FFFF), false, &[])
 }
 
 fn xls_file(
@@ -433,6 +449,7 @@ fn xls_file(
     cells: &[(u16, u16, f64)],
     sheet_pos: Option<u32>,
     empty_codepage: bool,
+    extra_globals: &[u8],
 ) -> Vec<u8> {
     let bof = |dt: u16| {
         let mut d = 0x0600u16.to_le_bytes().to_vec();
@@ -448,6 +465,7 @@ fn xls_file(
         1200u16.to_le_bytes().to_vec()
     };
     globals.extend(record(0x0042, &codepage));
+    globals.extend(extra_globals);
     let bound_at = globals.len();
     let name = "Sheet1";
     let mut bound = vec![0u8; 4];
