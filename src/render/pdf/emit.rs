@@ -7,7 +7,7 @@
 //! single `TJ` whose kerns reproduce each glyph's absolute position against the `/W`
 //! integers), so pages look the same; streams are deflated at a fast level. Everything
 //! written is a function of the layout, the fonts and [`Meta`]: no clock, no counters, and the
-//! trailer `/ID` is a hash of the file body.
+//! trailer `/ID` is a hash of the file (font programs aside: their subset tags stand for them).
 
 use super::content::{Color, Meta, PT_PER_MM};
 use super::fonts::FontSet;
@@ -20,8 +20,9 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::Arc;
 
-/// Deflate level for every stream: level 1–2 are several times faster than 9 and the files
-/// grow by a few per cent only.
+/// Deflate level for every stream. Measured on a 169 KB font subset: level 2 takes 70 % of
+/// level 6's time for a 4 % larger result (printpdf's lopdf used a slow level); level 1
+/// would halve the time again but make the files about 15 % larger.
 const DEFLATE_LEVEL: u32 = 2;
 
 /// One embedded face: its resource name (= subset tag), the cut font, and per original glyph
@@ -437,7 +438,7 @@ fn text_line(
             Run::flush(&mut run, out);
             let _ = writeln!(
                 out,
-                "{} 0 0 1 {} {} Tm\n[<{code:04x}>] TJ",
+                "{} 0 0 1 {} {} Tm\n[<{code:04X}>] TJ",
                 num(hscale),
                 num(x),
                 num(y)
@@ -467,7 +468,7 @@ fn text_line(
             }
         }
         if let Some(open) = run.as_mut() {
-            let _ = write!(open.items, "<{code:04x}>");
+            let _ = write!(open.items, "<{code:04X}>");
             open.pen += embedded.sfnt.pdf_width(g.gid) as f64;
         }
     }

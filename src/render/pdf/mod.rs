@@ -81,7 +81,7 @@ mod tests {
     use chrono::NaiveDate;
     use rayon::prelude::*;
 
-    fn notice(unit: &str) -> Document {
+    pub(super) fn notice(unit: &str) -> Document {
         let body = Style::new(FontRole::Body, 16.0).tracking(-0.21);
         let cell = Style::new(FontRole::Body, 10.5);
         let rows = (0..40)
@@ -146,7 +146,7 @@ mod tests {
         }
     }
 
-    fn meta() -> Meta {
+    pub(super) fn meta() -> Meta {
         Meta {
             title: "督办通知单".into(),
             author: "督查室".into(),

@@ -291,3 +291,62 @@ fn find_from(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         .position(|w| w == needle)
         .map(|p| p + from)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fonts::tests::shipped;
+    use super::super::layout::layout;
+    use super::super::tests::{meta, notice};
+    use super::*;
+    use std::io::Read;
+
+    /// The page content streams of a PDF, inflated and split into tokens (the two writers
+    /// space their operands differently).
+    fn content_streams(pdf: &[u8]) -> Vec<Vec<String>> {
+        let mut pages = Vec::new();
+        let mut at = 0;
+        while let Some(p) = find_from(pdf, at, b"stream\n") {
+            let start = p + 7;
+            let Some(end) = find_from(pdf, start, b"endstream") else {
+                break;
+            };
+            let mut text = Vec::new();
+            let _ = flate2::read::ZlibDecoder::new(&pdf[start..end]).read_to_end(&mut text);
+            let page = text.starts_with(b"BT\n") || text.windows(4).any(|w| w == b"\nBT\n");
+            if text.is_ascii() && page {
+                let text = String::from_utf8_lossy(&text)
+                    .replace('<', " <")
+                    .replace('[', " [")
+                    .replace(']', " ]");
+                pages.push(text.split_whitespace().map(str::to_string).collect());
+            }
+            at = end + 9;
+        }
+        pages
+    }
+
+    #[test]
+    fn direct_writer_draws_exactly_what_printpdf_drew() {
+        let fonts = shipped();
+        let mut doc = notice("市科技局");
+        for block in &mut doc.blocks {
+            if let super::super::Block::Table(t) = block {
+                t.style.header_fill = Some(Color::hex(0xE6E6E6));
+            }
+        }
+        let laid = layout(&doc, &fonts);
+        assert!(laid.pages.len() >= 2);
+        let direct = write_pdf(&laid, &fonts, &meta());
+        let ids = font_ids(&laid, &fonts);
+        let via_printpdf = write_with_printpdf(&laid, &fonts, &meta(), &ids);
+        assert!(direct != via_printpdf);
+        let ours = content_streams(&direct);
+        assert_eq!(ours.len(), laid.pages.len());
+        assert!(ours.iter().flatten().any(|t| t == "TJ"));
+        assert!(
+            ours.iter().flatten().any(|t| t == "re"),
+            "the shaded header"
+        );
+        assert_eq!(ours, content_streams(&via_printpdf));
+    }
+}
