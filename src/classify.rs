@@ -26,7 +26,7 @@ use crate::model::{
     TaskOutcome, UnitReport,
 };
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Classifies every task of the master at `as_of` and computes the rates.
 ///
@@ -56,12 +56,17 @@ pub fn classify(
             classify_task(task, reports, previous.get(&task.number), &ctx)
         })
         .collect();
-    let city = rates(master.tasks.iter(), &outcomes, None);
+    // outcome by task number (the first one, should a master repeat a number)
+    let mut by_number: HashMap<u32, &TaskOutcome> = HashMap::with_capacity(outcomes.len());
+    for o in &outcomes {
+        by_number.entry(o.task).or_insert(o);
+    }
+    let city = rates(master.tasks.iter(), &by_number, None);
     let leaders = master
         .leaders
         .iter()
         .map(|l| {
-            let r = rates(master.tasks_of_leader(&l.name), &outcomes, None);
+            let r = rates(master.tasks_of_leader(&l.name), &by_number, None);
             (l.name.clone(), r)
         })
         .collect();
@@ -69,7 +74,7 @@ pub fn classify(
         .units
         .iter()
         .map(|u| {
-            let r = rates(master.tasks_of_unit(&u.name), &outcomes, Some(&u.name));
+            let r = rates(master.tasks_of_unit(&u.name), &by_number, Some(&u.name));
             (u.name.clone(), r)
         })
         .collect();
@@ -394,12 +399,12 @@ pub fn one_decimal(v: f64) -> String {
 /// Rates over `tasks`; with `unit`, 报送 counts that unit's own report rather than the task's.
 fn rates<'a>(
     tasks: impl Iterator<Item = &'a Task>,
-    outcomes: &[TaskOutcome],
+    outcomes: &HashMap<u32, &TaskOutcome>,
     unit: Option<&str>,
 ) -> Rates {
     let mut r = Rates::default();
     for task in tasks {
-        let Some(o) = outcomes.iter().find(|o| o.task == task.number) else {
+        let Some(o) = outcomes.get(&task.number) else {
             continue;
         };
         r.tasks += 1;

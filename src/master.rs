@@ -10,6 +10,7 @@ use crate::deadline::parse_deadline;
 use crate::model::{Category, Deadline, Leader, Master, Problem, Task, cell_ref};
 use crate::units::Directory;
 use calamine::{Data, Reader, open_workbook_auto};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// The master could not be read at all (the run cannot go on without it).
@@ -240,6 +241,8 @@ pub fn parse_rows(
     let mut seen_category = false;
     let mut section = Section { leader: None };
     let mut unit_order: Vec<String> = Vec::new();
+    let mut units_seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut numbers_seen: std::collections::HashSet<u32> = std::collections::HashSet::new();
 
     for (r, row) in rows.iter().enumerate() {
         let filled: Vec<(usize, &String)> = row
@@ -298,7 +301,7 @@ pub fn parse_rows(
             );
             continue;
         };
-        if tasks.iter().any(|t| t.number == number) {
+        if !numbers_seen.insert(number) {
             problems.push(
                 src.problem(
                     Problem::error(
@@ -348,7 +351,7 @@ pub fn parse_rows(
             );
         }
         for u in &task_units {
-            if !unit_order.contains(u) {
+            if units_seen.insert(u.clone()) {
                 unit_order.push(u.clone());
             }
         }
@@ -457,6 +460,7 @@ pub fn parse_rows(
             leaders,
             tasks,
             units: unit_list,
+            index: Default::default(),
         },
         problems,
     ))
@@ -492,16 +496,24 @@ fn assign_main_targets(
         .iter()
         .map(|l| l.declared_main_targets.unwrap_or(0))
         .collect();
-    let section_units: Vec<Vec<String>> = leaders
+    // The units each leader's own section leads (one pass over the tasks).
+    let leader_pos: HashMap<&str, usize> = leaders
         .iter()
-        .map(|l| {
-            tasks
-                .iter()
-                .filter(|t| t.category == Category::Other && t.leaders.contains(&l.name))
-                .flat_map(|t| t.units.clone())
-                .collect()
-        })
+        .enumerate()
+        .rev()
+        .map(|(i, l)| (l.name.as_str(), i))
         .collect();
+    let mut section_units: Vec<HashSet<String>> = vec![HashSet::new(); leaders.len()];
+    for t in tasks.iter().filter(|t| t.category == Category::Other) {
+        for l in &t.leaders {
+            if let Some(set) = leader_pos
+                .get(l.as_str())
+                .and_then(|&li| section_units.get_mut(li))
+            {
+                set.extend(t.units.iter().cloned());
+            }
+        }
+    }
     let main_numbers: Vec<usize> = (0..tasks.len())
         .filter(|&i| tasks[i].category == Category::MainTarget)
         .collect();
@@ -565,16 +577,22 @@ fn assign_main_targets(
 
 /// Declared “35项（含主要预期目标5项）” versus what was found.
 fn check_counts(tasks: &[Task], leaders: &[Leader], problems: &mut Vec<Problem>, src: &Source) {
+    // leader → (tasks, main targets), a task counted once per leader
+    let mut counts: HashMap<&str, (u32, u32)> = HashMap::new();
+    for t in tasks {
+        let mut names: Vec<&str> = t.leaders.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            let c = counts.entry(name).or_default();
+            c.0 += 1;
+            if t.category == Category::MainTarget {
+                c.1 += 1;
+            }
+        }
+    }
     for l in leaders {
-        let mine: Vec<&Task> = tasks
-            .iter()
-            .filter(|t| t.leaders.contains(&l.name))
-            .collect();
-        let mains = mine
-            .iter()
-            .filter(|t| t.category == Category::MainTarget)
-            .count() as u32;
-        let total = mine.len() as u32;
+        let (total, mains) = counts.get(l.name.as_str()).copied().unwrap_or_default();
         if let Some(declared) = l.declared_count
             && declared != total
         {

@@ -10,7 +10,7 @@ use crate::model::{
     UnitReport, cell_ref,
 };
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One candidate row with what decides precedence.
 struct Candidate<'a> {
@@ -175,6 +175,17 @@ fn order_reports(
         .collect()
 }
 
+/// Each unit's files, in submission order.
+fn files_by_unit(submissions: &[Submission]) -> HashMap<&str, Vec<&Submission>> {
+    let mut map: HashMap<&str, Vec<&Submission>> = HashMap::new();
+    for s in submissions {
+        if let Some(unit) = s.unit.as_deref() {
+            map.entry(unit).or_default().push(s);
+        }
+    }
+    map
+}
+
 /// Warnings for the tasks a unit leads that none of its files reported (rows rejected with an
 /// error are already reported and not repeated here). The warning names the unit's latest file.
 fn missing_tasks(
@@ -183,20 +194,11 @@ fn missing_tasks(
     reports: &BTreeMap<u32, Vec<UnitReport>>,
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let units: BTreeSet<&str> = submissions
-        .iter()
-        .filter_map(|s| s.unit.as_deref())
-        .collect();
-    for unit in master
-        .units
-        .iter()
-        .map(|u| u.name.as_str())
-        .filter(|u| units.contains(u))
-    {
-        let files: Vec<&Submission> = submissions
-            .iter()
-            .filter(|s| s.unit.as_deref() == Some(unit))
-            .collect();
+    let by_unit = files_by_unit(submissions);
+    for unit in master.units.iter().map(|u| u.name.as_str()) {
+        let Some(files) = by_unit.get(unit) else {
+            continue;
+        };
         let latest = files
             .iter()
             .max_by(|a, b| (a.reported_on, &a.file).cmp(&(b.reported_on, &b.file)));
@@ -237,44 +239,58 @@ fn missing_tasks(
     problems
 }
 
+/// One receipt per unit of the master. A problem counts for a unit when it names the unit or
+/// one of the unit's files (once, even when it does both).
 fn receipts(
     master: &Master,
     submissions: &[Submission],
     reports: &BTreeMap<u32, Vec<UnitReport>>,
     problems: &[Problem],
 ) -> Vec<Receipt> {
+    let by_unit = files_by_unit(submissions);
+    let unit_of_file: HashMap<&str, &str> = by_unit
+        .iter()
+        .flat_map(|(unit, files)| files.iter().map(move |s| (s.file.as_str(), *unit)))
+        .collect();
+    // unit → (errors, warnings)
+    let mut counts: HashMap<&str, (u32, u32)> = HashMap::new();
+    for p in problems {
+        let (e, w) = match p.severity {
+            Severity::Error => (1, 0),
+            Severity::Warning => (0, 1),
+            Severity::Info => continue,
+        };
+        let named = p.unit.as_deref();
+        let via_file = p.file.as_deref().and_then(|f| unit_of_file.get(f).copied());
+        for unit in [named, via_file.filter(|u| Some(*u) != named)]
+            .into_iter()
+            .flatten()
+        {
+            let c = counts.entry(unit).or_default();
+            c.0 += e;
+            c.1 += w;
+        }
+    }
+    let mut merged: HashMap<&str, u32> = HashMap::new();
+    for r in reports.values().flatten() {
+        *merged.entry(r.unit.as_str()).or_default() += 1;
+    }
     master
         .units
         .iter()
         .map(|u| {
-            let files: Vec<&Submission> = submissions
-                .iter()
-                .filter(|s| s.unit.as_deref() == Some(u.name.as_str()))
-                .collect();
-            let file_names: Vec<String> = files.iter().map(|s| s.file.clone()).collect();
-            let count = |sev: Severity| {
-                problems
-                    .iter()
-                    .filter(|p| p.severity == sev)
-                    .filter(|p| {
-                        p.unit.as_deref() == Some(u.name.as_str())
-                            || p.file.as_ref().is_some_and(|f| file_names.contains(f))
-                    })
-                    .count() as u32
-            };
+            let name = u.name.as_str();
+            let files: &[&Submission] = by_unit.get(name).map(Vec::as_slice).unwrap_or_default();
+            let (errors, warnings) = counts.get(name).copied().unwrap_or_default();
             Receipt {
                 unit: u.name.clone(),
                 received: !files.is_empty(),
                 reported_on: files.iter().filter_map(|s| s.reported_on).max(),
                 rows_read: files.iter().map(|s| s.rows_read).sum(),
-                rows_merged: reports
-                    .values()
-                    .flatten()
-                    .filter(|r| r.unit == u.name)
-                    .count() as u32,
-                errors: count(Severity::Error),
-                warnings: count(Severity::Warning),
-                files: file_names,
+                rows_merged: merged.get(name).copied().unwrap_or(0),
+                errors,
+                warnings,
+                files: files.iter().map(|s| s.file.clone()).collect(),
             }
         })
         .collect()

@@ -116,6 +116,52 @@ pub struct Master {
     pub tasks: Vec<Task>,
     /// Units in order of first appearance in the master (only units that lead a task).
     pub units: Vec<Unit>,
+    /// Look-up tables by unit and leader name, built on first use (see [`MasterIndex`]).
+    #[serde(skip)]
+    pub index: MasterIndex,
+}
+
+/// Which tasks each unit and each leader has, and where each unit sits in [`Master::units`].
+///
+/// Built from the tasks the first time a look-up needs it, so that per-unit questions cost
+/// O(own tasks) instead of a scan of the whole master (at ×100 the master has 18,000 tasks and
+/// 4,300 units). A `Master` is not changed after it is loaded; code that builds one by hand
+/// sets `index: Default::default()` and must not edit `tasks` or `units` after a look-up.
+#[derive(Debug, Clone, Default)]
+pub struct MasterIndex(std::sync::OnceLock<IndexTables>);
+
+#[derive(Debug, Clone, Default)]
+struct IndexTables {
+    /// Unit name → positions in `tasks` (master order, no duplicates).
+    unit_tasks: std::collections::HashMap<String, Vec<usize>>,
+    /// Leader name → positions in `tasks`.
+    leader_tasks: std::collections::HashMap<String, Vec<usize>>,
+    /// Unit name → position in `units` (first one if a name repeats).
+    unit_pos: std::collections::HashMap<String, usize>,
+}
+
+impl IndexTables {
+    fn build(master: &Master) -> IndexTables {
+        let mut t = IndexTables::default();
+        for (i, task) in master.tasks.iter().enumerate() {
+            for unit in &task.units {
+                let list = t.unit_tasks.entry(unit.clone()).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+            for leader in &task.leaders {
+                let list = t.leader_tasks.entry(leader.clone()).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        for (i, unit) in master.units.iter().enumerate() {
+            t.unit_pos.entry(unit.name.clone()).or_insert(i);
+        }
+        t
+    }
 }
 
 impl Master {
@@ -128,19 +174,28 @@ impl Master {
         }
     }
     pub fn unit(&self, name: &str) -> Option<&Unit> {
-        self.units.iter().find(|u| u.name == name)
+        let pos = *self.tables().unit_pos.get(name)?;
+        self.units.get(pos)
     }
     /// Tasks led by `unit`, in master order.
-    pub fn tasks_of_unit<'a>(&'a self, unit: &'a str) -> impl Iterator<Item = &'a Task> + 'a {
-        self.tasks
-            .iter()
-            .filter(move |t| t.units.iter().any(|u| u == unit))
+    pub fn tasks_of_unit<'a>(&'a self, unit: &str) -> impl Iterator<Item = &'a Task> + 'a {
+        self.indexed(self.tables().unit_tasks.get(unit))
     }
     /// Tasks under `leader`, in master order.
-    pub fn tasks_of_leader<'a>(&'a self, leader: &'a str) -> impl Iterator<Item = &'a Task> + 'a {
-        self.tasks
-            .iter()
-            .filter(move |t| t.leaders.iter().any(|l| l == leader))
+    pub fn tasks_of_leader<'a>(&'a self, leader: &str) -> impl Iterator<Item = &'a Task> + 'a {
+        self.indexed(self.tables().leader_tasks.get(leader))
+    }
+    fn tables(&self) -> &IndexTables {
+        self.index.0.get_or_init(|| IndexTables::build(self))
+    }
+    fn indexed<'a>(
+        &'a self,
+        positions: Option<&'a Vec<usize>>,
+    ) -> impl Iterator<Item = &'a Task> + 'a {
+        positions
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.tasks.get(i))
     }
 }
 

@@ -8,7 +8,9 @@ use crate::render::notices::{self, DocKind};
 use crate::render::pdf::{FontSet, FontSource};
 use crate::templates::Templates;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 /// What a finished run reports to the console.
@@ -175,46 +177,39 @@ pub fn run(
     progress.finish(Stage::Classify, ms);
     timings.push(("classify".into(), ms));
 
+    // Output goes straight into the hidden temporary month folder as it is made.
+    let replacing_templates_only = carried.is_some();
+    let staging = deliver::Staging::begin(
+        &cfg.paths.output,
+        month,
+        opts.force || replacing_templates_only,
+    )?;
+
     let t = Instant::now();
-    let rendered = render(cfg, &mut report, &resources, progress)?;
+    let rendered = render(cfg, &mut report, &resources, &staging, progress)?;
     let ms = t.elapsed().as_secs_f64() * 1000.0;
     progress.finish(Stage::Render, ms);
     timings.push(("render".into(), ms));
 
     let t = Instant::now();
     progress.start(Stage::Deliver, None);
-    let inputs = input_files(cfg, &loaded);
-    let mut files = rendered.files;
-    let carried_count = carried.as_ref().map_or(0, Vec::len);
     if let Some(extra) = carried {
-        let made = rendered_paths(&files);
-        files.extend(
-            extra
-                .into_iter()
-                .filter(|f| !files_contain(&made, &f.rel_path)),
-        );
+        for f in extra.iter().filter(|f| !staging.contains(&f.rel_path)) {
+            staging.put(&f.rel_path, &f.bytes)?;
+        }
     }
-    let run_json = deliver::run_json(&report, &inputs, &files);
-    files.push(OutputFile {
-        rel_path: "run.json".into(),
-        bytes: run_json,
-    });
+    let inputs = input_files(cfg, &loaded);
+    let run_json = deliver::run_json_of(&report, &inputs, staging.written());
+    staging.put(Path::new("run.json"), &run_json)?;
     let deliver_ms_so_far = t.elapsed().as_secs_f64() * 1000.0;
     let mut all_timings = timings.clone();
     all_timings.push(("deliver".into(), deliver_ms_so_far));
     let total_ms = started.elapsed().as_secs_f64() * 1000.0;
-    files.push(OutputFile {
-        rel_path: "timings.json".into(),
-        bytes: deliver::timings_json(&all_timings, total_ms),
-    });
-    let replacing_templates_only =
-        carried_count > 0 || (target.exists() && !target.join("run.json").exists());
-    let output_dir = deliver::write_month(
-        &cfg.paths.output,
-        month,
-        &files,
-        opts.force || replacing_templates_only,
+    staging.put(
+        Path::new("timings.json"),
+        &deliver::timings_json(&all_timings, total_ms),
     )?;
+    let output_dir = staging.commit()?;
     if replacing_templates_only && !opts.force {
         // Everything of the old folder was carried into the new one: drop the kept copy.
         remove_kept_previous(&cfg.paths.output, month);
@@ -258,7 +253,6 @@ pub fn run(
 }
 
 struct Rendered {
-    files: Vec<OutputFile>,
     leader_pdfs: usize,
     unit_pdfs: usize,
     emails: usize,
@@ -266,11 +260,13 @@ struct Rendered {
     notes: Vec<String>,
 }
 
-/// Renders the 汇总表, the PDFs and the emails (PDFs in parallel; the workbook alongside).
+/// Renders the PDFs, then the 汇总表 alongside the emails, writing each file into `staging`
+/// as soon as it is made.
 fn render(
     cfg: &Config,
     report: &mut MonthReport,
     res: &Resources,
+    staging: &deliver::Staging,
     progress: &dyn Progress,
 ) -> Result<Rendered, RunError> {
     let n_docs = 1 + report.master.leaders.len() + report.master.units.len();
@@ -279,7 +275,24 @@ fn render(
         Some((n_docs + report.master.units.len() + 1) as u64),
     );
     // Documents first: their problems (missing glyphs, a failed document) belong in the 汇总表.
-    let notices = notices::render_all(report, cfg, &res.fonts, &res.templates, &|| progress.tick());
+    // Each PDF is saved as soon as it is made; the first failure to save stops the run below.
+    let save_error: Mutex<Option<deliver::DeliverError>> = Mutex::new(None);
+    let notices = notices::render_all_into(
+        report,
+        cfg,
+        &res.fonts,
+        &res.templates,
+        &|| progress.tick(),
+        &|doc| {
+            if let Err(e) = staging.put(&doc.rel_path, &doc.bytes) {
+                let mut slot = save_error.lock().unwrap_or_else(|p| p.into_inner());
+                slot.get_or_insert(e);
+            }
+        },
+    );
+    if let Some(e) = save_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e.into());
+    }
     report.problems.extend(notices.problems.iter().cloned());
     crate::merge::sort_problems(&mut report.problems);
     let report: &MonthReport = report;
@@ -290,8 +303,21 @@ fn render(
         .map(|u| u.name.as_str())
         .collect();
     let stems = deliver::unique_stems(&names);
-    let (xlsx, emails) = rayon::join(
-        || crate::render::xlsx::summary_workbook(report, cfg),
+    let unit_docs: HashMap<&str, &notices::RenderedDoc> = notices
+        .documents
+        .iter()
+        .filter(|d| d.kind == DocKind::Unit)
+        .map(|d| (d.owner.as_str(), d))
+        .collect();
+    let (xlsx, rows) = rayon::join(
+        || {
+            let bytes = crate::render::xlsx::summary_workbook(report, cfg)
+                .map_err(|e| RunError::Xlsx(e.to_string()))?;
+            let name = crate::history::summary_file_name(report.month);
+            staging.put(Path::new(&name), &bytes)?;
+            progress.tick();
+            Ok::<_, RunError>(())
+        },
         || {
             report
                 .master
@@ -299,26 +325,29 @@ fn render(
                 .par_iter()
                 .zip(stems.par_iter())
                 .map(|(unit, stem)| {
-                    let doc = notices
-                        .documents
-                        .iter()
-                        .find(|d| d.kind == DocKind::Unit && d.owner == unit.name);
+                    let doc = unit_docs.get(unit.name.as_str());
                     let attachment = doc
                         .and_then(|d| d.rel_path.file_name())
                         .map(|f| f.to_string_lossy().into_owned())
                         .unwrap_or_default();
                     let eml = match doc {
-                        Some(d) => deliver::unit_email(
-                            report,
-                            unit,
-                            &attachment,
-                            &d.bytes,
-                            &res.templates,
-                            cfg,
-                        )?,
+                        Some(d) => {
+                            let pdf = staging.read(&d.rel_path)?;
+                            deliver::unit_email(
+                                report,
+                                unit,
+                                &attachment,
+                                &pdf,
+                                &res.templates,
+                                cfg,
+                            )?
+                        }
                         None => None,
                     };
                     let eml_name = eml.as_ref().map(|_| format!("{stem}.eml"));
+                    if let (Some(bytes), Some(name)) = (&eml, &eml_name) {
+                        staging.put(&Path::new("邮件").join(name), bytes)?;
+                    }
                     let row = deliver::manifest_row(
                         report,
                         unit,
@@ -328,63 +357,35 @@ fn render(
                         cfg,
                     )?;
                     progress.tick();
-                    Ok::<_, RunError>((row, eml))
+                    Ok::<_, RunError>(row)
                 })
                 .collect::<Result<Vec<_>, RunError>>()
         },
     );
-    let xlsx = xlsx.map_err(|e| RunError::Xlsx(e.to_string()))?;
-    progress.tick();
-    let emails = emails?;
-    let mut files = Vec::with_capacity(notices.documents.len() + emails.len() + 3);
-    files.push(OutputFile {
-        rel_path: PathBuf::from(crate::history::summary_file_name(report.month)),
-        bytes: xlsx,
-    });
+    xlsx?;
+    let manifest = rows?;
     let leader_pdfs = notices
         .documents
         .iter()
         .filter(|d| d.kind != DocKind::Unit)
         .count();
-    let unit_pdfs = notices
-        .documents
+    let unit_pdfs = unit_docs.len();
+    let n_emails = manifest.iter().filter(|r| r.eml.is_some()).count();
+    let without = manifest
         .iter()
-        .filter(|d| d.kind == DocKind::Unit)
-        .count();
-    let notes = notices.failures.clone();
-    for d in notices.documents {
-        files.push(OutputFile {
-            rel_path: d.rel_path,
-            bytes: d.bytes,
-        });
-    }
-    let mut manifest = Vec::with_capacity(emails.len());
-    let mut n_emails = 0;
-    let mut without = Vec::new();
-    for (row, eml) in emails {
-        match (eml, &row.eml) {
-            (Some(bytes), Some(name)) => {
-                files.push(OutputFile {
-                    rel_path: Path::new("邮件").join(name),
-                    bytes,
-                });
-                n_emails += 1;
-            }
-            _ => without.push(row.unit.clone()),
-        }
-        manifest.push(row);
-    }
-    files.push(OutputFile {
-        rel_path: Path::new("邮件").join("清单.csv"),
-        bytes: deliver::manifest_csv(&manifest),
-    });
+        .filter(|r| r.eml.is_none())
+        .map(|r| r.unit.clone())
+        .collect();
+    staging.put(
+        &Path::new("邮件").join("清单.csv"),
+        &deliver::manifest_csv(&manifest),
+    )?;
     Ok(Rendered {
-        files,
         leader_pdfs,
         unit_pdfs,
         emails: n_emails,
         units_without_email: without,
-        notes,
+        notes: notices.failures,
     })
 }
 
@@ -441,14 +442,6 @@ fn read_tree(dir: &Path) -> std::io::Result<Vec<OutputFile>> {
     }
     out.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     Ok(out)
-}
-
-fn rendered_paths(files: &[OutputFile]) -> Vec<PathBuf> {
-    files.iter().map(|f| f.rel_path.clone()).collect()
-}
-
-fn files_contain(paths: &[PathBuf], p: &Path) -> bool {
-    paths.iter().any(|x| x == p)
 }
 
 /// Removes the newest `<month>.previous-<n>` folder (used when it only held carried templates).

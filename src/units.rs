@@ -24,6 +24,8 @@ struct UnitsFile {
 pub struct Directory {
     units: Vec<Unit>,
     index: HashMap<String, usize>,
+    /// Length in chars of the longest key, bounding the substrings `find_in_text` looks up.
+    max_key_chars: usize,
 }
 
 /// Error loading the directory; the message is Chinese and names the file.
@@ -69,7 +71,12 @@ impl Directory {
                 index.insert(key, i);
             }
         }
-        Ok(Directory { units, index })
+        let max_key_chars = index.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+        Ok(Directory {
+            units,
+            index,
+            max_key_chars,
+        })
     }
 
     pub fn units(&self) -> &[Unit] {
@@ -123,47 +130,58 @@ impl Directory {
     }
 
     /// Finds the unit named inside a longer text such as a file name
-    /// (“附件2-呼和浩特市科技局-重点任务进展（11月）”). The longest matching name wins;
-    /// two different units matched without one containing the other is ambiguous → `None`.
+    /// (“附件2-呼和浩特市科技局-重点任务进展（11月）”). The longest matching name wins; a
+    /// match of another unit that does not lie inside one of the winner's matches (“市科技局1”
+    /// inside “市科技局12”) makes the text ambiguous → `None`, as do two different units
+    /// matched with names of the same length.
+    ///
+    /// Every substring of the text is looked up in the name index, so the cost depends on the
+    /// text's length, not on the size of the directory.
     pub fn find_in_text(&self, text: &str) -> Option<&Unit> {
         let hay = fold(text);
-        let mut best: Option<(usize, usize)> = None; // (key length, unit index)
-        let mut ambiguous = false;
-        for (key, &i) in &self.index {
-            let key_len = key.chars().count();
-            if key_len < 2 || !hay.contains(key.as_str()) {
-                continue;
-            }
-            match best {
-                None => best = Some((key_len, i)),
-                Some((len, j)) if j != i => {
-                    let other_key_contains = |a: usize, b: usize| {
-                        // the longer name containing the shorter one is not a conflict
-                        self.keys_of(a)
-                            .any(|ka| self.keys_of(b).any(|kb| ka.contains(&kb)))
-                    };
-                    if key_len > len {
-                        ambiguous = !other_key_contains(i, j);
-                        best = Some((key_len, i));
-                    } else if !other_key_contains(j, i) {
-                        ambiguous = true;
-                    }
+        let bounds: Vec<usize> = hay
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain(std::iter::once(hay.len()))
+            .collect();
+        let chars = bounds.len() - 1;
+        // (start, end) in chars, unit index
+        let mut matches: Vec<(usize, usize, usize)> = Vec::new();
+        for start in 0..chars {
+            let longest = (start + self.max_key_chars).min(chars);
+            for end in (start + 2)..=longest {
+                let (Some(&sb), Some(&eb)) = (bounds.get(start), bounds.get(end)) else {
+                    continue;
+                };
+                if let Some(&i) = hay.get(sb..eb).and_then(|k| self.index.get(k)) {
+                    matches.push((start, end, i));
                 }
-                Some((len, _)) if key_len > len => best = Some((key_len, i)),
-                _ => {}
             }
         }
+        let &(_, _, best) = matches.iter().max_by(|a, b| {
+            (a.1 - a.0)
+                .cmp(&(b.1 - b.0))
+                // the first of equally long matches, for a stable answer
+                .then(b.0.cmp(&a.0))
+        })?;
+        let best_len = matches
+            .iter()
+            .filter(|m| m.2 == best)
+            .map(|m| m.1 - m.0)
+            .max()
+            .unwrap_or(0);
+        let spans: Vec<(usize, usize)> = matches
+            .iter()
+            .filter(|m| m.2 == best)
+            .map(|m| (m.0, m.1))
+            .collect();
+        let ambiguous = matches.iter().any(|&(s, e, i)| {
+            i != best && (e - s == best_len || !spans.iter().any(|&(bs, be)| bs <= s && e <= be))
+        });
         if ambiguous {
             return None;
         }
-        best.map(|(_, i)| &self.units[i])
-    }
-
-    fn keys_of(&self, i: usize) -> impl Iterator<Item = String> + '_ {
-        let u = &self.units[i];
-        std::iter::once(&u.name)
-            .chain(u.aliases.iter())
-            .map(|n| normalise(n))
+        self.units.get(best)
     }
 }
 
@@ -327,6 +345,30 @@ mod tests {
         );
         assert!(d.find_in_text("11月进展表").is_none());
         assert!(d.find_in_text("市发改委和市科技局联合报送").is_none());
+        // a shorter name inside the longer one is not a second unit
+        assert_eq!(
+            d.find_in_text("呼和浩特职业技术大学11月").unwrap().name,
+            "呼和浩特职业技术大学"
+        );
+        assert!(d.find_in_text("").is_none());
+        assert!(d.find_in_text("市").is_none());
+    }
+
+    #[test]
+    fn nested_names_in_file_names() {
+        let d = Directory::new(vec![
+            unit("市科技局1", &[], UnitKind::CityDepartment),
+            unit("市科技局12", &[], UnitKind::CityDepartment),
+        ])
+        .unwrap();
+        let found = |t: &str| d.find_in_text(t).map(|u| u.name.clone());
+        assert_eq!(found("市科技局12进展").as_deref(), Some("市科技局12"));
+        assert_eq!(found("附件 市科技局1 进展").as_deref(), Some("市科技局1"));
+        assert_eq!(
+            found("市科技局12（市科技局12）").as_deref(),
+            Some("市科技局12")
+        );
+        assert_eq!(found("市科技局12与市科技局1"), None);
     }
 
     #[test]

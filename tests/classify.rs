@@ -105,6 +105,7 @@ fn master(tasks: Vec<Task>) -> Master {
         leaders: vec![leader("甲"), leader("乙")],
         tasks,
         units,
+        index: Default::default(),
     }
 }
 

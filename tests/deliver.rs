@@ -96,6 +96,7 @@ fn report() -> MonthReport {
             task(5, "完成老旧小区改造50个", "市住建局"),
         ],
         units: units.clone(),
+        index: Default::default(),
     };
     let outcomes = vec![
         outcome(1, Status::Lagging, Light::Red, "低于序时进度41.7个百分点"),

@@ -111,6 +111,7 @@ fn master() -> Master {
         leaders,
         tasks,
         units,
+        index: Default::default(),
     }
 }
 

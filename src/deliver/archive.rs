@@ -1,13 +1,14 @@
 //! The atomic month folder: write everything to `output/.<month>.tmp-<pid>-<n>/`, sync it, then
 //! rename it to `output/<month>/` in one step.
 
-use super::{DeliverError, OutputFile, is_safe_component};
+use super::{DeliverError, InputFile, OutputFile, is_safe_component, sha256_hex};
 use crate::model::Month;
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Distinguishes temporary folders of concurrent calls within one process.
@@ -28,20 +29,136 @@ pub fn write_month(
     force: bool,
 ) -> Result<PathBuf, DeliverError> {
     check_paths(files)?;
-    let final_dir = output_root.join(month.to_string());
-    if !force && final_dir.exists() {
-        return Err(month_exists(output_root, month, &final_dir));
+    let staging = Staging::begin(output_root, month, force)?;
+    files
+        .par_iter()
+        .try_for_each(|f| staging.put(&f.rel_path, &f.bytes))?;
+    staging.commit()
+}
+
+/// A month folder being written: files go into a hidden temporary folder next to
+/// `output/<month>/` as soon as they are made (so a run never holds all its output in memory),
+/// and [`Staging::commit`] syncs them and renames the folder into place in one step. Dropped
+/// without a commit (an error, a panic), the temporary folder is removed; killed, it is left
+/// hidden and removed by the next run.
+///
+/// `put` may be called from many threads at once.
+#[derive(Debug)]
+pub struct Staging {
+    root: PathBuf,
+    month: Month,
+    tmp: PathBuf,
+    force: bool,
+    /// Lower-cased relative path → what was written.
+    written: Mutex<HashMap<String, InputFile>>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates the temporary folder. Fails with [`DeliverError::MonthExists`] when the month is
+    /// already archived and `force` is off (nothing is written then).
+    pub fn begin(output_root: &Path, month: Month, force: bool) -> Result<Staging, DeliverError> {
+        let final_dir = output_root.join(month.to_string());
+        if !force && final_dir.exists() {
+            return Err(month_exists(output_root, month, &final_dir));
+        }
+        fs::create_dir_all(output_root).map_err(io_err(output_root))?;
+        remove_stale_temps(output_root, month);
+        let tmp = temp_dir(output_root, month);
+        fs::create_dir(&tmp).map_err(io_err(&tmp))?;
+        Ok(Staging {
+            root: output_root.to_path_buf(),
+            month,
+            tmp,
+            force,
+            written: Mutex::new(HashMap::new()),
+            committed: false,
+        })
     }
-    fs::create_dir_all(output_root).map_err(io_err(output_root))?;
-    remove_stale_temps(output_root, month);
-    let tmp = temp_dir(output_root, month);
-    let result =
-        fill_temp(&tmp, files).and_then(|()| swap_into_place(output_root, month, &tmp, force));
-    if result.is_err() {
-        // Best effort: a failed run leaves nothing behind but its error.
-        let _ = fs::remove_dir_all(&tmp);
+
+    /// Writes one file at `rel_path` (checked with [`validate_rel_path`]; a path written twice,
+    /// ignoring case, is refused).
+    pub fn put(&self, rel_path: &Path, bytes: &[u8]) -> Result<(), DeliverError> {
+        validate_rel_path(rel_path)?;
+        let key = super::slash_path(rel_path);
+        let record = InputFile {
+            path: key.clone(),
+            bytes_len: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+        };
+        {
+            let mut written = self.lock();
+            let lower = key.to_lowercase();
+            if written.contains_key(&lower) {
+                return Err(DeliverError::DuplicatePath { path: key });
+            }
+            written.insert(lower, record);
+        }
+        let path = self.tmp.join(rel_path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        write_new(&path, bytes)
     }
-    result.map(|()| final_dir)
+
+    /// Whether `rel_path` was written (ignoring case).
+    pub fn contains(&self, rel_path: &Path) -> bool {
+        self.lock()
+            .contains_key(&super::slash_path(rel_path).to_lowercase())
+    }
+
+    /// Reads back a file written earlier.
+    pub fn read(&self, rel_path: &Path) -> Result<Vec<u8>, DeliverError> {
+        validate_rel_path(rel_path)?;
+        let path = self.tmp.join(rel_path);
+        fs::read(&path).map_err(io_err(&path))
+    }
+
+    /// Path, size and SHA-256 of every file written so far, sorted by path.
+    pub fn written(&self) -> Vec<InputFile> {
+        let mut list: Vec<InputFile> = self.lock().values().cloned().collect();
+        list.sort_by(|a, b| a.path.cmp(&b.path));
+        list
+    }
+
+    /// Syncs every file and folder and renames the temporary folder to `output/<month>/`
+    /// (keeping an existing month as `<month>.previous-<n>` when forced); returns the final folder.
+    pub fn commit(mut self) -> Result<PathBuf, DeliverError> {
+        let mut targets: Vec<(PathBuf, bool)> = Vec::new();
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for rel in self.lock().values().map(|f| PathBuf::from(&f.path)) {
+            dirs.extend(
+                rel.ancestors()
+                    .skip(1)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map(|p| self.tmp.join(p)),
+            );
+            targets.push((self.tmp.join(rel), false));
+        }
+        dirs.sort();
+        dirs.dedup();
+        targets.sort();
+        targets.extend(dirs.into_iter().map(|d| (d, true)));
+        targets.push((self.tmp.clone(), true));
+        sync_all(&targets)?;
+        swap_into_place(&self.root, self.month, &self.tmp, self.force)?;
+        self.committed = true;
+        Ok(self.root.join(self.month.to_string()))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, InputFile>> {
+        // a poisoned lock only means another writer panicked; the map itself is consistent
+        self.written.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Best effort: a failed run leaves nothing behind but its error.
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
 }
 
 /// Checks that `rel` is a relative path of clean components that cannot leave its folder:
@@ -147,39 +264,6 @@ fn remove_stale_temps(root: &Path, month: Month) {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
-}
-
-fn fill_temp(tmp: &Path, files: &[OutputFile]) -> Result<(), DeliverError> {
-    fs::create_dir(tmp).map_err(io_err(tmp))?;
-    let dirs = folders_of(tmp, files);
-    for dir in &dirs {
-        fs::create_dir_all(dir).map_err(io_err(dir))?;
-    }
-    files
-        .par_iter()
-        .map(|f| write_new(&tmp.join(&f.rel_path), &f.bytes))
-        .collect::<Result<Vec<()>, DeliverError>>()?;
-    // Every file and every folder entry must be on disk before the rename publishes them.
-    let mut targets: Vec<(PathBuf, bool)> = files
-        .iter()
-        .map(|f| (tmp.join(&f.rel_path), false))
-        .collect();
-    targets.extend(dirs.into_iter().map(|d| (d, true)));
-    targets.push((tmp.to_path_buf(), true));
-    sync_all(&targets)
-}
-
-/// Every folder below `tmp` that the files need (ancestors included), sorted parents first.
-fn folders_of(tmp: &Path, files: &[OutputFile]) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .flat_map(|f| f.rel_path.ancestors().skip(1))
-        .filter(|p| !p.as_os_str().is_empty())
-        .map(|p| tmp.join(p))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    dirs
 }
 
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), DeliverError> {

@@ -184,15 +184,24 @@ const UNLISTED: [&str; 2] = ["run.json", "timings.json"];
 /// the full problem list. Pretty-printed with a fixed key order and no clock, so the same run
 /// gives the same bytes.
 pub fn run_json(report: &MonthReport, inputs: &[InputFile], outputs: &[OutputFile]) -> Vec<u8> {
-    let mut inputs: Vec<&InputFile> = inputs.iter().collect();
-    inputs.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut listed: Vec<InputFile> = outputs
+    let listed: Vec<InputFile> = outputs
         .iter()
         .map(|f| InputFile {
             path: f.rel_path_string(),
             bytes_len: f.bytes.len() as u64,
             sha256: sha256_hex(&f.bytes),
         })
+        .collect();
+    run_json_of(report, inputs, listed)
+}
+
+/// [`run_json`] from the outputs' descriptions (as [`super::Staging::written`] gives them)
+/// instead of their bytes.
+pub fn run_json_of(report: &MonthReport, inputs: &[InputFile], outputs: Vec<InputFile>) -> Vec<u8> {
+    let mut inputs: Vec<&InputFile> = inputs.iter().collect();
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut listed: Vec<InputFile> = outputs
+        .into_iter()
         .filter(|f| !UNLISTED.contains(&f.path.as_str()))
         .collect();
     listed.sort_by(|a, b| a.path.cmp(&b.path));

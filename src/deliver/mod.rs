@@ -15,13 +15,14 @@ mod archive;
 mod email;
 mod manifest;
 
-pub use archive::{validate_rel_path, write_month};
+pub use archive::{Staging, validate_rel_path, write_month};
 pub use email::{
     AttentionTask, EMAIL_BODY_TEMPLATE, EMAIL_SUBJECT_TEMPLATE, EmailContext, LightCounts,
     OfficeContext, UnitContext, email_context, manifest_row, unit_email,
 };
 pub use manifest::{
-    InputFile, ManifestRow, input_file, manifest_csv, run_json, sha256_hex, timings_json,
+    InputFile, ManifestRow, input_file, manifest_csv, run_json, run_json_of, sha256_hex,
+    timings_json,
 };
 
 use std::path::PathBuf;

@@ -115,6 +115,7 @@ pub fn master() -> Master {
             task(6, "培育高新技术企业100家", &["市科技局"], "12月底"),
         ],
         units: dir.units().to_vec(),
+        index: Default::default(),
     }
 }
 

@@ -98,10 +98,48 @@ pub fn render_all(
     templates: &Templates,
     tick: &(dyn Fn() + Sync),
 ) -> Notices {
+    render(report, cfg, fonts, templates, tick, None)
+}
+
+/// Like [`render_all`], but hands each finished document to `sink` as soon as it is made (on
+/// the rendering thread) and drops its bytes, so a run never holds every PDF in memory: the
+/// returned documents have empty `bytes`. A document the sink receives is a success; saving
+/// it (and reporting a failure to save) is the sink's business.
+pub fn render_all_into(
+    report: &MonthReport,
+    cfg: &Config,
+    fonts: &FontSet,
+    templates: &Templates,
+    tick: &(dyn Fn() + Sync),
+    sink: &(dyn Fn(&RenderedDoc) + Sync),
+) -> Notices {
+    render(report, cfg, fonts, templates, tick, Some(sink))
+}
+
+fn render(
+    report: &MonthReport,
+    cfg: &Config,
+    fonts: &FontSet,
+    templates: &Templates,
+    tick: &(dyn Fn() + Sync),
+    sink: Option<&(dyn Fn(&RenderedDoc) + Sync)>,
+) -> Notices {
     let jobs = plan(report, cfg);
     let results = run_guarded(
         &jobs,
-        &|job: &Job| render_job(job, report, cfg, fonts, templates),
+        &|job: &Job| {
+            let mut out = render_job(job, report, cfg, fonts, templates)?;
+            if let Some(sink) = sink {
+                sink(&RenderedDoc {
+                    kind: job.kind,
+                    owner: job.owner.clone(),
+                    rel_path: job.rel_path.clone(),
+                    number: out.number.clone(),
+                    bytes: std::mem::take(&mut out.pdf),
+                });
+            }
+            Ok(out)
+        },
         tick,
     );
     assemble(report, jobs, results)
