@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use duban::config::Config;
 use duban::deliver::{
-    DeliverError, InputFile, ManifestRow, OutputFile, email_context, manifest_csv, manifest_row,
-    run_json, safe_file_stem, sha256_hex, timings_json, unique_stems, unit_email,
+    DeliverError, InputFile, ManifestRow, OutputFile, Staging, email_context, manifest_csv,
+    manifest_row, run_json, safe_file_stem, sha256_hex, timings_json, unique_stems, unit_email,
     validate_rel_path, write_month,
 };
 use duban::model::{
@@ -608,6 +608,50 @@ fn entries(dir: &Path) -> Vec<String> {
         .collect();
     v.sort();
     v
+}
+
+/// The streaming writer the run uses: files land in a hidden folder as they are made, are
+/// described for run.json, read back for the emails, and vanish if the run never commits.
+#[test]
+fn staging_streams_describes_and_cleans_up() {
+    let root = scratch("staging").join("output");
+    {
+        let staging = Staging::begin(&root, NOV, false).unwrap();
+        staging
+            .put(Path::new("督办单/单位/市科技局.pdf"), b"pdf")
+            .unwrap();
+        staging.put(Path::new("run.json"), b"{}").unwrap();
+        assert!(staging.contains(Path::new("督办单/单位/市科技局.pdf")));
+        assert!(!staging.contains(Path::new("邮件/市科技局.eml")));
+        assert_eq!(
+            staging.read(Path::new("督办单/单位/市科技局.pdf")).unwrap(),
+            b"pdf"
+        );
+        // the same path again, even in other case, is refused: never a silent overwrite
+        let err = staging.put(Path::new("RUN.json"), b"x").unwrap_err();
+        assert!(matches!(err, DeliverError::DuplicatePath { .. }), "{err}");
+        assert!(matches!(
+            staging.put(Path::new("../escape.pdf"), b"x").unwrap_err(),
+            DeliverError::UnsafePath { .. }
+        ));
+        let written = staging.written();
+        let paths: Vec<&str> = written.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["run.json", "督办单/单位/市科技局.pdf"]);
+        assert_eq!(written[1].bytes_len, 3);
+        assert_eq!(written[1].sha256, sha256_hex(b"pdf"));
+        assert_eq!(entries(&root).len(), 1, "one hidden temporary folder");
+        // dropped without commit: a failed run
+    }
+    assert!(entries(&root).is_empty(), "temporary folder removed");
+
+    let staging = Staging::begin(&root, NOV, false).unwrap();
+    staging.put(Path::new("a/b/c.txt"), b"c").unwrap();
+    let dir = staging.commit().unwrap();
+    assert_eq!(std::fs::read(dir.join("a/b/c.txt")).unwrap(), b"c");
+    assert_eq!(entries(&root), ["2026-11"]);
+    let err = Staging::begin(&root, NOV, false).unwrap_err();
+    assert!(matches!(err, DeliverError::MonthExists { .. }), "{err}");
+    assert_eq!(entries(&root), ["2026-11"], "nothing written when refused");
 }
 
 #[test]
