@@ -71,6 +71,7 @@ fn fixture() -> &'static Fixture {
                 task(6, "培育高新技术企业100家", "市科技局"),
             ],
             units: units.clone(),
+            index: Default::default(),
         };
         quiet_panic_hook();
         let dir = std::env::temp_dir().join(format!("duban-fuzz-{}", std::process::id()));
