@@ -208,7 +208,7 @@ fn missing_history_note(cfg: &Config, month: Month, history: &history::History) 
         Problem::warning(
             "previous_summary_missing",
             format!(
-                "没有找到上月（{prev}）的汇总表 {}，但上月的报送文件夹 {} 存在。本月将不显示上月进度、进度倒退和连续未报送。请先运行 `duban run --month {prev}` 生成上月结果，再重新运行本月。",
+                "没有找到上月（{prev}）的汇总表 {}，但上月的报送文件夹 {} 存在。本月将不显示上月进度、进度倒退和连续未报送。请先运行 `cargo run --release -- run --month {prev}` 生成上月结果，再加 --force 重新运行本月（本次结果会保留为 {month}.previous-N）。",
                 history::summary_path(&cfg.paths.output, prev).display(),
                 prev_dir.display()
             ),

@@ -19,6 +19,8 @@ pub struct RunSummary {
     pub month: crate::model::Month,
     pub as_of: chrono::NaiveDate,
     pub output_dir: PathBuf,
+    /// Where the month's earlier result was kept (`--force` over an archived month).
+    pub kept_previous: Option<PathBuf>,
     pub files_read: usize,
     pub reconciliation: crate::model::Reconciliation,
     /// Red, yellow, blue, green.
@@ -115,6 +117,9 @@ impl RunSummary {
             self.total_ms / 1000.0,
             self.output_dir.display()
         );
+        if let Some(kept) = &self.kept_previous {
+            let _ = writeln!(s, "原有的本月结果已保留在 {}", kept.display());
+        }
         s
     }
 }
@@ -209,10 +214,11 @@ pub fn run(
         Path::new("timings.json"),
         &deliver::timings_json(&all_timings, total_ms),
     )?;
-    let output_dir = staging.commit()?;
+    let (output_dir, mut kept_previous) = staging.commit_keeping()?;
     if replacing_templates_only && !opts.force {
         // Everything of the old folder was carried into the new one: drop the kept copy.
         remove_kept_previous(&cfg.paths.output, month);
+        kept_previous = None;
     }
     let ms = t.elapsed().as_secs_f64() * 1000.0;
     progress.finish(Stage::Deliver, ms);
@@ -229,6 +235,7 @@ pub fn run(
             .map(|p| p.message.clone()),
     );
     Ok(RunSummary {
+        kept_previous,
         month,
         as_of: report.as_of,
         output_dir,

@@ -279,9 +279,15 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
         ));
     }
 
-    // Month over month.
+    // Month over month: only against last month's record of a task this unit leads (a row
+    // for another unit's task is rejected above and says nothing about this unit's progress).
+    let leads_task = raw
+        .number
+        .and_then(|n| ctx.master.task(n))
+        .is_some_and(|t| t.units.iter().any(|u| u == ctx.unit));
     let previous = raw
         .number
+        .filter(|_| leads_task)
         .and_then(|n| ctx.previous.and_then(|p| p.get(&n)));
     if let Some(before) = progress_regressed(percent, previous) {
         let col = percent_cell.map(|c| c.col);
@@ -302,7 +308,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
             .raw(percent_cell.map(|c| c.value.display()).unwrap_or_default()),
         );
     }
-    if progress_copied(&raw.progress_text, previous) {
+    if progress_copied(&raw.progress_text, previous, ctx.unit) {
         problems.push(
             at(
                 Problem::warning(
@@ -375,9 +381,12 @@ pub fn progress_regressed(current: Option<f64>, previous: Option<&PreviousTask>)
 }
 
 /// This month's progress text is last month's, word for word (ignoring whitespace/punctuation).
-pub fn progress_copied(text: &str, previous: Option<&PreviousTask>) -> bool {
+/// Whether `text` repeats what `unit` reported last month (for a task with several lead units,
+/// that unit's own part of the archived text).
+pub fn progress_copied(text: &str, previous: Option<&PreviousTask>, unit: &str) -> bool {
     let key = comparison_key(text);
-    !key.is_empty() && previous.is_some_and(|p| comparison_key(&p.progress_text) == key)
+    !key.is_empty()
+        && previous.is_some_and(|p| comparison_key(crate::history::text_of_unit(p, unit)) == key)
 }
 
 /// 填报日期 checks: unreadable, outside the report month, or after the as-of date.
@@ -479,9 +488,17 @@ mod tests {
         assert_eq!(progress_regressed(Some(60.0), Some(&p)), None);
         assert_eq!(progress_regressed(Some(50.0), None), None);
         assert_eq!(progress_regressed(None, Some(&p)), None);
-        assert!(progress_copied("完成招标， 开工建设", Some(&p)));
-        assert!(!progress_copied("完成招标，主体封顶。", Some(&p)));
-        assert!(!progress_copied("", Some(&prev(None, ""))));
+        assert!(progress_copied("完成招标， 开工建设", Some(&p), "市科技局"));
+        assert!(!progress_copied(
+            "完成招标，主体封顶。",
+            Some(&p),
+            "市科技局"
+        ));
+        assert!(!progress_copied("", Some(&prev(None, "")), "市科技局"));
+        // a task with two lead units: each unit's own part of last month's text counts
+        let both = prev(Some(50.0), "【土左旗】甲进展\n【托县政府】乙进展");
+        assert!(progress_copied("乙进展", Some(&both), "托县政府"));
+        assert!(!progress_copied("甲进展", Some(&both), "托县政府"));
     }
 
     #[test]

@@ -390,6 +390,12 @@ fn catalogue() -> Vec<Case> {
             err("corrupt_file", "表格解析器无法处理该文件的内部结构"),
         ),
         c(
+            "xls whose workbook BOF record is empty (fuzz: calamine xls.rs:772; caught)",
+            "市住建局.xls",
+            xls_empty_bof,
+            err("corrupt_file", "表格解析器无法处理该文件的内部结构"),
+        ),
+        c(
             "xls with a defined name longer than its record (fuzz: calamine xls.rs:850; caught)",
             "市住建局.xls",
             xls_bad_defined_name,

@@ -725,6 +725,39 @@ fn last_month_regression_and_copied_text() {
     assert_eq!(sub.rows.len(), 2);
 }
 
+/// A row for another unit's task is rejected; last month's figures of that task belong to the
+/// other unit and must not produce month-over-month warnings for this one.
+#[test]
+fn other_units_task_gets_no_month_over_month_warnings() {
+    let dir = temp_dir("previous_other");
+    let path = dir.join("市科技局.xlsx");
+    write_xlsx(
+        &path,
+        &keji(vec![[
+            V::N(1.0),
+            s("全市地区生产总值增长6%左右"),
+            s("上月进展"),
+            V::N(40.0),
+            V::Blank,
+        ]]),
+    );
+    let mut prev = BTreeMap::new();
+    prev.insert(
+        1,
+        PreviousTask {
+            percent: Some(100.0),
+            progress_text: "上月进展".into(),
+            ..Default::default()
+        },
+    );
+    let sub = read_submission(&path, &ctx_with(Some(prev)));
+    let codes: Vec<&str> = sub.problems.iter().map(|p| p.code.as_str()).collect();
+    assert!(codes.contains(&"task_not_assigned"), "{codes:?}");
+    assert!(!codes.contains(&"progress_regressed"), "{codes:?}");
+    assert!(!codes.contains(&"progress_copied"), "{codes:?}");
+    assert!(sub.rows.is_empty());
+}
+
 #[test]
 fn same_task_twice_in_a_file_counts_once() {
     let dir = temp_dir("dup");

@@ -199,7 +199,16 @@ fn rerun_is_byte_identical_and_force_keeps_the_old_month() {
         force: true,
         ..opts("2026-11")
     };
-    duban::run::run(&cfg, &forced, &Silent).expect("forced rerun");
+    let summary = duban::run::run(&cfg, &forced, &Silent).expect("forced rerun");
+    assert_eq!(
+        summary.kept_previous.as_deref(),
+        Some(t.out.join("2026-11.previous-1").as_path())
+    );
+    assert!(
+        summary.to_text().contains("原有的本月结果已保留在"),
+        "{}",
+        summary.to_text()
+    );
     assert_eq!(
         tree_hashes(&t.out.join("2026-11")),
         first,
@@ -285,7 +294,7 @@ fn missing_last_month_is_explained() {
         .find(|p| p.code == "previous_summary_missing")
         .expect("the run says last month's 汇总表 is missing");
     assert!(
-        note.message.contains("duban run --month 2026-10"),
+        note.message.contains("run --month 2026-10"),
         "{}",
         note.message
     );

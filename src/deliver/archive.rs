@@ -123,7 +123,12 @@ impl Staging {
 
     /// Syncs every file and folder and renames the temporary folder to `output/<month>/`
     /// (keeping an existing month as `<month>.previous-<n>` when forced); returns the final folder.
-    pub fn commit(mut self) -> Result<PathBuf, DeliverError> {
+    pub fn commit(self) -> Result<PathBuf, DeliverError> {
+        self.commit_keeping().map(|(dir, _)| dir)
+    }
+
+    /// [`Staging::commit`], also returning where an existing month was kept (`--force`).
+    pub fn commit_keeping(mut self) -> Result<(PathBuf, Option<PathBuf>), DeliverError> {
         let mut targets: Vec<(PathBuf, bool)> = Vec::new();
         let mut dirs: Vec<PathBuf> = Vec::new();
         for rel in self.lock().values().map(|f| PathBuf::from(&f.path)) {
@@ -143,9 +148,9 @@ impl Staging {
         if !sync_filesystem(&self.tmp) {
             sync_all(&targets)?;
         }
-        swap_into_place(&self.root, self.month, &self.tmp, self.force)?;
+        let kept = swap_into_place(&self.root, self.month, &self.tmp, self.force)?;
         self.committed = true;
-        Ok(self.root.join(self.month.to_string()))
+        Ok((self.root.join(self.month.to_string()), kept))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, InputFile>> {
@@ -329,7 +334,13 @@ fn sync_path(path: &Path, is_folder: bool) -> Result<(), DeliverError> {
         .map_err(io_err(path))
 }
 
-fn swap_into_place(root: &Path, month: Month, tmp: &Path, force: bool) -> Result<(), DeliverError> {
+/// Renames `tmp` to `<root>/<month>`; returns where an existing month was kept, if any.
+fn swap_into_place(
+    root: &Path,
+    month: Month,
+    tmp: &Path,
+    force: bool,
+) -> Result<Option<PathBuf>, DeliverError> {
     let final_dir = root.join(month.to_string());
     let mut kept = None;
     if final_dir.exists() {
@@ -351,5 +362,6 @@ fn swap_into_place(root: &Path, month: Month, tmp: &Path, force: bool) -> Result
             source,
         });
     }
-    sync_path(root, true)
+    sync_path(root, true)?;
+    Ok(kept)
 }

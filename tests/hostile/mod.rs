@@ -413,13 +413,20 @@ fn record(typ: u16, data: &[u8]) -> Vec<u8> {
 /// A BIFF8 .xls in a CFB container with one sheet: `dims` (first row, last row + 1, first col,
 /// last col + 1) in its DIMENSIONS record and a NUMBER cell at each of `cells`.
 pub fn xls_with_cells(dims: (u32, u32, u16, u16), cells: &[(u16, u16, f64)]) -> Vec<u8> {
-    xls_file(dims, cells, None, false, &[])
+    xls_file(dims, cells, None, false, &[], false)
 }
 
 /// A BIFF8 .xls whose CODEPAGE record has no data (calamine reads two bytes from it and
 /// panics; found by the `intake` fuzz target).
 pub fn xls_short_record() -> Vec<u8> {
-    xls_file((0, 1, 0, 1), &[(0, 0, 1.0)], None, true, &[])
+    xls_file((0, 1, 0, 1), &[(0, 0, 1.0)], None, true, &[], false)
+}
+
+/// A BIFF8 .xls whose workbook globals start with an empty BOF record (calamine reads the
+/// BIFF version from its first two bytes and panics, xls.rs:772; found by the `intake` fuzz
+/// target).
+pub fn xls_empty_bof() -> Vec<u8> {
+    xls_file((0, 1, 0, 1), &[(0, 0, 1.0)], None, false, &[], true)
 }
 
 /// A BIFF8 .xls with a defined name (Lbl record) whose formula length is larger than the
@@ -435,13 +442,21 @@ pub fn xls_bad_defined_name() -> Vec<u8> {
         None,
         false,
         &record(0x0018, &lbl),
+        false,
     )
 }
 
 /// A BIFF8 .xls whose BoundSheet record points past the end of the stream (calamine slices
 /// the stream at that offset and panics).
 pub fn xls_bad_sheet_offset() -> Vec<u8> {
-    xls_file((0, 1, 0, 1), &[(0, 0, 1.0)], Some(0x00FF_FFFF), false, &[])
+    xls_file(
+        (0, 1, 0, 1),
+        &[(0, 0, 1.0)],
+        Some(0x00FF_FFFF),
+        false,
+        &[],
+        false,
+    )
 }
 
 fn xls_file(
@@ -450,6 +465,7 @@ fn xls_file(
     sheet_pos: Option<u32>,
     empty_codepage: bool,
     extra_globals: &[u8],
+    empty_globals_bof: bool,
 ) -> Vec<u8> {
     let bof = |dt: u16| {
         let mut d = 0x0600u16.to_le_bytes().to_vec();
@@ -458,7 +474,11 @@ fn xls_file(
         record(0x0809, &d)
     };
     // globals: BOF, CODEPAGE, BOUNDSHEET (offset patched below), EOF
-    let mut globals = bof(0x0005);
+    let mut globals = if empty_globals_bof {
+        record(0x0809, &[])
+    } else {
+        bof(0x0005)
+    };
     let codepage = if empty_codepage {
         Vec::new()
     } else {
