@@ -3,7 +3,8 @@
 //!
 //! When one unit reports a task more than once (two files, or twice in one file), the later
 //! 填报日期 wins, then the later file name, then the later row; every loser is recorded as
-//! superseded, never silently dropped.
+//! superseded, never silently dropped. A byte-identical copy of another file is merged once:
+//! its rows count as superseded and one warning names it.
 
 use crate::model::{
     Master, Merged, Problem, ProgressRow, Receipt, Reconciliation, Severity, Submission,
@@ -32,12 +33,23 @@ impl Candidate<'_> {
 
 /// Merges the month's submissions; see the module docs.
 pub fn merge(master: &Master, submissions: &[Submission]) -> Merged {
+    // A byte-identical copy of an earlier file (a forwarded mail, “… - 副本.xlsx”) is one
+    // submission: its rows count as superseded and its findings, the same as the original's,
+    // are not repeated; one warning names the copy.
+    let copies = identical_copies(submissions);
+    let is_copy = |s: &Submission| copies.contains_key(s.file.as_str());
     let mut problems: Vec<Problem> = submissions
         .iter()
+        .filter(|s| !is_copy(s))
         .flat_map(|s| s.problems.iter().cloned())
         .collect();
+    let mut superseded = 0u32;
     let mut by_key: BTreeMap<(u32, String), Vec<Candidate<'_>>> = BTreeMap::new();
     for sub in submissions {
+        if is_copy(sub) {
+            superseded += sub.rows_read;
+            continue;
+        }
         let Some(unit) = &sub.unit else { continue };
         for row in &sub.rows {
             by_key
@@ -51,7 +63,6 @@ pub fn merge(master: &Master, submissions: &[Submission]) -> Merged {
     }
 
     let mut winners: BTreeMap<u32, Vec<UnitReport>> = BTreeMap::new();
-    let mut superseded = 0u32;
     for ((task, unit), mut candidates) in by_key {
         candidates.sort_by(|a, b| a.key().cmp(&b.key()));
         let Some(winner) = candidates.pop() else {
@@ -68,14 +79,18 @@ pub fn merge(master: &Master, submissions: &[Submission]) -> Merged {
         });
     }
     let reports = order_reports(master, winners);
-    problems.extend(identical_files(submissions));
+    problems.extend(copy_warnings(submissions, &copies));
     problems.extend(missing_tasks(master, submissions, &reports));
 
     let merged_count = reports.values().map(|v| v.len() as u32).sum();
     let reconciliation = Reconciliation {
         rows_read: submissions.iter().map(|s| s.rows_read).sum(),
         merged: merged_count,
-        rejected: submissions.iter().map(|s| s.rows_rejected).sum(),
+        rejected: submissions
+            .iter()
+            .filter(|s| !is_copy(s))
+            .map(|s| s.rows_rejected)
+            .sum(),
         superseded,
     };
     debug_assert!(
@@ -92,36 +107,53 @@ pub fn merge(master: &Master, submissions: &[Submission]) -> Merged {
     }
 }
 
-/// Files whose bytes are identical to an earlier file (by name): a warning each. Their rows
-/// are merged once, the copies' rows count as superseded.
-fn identical_files(submissions: &[Submission]) -> Vec<Problem> {
-    let mut first_by_hash: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut sorted: Vec<&Submission> = submissions.iter().collect();
-    sorted.sort_by(|a, b| a.file.cmp(&b.file));
-    let mut out = Vec::new();
+/// Files whose bytes are identical to another file that was read: copy → original. The
+/// original is the one with the shortest name (a copy's name adds “ - 副本”, “(1)”, “_副本”…),
+/// then the first by name. Unreadable files (nothing read) are left alone, each keeps its own
+/// finding.
+fn identical_copies(submissions: &[Submission]) -> HashMap<&str, &str> {
+    let mut first_by_hash: HashMap<&str, &str> = HashMap::new();
+    let mut sorted: Vec<&Submission> = submissions
+        .iter()
+        .filter(|s| !s.sha256.is_empty() && s.rows_read > 0)
+        .collect();
+    sorted
+        .sort_by(|a, b| (a.file.chars().count(), &a.file).cmp(&(b.file.chars().count(), &b.file)));
+    let mut copies = HashMap::new();
     for sub in sorted {
-        if sub.sha256.is_empty() {
-            continue;
-        }
         match first_by_hash.get(sub.sha256.as_str()) {
             Some(first) => {
-                let mut p = Problem::warning(
-                    "duplicate_file",
-                    format!(
-                        "本文件与“{first}”内容完全相同（重复报送），相同的任务只合并一次；请确认是否误发"
-                    ),
-                )
-                .file(sub.file.clone());
-                if let Some(unit) = &sub.unit {
-                    p = p.unit(unit.clone());
-                }
-                out.push(p);
+                copies.insert(sub.file.as_str(), *first);
             }
             None => {
                 first_by_hash.insert(&sub.sha256, &sub.file);
             }
         }
     }
+    copies
+}
+
+/// One warning per copy, naming the original.
+fn copy_warnings(submissions: &[Submission], copies: &HashMap<&str, &str>) -> Vec<Problem> {
+    let mut out: Vec<Problem> = submissions
+        .iter()
+        .filter_map(|sub| {
+            let first = copies.get(sub.file.as_str())?;
+            let mut p = Problem::warning(
+                "duplicate_file",
+                format!(
+                    "本文件与“{first}”内容完全相同（重复报送），已按一份处理：其 {} 行不重复合并，问题只在“{first}”中列出；请确认是否误发",
+                    sub.rows_read
+                ),
+            )
+            .file(sub.file.clone());
+            if let Some(unit) = &sub.unit {
+                p = p.unit(unit.clone());
+            }
+            Some(p)
+        })
+        .collect();
+    out.sort_by(|a, b| a.file.cmp(&b.file));
     out
 }
 

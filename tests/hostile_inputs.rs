@@ -413,8 +413,8 @@ fn catalogue() -> Vec<Case> {
             name: "two byte-identical files",
             file: "市住建局_副本.xlsx".as_bytes().to_vec(),
             build: || zhujian_with("已开工48个。", V::N(90.0)),
-            // the copy sorts after the original, so its row is the one merged (once)
-            expect: flagged("duplicate_file", Warning, "内容完全相同", 1),
+            // the original (first by name) is merged; the copy's row counts as superseded
+            expect: flagged("duplicate_file", Warning, "内容完全相同", 0),
             extra: || {
                 vec![(
                     "市住建局.xlsx".as_bytes().to_vec(),
@@ -612,6 +612,44 @@ fn catalogue_of_hostile_files() {
         );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A byte-identical copy is one submission: the original's row is merged, the copy's findings
+/// are not repeated (they would be blamed on the unit twice), the copy's row is superseded
+/// without a per-row note, and one warning names the copy.
+#[test]
+fn identical_copy_is_counted_once() {
+    let dir = common::temp_dir("identical_copy");
+    // an empty 本月工作进展 gives the file a warning of its own
+    let bytes = zhujian_with("", V::N(90.0));
+    std::fs::write(dir.join("市住建局.xlsx"), &bytes).unwrap();
+    std::fs::write(dir.join("市住建局 - 副本.xlsx"), &bytes).unwrap();
+    let subs = read_month(&dir, &ctx(catalogue_limits()));
+    let merged = merge(&common::master(), &subs);
+    let of = |file: &str| -> Vec<&str> {
+        merged
+            .problems
+            .iter()
+            .filter(|p| p.file.as_deref() == Some(file))
+            .map(|p| p.code.as_str())
+            .collect()
+    };
+    assert_eq!(of("市住建局 - 副本.xlsx"), ["duplicate_file"]);
+    assert_eq!(of("市住建局.xlsx"), ["progress_text_empty"]);
+    let reports = merged.reports.get(&4).expect("task 4 merged");
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].row.source.file, "市住建局.xlsx");
+    let r = merged.reconciliation;
+    assert_eq!(
+        (r.rows_read, r.merged, r.rejected, r.superseded),
+        (2, 1, 0, 1)
+    );
+    let receipt = merged
+        .receipts
+        .iter()
+        .find(|r| r.unit == "市住建局")
+        .unwrap();
+    assert_eq!((receipt.errors, receipt.warnings), (0, 2), "{receipt:?}");
 }
 
 /// Every file under `dir`, relative, with `/` separators.
