@@ -213,6 +213,7 @@ print(json.dumps({
     'from_name': frm.display_name, 'from_addr': frm.addr_spec,
     'date': email.utils.parsedate_to_datetime(msg['Date']).isoformat(),
     'message_id': msg['Message-ID'],
+    'x_unsent': msg['X-Unsent'],
     'headers': list(msg.keys()),
     'body': msg.get_body(('plain',)).get_content(),
     'attachments': atts, 'legacy_names': legacy_names, 'defects': defects,
@@ -273,6 +274,8 @@ fn emails_parse_with_an_independent_parser() {
         assert_eq!(parsed["date"], "2026-12-02T01:00:00+00:00");
         let mid = parsed["message_id"].as_str().unwrap();
         assert!(mid.ends_with(".2026-11@example.org>"), "{mid}");
+        // Outlook opens it as a draft ready to send
+        assert_eq!(parsed["x_unsent"], "1");
         let atts = parsed["attachments"].as_array().unwrap();
         assert_eq!(atts.len(), 1);
         assert_eq!(atts[0]["filename"], name.as_str());

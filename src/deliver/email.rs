@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::model::{Light, MonthReport, Severity, Unit};
 use crate::templates::Templates;
 use lettre::Address;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, Message, MultiPart, SinglePart};
 use serde::Serialize;
 use std::time::{Duration, SystemTime};
@@ -236,6 +236,12 @@ pub fn unit_email(
         .to(Mailbox::new(Some(display_name(&unit.name)), to))
         .subject(subject)
         .date(issue_time(report.issued_on))
+        // Outlook opens a message marked unsent as a draft with a Send button, not as a
+        // received mail; other clients ignore the field.
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("X-Unsent"),
+            "1".to_string(),
+        ))
         .message_id(Some(format!(
             "<{digest}.{}@{}>",
             report.month,
