@@ -197,6 +197,7 @@ pub fn read_submission(path: &Path, ctx: &IntakeContext) -> Submission {
         Ok(b) => b,
         Err(p) => {
             sub.problems.push(p.file(file));
+            attribute_by_file_name(&mut sub, path, ctx);
             return sub;
         }
     };
@@ -208,7 +209,26 @@ pub fn read_submission(path: &Path, ctx: &IntakeContext) -> Submission {
             sub.problems.push(Problem::error(code, message).file(file));
         }
     }
+    if sub.unit.is_none() && sub.rows_read == 0 {
+        attribute_by_file_name(&mut sub, path, ctx);
+    }
     sub
+}
+
+/// A file that could not be read at all is still the unit's, when its name says whose it is:
+/// the problem then reaches that unit's notice (“请重新保存后报送”) and its receipt.
+fn attribute_by_file_name(sub: &mut Submission, path: &Path, ctx: &IntakeContext) {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let Some(unit) = identify::unit_from_file_name(&stem, ctx.units) else {
+        return;
+    };
+    for p in sub.problems.iter_mut().filter(|p| p.unit.is_none()) {
+        p.unit = Some(unit.clone());
+    }
+    sub.unit = Some(unit);
 }
 
 fn read_bytes(path: &Path, limits: &Limits) -> Result<Vec<u8>, Box<Problem>> {
