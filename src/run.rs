@@ -35,6 +35,8 @@ pub struct RunSummary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Files with errors and how many each, in file-name order (for the console).
+    pub error_files: Vec<(String, usize)>,
     pub previous_available: bool,
     /// Milliseconds per stage, and in all.
     pub timings: Vec<(String, f64)>,
@@ -99,6 +101,19 @@ impl RunSummary {
             "问题：错误 {} 个，警告 {} 个，提示 {} 个（详见汇总表“校验问题”）",
             self.errors, self.warnings, self.infos
         );
+        if !self.error_files.is_empty() {
+            const SHOWN: usize = 10;
+            let mut list: Vec<String> = self
+                .error_files
+                .iter()
+                .take(SHOWN)
+                .map(|(file, n)| format!("{file}（{n} 个）"))
+                .collect();
+            if self.error_files.len() > SHOWN {
+                list.push(format!("等共 {} 个文件", self.error_files.len()));
+            }
+            let _ = writeln!(s, "有错误的文件：{}", list.join("、"));
+        }
         let _ = writeln!(
             s,
             "生成：汇总表 1 份，领导督办单 {} 份，单位督办通知单 {} 份，邮件 {} 封",
@@ -252,6 +267,7 @@ pub fn run(
         errors,
         warnings,
         infos,
+        error_files: error_files(&report.problems),
         previous_available: report.previous_available,
         timings,
         total_ms: started.elapsed().as_secs_f64() * 1000.0,
@@ -394,6 +410,23 @@ fn render(
         units_without_email: without,
         notes: notices.failures,
     })
+}
+
+/// Files named by error problems, with their error counts, sorted by file name.
+fn error_files(problems: &[crate::model::Problem]) -> Vec<(String, usize)> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for p in problems
+        .iter()
+        .filter(|p| p.severity == crate::model::Severity::Error)
+    {
+        if let Some(file) = p.file.as_deref() {
+            *counts.entry(file).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(f, n)| (f.to_string(), n))
+        .collect()
 }
 
 /// The run's inputs with sizes and SHA-256 (master, units, config, submissions, last month's 汇总表).

@@ -106,6 +106,16 @@ fn two_months() -> &'static TwoMonths {
 fn november_reads_october_and_shows_month_over_month() {
     let t = two_months();
     assert!(t.november.previous_available);
+    // the console names the files with errors (the demo's three deliberate mistakes)
+    assert_eq!(
+        t.november.error_files.iter().map(|(_, n)| n).sum::<usize>(),
+        t.november.errors
+    );
+    assert!(
+        t.november.to_text().contains("有错误的文件：市交通局_"),
+        "{}",
+        t.november.to_text()
+    );
     let cfg = config_with_output(&t.out);
     let loaded = pipeline::load_month(&cfg, &opts("2026-11"), &Silent).expect("load");
     assert!(loaded.history.found);
