@@ -6,17 +6,11 @@
 
 use std::io::{Cursor, Write};
 
-/// CRC-32 (IEEE), as zip stores it.
+/// CRC-32 (IEEE), as zip and PNG store it (flate2's, as `pattern_crc` uses).
 pub fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
-    }
-    !crc
+    let mut crc = flate2::Crc::new();
+    crc.update(data);
+    crc.sum()
 }
 
 /// One member of a hand-written zip.
@@ -263,18 +257,6 @@ pub fn sheet_xml(rows: impl IntoIterator<Item = String>) -> String {
 
 /// The template's header rows (title, header block, column headers) for `unit`.
 pub fn header_rows(unit: &str) -> Vec<String> {
-    let headers = [
-        "序号",
-        "任务目标",
-        "完成时限",
-        "本月工作进展",
-        "完成进度(%)",
-        "状态",
-        "完成日期",
-        "存在问题",
-        "下步计划",
-        "备注",
-    ];
     vec![
         row_xml(0, &[(0, X::Str("2026年重点任务推进情况表（11月）".into()))]),
         row_xml(
@@ -287,7 +269,7 @@ pub fn header_rows(unit: &str) -> Vec<String> {
         ),
         row_xml(
             2,
-            &headers
+            &crate::common::HEADERS
                 .iter()
                 .enumerate()
                 .map(|(i, h)| (i as u32, X::Str((*h).into())))
