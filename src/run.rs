@@ -319,13 +319,6 @@ fn render(
     report.problems.extend(notices.problems.iter().cloned());
     crate::merge::sort_problems(&mut report.problems);
     let report: &MonthReport = report;
-    let names: Vec<&str> = report
-        .master
-        .units
-        .iter()
-        .map(|u| u.name.as_str())
-        .collect();
-    let stems = deliver::unique_stems(&names);
     let unit_docs: HashMap<&str, &notices::RenderedDoc> = notices
         .documents
         .iter()
@@ -346,8 +339,7 @@ fn render(
                 .master
                 .units
                 .par_iter()
-                .zip(stems.par_iter())
-                .map(|(unit, stem)| {
+                .map(|unit| {
                     let doc = unit_docs.get(unit.name.as_str());
                     let attachment = doc
                         .and_then(|d| d.rel_path.file_name())
@@ -367,7 +359,12 @@ fn render(
                         }
                         None => None,
                     };
-                    let eml_name = eml.as_ref().map(|_| format!("{stem}.eml"));
+                    // the email is named as its attachment: `督办单/单位/<stem>.pdf` → `<stem>.eml`
+                    let eml_name = eml
+                        .as_ref()
+                        .and(doc)
+                        .and_then(|d| d.rel_path.file_stem())
+                        .map(|stem| format!("{}.eml", stem.to_string_lossy()));
                     if let (Some(bytes), Some(name)) = (&eml, &eml_name) {
                         staging.put(&Path::new("邮件").join(name), bytes)?;
                     }

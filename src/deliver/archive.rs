@@ -1,7 +1,7 @@
 //! The atomic month folder: write everything to `output/.<month>.tmp-<pid>-<n>/`, sync it, then
 //! rename it to `output/<month>/` in one step.
 
-use super::{DeliverError, InputFile, OutputFile, is_safe_component, sha256_hex};
+use super::{DeliverError, InputFile, OutputFile, is_safe_component};
 use crate::model::Month;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -81,11 +81,7 @@ impl Staging {
     pub fn put(&self, rel_path: &Path, bytes: &[u8]) -> Result<(), DeliverError> {
         validate_rel_path(rel_path)?;
         let key = super::slash_path(rel_path);
-        let record = InputFile {
-            path: key.clone(),
-            bytes_len: bytes.len() as u64,
-            sha256: sha256_hex(bytes),
-        };
+        let record = InputFile::describe(key.clone(), bytes);
         {
             let mut written = self.lock();
             let lower = key.to_lowercase();

@@ -112,6 +112,17 @@ pub struct InputFile {
     pub sha256: String,
 }
 
+impl InputFile {
+    /// `bytes` described under `path`: size and SHA-256.
+    pub fn describe(path: String, bytes: &[u8]) -> InputFile {
+        InputFile {
+            path,
+            bytes_len: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+        }
+    }
+}
+
 /// Reads `path` and describes it relative to `base` (the config file's folder); a path outside
 /// `base` is recorded as given.
 pub fn input_file(path: &Path, base: &Path) -> std::io::Result<InputFile> {
@@ -120,11 +131,7 @@ pub fn input_file(path: &Path, base: &Path) -> std::io::Result<InputFile> {
         .strip_prefix(base)
         .map(slash_path)
         .unwrap_or_else(|_| path.display().to_string());
-    Ok(InputFile {
-        path: rel,
-        bytes_len: bytes.len() as u64,
-        sha256: sha256_hex(&bytes),
-    })
+    Ok(InputFile::describe(rel, &bytes))
 }
 
 /// Counts in a fixed key order (serialised as a JSON object).
@@ -186,11 +193,7 @@ const UNLISTED: [&str; 2] = ["run.json", "timings.json"];
 pub fn run_json(report: &MonthReport, inputs: &[InputFile], outputs: &[OutputFile]) -> Vec<u8> {
     let listed: Vec<InputFile> = outputs
         .iter()
-        .map(|f| InputFile {
-            path: f.rel_path_string(),
-            bytes_len: f.bytes.len() as u64,
-            sha256: sha256_hex(&f.bytes),
-        })
+        .map(|f| InputFile::describe(f.rel_path_string(), &f.bytes))
         .collect();
     run_json_of(report, inputs, listed)
 }
