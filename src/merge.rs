@@ -133,9 +133,9 @@ fn identical_copies(submissions: &[Submission]) -> HashMap<&str, &str> {
     copies
 }
 
-/// One warning per copy, naming the original.
+/// One warning per copy, naming the original (sorted with the others by `merge`).
 fn copy_warnings(submissions: &[Submission], copies: &HashMap<&str, &str>) -> Vec<Problem> {
-    let mut out: Vec<Problem> = submissions
+    submissions
         .iter()
         .filter_map(|sub| {
             let first = copies.get(sub.file.as_str())?;
@@ -152,9 +152,7 @@ fn copy_warnings(submissions: &[Submission], copies: &HashMap<&str, &str>) -> Ve
             }
             Some(p)
         })
-        .collect();
-    out.sort_by(|a, b| a.file.cmp(&b.file));
-    out
+        .collect()
 }
 
 fn superseded_problem(unit: &str, loser: &Candidate<'_>, winner: &Candidate<'_>) -> Problem {

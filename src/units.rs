@@ -158,18 +158,13 @@ impl Directory {
                 }
             }
         }
-        let &(_, _, best) = matches.iter().max_by(|a, b| {
+        let &(best_start, best_end, best) = matches.iter().max_by(|a, b| {
             (a.1 - a.0)
                 .cmp(&(b.1 - b.0))
                 // the first of equally long matches, for a stable answer
                 .then(b.0.cmp(&a.0))
         })?;
-        let best_len = matches
-            .iter()
-            .filter(|m| m.2 == best)
-            .map(|m| m.1 - m.0)
-            .max()
-            .unwrap_or(0);
+        let best_len = best_end - best_start;
         let spans: Vec<(usize, usize)> = matches
             .iter()
             .filter(|m| m.2 == best)
