@@ -3,10 +3,11 @@
 //! Pure: no I/O, no clock. Everything is decided from the master, the merged month, last month's
 //! archive and the as-of date, with every threshold taken from `duban.toml` (`[thresholds]`).
 //!
-//! Decisions beyond PRODUCT.md, stated here so they can be found:
+//! The status precedence is 已完成 > 逾期未完成 > 滞后 > 临期 > 未启动 > 序时推进. Decisions
+//! beyond the product's stated rules, stated here so they can be found:
 //! - 序时进度 counts whole days inclusively: on the plan start one day has elapsed, on the
 //!   deadline all of them (`expected_progress`). For 12月底 on 2026-11-30 that is 334/365 = 91.5.
-//! - 临期 takes precedence below 滞后 as PRODUCT.md says, so a 12月底 task that is on pace in a
+//! - 临期 takes precedence below 滞后 as the status precedence says, so a 12月底 task that is on pace in a
 //!   November run is 临期 (blue), not 序时推进 (green); only a task that is not behind by more than
 //!   the tolerance can be blue.
 //! - 已完成 without a 完成日期 is 按期完成 when the as-of date is not after the deadline (it must

@@ -81,7 +81,7 @@ impl Default for Office {
     }
 }
 
-/// Status-engine thresholds (PRODUCT.md, Status engine).
+/// Status-engine thresholds (the rules are stated in `classify`'s module doc).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Thresholds {

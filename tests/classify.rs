@@ -204,7 +204,7 @@ fn december_task_at_80_is_lagging_yellow() {
 }
 
 /// The issue asks for “12月底 at 90% → 绿”. In a November run the same task is also 临期 (it is due
-/// by the end of next month) and PRODUCT.md ranks 临期 above 序时推进, so it is blue there; at the
+/// by the end of next month) and the status precedence ranks 临期 above 序时推进, so it is blue there; at the
 /// end of October (序时进度 304/365 = 83.3, window ends 11-30) it is plainly 序时推进 and green.
 #[test]
 fn december_task_at_90_is_green_in_october_and_due_soon_in_november() {

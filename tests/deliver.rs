@@ -1,6 +1,9 @@
 //! Deliver: emails checked with an independent parser (Python's `email` package), the manifest
 //! CSV, run.json, file-name sanitising, and the atomic month folder (including kill -9 mid-write).
 
+#[path = "support/checker.rs"]
+mod checker;
+
 use chrono::NaiveDate;
 use duban::config::Config;
 use duban::deliver::{
@@ -182,7 +185,7 @@ fn python_available() -> bool {
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !ok {
-        eprintln!("note: python3 not found; skipping the independent-parser check");
+        checker::missing("python3");
     }
     ok
 }

@@ -1,6 +1,9 @@
 //! The PDF notices of the 2026-11 demo month, checked with independent tools when installed
 //! (`pdftotext`, `pdffonts`, `pdfinfo` from poppler-utils and `qpdf`; `.ci/run` installs them).
 
+#[path = "support/checker.rs"]
+mod checker;
+
 use duban::config::Config;
 use duban::model::{Light, Month, MonthReport};
 use duban::pipeline::{self, RunOptions};
@@ -53,7 +56,7 @@ fn demo() -> &'static Demo {
 fn tool(name: &str) -> bool {
     let found = Command::new(name).arg("-v").output().is_ok();
     if !found {
-        eprintln!("注意：未安装 {name}，跳过相应的独立校验");
+        checker::missing(name);
     }
     found
 }

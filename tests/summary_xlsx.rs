@@ -1,6 +1,9 @@
 //! The 汇总表 written for a realistic in-memory month, read back with calamine (and openpyxl when
 //! Python has it), and read back as next month's history.
 
+#[path = "support/checker.rs"]
+mod checker;
+
 use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
 use duban::classify::classify;
@@ -510,7 +513,7 @@ print(ws.cell(row=5, column=7).data_type, wb.properties.creator)
         .arg(&path)
         .output()
     else {
-        eprintln!("python3 not available; skipped");
+        checker::missing("python3");
         return;
     };
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -520,7 +523,7 @@ print(ws.cell(row=5, column=7).data_type, wb.properties.creator)
         String::from_utf8_lossy(&out.stderr)
     );
     if stdout.trim() == "SKIP" {
-        eprintln!("openpyxl not installed; skipped");
+        checker::missing("openpyxl (Python)");
         return;
     }
     let lines: Vec<&str> = stdout.lines().collect();

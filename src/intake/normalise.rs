@@ -218,7 +218,7 @@ pub fn percent_from_cell(value: &CellValue, fraction: bool) -> Percent {
     }
 }
 
-/// Parses a status written any usual way (synonyms per PRODUCT.md); `None` if unknown or blank.
+/// Parses a status written any usual way (the synonyms listed in this module); `None` if unknown or blank.
 pub fn parse_status(raw: &str) -> Option<ReportedStatus> {
     let key: String = fold_width(raw)
         .chars()

@@ -1,4 +1,4 @@
-//! The per-unit progress workbook (`duban templates`): the canonical template of PRODUCT.md,
+//! The per-unit progress workbook (`duban templates`): the canonical template of the office procedure (README),
 //! pre-filled with one unit's tasks.
 //!
 //! Layout of sheet “进展情况” (0-based rows):

@@ -6,7 +6,7 @@
 //! The workbook is deterministic: the document dates come from the as-of date, and the zip
 //! entries carry a fixed timestamp (rust_xlsxwriter's default).
 //!
-//! 任务总表 has three columns after the 14 of PRODUCT.md: 序时进度(%), 亮灯说明 and
+//! 任务总表 has three columns after the 14 the 汇总表 specification lists: 序时进度(%), 亮灯说明 and
 //! 连续未报送月数 (read back by `history`). The printed page covers the 14 columns only.
 
 use crate::config::Config;
@@ -276,7 +276,7 @@ const TASK_COLUMNS: [(&str, f64); 17] = [
     ("亮灯说明", 24.0),
     (COL_MONTHS_NOT_REPORTED, 8.0),
 ];
-/// Columns of 任务总表 that are printed (PRODUCT.md's 14).
+/// Columns of 任务总表 that are printed (the specified 14).
 const TASK_PRINTED_COLUMNS: u16 = 14;
 
 fn task_sheet(ws: &mut Worksheet, report: &MonthReport, s: &Styles) -> Result<(), XlsxError> {
