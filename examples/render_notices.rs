@@ -7,7 +7,7 @@ use duban::config::Config;
 use duban::model::Month;
 use duban::pipeline::{self, RunOptions};
 use duban::render::notices::render_all;
-use duban::render::pdf::FontSet;
+use duban_pdf::FontSet;
 use duban::templates::Templates;
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -5,7 +5,7 @@ use crate::deliver::{self, InputFile, OutputFile};
 use crate::model::MonthReport;
 use crate::pipeline::{self, Loaded, Progress, RunError, RunOptions, Stage};
 use crate::render::notices::{self, DocKind};
-use crate::render::pdf::{FontSet, FontSource};
+use duban_pdf::{FontSet, FontSource};
 use crate::templates::Templates;
 use rayon::prelude::*;
 use std::collections::HashMap;

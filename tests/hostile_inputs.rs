@@ -696,7 +696,7 @@ fn hostile_project() -> (PathBuf, duban::config::Config) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile_project");
     let _ = std::fs::remove_dir_all(&dir);
-    let cfg_path = duban::synthetic::write_project(repo, &dir, 1, &[common::NOV]).unwrap();
+    let cfg_path = duban_devdata::synthetic::write_project(repo, &dir, 1, &[common::NOV]).unwrap();
     // hostile names in units.toml: the master's “市科技局” / “市发改委” resolve through aliases
     let units_path = dir.join("input/units.toml");
     let mut units = std::fs::read_to_string(&units_path).unwrap();

@@ -139,11 +139,11 @@ fn committed_master_xlsx_is_the_generator_output() {
         root().join("input/seed/2026-government-work-report-task-breakdown.txt"),
     )
     .expect("seed text");
-    let generated = duban::seed::master_workbook(&seed, 2026).expect("generate");
+    let generated = duban_devdata::seed::master_workbook(&seed, 2026).expect("generate");
     let committed = std::fs::read(root().join("input/master.xlsx")).expect("master.xlsx");
     assert!(
         generated == committed,
-        "input/master.xlsx is stale: run `cargo run --example gen_master`"
+        "input/master.xlsx is stale: run `cargo run -p duban-devdata --example gen_master`"
     );
 }
 

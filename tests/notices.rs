@@ -8,7 +8,7 @@ use duban::config::Config;
 use duban::model::{Light, Month, MonthReport};
 use duban::pipeline::{self, RunOptions};
 use duban::render::notices::{DocKind, Notices, RenderedDoc, render_all};
-use duban::render::pdf::FontSet;
+use duban_pdf::FontSet;
 use duban::templates::Templates;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -5,7 +5,7 @@
 
 use calamine::{Data, DataType, Reader, Xlsx};
 use duban::config::Config;
-use duban::demo::{demo_submissions, missing_units};
+use duban_devdata::demo::{demo_submissions, missing_units};
 use duban::model::{Master, Month};
 use duban::render::template_xlsx::{
     FIRST_TASK_ROW, HEADER_ROW, INSTRUCTIONS_SHEET, SHEET_NAME, safe_file_stem, template_file_name,
@@ -313,7 +313,7 @@ fn demo_is_deterministic_and_matches_the_committed_files() {
         let generated: Vec<String> = a.iter().map(|(n, _)| n.clone()).collect();
         assert_eq!(
             on_disk, generated,
-            "{month}: rerun `cargo run --example gen_demo`"
+            "{month}: rerun `cargo run -p duban-devdata --example gen_demo`"
         );
         for (name, bytes) in &a {
             let committed = std::fs::read(dir.join(name)).expect("readable");

@@ -1,4 +1,3 @@
 pub mod notices;
-pub mod pdf;
 pub mod template_xlsx;
 pub mod xlsx;

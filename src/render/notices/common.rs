@@ -18,7 +18,7 @@
 //! | `@signoff 机关名称` then `@date 2026年12月2日` | sign-off block with seal space, kept with the paragraph before it |
 
 use crate::model::{Light, Rates, Status, TaskOutcome};
-use crate::render::pdf::{
+use duban_pdf::{
     Align, Block, Cell, Color, Column, FontRole, FontSet, Paragraph, Row, Rule, Span, Style,
     measure, mm,
 };

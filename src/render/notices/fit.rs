@@ -3,7 +3,7 @@
 //! body grid) and kept when that saves the page, as GB/T 9704 asks.
 
 use super::common::PITCH;
-use crate::render::pdf::{Block, Document, FontSet, Item, Layout, Origin, layout, mm};
+use duban_pdf::{Block, Document, FontSet, Item, Layout, Origin, layout, mm};
 
 /// A last page filled to at most this share of the text block is worth saving.
 const SHORT_TAIL: f32 = 0.45;

@@ -6,7 +6,7 @@ use super::common::{
 };
 use super::{Input, compose};
 use crate::model::{Leader, Light, MonthReport, Task, TaskOutcome};
-use crate::render::pdf::{Align, Block, Document, Meta, Row, Table, TableStyle};
+use duban_pdf::{Align, Block, Document, Meta, Row, Table, TableStyle};
 
 /// Name of the template.
 pub const TEMPLATE: &str = "notice_leader.j2";
@@ -116,7 +116,7 @@ fn attention_table(tasks: &[(&Task, &TaskOutcome)], report: &MonthReport) -> Blo
     Block::Table(Table {
         columns: vec![
             col(8.0, Align::Center),
-            crate::render::pdf::Column::flex(Align::Left),
+            duban_pdf::Column::flex(Align::Left),
             col(17.5, Align::Left),
             col(13.5, Align::Center),
             col(11.5, Align::Center),
@@ -154,7 +154,7 @@ fn overview_table(groups: &[(&str, Vec<(&Task, &TaskOutcome)>)]) -> Block {
     Block::Table(Table {
         columns: vec![
             col(8.0, Align::Center),
-            crate::render::pdf::Column::flex(Align::Left),
+            duban_pdf::Column::flex(Align::Left),
             col(13.5, Align::Center),
             col(11.5, Align::Center),
             col(24.5, Align::Left),

@@ -8,7 +8,7 @@ use super::common::{
 use super::leader::unit_label;
 use super::{Input, compose};
 use crate::model::{Light, MonthReport, Rates, Task, TaskOutcome};
-use crate::render::pdf::{Align, Block, Cell, Column, Document, Meta, Row, Table, TableStyle, mm};
+use duban_pdf::{Align, Block, Cell, Column, Document, Meta, Row, Table, TableStyle, mm};
 
 /// Name of the template.
 pub const TEMPLATE: &str = "notice_mayor.j2";

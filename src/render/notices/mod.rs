@@ -1,5 +1,5 @@
 //! The PDF notices of a month: the mayor's overview, a 督办单 per leader and a 督办通知单 per
-//! lead unit, laid out by [`crate::render::pdf`].
+//! lead unit, laid out by [`duban_pdf`].
 //!
 //! Documents only describe content. Every sentence, title, heading and the document-number
 //! pattern come from `templates/` (`notice_mayor.j2`, `notice_leader.j2`, `notice_unit.j2`,
@@ -17,7 +17,7 @@ mod unit;
 
 use crate::config::Config;
 use crate::model::{MonthReport, Problem};
-use crate::render::pdf::{Block, Document, FontSet, Meta, MissingGlyph, PageSetup, write_pdf};
+use duban_pdf::{Block, Document, FontSet, Meta, MissingGlyph, PageSetup, write_pdf};
 use crate::templates::Templates;
 use chrono::Datelike;
 use rayon::prelude::*;

@@ -8,7 +8,7 @@ use super::common::{
 use super::leader::rejected;
 use super::{Input, compose};
 use crate::model::{Light, MonthReport, Problem, Severity, Task, TaskOutcome};
-use crate::render::pdf::{Align, Block, Column, Document, Meta, Row, Table, TableStyle};
+use duban_pdf::{Align, Block, Column, Document, Meta, Row, Table, TableStyle};
 
 /// Name of the template.
 pub const TEMPLATE: &str = "notice_unit.j2";

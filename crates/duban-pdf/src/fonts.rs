@@ -222,14 +222,14 @@ impl FontSet {
     /// Loads the three role faces; a file used for several roles is parsed once.
     ///
     /// ```no_run
-    /// use duban::render::pdf::{FontSet, FontSource};
+    /// use duban_pdf::{FontSet, FontSource};
     /// let fonts = FontSet::load(
     ///     &FontSource::new("fonts/NotoSerifSC-Bold.ttf", 0),
     ///     &FontSource::new("fonts/NotoSerifSC-Regular.ttf", 0),
     ///     &FontSource::new("fonts/NotoSansSC-Bold.ttf", 0),
     ///     &[],
     /// )?;
-    /// # Ok::<(), duban::render::pdf::FontError>(())
+    /// # Ok::<(), duban_pdf::FontError>(())
     /// ```
     ///
     /// `fallbacks` are tried, in order, for characters that none of the role faces has. They
@@ -272,6 +272,19 @@ impl FontSet {
     /// Loads the shipped fonts from `dir`: `NotoSerifSC-Bold.ttf` (title),
     /// `NotoSerifSC-Regular.ttf` (body), `NotoSansSC-Bold.ttf` (heading) and the
     /// [`SHIPPED_FALLBACKS`] found there.
+    ///
+    /// # Errors
+    ///
+    /// [`FontError`] when a role face is missing or cannot be parsed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts");
+    /// let fonts = duban_pdf::FontSet::load_dir(&dir)?;
+    /// assert!(duban_pdf::FontSet::load_dir(std::path::Path::new("/nonexistent")).is_err());
+    /// # Ok::<(), duban_pdf::FontError>(())
+    /// ```
     pub fn load_dir(dir: &Path) -> Result<FontSet, FontError> {
         FontSet::load(
             &FontSource::new(dir.join("NotoSerifSC-Bold.ttf"), 0),
@@ -386,7 +399,7 @@ pub(crate) mod tests {
         static FONTS: OnceLock<Arc<FontSet>> = OnceLock::new();
         FONTS
             .get_or_init(|| {
-                let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+                let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts");
                 Arc::new(FontSet::load_dir(&dir).expect("shipped fonts load"))
             })
             .clone()
@@ -416,7 +429,7 @@ pub(crate) mod tests {
 
     #[test]
     fn fallback_face_is_read_on_first_use_only() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts");
         let fonts = FontSet::load_dir(&dir).expect("shipped fonts load");
         let ext = fonts.face_count() - 1;
         assert_eq!(fonts.face_name(ext), "NotoSerifSC-Regular-Ext.ttf");
@@ -433,7 +446,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_missing_fallback_file_is_an_error_at_load() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts");
         let err = FontSet::load(
             &FontSource::new(dir.join("NotoSerifSC-Bold.ttf"), 0),
             &FontSource::new(dir.join("NotoSerifSC-Regular.ttf"), 0),
@@ -449,7 +462,7 @@ pub(crate) mod tests {
     #[test]
     #[ignore = "timing, run by hand in release"]
     fn load_time() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts");
         let mut ms: Vec<f64> = (0..9)
             .map(|_| {
                 let t = std::time::Instant::now();

@@ -1,7 +1,7 @@
 //! Writes the demo submissions `input/submissions/2026-10/` and `input/submissions/2026-11/`
 //! (deterministic: the same master gives the same bytes).
 //!
-//! `cargo run --example gen_demo [config]`
+//! `cargo run -p duban-devdata --example gen_demo [config]`
 
 use duban::model::Month;
 use std::path::Path;
@@ -32,11 +32,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         std::fs::create_dir_all(&dir)?;
-        let files = duban::demo::demo_submissions(&master, month, &cfg);
+        let files = duban_devdata::demo::demo_submissions(&master, month, &cfg);
         for (name, bytes) in &files {
             std::fs::write(dir.join(name), bytes)?;
         }
-        let missing = duban::demo::missing_units(&master, month);
+        let missing = duban_devdata::demo::missing_units(&master, month);
         println!(
             "{}：写入 {} 个文件到 {}；未报送单位：{}",
             month.label(),

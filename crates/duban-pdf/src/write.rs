@@ -24,6 +24,32 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Serialises a layout into a PDF with subset, embedded fonts.
+///
+/// The same layout, fonts and meta always give the same bytes.
+///
+/// # Examples
+///
+/// ```
+/// use duban_pdf::*;
+/// # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts");
+/// let fonts = FontSet::load_dir(&dir)?;
+/// let doc = Document {
+///     page: PageSetup::a4_portrait(),
+///     blocks: vec![Block::Paragraph(Paragraph::new(
+///         vec![Span::text("请于12月5日前报送。", Style::new(FontRole::Body, 16.0))],
+///         28.0,
+///     ))],
+/// };
+/// let meta = Meta {
+///     title: "示例".into(),
+///     author: "督查室".into(),
+///     subject: String::new(),
+///     date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+/// };
+/// let pdf = write_pdf(&layout(&doc, &fonts), &fonts, &meta);
+/// assert!(pdf.starts_with(b"%PDF-"));
+/// # Ok::<(), FontError>(())
+/// ```
 pub fn write_pdf(layout: &Layout, fonts: &FontSet, meta: &Meta) -> Vec<u8> {
     let ids = font_ids(layout, fonts);
     let tags: BTreeMap<usize, String> = ids.iter().map(|(f, id)| (*f, id.0.clone())).collect();

@@ -14,9 +14,9 @@
 //!   must tolerate (see [`messy_units`]) and a few genuine errors and warnings, two figures that
 //!   fall back from last month and three progress texts copied from last month.
 
-use crate::config::Config;
-use crate::model::{Category, Master, Month, ReportedStatus, Task, Unit};
-use crate::render::template_xlsx::{
+use duban::config::Config;
+use duban::model::{Category, Master, Month, ReportedStatus, Task, Unit};
+use duban::render::template_xlsx::{
     Entry, Filling, TemplateColumn, filled_template, template_columns, template_file_name,
     template_title, wrapped_lines,
 };
@@ -1207,7 +1207,7 @@ impl GridContext<'_> {
             "填报单位（盖章）：{full}      填报人：{}      联系电话：{}      填报日期：{}",
             self.unit.contact.clone().unwrap_or_default(),
             self.unit.phone.clone().unwrap_or_default(),
-            crate::model::chinese_date(self.date())
+            duban::model::chinese_date(self.date())
         );
         let mut rows = vec![
             vec![Value::Text("附件2".into())],
@@ -1379,7 +1379,7 @@ impl GridContext<'_> {
                 vec![Value::Text(format!(
                     "{}管理委员会　{}",
                     full.trim_end_matches("管理委员会"),
-                    crate::model::chinese_date(self.date())
+                    duban::model::chinese_date(self.date())
                 ))],
             ],
             header_row: None,

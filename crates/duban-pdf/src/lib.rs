@@ -6,11 +6,12 @@
 //! groups, page numbers “— N —” on the outer side); [`write_pdf`] embeds subset fonts and
 //! writes byte-identical output for identical input.
 //!
-//! ```no_run
-//! use duban::render::pdf::*;
+//! ```
+//! use duban_pdf::*;
 //! use chrono::NaiveDate;
 //!
-//! let fonts = FontSet::load_dir(std::path::Path::new("fonts"))?; // once per process
+//! # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts");
+//! let fonts = FontSet::load_dir(&dir)?; // once per process
 //! let body = Style::new(FontRole::Body, 16.0).tracking(-0.21);
 //! let doc = Document {
 //!     page: PageSetup::a4_portrait(),
@@ -27,7 +28,8 @@
 //!     date: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
 //! };
 //! let rendered = render(&doc, &fonts, &meta);
-//! std::fs::write("/tmp/notice.pdf", &rendered.pdf)?;
+//! assert!(rendered.pdf.starts_with(b"%PDF-") && rendered.pages == 1);
+//! std::fs::write(std::env::temp_dir().join("notice.pdf"), &rendered.pdf)?;
 //! for m in &rendered.missing { eprintln!("缺字 {} 于 “{}”", m.ch, m.context); }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -63,7 +65,31 @@ pub struct Rendered {
     pub missing: Vec<MissingGlyph>,
 }
 
-/// Lays out and writes a document in one go.
+/// Lays out and writes a document in one go: [`layout()`] then [`write_pdf`].
+///
+/// # Examples
+///
+/// ```
+/// use duban_pdf::*;
+/// # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts");
+/// let fonts = FontSet::load_dir(&dir)?;
+/// let style = Style::new(FontRole::Body, 16.0);
+/// let doc = Document {
+///     page: PageSetup::a4_portrait(),
+///     blocks: vec![Block::Paragraph(Paragraph::new(vec![Span::text("督办事项", style)], 28.0))],
+/// };
+/// let meta = Meta {
+///     title: "示例".into(),
+///     author: "督查室".into(),
+///     subject: String::new(),
+///     date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+/// };
+/// let a = render(&doc, &fonts, &meta);
+/// let b = render(&doc, &fonts, &meta);
+/// assert_eq!(a.pdf, b.pdf); // deterministic
+/// assert!(a.missing.is_empty());
+/// # Ok::<(), FontError>(())
+/// ```
 pub fn render(doc: &Document, fonts: &FontSet, meta: &Meta) -> Rendered {
     let laid = layout(doc, fonts);
     let pdf = write_pdf(&laid, fonts, meta);

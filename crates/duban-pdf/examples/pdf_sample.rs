@@ -2,12 +2,12 @@
 //! (or the path given as the first argument) and reports timing.
 //!
 //! ```text
-//! cargo run --release --example pdf_sample [-- /tmp/sample.pdf]
+//! cargo run --release -p duban-pdf --example pdf_sample [-- /tmp/sample.pdf]
 //! pdftoppm -png -r 70 /tmp/sample.pdf /tmp/sample
 //! ```
 
 use chrono::NaiveDate;
-use duban::render::pdf::*;
+use duban_pdf::*;
 use std::path::Path;
 use std::time::Instant;
 
@@ -355,7 +355,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "/tmp/sample.pdf".to_string());
-    let fonts_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+    let fonts_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts");
     let started = Instant::now();
     let fonts = FontSet::load_dir(&fonts_dir)?;
     println!(

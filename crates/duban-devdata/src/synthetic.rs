@@ -5,8 +5,8 @@
 //! units with a numeric suffix (“市发改委3”) and task numbers shifted by `c × 189`. Section rows
 //! keep their declared counts, so the master importer's count checks still pass.
 
-use crate::config::Config;
-use crate::model::{Month, Unit};
+use duban::config::Config;
+use duban::model::{Month, Unit};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -174,7 +174,7 @@ pub fn write_project(
     let xlsx =
         crate::seed::master_workbook(&scaled_seed(&seed, scale), cfg.year).map_err(|x| e(&x))?;
     std::fs::write(dir.join("input/master.xlsx"), xlsx).map_err(|x| e(&x))?;
-    let units = crate::units::Directory::load(&cfg.paths.units).map_err(|x| e(&x))?;
+    let units = duban::units::Directory::load(&cfg.paths.units).map_err(|x| e(&x))?;
     let scaled = scaled_units(units.units(), scale);
     std::fs::write(dir.join("input/units.toml"), units_toml(&scaled)).map_err(|x| e(&x))?;
     let mut toml = std::fs::read_to_string(project.join("duban.toml")).map_err(|x| e(&x))?;
@@ -193,10 +193,10 @@ pub fn write_project(
     let cfg_path = dir.join("duban.toml");
     std::fs::write(&cfg_path, toml).map_err(|x| e(&x))?;
     let cfg = Config::load(&cfg_path).map_err(|x| e(&x))?;
-    let (master, problems) = crate::load_master(&cfg).map_err(|x| e(&x))?;
+    let (master, problems) = duban::load_master(&cfg).map_err(|x| e(&x))?;
     if let Some(p) = problems
         .iter()
-        .find(|p| p.severity == crate::model::Severity::Error)
+        .find(|p| p.severity == duban::model::Severity::Error)
     {
         return Err(format!("synthetic master has an error: {p}"));
     }

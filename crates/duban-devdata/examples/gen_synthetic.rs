@@ -14,7 +14,7 @@ fn main() {
     );
     let month = Month::parse("2026-11").expect("month");
     let project = Path::new(env!("CARGO_MANIFEST_DIR"));
-    match duban::synthetic::write_project(project, &dir, scale, &[month]) {
+    match duban_devdata::synthetic::write_project(project, &dir, scale, &[month]) {
         Ok(cfg) => println!("{}", cfg.display()),
         Err(e) => {
             eprintln!("{e}");

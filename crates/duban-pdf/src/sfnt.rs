@@ -558,7 +558,7 @@ mod tests {
 
     fn load(name: &str) -> (Vec<u8>, Sfnt) {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fonts")
+            .join("../../fonts")
             .join(name);
         let bytes = std::fs::read(path).expect("shipped font");
         (bytes.clone(), Sfnt::parse(bytes, 0).expect("parses"))

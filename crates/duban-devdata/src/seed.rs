@@ -1,6 +1,6 @@
 //! The published task list (tab-separated text, as the city released it) → `master.xlsx`
 //! in the office's layout. Used to build the shipped `input/master.xlsx`; an office can use it
-//! for next year's list the same way (`cargo run --example gen_master`).
+//! for next year's list the same way (`cargo run -p duban-devdata --example gen_master`).
 
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, XlsxError,

@@ -315,6 +315,22 @@ fn emergency_break(atoms: &[Atom], start: usize, overflow: usize) -> usize {
 /// others. Glyph `x` is relative to the line box, alignment applied. Characters no font
 /// has are drawn as □ and appended to `missing` (once per character and context).
 /// Always returns at least one line (an empty paragraph is one empty line).
+///
+/// # Examples
+///
+/// ```
+/// use duban_pdf::*;
+/// # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts");
+/// let fonts = FontSet::load_dir(&dir)?;
+/// let style = Style::new(FontRole::Body, 16.0);
+/// let spans = [Span::text("完成率达到100%，提前完成。", style)];
+/// let mut missing = Vec::new();
+/// // Room for about eight characters per line: “100%” is never split and no line starts with “，”.
+/// let lines = break_lines(&spans, &fonts, 8.0 * 16.0, 8.0 * 16.0, Align::Left, &mut missing);
+/// assert!(lines.len() >= 2);
+/// assert!(missing.is_empty());
+/// # Ok::<(), FontError>(())
+/// ```
 pub fn break_lines(
     spans: &[Span],
     fonts: &FontSet,
@@ -406,6 +422,17 @@ fn set_line(atoms: &[Atom], limit: f32, align: Align, last: bool) -> ShapedLine 
 }
 
 /// Natural width of spans set on one line, in points (no breaking).
+///
+/// # Examples
+///
+/// ```
+/// use duban_pdf::*;
+/// # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts");
+/// let fonts = FontSet::load_dir(&dir)?;
+/// let w = measure(&[Span::text("督办", Style::new(FontRole::Body, 16.0))], &fonts);
+/// assert!((w - 32.0).abs() < 0.5); // two full-width hanzi of 16 pt
+/// # Ok::<(), FontError>(())
+/// ```
 pub fn measure(spans: &[Span], fonts: &FontSet) -> f32 {
     let mut ignored = Vec::new();
     shape(spans, fonts, &mut ignored)

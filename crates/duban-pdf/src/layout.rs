@@ -354,6 +354,23 @@ impl Measurer<'_> {
 }
 
 /// Lays out a document: breaks lines, measures tables, fills pages, adds page numbers.
+///
+/// # Examples
+///
+/// ```
+/// use duban_pdf::*;
+/// # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts");
+/// let fonts = FontSet::load_dir(&dir)?;
+/// let style = Style::new(FontRole::Body, 16.0);
+/// let long = "各牵头单位要对照年度目标，逐项细化措施、压实责任，按月报送进展。".repeat(60);
+/// let doc = Document {
+///     page: PageSetup::a4_portrait(),
+///     blocks: vec![Block::Paragraph(Paragraph::new(vec![Span::text(long, style)], 28.0))],
+/// };
+/// let laid = layout(&doc, &fonts);
+/// assert!(laid.pages.len() >= 2); // the paragraph flows onto a second page
+/// # Ok::<(), FontError>(())
+/// ```
 pub fn layout(doc: &Document, fonts: &FontSet) -> Layout {
     let mut m = Measurer {
         fonts,
