@@ -134,7 +134,7 @@ fn child(cfg_path: &Path) {
         as_of: None,
         force: true,
     };
-    let summary = match duban::run::run(&cfg, &opts, &Silent) {
+    let summary = match duban::pipeline::run(&cfg, &opts, &Silent) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");

@@ -2,7 +2,7 @@
 //! file sorted by sheet and cell; then problems outside any file, the units that sent nothing,
 //! and the reconciliation line.
 
-use crate::merge::sort_problems;
+use crate::model::sort_problems;
 use crate::model::{Merged, Problem, Severity, Submission};
 use std::fmt::Write;
 

@@ -15,7 +15,6 @@ pub mod master;
 pub mod merge;
 pub mod model;
 pub mod render;
-pub mod run;
 pub mod templates;
 pub mod units;
 pub mod validate;

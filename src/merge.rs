@@ -6,7 +6,7 @@
 //! superseded, never silently dropped. A byte-identical copy of another file is merged once:
 //! its rows count as superseded and one warning names it.
 
-use crate::model::{
+use crate::model::{sort_problems, 
     Master, Merged, Problem, ProgressRow, Receipt, Reconciliation, Severity, Submission,
     UnitReport, cell_ref,
 };
@@ -326,51 +326,3 @@ fn receipts(
         .collect()
 }
 
-/// Row-major order of an A1 reference: (row, column); `None` sorts first.
-pub fn cell_order(cell: Option<&str>) -> (u32, u32) {
-    let Some(cell) = cell else { return (0, 0) };
-    let letters: String = cell.chars().take_while(char::is_ascii_alphabetic).collect();
-    let col = letters.chars().fold(0u32, |acc, c| {
-        acc.saturating_mul(26)
-            .saturating_add(u32::from(c.to_ascii_uppercase() as u8 - b'A' + 1))
-    });
-    let row = cell
-        .get(letters.len()..)
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0);
-    (row, col)
-}
-
-/// Problems by file, sheet, cell (row-major), severity, code.
-pub fn sort_problems(problems: &mut [Problem]) {
-    problems.sort_by(|a, b| {
-        (
-            &a.file,
-            &a.sheet,
-            cell_order(a.cell.as_deref()),
-            a.severity,
-            &a.code,
-            &a.message,
-        )
-            .cmp(&(
-                &b.file,
-                &b.sheet,
-                cell_order(b.cell.as_deref()),
-                b.severity,
-                &b.code,
-                &b.message,
-            ))
-    });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_sort_row_major() {
-        let mut cells = vec!["A10", "B2", "A2", "AA1", "C1"];
-        cells.sort_by_key(|c| cell_order(Some(c)));
-        assert_eq!(cells, ["C1", "AA1", "A2", "B2", "A10"]);
-    }
-}

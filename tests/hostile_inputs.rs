@@ -771,7 +771,7 @@ fn whole_run_with_hostile_names_stays_inside_and_keeps_text() {
         as_of: None,
         force: false,
     };
-    let summary = duban::run::run(&cfg, &opts, &duban::pipeline::Silent).unwrap();
+    let summary = duban::pipeline::run(&cfg, &opts, &duban::pipeline::Silent).unwrap();
     assert!(
         summary.reconciliation.balances(),
         "{:?}",

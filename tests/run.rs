@@ -88,7 +88,7 @@ fn tree_hashes(dir: &Path) -> BTreeMap<String, String> {
 /// October then November, run once for the whole test file (rendering is the slow part).
 struct TwoMonths {
     out: PathBuf,
-    november: duban::run::RunSummary,
+    november: duban::pipeline::RunSummary,
 }
 
 fn two_months() -> &'static TwoMonths {
@@ -96,8 +96,8 @@ fn two_months() -> &'static TwoMonths {
     CELL.get_or_init(|| {
         let out = temp("months");
         let cfg = config_with_output(&out);
-        duban::run::run(&cfg, &opts("2026-10"), &Silent).expect("October runs");
-        let november = duban::run::run(&cfg, &opts("2026-11"), &Silent).expect("November runs");
+        duban::pipeline::run(&cfg, &opts("2026-10"), &Silent).expect("October runs");
+        let november = duban::pipeline::run(&cfg, &opts("2026-11"), &Silent).expect("November runs");
         TwoMonths { out, november }
     })
 }
@@ -202,14 +202,14 @@ fn rerun_is_byte_identical_and_force_keeps_the_old_month() {
     let first = tree_hashes(&t.out.join("2026-11"));
     let cfg = config_with_output(&t.out);
     // Without --force an archived month is refused and left untouched.
-    let err = duban::run::run(&cfg, &opts("2026-11"), &Silent).expect_err("refused");
+    let err = duban::pipeline::run(&cfg, &opts("2026-11"), &Silent).expect_err("refused");
     assert!(err.to_string().contains("--force"), "{err}");
     assert_eq!(tree_hashes(&t.out.join("2026-11")), first);
     let forced = RunOptions {
         force: true,
         ..opts("2026-11")
     };
-    let summary = duban::run::run(&cfg, &forced, &Silent).expect("forced rerun");
+    let summary = duban::pipeline::run(&cfg, &forced, &Silent).expect("forced rerun");
     assert_eq!(
         summary.kept_previous.as_deref(),
         Some(t.out.join("2026-11.previous-1").as_path())

@@ -1,0 +1,69 @@
+//! `duban templates`: one pre-filled progress workbook per lead unit for the coming month.
+//!
+//! ```text
+//! duban templates [--month YYYY-MM]
+//! ```
+//! Writes `output/<month>/templates/`; last month's progress goes into a read-only column when
+//! last month's 汇总表 exists.
+
+use super::{Failure, Outcome, parse_month};
+use duban::config::Config;
+use duban::model::{Month, Severity};
+use duban::pipeline;
+use std::collections::BTreeMap;
+
+/// 为每个牵头单位生成预填好任务的进展表模板，写入 output/<月份>/templates/
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 模板所属月份，如 2026-12（默认为 input/submissions 下最新月份的下一个月）
+    #[arg(long, value_parser = parse_month)]
+    pub month: Option<Month>,
+}
+
+/// Writes the templates and says where they are.
+pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
+    let month = args
+        .month
+        .or_else(|| pipeline::newest_month(&cfg.paths.submissions).map(Month::next))
+        .unwrap_or(Month {
+            year: cfg.year,
+            month: 1,
+        });
+    let (master, problems) = duban::load_master(cfg)?;
+    for p in problems.iter().filter(|p| p.severity == Severity::Error) {
+        eprintln!("{p}");
+    }
+    let history = duban::history::load_previous(&cfg.paths.output, month);
+    for p in &history.problems {
+        eprintln!("{p}");
+    }
+    let previous: BTreeMap<u32, f64> = history
+        .tasks
+        .iter()
+        .filter_map(|(n, t)| t.percent.map(|p| (*n, p)))
+        .collect();
+    let out_dir = cfg.paths.output.join(month.to_string()).join("templates");
+    let paths = duban::render::template_xlsx::write_templates(
+        &master,
+        cfg,
+        month,
+        &out_dir,
+        history.found.then_some(&previous),
+    )
+    .map_err(|e| format!("写入模板失败：{e}"))?;
+    println!(
+        "已为 {} 个单位生成 {} 进展表模板，位于 {}",
+        paths.len(),
+        month.label(),
+        out_dir.display()
+    );
+    if history.found {
+        println!("模板中已带入上月（{}）进度。", month.prev().label());
+    } else {
+        println!(
+            "未找到上月（{}）汇总表，模板中不含“上月进度”列。",
+            month.prev().label()
+        );
+    }
+    Ok(Outcome::Clean)
+}

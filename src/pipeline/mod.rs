@@ -1,0 +1,420 @@
+//! The monthly job as one function, [`run`]: load → intake (read and validate) → merge →
+//! classify → render → deliver, each stage timed by one [`Clock`] and reported to a [`Progress`].
+//!
+//! `duban check` runs the first three stages ([`load_month`]). The command line only parses
+//! arguments and prints; tests and benchmarks call these functions and so drive exactly what the
+//! office runs.
+
+mod archive;
+mod render;
+mod summary;
+
+pub use render::Resources;
+pub use summary::{RunSummary, error_files, light_counts, severity_counts, status_counts};
+
+use crate::config::Config;
+use crate::deliver;
+use crate::model::{Master, Merged, Month, MonthReport, Problem, Submission, sort_problems};
+use crate::units::Directory;
+use crate::{classify, history, intake, merge};
+use std::path::Path;
+use chrono::NaiveDate;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What the caller asked for.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Report month; default the newest month folder under the submissions folder.
+    pub month: Option<Month>,
+    /// As-of date; default the last day of the month.
+    pub as_of: Option<NaiveDate>,
+    /// Replace an existing output month (the old one is kept as `<month>.previous-<n>`).
+    pub force: bool,
+}
+
+/// A stage of the run, for progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Load,
+    Intake,
+    Merge,
+    Classify,
+    Render,
+    Deliver,
+}
+
+impl Stage {
+    /// The stage's name in timings.json and run summaries.
+    pub fn key(self) -> &'static str {
+        match self {
+            Stage::Load => "load",
+            Stage::Intake => "intake",
+            Stage::Merge => "merge",
+            Stage::Classify => "classify",
+            Stage::Render => "render",
+            Stage::Deliver => "deliver",
+        }
+    }
+
+    /// The stage's name on the console.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Load => "读取任务分解表和上月汇总表",
+            Stage::Intake => "读取并校验各单位报送表",
+            Stage::Merge => "合并",
+            Stage::Classify => "判定状态和亮灯",
+            Stage::Render => "生成汇总表、督办单和邮件",
+            Stage::Deliver => "写入输出文件夹",
+        }
+    }
+}
+
+/// Receives progress; the CLI shows bars on a terminal and plain lines otherwise.
+pub trait Progress: Sync {
+    /// A stage starts; `total` is the number of items when known.
+    fn start(&self, stage: Stage, total: Option<u64>);
+    /// One item of the current stage is done.
+    fn tick(&self) {}
+    /// The stage is done.
+    fn finish(&self, stage: Stage, millis: f64);
+}
+
+/// No progress output (tests, benchmarks).
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _: Stage, _: Option<u64>) {}
+    fn finish(&self, _: Stage, _: f64) {}
+}
+
+/// A usage or configuration error: exit code 2, nothing written.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Load(#[from] crate::LoadError),
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Template(#[from] crate::templates::TemplateError),
+    #[error(transparent)]
+    Fonts(#[from] duban_pdf::FontError),
+    #[error(transparent)]
+    Deliver(#[from] crate::deliver::DeliverError),
+    #[error("生成汇总表失败：{0}")]
+    Xlsx(#[source] rust_xlsxwriter::XlsxError),
+    #[error("无法读取已有的 {path}：{source}")]
+    ReadExisting {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The inputs of a month, loaded and checked (what `check` and `run` share).
+pub struct Loaded {
+    pub units: Directory,
+    pub master: Master,
+    pub month: Month,
+    pub as_of: NaiveDate,
+    pub history: history::History,
+    pub submissions: Vec<Submission>,
+    pub merged: Merged,
+    /// Problems of the master sheet and of the history, plus notes about the run itself.
+    pub problems: Vec<Problem>,
+}
+
+/// Newest `YYYY-MM` folder under the submissions folder.
+pub fn newest_month(submissions: &Path) -> Option<Month> {
+    std::fs::read_dir(submissions)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| Month::parse(&e.file_name().to_string_lossy()))
+        .max()
+}
+
+/// Resolves month and as-of date from the options.
+pub fn resolve_month(cfg: &Config, opts: &RunOptions) -> Result<(Month, NaiveDate), RunError> {
+    let month = match opts.month {
+        Some(m) => m,
+        None => newest_month(&cfg.paths.submissions).ok_or_else(|| {
+            RunError::Usage(format!(
+                "在 {} 下没有找到月份文件夹（形如 2026-11）。请把各单位报送的文件放入 {}/<年-月>/，或用 --month 指定月份。",
+                cfg.paths.submissions.display(),
+                cfg.paths.submissions.display()
+            ))
+        })?,
+    };
+    let as_of = opts.as_of.unwrap_or_else(|| month.last_day());
+    Ok((month, as_of))
+}
+
+/// Times the stages of one run and reports them to the progress display.
+pub struct Clock<'a> {
+    progress: &'a dyn Progress,
+    timings: Vec<(String, f64)>,
+}
+
+impl<'a> Clock<'a> {
+    pub fn new(progress: &'a dyn Progress) -> Clock<'a> {
+        Clock {
+            progress,
+            timings: Vec::new(),
+        }
+    }
+
+    /// Runs one stage: announces it (with its number of items when known), times it, records
+    /// the time under the stage's name.
+    pub fn stage<T>(&mut self, stage: Stage, items: Option<u64>, f: impl FnOnce() -> T) -> T {
+        self.progress.start(stage, items);
+        let t = Instant::now();
+        let out = f();
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        self.timings.push((stage.key().to_string(), ms));
+        self.progress.finish(stage, ms);
+        out
+    }
+
+    /// Milliseconds per finished stage, in order.
+    pub fn timings(&self) -> &[(String, f64)] {
+        &self.timings
+    }
+}
+
+/// Load, validate and merge a month (everything `duban check` needs).
+pub fn load_month(
+    cfg: &Config,
+    opts: &RunOptions,
+    progress: &dyn Progress,
+) -> Result<Loaded, RunError> {
+    let (month, as_of) = resolve_month(cfg, opts)?;
+    load_stages(cfg, month, as_of, &mut Clock::new(progress))
+}
+
+/// The stages load, intake and merge.
+fn load_stages(
+    cfg: &Config,
+    month: Month,
+    as_of: NaiveDate,
+    clock: &mut Clock,
+) -> Result<Loaded, RunError> {
+    let (units, master, mut problems, history) = clock.stage(Stage::Load, None, || {
+        let units = Directory::load(&cfg.paths.units).map_err(crate::LoadError::from)?;
+        let (master, problems) =
+            crate::master::load(&cfg.paths.master, &units, cfg).map_err(crate::LoadError::from)?;
+        let history = history::load_previous(&cfg.paths.output, month);
+        Ok::<_, RunError>((units, master, problems, history))
+    })?;
+    problems.extend(history.problems.iter().cloned());
+    if let Some(note) = missing_history_note(cfg, month, &history) {
+        problems.push(note);
+    }
+    let month_dir = cfg.paths.submissions.join(month.to_string());
+    if !month_dir.is_dir() {
+        problems.push(Problem::warning(
+            "no_submissions_folder",
+            format!(
+                "没有找到本月报送文件夹 {}：所有任务将按“未报送”处理。请把各单位报送的文件放入该文件夹。",
+                month_dir.display()
+            ),
+        ));
+    }
+    let submissions = clock.stage(Stage::Intake, None, || {
+        let ctx = intake::IntakeContext {
+            master: &master,
+            units: &units,
+            month,
+            as_of,
+            limits: &cfg.limits,
+            previous: history.found.then_some(&history.tasks),
+            done_percent: cfg.thresholds.done_percent,
+        };
+        intake::read_month(&month_dir, &ctx)
+    });
+    let merged = clock.stage(Stage::Merge, None, || merge::merge(&master, &submissions));
+    Ok(Loaded {
+        units,
+        master,
+        month,
+        as_of,
+        history,
+        submissions,
+        merged,
+        problems,
+    })
+}
+
+/// Last month's 汇总表 is missing although last month's submissions exist: say how to make it.
+fn missing_history_note(cfg: &Config, month: Month, history: &history::History) -> Option<Problem> {
+    if history.found {
+        return None;
+    }
+    let prev = month.prev();
+    let prev_dir = cfg.paths.submissions.join(prev.to_string());
+    prev_dir.is_dir().then(|| {
+        Problem::warning(
+            "previous_summary_missing",
+            format!(
+                "没有找到上月（{prev}）的汇总表 {}，但上月的报送文件夹 {} 存在。本月将不显示上月进度、进度倒退和连续未报送。请先运行 `cargo run --release -- run --month {prev}` 生成上月结果，再加 --force 重新运行本月（本次结果会保留为 {month}.previous-N）。",
+                history::summary_path(&cfg.paths.output, prev).display(),
+                prev_dir.display()
+            ),
+        )
+    })
+}
+
+/// Builds the month report from loaded inputs (classification included).
+pub fn build_report(cfg: &Config, loaded: &Loaded) -> MonthReport {
+    let classification = classify::classify(
+        &loaded.master,
+        &loaded.merged,
+        &loaded.history.tasks,
+        loaded.as_of,
+        cfg,
+    );
+    let issued_on = loaded.as_of + chrono::Days::new(u64::from(cfg.office.issue_after_days));
+    let feedback_due = issued_on + chrono::Days::new(u64::from(cfg.office.feedback_days));
+    let mut problems = loaded.problems.clone();
+    problems.extend(loaded.merged.problems.iter().cloned());
+    sort_problems(&mut problems);
+    MonthReport {
+        month: loaded.month,
+        as_of: loaded.as_of,
+        issued_on,
+        feedback_due,
+        master: loaded.master.clone(),
+        merged: loaded.merged.clone(),
+        classification,
+        previous_available: loaded.history.found,
+        problems,
+    }
+}
+
+/// Runs the month end to end: every stage in order, the output archived atomically.
+///
+/// # Errors
+///
+/// [`RunError`] for a usage or configuration problem (an archived month without `--force`,
+/// unreadable master sheet, fonts or templates, an output folder that cannot be written); data
+/// problems are not errors, they are listed in the summary and the 汇总表.
+pub fn run(
+    cfg: &Config,
+    opts: &RunOptions,
+    progress: &dyn Progress,
+) -> Result<RunSummary, RunError> {
+    let started = Instant::now();
+    let (month, as_of) = resolve_month(cfg, opts)?;
+    let target = cfg.paths.output.join(month.to_string());
+    // A month folder holding only `duban templates` output is not an archived month: its files
+    // are carried into the new folder instead of blocking the run.
+    let carried = if target.exists() && !target.join("run.json").exists() {
+        Some(
+            archive::read_tree(&target).map_err(|source| RunError::ReadExisting {
+                path: target.clone(),
+                source,
+            })?,
+        )
+    } else {
+        None
+    };
+    if target.exists() && carried.is_none() && !opts.force {
+        return Err(RunError::Usage(format!(
+            "{month} 的输出已存在：{}。为防止覆盖已归档的结果，本次未生成任何文件。如确需重新生成，请加 --force（旧结果会保留为 {month}.previous-N）。",
+            target.display()
+        )));
+    }
+    let resources = Resources::load(cfg)?;
+    let mut clock = Clock::new(progress);
+
+    let loaded = load_stages(cfg, month, as_of, &mut clock)?;
+    let mut report = clock.stage(Stage::Classify, None, || build_report(cfg, &loaded));
+
+    // Output goes straight into the hidden temporary month folder as it is made.
+    let replacing_templates_only = carried.is_some();
+    let staging =
+        deliver::Staging::begin(&cfg.paths.output, month, opts.force || replacing_templates_only)?;
+    let items = render::render_items(&report);
+    let rendered = clock.stage(Stage::Render, Some(items), || {
+        render::render(cfg, &mut report, &resources, &staging, progress)
+    })?;
+
+    let so_far = clock.timings().to_vec();
+    let (output_dir, kept_previous) = clock.stage(Stage::Deliver, None, || {
+        let t = Instant::now();
+        if let Some(extra) = carried {
+            for f in extra.iter().filter(|f| !staging.contains(&f.rel_path)) {
+                staging.put(&f.rel_path, &f.bytes)?;
+            }
+        }
+        let inputs = archive::input_files(cfg, &loaded);
+        let run_json = deliver::run_json_of(&report, &inputs, staging.written());
+        staging.put(Path::new("run.json"), &run_json)?;
+        let mut all_timings = so_far;
+        all_timings.push((
+            Stage::Deliver.key().to_string(),
+            t.elapsed().as_secs_f64() * 1000.0,
+        ));
+        let total_ms = started.elapsed().as_secs_f64() * 1000.0;
+        staging.put(
+            Path::new("timings.json"),
+            &deliver::timings_json(&all_timings, total_ms),
+        )?;
+        let (output_dir, mut kept_previous) = staging.commit_keeping()?;
+        if replacing_templates_only && !opts.force {
+            // Everything of the old folder was carried into the new one: drop the kept copy.
+            archive::remove_kept_previous(&cfg.paths.output, month);
+            kept_previous = None;
+        }
+        Ok::<_, RunError>((output_dir, kept_previous))
+    })?;
+
+    let (errors, warnings, infos) = severity_counts(&report.problems);
+    let lights = light_counts(&report);
+    let mut notes = rendered.notes;
+    notes.extend(
+        report
+            .problems
+            .iter()
+            .filter(|p| p.code == "previous_summary_missing" || p.code == "no_submissions_folder")
+            .map(|p| p.message.clone()),
+    );
+    Ok(RunSummary {
+        kept_previous,
+        month,
+        as_of: report.as_of,
+        output_dir,
+        files_read: loaded.submissions.len(),
+        reconciliation: report.merged.reconciliation,
+        lights,
+        red_list: (lights[0] + lights[1] + lights[2]) as usize,
+        units_received: report.merged.receipts.iter().filter(|r| r.received).count(),
+        units_total: report.merged.receipts.len(),
+        leader_pdfs: rendered.leader_pdfs,
+        unit_pdfs: rendered.unit_pdfs,
+        emails: rendered.emails,
+        units_without_email: rendered.units_without_email,
+        errors,
+        warnings,
+        infos,
+        error_files: error_files(&report.problems),
+        previous_available: report.previous_available,
+        timings: clock.timings().to_vec(),
+        total_ms: started.elapsed().as_secs_f64() * 1000.0,
+        notes,
+    })
+}
+
+/// Relative display of a path under the config folder.
+pub fn relative(cfg: &Config, path: &Path) -> String {
+    let base = cfg
+        .base_dir
+        .canonicalize()
+        .unwrap_or_else(|_| cfg.base_dir.clone());
+    let full = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    full.strip_prefix(&base)
+        .map(PathBuf::from)
+        .unwrap_or(full)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
