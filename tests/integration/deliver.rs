@@ -1,16 +1,16 @@
 //! Deliver: emails checked with an independent parser (Python's `email` package), the manifest
 //! CSV, run.json, file-name sanitising, and the atomic month folder (including kill -9 mid-write).
 
-#[path = "support/checker.rs"]
-mod checker;
+use crate::checker;
 
 use chrono::NaiveDate;
 use duban::config::Config;
 use duban::deliver::{
     DeliverError, InputFile, ManifestRow, OutputFile, Staging, email_context, manifest_csv,
-    manifest_row, run_json, safe_file_stem, sha256_hex, timings_json, unique_stems, unit_email,
+    manifest_row, run_json, sha256_hex, timings_json, unit_email,
     validate_rel_path, write_month,
 };
+use duban::names::{safe_file_stem, unique_stems};
 use duban::model::{
     Category, Classification, Deadline, Leader, Light, Master, Merged, Month, MonthReport, Problem,
     Rates, Receipt, Reconciliation, Status, Task, TaskOutcome, Unit, UnitKind,
@@ -947,7 +947,7 @@ fn kill_mid_write(root: &Path, force: bool) -> bool {
     let mut cmd = Command::new(exe);
     cmd.args([
         "--exact",
-        "zz_child_slow_write",
+        "deliver::zz_child_slow_write",
         "--nocapture",
         "--test-threads=1",
     ])

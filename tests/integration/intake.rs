@@ -1,8 +1,8 @@
 //! Intake, validation, merge and the check report on fixture workbooks made by code
-//! (rust_xlsxwriter; see tests/common). The .xls/.ods fixtures in tests/fixtures/ were made
+//! (rust_xlsxwriter; see tests/integration/common). The .xls/.ods fixtures in tests/fixtures/ were made
 //! from rust_xlsxwriter output with LibreOffice headless; see `xls_and_ods_fixtures`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use duban::check::render_check_report;

@@ -1,8 +1,7 @@
 //! The 汇总表 written for a realistic in-memory month, read back with calamine (and openpyxl when
 //! Python has it), and read back as next month's history.
 
-#[path = "support/checker.rs"]
-mod checker;
+use crate::checker;
 
 use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;

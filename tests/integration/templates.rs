@@ -7,8 +7,9 @@ use calamine::{Data, DataType, Reader, Xlsx};
 use duban::config::Config;
 use duban_devdata::demo::{demo_submissions, missing_units};
 use duban::model::{Master, Month};
+use duban::names::safe_file_stem;
 use duban::render::template_xlsx::{
-    FIRST_TASK_ROW, HEADER_ROW, INSTRUCTIONS_SHEET, SHEET_NAME, safe_file_stem, template_file_name,
+    FIRST_TASK_ROW, HEADER_ROW, INSTRUCTIONS_SHEET, SHEET_NAME, template_file_name,
     unit_template, write_templates,
 };
 use std::collections::{BTreeMap, BTreeSet};
@@ -284,12 +285,12 @@ fn file_stems_are_sanitised() {
     assert_eq!(safe_file_stem("a\u{7}b\nc"), "a_b_c");
     assert_eq!(safe_file_stem("..隐藏"), "隐藏");
     assert_eq!(safe_file_stem("名称. "), "名称");
-    assert_eq!(safe_file_stem("CON"), "_CON");
-    assert_eq!(safe_file_stem("lpt1.txt"), "_lpt1.txt");
+    assert_eq!(safe_file_stem("CON"), "CON_");
+    assert_eq!(safe_file_stem("lpt1.txt"), "lpt1_.txt");
     assert_eq!(safe_file_stem("COM10"), "COM10");
-    assert_eq!(safe_file_stem(""), "_");
-    assert_eq!(safe_file_stem("..."), "_");
-    assert!(safe_file_stem(&"长".repeat(200)).len() <= 180);
+    assert_eq!(safe_file_stem(""), "未命名");
+    assert_eq!(safe_file_stem("..."), "未命名");
+    assert!(safe_file_stem(&"长".repeat(200)).chars().count() <= 80);
     assert_eq!(
         template_file_name("<无效>", NOV),
         "_无效__2026年11月重点任务进展表.xlsx"

@@ -7,8 +7,8 @@
 //! project with hostile unit names, formula-like texts and odd file names, and checks every
 //! output path and the 汇总表 / 清单.csv contents.
 
-mod common;
-mod hostile;
+use crate::common;
+use crate::hostile;
 
 use common::{V, s};
 use duban::config::Limits;
@@ -922,7 +922,7 @@ fn zip_bomb_memory_and_time_with_default_limits() {
         .args([
             "--ignored",
             "--exact",
-            "zz_bomb_child",
+            "hostile_inputs::zz_bomb_child",
             "--nocapture",
             "--test-threads=1",
         ])

@@ -1,8 +1,7 @@
 //! The PDF notices of the 2026-11 demo month, checked with independent tools when installed
 //! (`pdftotext`, `pdffonts`, `pdfinfo` from poppler-utils and `qpdf`; `.ci/run` installs them).
 
-#[path = "support/checker.rs"]
-mod checker;
+use crate::checker;
 
 use duban::config::Config;
 use duban::model::{Light, Month, MonthReport};

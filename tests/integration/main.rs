@@ -1,0 +1,16 @@
+//! The integration tests, linked once into one test binary (the ripgrep shape): each module
+//! below was a test binary of its own, and every one of them linked the whole library.
+
+mod checker;
+mod common;
+mod hostile;
+
+mod classify;
+mod deliver;
+mod hostile_inputs;
+mod intake;
+mod master;
+mod notices;
+mod run;
+mod summary_xlsx;
+mod templates;
