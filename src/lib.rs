@@ -5,6 +5,7 @@
 //! render (汇总表 xlsx, PDF notices, emails) → deliver (atomic output folder, run.json).
 
 pub mod check;
+pub mod columns;
 pub mod classify;
 pub mod config;
 pub mod deadline;
@@ -14,6 +15,7 @@ pub mod intake;
 pub mod master;
 pub mod merge;
 pub mod model;
+pub mod names;
 pub mod render;
 pub mod templates;
 pub mod units;

@@ -1,7 +1,8 @@
 //! The atomic month folder: write everything to `output/.<month>.tmp-<pid>-<n>/`, sync it, then
 //! rename it to `output/<month>/` in one step.
 
-use super::{DeliverError, InputFile, OutputFile, is_safe_component};
+use super::{DeliverError, InputFile, OutputFile};
+use crate::names::is_safe_component;
 use crate::model::Month;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -166,7 +167,7 @@ impl Drop for Staging {
 
 /// Checks that `rel` is a relative path of clean components that cannot leave its folder:
 /// not absolute, no `..` or `.`, no drive or root, each component unchanged by
-/// [`safe_file_stem`](super::safe_file_stem) apart from its length cap ([`is_safe_component`]: no separators,
+/// [`safe_file_stem`](crate::names::safe_file_stem) apart from its length cap ([`is_safe_component`]: no separators,
 /// reserved device names, control characters …).
 pub fn validate_rel_path(rel: &Path) -> Result<(), DeliverError> {
     let unsafe_path = |reason: &str| DeliverError::UnsafePath {

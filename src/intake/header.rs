@@ -8,105 +8,7 @@ use std::collections::BTreeMap;
 /// How many rows from the top the header row may sit.
 pub const HEADER_SEARCH_ROWS: u32 = 20;
 
-/// A column intake understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Column {
-    Number,
-    TaskText,
-    Deadline,
-    ProgressText,
-    Percent,
-    Status,
-    CompletedOn,
-    Issues,
-    NextSteps,
-    Remark,
-}
-
-impl Column {
-    /// The canonical header text (the template's).
-    pub fn label(self) -> &'static str {
-        match self {
-            Column::Number => "序号",
-            Column::TaskText => "任务目标",
-            Column::Deadline => "完成时限",
-            Column::ProgressText => "本月工作进展",
-            Column::Percent => "完成进度(%)",
-            Column::Status => "状态",
-            Column::CompletedOn => "完成日期",
-            Column::Issues => "存在问题",
-            Column::NextSteps => "下步计划",
-            Column::Remark => "备注",
-        }
-    }
-
-    /// Header texts accepted for the column, compared after [`header_key`].
-    fn synonyms(self) -> &'static [&'static str] {
-        match self {
-            Column::Number => &["序号", "编号", "任务序号", "任务编号", "序列号"],
-            Column::TaskText => &[
-                "任务目标",
-                "任务",
-                "重点任务",
-                "工作任务",
-                "任务内容",
-                "目标任务",
-                "任务名称",
-            ],
-            Column::Deadline => &["完成时限", "时限", "完成时间节点", "时间节点"],
-            Column::ProgressText => &[
-                "本月工作进展",
-                "工作进展",
-                "进展情况",
-                "推进情况",
-                "完成情况",
-                "本月进展",
-                "工作进展情况",
-                "本月工作进展情况",
-                "工作推进情况",
-                "进展",
-            ],
-            Column::Percent => &[
-                "完成进度",
-                "进度",
-                "完成比例",
-                "完成率",
-                "完成百分比",
-                "进度百分比",
-            ],
-            Column::Status => &["状态", "推进状态", "完成状态", "进度状态", "任务状态"],
-            Column::CompletedOn => &["完成日期", "实际完成日期", "实际完成时间"],
-            Column::Issues => &[
-                "存在问题",
-                "存在的问题",
-                "困难和问题",
-                "问题",
-                "存在困难和问题",
-            ],
-            Column::NextSteps => &[
-                "下步计划",
-                "下一步计划",
-                "下步工作打算",
-                "下一步工作计划",
-                "下步工作计划",
-            ],
-            Column::Remark => &["备注", "说明"],
-        }
-    }
-
-    const ALL: [Column; 10] = [
-        Column::Number,
-        Column::TaskText,
-        Column::Deadline,
-        Column::ProgressText,
-        Column::Percent,
-        Column::Status,
-        Column::CompletedOn,
-        Column::Issues,
-        Column::NextSteps,
-        Column::Remark,
-    ];
-}
+pub use crate::columns::Column;
 
 /// Header text reduced for matching: width folded, all whitespace (incl. line breaks)
 /// removed, a trailing unit like “(%)” / “（%）” / “%” dropped.
@@ -129,7 +31,7 @@ pub fn classify_header(raw: &str) -> Option<Column> {
     if key.is_empty() || key.contains("上月") {
         return None;
     }
-    Column::ALL
+    Column::READ
         .into_iter()
         .find(|c| c.synonyms().contains(&key.as_str()))
 }

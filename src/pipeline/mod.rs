@@ -334,9 +334,11 @@ pub fn run(
     let replacing_templates_only = carried.is_some();
     let staging =
         deliver::Staging::begin(&cfg.paths.output, month, opts.force || replacing_templates_only)?;
+    // File names are decided once, before anything is rendered.
+    let stems = crate::names::FileStems::of(&report.master);
     let items = render::render_items(&report);
     let rendered = clock.stage(Stage::Render, Some(items), || {
-        render::render(cfg, &mut report, &resources, &staging, progress)
+        render::render(cfg, &mut report, &resources, &stems, &staging, progress)
     })?;
 
     let so_far = clock.timings().to_vec();

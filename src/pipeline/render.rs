@@ -51,6 +51,7 @@ pub fn render(
     cfg: &Config,
     report: &mut MonthReport,
     res: &Resources,
+    stems: &crate::names::FileStems,
     staging: &deliver::Staging,
     progress: &dyn Progress,
 ) -> Result<Rendered, RunError> {
@@ -62,6 +63,7 @@ pub fn render(
         cfg,
         &res.fonts,
         &res.templates,
+        stems,
         &|| progress.tick(),
         &|doc| {
             if let Err(e) = staging.put(&doc.rel_path, &doc.bytes) {

@@ -1,3 +1,4 @@
 pub mod notices;
+pub mod row_height;
 pub mod template_xlsx;
 pub mod xlsx;

@@ -14,10 +14,12 @@
 //! A second sheet “填表说明” explains every column. Bytes are deterministic: the document
 //! creation time is the first day of the report month, never the clock.
 
+use crate::columns::Column;
 use crate::config::Config;
 use crate::model::{Master, Month, Task, Unit, chinese_date};
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
+use super::row_height::wrapped_lines;
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties, ExcelDateTime,
     Format, FormatAlign, FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
@@ -45,54 +47,21 @@ const HEADER_FILL: u32 = 0xD9E1F2;
 /// Points per wrapped text line at 11 pt.
 const LINE_HEIGHT: f64 = 15.0;
 
-/// A column of the template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TemplateColumn {
-    Number,
-    TaskText,
-    Deadline,
-    Previous,
-    ProgressText,
-    Percent,
-    Status,
-    CompletedOn,
-    Issues,
-    NextSteps,
-    Remark,
-}
-
-impl TemplateColumn {
-    /// Header text as written in row 3.
-    pub fn header(self) -> &'static str {
-        match self {
-            TemplateColumn::Number => "序号",
-            TemplateColumn::TaskText => "任务目标",
-            TemplateColumn::Deadline => "完成时限",
-            TemplateColumn::Previous => "上月进度(%)",
-            TemplateColumn::ProgressText => "本月工作进展",
-            TemplateColumn::Percent => "完成进度(%)",
-            TemplateColumn::Status => "状态",
-            TemplateColumn::CompletedOn => "完成日期",
-            TemplateColumn::Issues => "存在问题",
-            TemplateColumn::NextSteps => "下步计划",
-            TemplateColumn::Remark => "备注",
-        }
-    }
-
+impl Column {
     /// Column width in Excel character units.
     fn width(self) -> f64 {
         match self {
-            TemplateColumn::Number => 6.0,
-            TemplateColumn::TaskText => 34.0,
-            TemplateColumn::Deadline => 10.0,
-            TemplateColumn::Previous => 9.0,
-            TemplateColumn::ProgressText => 42.0,
-            TemplateColumn::Percent => 9.0,
-            TemplateColumn::Status => 10.0,
-            TemplateColumn::CompletedOn => 12.0,
-            TemplateColumn::Issues => 24.0,
-            TemplateColumn::NextSteps => 24.0,
-            TemplateColumn::Remark => 12.0,
+            Column::Number => 6.0,
+            Column::TaskText => 34.0,
+            Column::Deadline => 10.0,
+            Column::Previous => 9.0,
+            Column::ProgressText => 42.0,
+            Column::Percent => 9.0,
+            Column::Status => 10.0,
+            Column::CompletedOn => 12.0,
+            Column::Issues => 24.0,
+            Column::NextSteps => 24.0,
+            Column::Remark => 12.0,
         }
     }
 
@@ -100,17 +69,17 @@ impl TemplateColumn {
     pub fn locked(self) -> bool {
         matches!(
             self,
-            TemplateColumn::Number
-                | TemplateColumn::TaskText
-                | TemplateColumn::Deadline
-                | TemplateColumn::Previous
+            Column::Number
+                | Column::TaskText
+                | Column::Deadline
+                | Column::Previous
         )
     }
 }
 
 /// The template's columns, in order; 上月进度 right after 完成时限 when `with_previous`.
-pub fn template_columns(with_previous: bool) -> Vec<TemplateColumn> {
-    use TemplateColumn::*;
+pub fn template_columns(with_previous: bool) -> Vec<Column> {
+    use Column::*;
     let mut cols = vec![Number, TaskText, Deadline];
     if with_previous {
         cols.push(Previous);
@@ -223,65 +192,9 @@ pub fn template_title(cfg: &Config, month: Month) -> String {
 /// Windows and POSIX file systems.
 pub fn template_file_name(unit: &str, month: Month) -> String {
     let stem = format!("{unit}_{}年{}月重点任务进展表", month.year, month.month);
-    format!("{}.xlsx", safe_file_stem(&stem))
+    format!("{}.xlsx", crate::names::safe_file_stem(&stem))
 }
 
-/// Makes `name` usable as a file-name stem on Windows and POSIX: the characters
-/// `/ \ : * ? " < > |` and control characters become `_`, leading dots and trailing dots or
-/// spaces are dropped, reserved device names (CON, PRN, AUX, NUL, COM1–9, LPT1–9) get a `_`
-/// prefix, an empty result becomes `_`, and the stem is cut to 180 bytes at a character boundary.
-pub fn safe_file_stem(name: &str) -> String {
-    let replaced: String = name
-        .chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let trimmed = replaced
-        .trim()
-        .trim_start_matches('.')
-        .trim_end_matches(['.', ' '])
-        .trim();
-    let mut out = String::new();
-    for c in trimmed.chars() {
-        if out.len() + c.len_utf8() > 180 {
-            break;
-        }
-        out.push(c);
-    }
-    let out = out.trim_end_matches(['.', ' ']).to_string();
-    if out.is_empty() {
-        return "_".to_string();
-    }
-    if is_reserved_device_name(&out) {
-        return format!("_{out}");
-    }
-    out
-}
-
-/// CON, PRN, AUX, NUL, COM1–9, LPT1–9, also followed by an extension (“con.txt”).
-fn is_reserved_device_name(stem: &str) -> bool {
-    let base = stem
-        .split('.')
-        .next()
-        .unwrap_or(stem)
-        .trim()
-        .to_ascii_uppercase();
-    match base.as_str() {
-        "CON" | "PRN" | "AUX" | "NUL" => true,
-        _ => {
-            let head = base.get(..3).unwrap_or("");
-            let tail = base.get(3..).unwrap_or("");
-            (head == "COM" || head == "LPT")
-                && tail.len() == 1
-                && tail.chars().all(|c| ('1'..='9').contains(&c))
-        }
-    }
-}
 
 /// Writes one template per unit of the master (master order) into `out_dir`, in parallel,
 /// and returns the paths written.
@@ -381,7 +294,7 @@ impl Styles {
 
 /// What the sheet writers share.
 struct SheetContext<'a> {
-    cols: &'a [TemplateColumn],
+    cols: &'a [Column],
     styles: &'a Styles,
     month: Month,
     cfg: &'a Config,
@@ -389,7 +302,7 @@ struct SheetContext<'a> {
 
 impl SheetContext<'_> {
     /// 0-based index of a column kind (every kind but 上月进度 is always present).
-    fn col(&self, kind: TemplateColumn) -> u16 {
+    fn col(&self, kind: Column) -> u16 {
         self.cols.iter().position(|c| *c == kind).unwrap_or(0) as u16
     }
     fn last_col(&self) -> u16 {
@@ -413,7 +326,7 @@ fn write_progress_sheet(
     ws.set_row_height(0, 36)?;
     write_header_block(ws, ctx, unit, filling)?;
     for (i, col) in ctx.cols.iter().enumerate() {
-        ws.write_string_with_format(HEADER_ROW, i as u16, col.header(), &ctx.styles.header)?;
+        ws.write_string_with_format(HEADER_ROW, i as u16, col.label(), &ctx.styles.header)?;
     }
     ws.set_row_height(HEADER_ROW, 32)?;
     for (i, task) in tasks.iter().enumerate() {
@@ -442,7 +355,7 @@ fn write_header_block(
     unit: &Unit,
     filling: &Filling,
 ) -> Result<(), XlsxError> {
-    use TemplateColumn::*;
+    use Column::*;
     let s = ctx.styles;
     let r = BLOCK_ROW;
     let deadline_col = ctx.col(Deadline);
@@ -515,16 +428,16 @@ fn write_task_row(
     for (i, col) in ctx.cols.iter().enumerate() {
         let c = i as u16;
         match col {
-            TemplateColumn::Number => {
+            Column::Number => {
                 ws.write_number_with_format(row, c, task.number, &s.locked_centre)?;
             }
-            TemplateColumn::TaskText => {
+            Column::TaskText => {
                 ws.write_string_with_format(row, c, &task.text, &s.locked_text)?;
             }
-            TemplateColumn::Deadline => {
+            Column::Deadline => {
                 ws.write_string_with_format(row, c, &task.deadline.raw, &s.locked_centre)?;
             }
-            TemplateColumn::Previous => match previous {
+            Column::Previous => match previous {
                 Some(p) => {
                     ws.write_number_with_format(row, c, p, &s.locked_centre)?;
                 }
@@ -532,8 +445,8 @@ fn write_task_row(
                     ws.write_blank(row, c, &s.locked_centre)?;
                 }
             },
-            TemplateColumn::ProgressText => text_cell(ws, row, c, &e.progress_text, &s.input_text)?,
-            TemplateColumn::Percent => match e.percent {
+            Column::ProgressText => text_cell(ws, row, c, &e.progress_text, &s.input_text)?,
+            Column::Percent => match e.percent {
                 Some(p) => {
                     ws.write_number_with_format(row, c, p, &s.input_centre)?;
                 }
@@ -541,14 +454,14 @@ fn write_task_row(
                     ws.write_blank(row, c, &s.input_centre)?;
                 }
             },
-            TemplateColumn::Status => text_cell(
+            Column::Status => text_cell(
                 ws,
                 row,
                 c,
                 e.status.as_deref().unwrap_or(""),
                 &s.input_centre,
             )?,
-            TemplateColumn::CompletedOn => match e.completed_on {
+            Column::CompletedOn => match e.completed_on {
                 Some(d) => {
                     ws.write_datetime_with_format(row, c, excel_date(d)?, &s.input_date)?;
                 }
@@ -556,9 +469,9 @@ fn write_task_row(
                     ws.write_blank(row, c, &s.input_date)?;
                 }
             },
-            TemplateColumn::Issues => text_cell(ws, row, c, &e.issues, &s.input_text)?,
-            TemplateColumn::NextSteps => text_cell(ws, row, c, &e.next_steps, &s.input_text)?,
-            TemplateColumn::Remark => text_cell(ws, row, c, &e.remark, &s.input_text)?,
+            Column::Issues => text_cell(ws, row, c, &e.issues, &s.input_text)?,
+            Column::NextSteps => text_cell(ws, row, c, &e.next_steps, &s.input_text)?,
+            Column::Remark => text_cell(ws, row, c, &e.remark, &s.input_text)?,
         }
     }
     ws.set_row_height(row, task_row_height(ctx.cols, task, e))?;
@@ -582,16 +495,16 @@ fn text_cell(
 }
 
 /// Row height fitting the longest wrapped text, with room for at least three lines of input.
-fn task_row_height(cols: &[TemplateColumn], task: &Task, e: &Entry) -> f64 {
+fn task_row_height(cols: &[Column], task: &Task, e: &Entry) -> f64 {
     let lines = cols
         .iter()
         .map(|c| {
             let text = match c {
-                TemplateColumn::TaskText => task.text.as_str(),
-                TemplateColumn::ProgressText => e.progress_text.as_str(),
-                TemplateColumn::Issues => e.issues.as_str(),
-                TemplateColumn::NextSteps => e.next_steps.as_str(),
-                TemplateColumn::Remark => e.remark.as_str(),
+                Column::TaskText => task.text.as_str(),
+                Column::ProgressText => e.progress_text.as_str(),
+                Column::Issues => e.issues.as_str(),
+                Column::NextSteps => e.next_steps.as_str(),
+                Column::Remark => e.remark.as_str(),
                 _ => "",
             };
             wrapped_lines(text, c.width())
@@ -602,20 +515,6 @@ fn task_row_height(cols: &[TemplateColumn], task: &Task, e: &Entry) -> f64 {
     (lines as f64 * LINE_HEIGHT + 6.0).min(409.0)
 }
 
-/// Lines `text` takes in a column `width` character units wide (CJK characters count two).
-pub fn wrapped_lines(text: &str, width: f64) -> u32 {
-    let per_line = (width - 1.5).max(2.0);
-    text.split('\n')
-        .map(|line| {
-            let w: f64 = line
-                .chars()
-                .map(|c| if c.is_ascii() { 1.1 } else { 2.0 })
-                .sum();
-            ((w / per_line).ceil() as u32).max(1)
-        })
-        .sum()
-}
-
 /// Dropdown on 状态, 0–100 on 完成进度, a date rule on 完成日期.
 fn add_validations(
     ws: &mut Worksheet,
@@ -623,7 +522,7 @@ fn add_validations(
     first: u32,
     last: u32,
 ) -> Result<(), XlsxError> {
-    let status_col = ctx.col(TemplateColumn::Status);
+    let status_col = ctx.col(Column::Status);
     let status = DataValidation::new()
         .allow_list_strings(&STATUS_CHOICES)?
         .set_input_title("状态")?
@@ -632,7 +531,7 @@ fn add_validations(
         .set_error_message("状态只能是：已完成、序时推进、滞后、未启动，请从下拉列表中选择。")?;
     ws.add_data_validation(first, status_col, last, status_col, &status)?;
 
-    let percent_col = ctx.col(TemplateColumn::Percent);
+    let percent_col = ctx.col(Column::Percent);
     let percent = DataValidation::new()
         .allow_decimal_number(DataValidationRule::Between(0.0, 100.0))
         .set_input_title("完成进度(%)")?
@@ -641,7 +540,7 @@ fn add_validations(
         .set_error_message("完成进度须为 0 到 100 之间的数字（不带 % 号），例如 85。")?;
     ws.add_data_validation(first, percent_col, last, percent_col, &percent)?;
 
-    let date_col = ctx.col(TemplateColumn::CompletedOn);
+    let date_col = ctx.col(Column::CompletedOn);
     let year = ctx.cfg.year;
     let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
     let to = NaiveDate::from_ymd_opt(year + 1, 12, 31).unwrap_or_default();

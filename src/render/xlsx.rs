@@ -18,6 +18,7 @@ use crate::model::{
     Light, MonthReport, Rates, Status, Task, TaskOutcome, UnitReport, chinese_date,
 };
 use chrono::Datelike;
+use super::row_height::wrapped_lines;
 use rust_xlsxwriter::{
     Chart, ChartDataLabel, ChartDataLabelPosition, ChartFormat, ChartLegendPosition,
     ChartSolidFill, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule,
@@ -222,21 +223,6 @@ impl<'a> Sheet<'a> {
         }
         Ok(())
     }
-}
-
-/// Lines `text` takes in a column `width` characters wide (a CJK character counts 2).
-fn wrapped_lines(text: &str, width: f64) -> u32 {
-    let usable = (width - 1.0).max(1.0);
-    text.split('\n')
-        .map(|line| {
-            let units: f64 = line
-                .chars()
-                .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
-                .sum();
-            ((units / usable).ceil() as u32).max(1)
-        })
-        .sum::<u32>()
-        .max(1)
 }
 
 /// A4 landscape, one page wide, header row repeated, page numbers in the footer.

@@ -14,11 +14,13 @@
 //!   must tolerate (see [`messy_units`]) and a few genuine errors and warnings, two figures that
 //!   fall back from last month and three progress texts copied from last month.
 
+use duban::columns::Column;
 use duban::config::Config;
 use duban::model::{Category, Master, Month, ReportedStatus, Task, Unit};
+use duban::render::row_height::wrapped_lines;
 use duban::render::template_xlsx::{
-    Entry, Filling, TemplateColumn, filled_template, template_columns, template_file_name,
-    template_title, wrapped_lines,
+    Entry, Filling, filled_template, template_columns, template_file_name,
+    template_title,
 };
 use chrono::{Datelike, Duration, NaiveDate};
 use rust_xlsxwriter::{
@@ -987,19 +989,19 @@ impl Field {
             Field::Remark | Field::Extra => 12.0,
         }
     }
-    fn from_template(c: TemplateColumn) -> Field {
+    fn from_template(c: Column) -> Field {
         match c {
-            TemplateColumn::Number => Field::Number,
-            TemplateColumn::TaskText => Field::TaskText,
-            TemplateColumn::Deadline => Field::Deadline,
-            TemplateColumn::Previous => Field::Extra,
-            TemplateColumn::ProgressText => Field::ProgressText,
-            TemplateColumn::Percent => Field::Percent,
-            TemplateColumn::Status => Field::Status,
-            TemplateColumn::CompletedOn => Field::CompletedOn,
-            TemplateColumn::Issues => Field::Issues,
-            TemplateColumn::NextSteps => Field::NextSteps,
-            TemplateColumn::Remark => Field::Remark,
+            Column::Number => Field::Number,
+            Column::TaskText => Field::TaskText,
+            Column::Deadline => Field::Deadline,
+            Column::Previous => Field::Extra,
+            Column::ProgressText => Field::ProgressText,
+            Column::Percent => Field::Percent,
+            Column::Status => Field::Status,
+            Column::CompletedOn => Field::CompletedOn,
+            Column::Issues => Field::Issues,
+            Column::NextSteps => Field::NextSteps,
+            Column::Remark => Field::Remark,
         }
     }
 }
@@ -1008,7 +1010,7 @@ impl Field {
 fn canonical_columns() -> Vec<(String, Field)> {
     template_columns(false)
         .into_iter()
-        .map(|c| (c.header().to_string(), Field::from_template(c)))
+        .map(|c| (c.label().to_string(), Field::from_template(c)))
         .collect()
 }
 
@@ -1048,6 +1050,14 @@ fn full_width(s: &str) -> String {
 
 fn chinese_date_text(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// A header variant from intake's synonym table: the demo writes only variants intake accepts,
+/// and a variant dropped from the table fails here, not silently in the demo month.
+fn synonym(column: Column, text: &str) -> &'static str {
+    column
+        .synonym(text)
+        .expect("demo header variant is in duban::columns' synonym table")
 }
 
 fn status_synonym(s: ReportedStatus, i: usize) -> &'static str {
@@ -1233,16 +1243,16 @@ impl GridContext<'_> {
     /// synonyms, an extra column; percents as fractions in percent-formatted cells.
     fn housing(&self) -> Option<(String, Vec<u8>)> {
         let columns: Vec<(String, Field)> = [
-            ("编号", Field::Number),
-            ("任务目标", Field::TaskText),
-            ("完成时限", Field::Deadline),
-            ("完成比例", Field::Percent),
-            ("推进状态", Field::Status),
-            ("进展情况", Field::ProgressText),
-            ("存在的问题", Field::Issues),
-            ("下一步计划", Field::NextSteps),
+            (synonym(Column::Number, "编号"), Field::Number),
+            (Column::TaskText.label(), Field::TaskText),
+            (Column::Deadline.label(), Field::Deadline),
+            (synonym(Column::Percent, "完成比例"), Field::Percent),
+            (synonym(Column::Status, "推进状态"), Field::Status),
+            (synonym(Column::ProgressText, "进展情况"), Field::ProgressText),
+            (synonym(Column::Issues, "存在的问题"), Field::Issues),
+            (synonym(Column::NextSteps, "下一步计划"), Field::NextSteps),
             ("责任科室", Field::Extra),
-            ("完成日期", Field::CompletedOn),
+            (Column::CompletedOn.label(), Field::CompletedOn),
         ]
         .into_iter()
         .map(|(h, f)| (h.to_string(), f))

@@ -15,6 +15,7 @@ mod mayor;
 pub mod numbering;
 mod unit;
 
+use crate::names::FileStems;
 use crate::config::Config;
 use crate::model::{MonthReport, Problem};
 use duban_pdf::{Block, Document, FontSet, Meta, MissingGlyph, PageSetup, write_pdf};
@@ -98,22 +99,25 @@ pub fn render_all(
     templates: &Templates,
     tick: &(dyn Fn() + Sync),
 ) -> Notices {
-    render(report, cfg, fonts, templates, tick, None)
+    let stems = FileStems::of(&report.master);
+    render(report, cfg, fonts, templates, &stems, tick, None)
 }
 
 /// Like [`render_all`], but hands each finished document to `sink` as soon as it is made (on
 /// the rendering thread) and drops its bytes, so a run never holds every PDF in memory: the
 /// returned documents have empty `bytes`. A document the sink receives is a success; saving
-/// it (and reporting a failure to save) is the sink's business.
+/// it (and reporting a failure to save) is the sink's business. The documents are named by
+/// `stems`, decided by the caller before rendering.
 pub fn render_all_into(
     report: &MonthReport,
     cfg: &Config,
     fonts: &FontSet,
     templates: &Templates,
+    stems: &FileStems,
     tick: &(dyn Fn() + Sync),
     sink: &(dyn Fn(&RenderedDoc) + Sync),
 ) -> Notices {
-    render(report, cfg, fonts, templates, tick, Some(sink))
+    render(report, cfg, fonts, templates, stems, tick, Some(sink))
 }
 
 fn render(
@@ -121,10 +125,11 @@ fn render(
     cfg: &Config,
     fonts: &FontSet,
     templates: &Templates,
+    stems: &FileStems,
     tick: &(dyn Fn() + Sync),
     sink: Option<&(dyn Fn(&RenderedDoc) + Sync)>,
 ) -> Notices {
-    let jobs = plan(report, cfg);
+    let jobs = plan(report, cfg, stems);
     let results = run_guarded(
         &jobs,
         &|job: &Job| {
@@ -146,17 +151,15 @@ fn render(
 }
 
 /// The documents of a month in numbering order.
-fn plan(report: &MonthReport, cfg: &Config) -> Vec<Job> {
+fn plan(report: &MonthReport, cfg: &Config, stems: &FileStems) -> Vec<Job> {
     let master = &report.master;
     let people: Vec<&str> = std::iter::once(master.mayor.name.as_str())
         .chain(master.leaders.iter().map(|l| l.name.as_str()))
         .collect();
     let units: Vec<&str> = master.units.iter().map(|u| u.name.as_str()).collect();
-    let people_stems = crate::deliver::unique_stems(&people);
-    let unit_stems = crate::deliver::unique_stems(&units);
     let leaders = people
         .iter()
-        .zip(people_stems)
+        .zip(&stems.people)
         .enumerate()
         .map(|(i, (name, stem))| {
             let kind = if i == 0 {
@@ -172,7 +175,7 @@ fn plan(report: &MonthReport, cfg: &Config) -> Vec<Job> {
                     .join(format!("{stem}.pdf")),
             )
         });
-    let units = units.iter().zip(unit_stems).map(|(name, stem)| {
+    let units = units.iter().zip(&stems.units).map(|(name, stem)| {
         (
             DocKind::Unit,
             name.to_string(),

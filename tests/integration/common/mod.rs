@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
+use duban::columns::Column;
 use duban::config::Limits;
 use duban::intake::IntakeContext;
 use duban::model::{Category, Deadline, Leader, Master, Month, PreviousTask, Task, Unit, UnitKind};
@@ -196,16 +197,16 @@ impl SheetSpec {
 }
 
 pub const HEADERS: [&str; 10] = [
-    "序号",
-    "任务目标",
-    "完成时限",
-    "本月工作进展",
-    "完成进度(%)",
-    "状态",
-    "完成日期",
-    "存在问题",
-    "下步计划",
-    "备注",
+    Column::Number.label(),
+    Column::TaskText.label(),
+    Column::Deadline.label(),
+    Column::ProgressText.label(),
+    Column::Percent.label(),
+    Column::Status.label(),
+    Column::CompletedOn.label(),
+    Column::Issues.label(),
+    Column::NextSteps.label(),
+    Column::Remark.label(),
 ];
 
 /// The canonical template layout: title (row 1), header block (row 2), header (row 3), data
