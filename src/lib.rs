@@ -19,7 +19,6 @@ pub mod names;
 pub mod render;
 pub mod templates;
 pub mod units;
-pub mod validate;
 
 /// Loading the inputs failed before any data could be checked (exit code 2).
 #[derive(Debug, thiserror::Error)]

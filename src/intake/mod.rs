@@ -3,18 +3,19 @@
 //!
 //! The steps: read the bytes within the limits ([`read`]), find the header row and the header
 //! block ([`header`]), read the task rows with continuation rows folded in ([`rows`]),
-//! identify the unit ([`identify`]), and check every row ([`crate::validate`]).
+//! identify the unit ([`identify`]), and check every row ([`validate`]).
 
 pub mod header;
 pub mod identify;
 pub mod normalise;
 pub mod read;
 pub mod rows;
+pub mod validate;
 
 use crate::config::Limits;
 use crate::model::{Master, Month, PreviousTask, Problem, Submission};
 use crate::units::Directory;
-use crate::validate::{self, RowContext};
+use validate::RowContext;
 use chrono::NaiveDate;
 use header::{BlockLabel, BlockValue};
 use identify::Identified;

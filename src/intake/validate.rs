@@ -5,12 +5,12 @@
 //! last month's data ([`progress_regressed`], [`progress_copied`]) take it as plain values so
 //! they are testable without an archive.
 
-use crate::intake::header::Column;
-use crate::intake::normalise::{
+use super::header::Column;
+use super::normalise::{
     CellValue, Percent, comparison_key, date_from_cell, derive_status, in_month, parse_status,
     percent_from_cell,
 };
-use crate::intake::rows::{NumberSource, RawRow};
+use super::rows::{NumberSource, RawRow};
 use crate::model::{
     Master, Month, PreviousTask, Problem, ProgressRow, ReportedStatus, RowSource, cell_ref,
     chinese_date,
@@ -297,7 +297,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
                     "progress_regressed",
                     format!(
                         "完成进度低于上月（上月 {}%），请核实",
-                        crate::intake::normalise::format_number(before)
+                        super::normalise::format_number(before)
                     ),
                 ),
                 ctx,
@@ -351,7 +351,7 @@ pub fn status_contradiction(
     percent: f64,
     done_percent: f64,
 ) -> Option<String> {
-    let p = crate::intake::normalise::format_number(percent);
+    let p = super::normalise::format_number(percent);
     match status {
         ReportedStatus::Done if percent < done_percent => Some(format!(
             "状态为“已完成”，但完成进度只有 {p}%，请核对状态或进度"
