@@ -37,7 +37,8 @@ fn main() {
     for scale in scales {
         let dir = std::env::temp_dir().join(format!("duban-bench-x{scale}"));
         let _ = std::fs::remove_dir_all(&dir);
-        let cfg_path = match duban_devdata::synthetic::write_project(project, &dir, scale, &[month]) {
+        let cfg_path = match duban_devdata::synthetic::write_project(project, &dir, scale, &[month])
+        {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("x{scale}: cannot generate data: {e}");

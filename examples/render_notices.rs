@@ -7,8 +7,8 @@ use duban::config::Config;
 use duban::model::Month;
 use duban::pipeline::{self, RunOptions};
 use duban::render::notices::render_all;
-use duban_pdf::FontSet;
 use duban::templates::Templates;
+use duban_pdf::FontSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

@@ -17,8 +17,25 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     #[error("配置文件 {path} 有误：{message}")]
-    Invalid { path: String, message: String },
+    Parse {
+        path: String,
+        /// The parser's complaint, in Chinese.
+        message: String,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error("配置文件 {path} 有误：{source}")]
+    Invalid {
+        path: String,
+        #[source]
+        source: InvalidSetting,
+    },
 }
+
+/// A setting that parses but cannot be used; the message names the key and says why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidSetting(String);
 
 /// Paths, relative to the config file's folder in the file; absolute after [`Config::load`].
 #[derive(Debug, Clone, Deserialize)]
@@ -234,14 +251,15 @@ impl Config {
 
     /// Parses config text; `origin` names the file in messages, `base` resolves relative paths.
     pub fn from_toml(text: &str, origin: &str, base: &Path) -> Result<Config, ConfigError> {
-        let mut cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        let mut cfg: Config = toml::from_str(text).map_err(|source| ConfigError::Parse {
             path: origin.to_string(),
-            message: translate_toml_error(&e),
+            message: translate_toml_error(&source),
+            source,
         })?;
         cfg.base_dir = base.to_path_buf();
-        cfg.validate().map_err(|message| ConfigError::Invalid {
+        cfg.validate().map_err(|source| ConfigError::Invalid {
             path: origin.to_string(),
-            message,
+            source,
         })?;
         let p = &mut cfg.paths;
         for path in [
@@ -259,12 +277,12 @@ impl Config {
         Ok(cfg)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), InvalidSetting> {
         if !(2000..=2100).contains(&self.year) {
-            return Err(format!(
+            return Err(InvalidSetting(format!(
                 "键 year 的值 {} 不是合理的年份（应在 2000–2100 之间）",
                 self.year
-            ));
+            )));
         }
         let t = &self.thresholds;
         for (key, v) in [
@@ -273,34 +291,40 @@ impl Config {
             ("thresholds.done_percent", t.done_percent),
         ] {
             if !(0.0..=100.0).contains(&v) {
-                return Err(format!("键 {key} 的值 {v} 应在 0–100 之间"));
+                return Err(InvalidSetting(format!("键 {key} 的值 {v} 应在 0–100 之间")));
             }
         }
         if t.red_behind < t.lag_tolerance {
-            return Err(format!(
+            return Err(InvalidSetting(format!(
                 "键 thresholds.red_behind（{}）不能小于 thresholds.lag_tolerance（{}）",
                 t.red_behind, t.lag_tolerance
-            ));
+            )));
         }
         if t.not_reported_red_months == 0 {
-            return Err("键 thresholds.not_reported_red_months 至少为 1".into());
+            return Err(InvalidSetting(
+                "键 thresholds.not_reported_red_months 至少为 1".into(),
+            ));
         }
         for (k, v) in &self.main_targets {
             if k.parse::<u32>().is_err() {
-                return Err(format!(
+                return Err(InvalidSetting(format!(
                     "键 main_targets 中的“{k}”应为主要预期目标的序号（数字）"
-                ));
+                )));
             }
             if v.trim().is_empty() {
-                return Err(format!("键 main_targets.{k} 的领导姓名为空"));
+                return Err(InvalidSetting(format!(
+                    "键 main_targets.{k} 的领导姓名为空"
+                )));
             }
         }
         if self.office.number_prefix.trim().is_empty() {
-            return Err("键 office.number_prefix（文号前缀）不能为空".into());
+            return Err(InvalidSetting(
+                "键 office.number_prefix（文号前缀）不能为空".into(),
+            ));
         }
         let l = &self.limits;
         if l.max_file_bytes == 0 || l.max_inflated_bytes == 0 || l.max_rows_per_sheet == 0 {
-            return Err("键 limits.* 的值必须大于 0".into());
+            return Err(InvalidSetting("键 limits.* 的值必须大于 0".into()));
         }
         Ok(())
     }

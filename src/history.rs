@@ -6,6 +6,7 @@
 //! months not reported is stored in the archive's own column 连续未报送月数 (written by
 //! `render::xlsx`); an archive without that column falls back to 1 for 未报送 and 0 otherwise.
 
+use crate::model::ProblemCode;
 use crate::model::{Light, Month, PreviousTask, Problem, Status};
 use calamine::{Data, Reader};
 use std::collections::BTreeMap;
@@ -90,7 +91,7 @@ pub fn read_archive(path: &Path, name: &str) -> Result<Archive, Box<Problem>> {
     let unreadable = |detail: String| {
         Box::new(
             Problem::warning(
-                "history_unreadable",
+                ProblemCode::HistoryUnreadable,
                 format!(
                     "无法读取上月汇总表（{detail}），本月将不显示上月进度、不做环比检查；\
                      请确认该文件未被改动或损坏，必要时重新运行上月（duban run --month {} --force）",
@@ -133,7 +134,7 @@ pub fn read_archive(path: &Path, name: &str) -> Result<Archive, Box<Problem>> {
         let task = read_row(row, &columns, |col, raw, what| {
             problems.push(
                 Problem::warning(
-                    "history_bad_cell",
+                    ProblemCode::HistoryBadCell,
                     format!("上月汇总表中任务{number}的{what}无法识别，已忽略"),
                 )
                 .file(name)
@@ -146,7 +147,7 @@ pub fn read_archive(path: &Path, name: &str) -> Result<Archive, Box<Problem>> {
         if tasks.insert(number, task).is_some() {
             problems.push(
                 Problem::warning(
-                    "history_duplicate_task",
+                    ProblemCode::HistoryDuplicateTask,
                     format!("上月汇总表中任务{number}出现多次，以最后一行为准"),
                 )
                 .file(name)

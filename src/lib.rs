@@ -5,8 +5,8 @@
 //! render (汇总表 xlsx, PDF notices, emails) → deliver (atomic output folder, run.json).
 
 pub mod check;
-pub mod columns;
 pub mod classify;
+pub mod columns;
 pub mod config;
 pub mod deadline;
 pub mod deliver;

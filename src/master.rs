@@ -7,18 +7,30 @@
 
 use crate::config::Config;
 use crate::deadline::parse_deadline;
-use crate::model::{Category, Deadline, Leader, Master, Problem, Task, cell_ref};
+use crate::model::{Category, Deadline, Leader, Master, Problem, ProblemCode, Task, cell_ref};
 use crate::units::Directory;
 use calamine::{Data, Reader, open_workbook_auto};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-/// The master could not be read at all (the run cannot go on without it).
+/// The master sheet could not be used at all (exit code 2); the message names the file.
 #[derive(Debug, thiserror::Error)]
-#[error("无法读取任务分解表 {path}：{message}")]
-pub struct MasterError {
-    pub path: String,
-    pub message: String,
+pub enum MasterError {
+    #[error("无法读取任务分解表 {path}：{source}")]
+    Open {
+        path: String,
+        #[source]
+        source: calamine::Error,
+    },
+    #[error("无法读取任务分解表 {path}：{reason}")]
+    NoTaskSheet {
+        path: String,
+        /// Why the last sheet tried was not the task list.
+        reason: String,
+        /// The reader's error on that sheet, if it could not be read at all.
+        #[source]
+        source: Option<calamine::Error>,
+    },
 }
 
 /// Titles a leader row may carry, longest first so 副市长 wins over 市长.
@@ -38,21 +50,22 @@ pub fn load(
     units: &Directory,
     cfg: &Config,
 ) -> Result<(Master, Vec<Problem>), MasterError> {
-    let err = |message: String| MasterError {
+    let mut wb = open_workbook_auto(path).map_err(|source| MasterError::Open {
         path: path.display().to_string(),
-        message,
-    };
-    let mut wb = open_workbook_auto(path).map_err(|e| err(e.to_string()))?;
+        source,
+    })?;
     let file = path
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut last_err = String::from("工作簿中没有工作表");
+    let mut reason = String::from("工作簿中没有工作表");
+    let mut last_source = None;
     for sheet in wb.sheet_names() {
         let range = match wb.worksheet_range(&sheet) {
             Ok(r) => r,
             Err(e) => {
-                last_err = e.to_string();
+                reason = format!("工作表“{sheet}”无法读取（{e}）");
+                last_source = Some(e);
                 continue;
             }
         };
@@ -68,10 +81,17 @@ pub fn load(
         };
         match parse_rows(&rows, &src, units, cfg) {
             Some(result) => return Ok(result),
-            None => last_err = format!("工作表“{sheet}”中没有找到含“序号”“任务目标”的表头"),
+            None => {
+                reason = format!("工作表“{sheet}”中没有找到含“序号”“任务目标”的表头");
+                last_source = None;
+            }
         }
     }
-    Err(err(last_err))
+    Err(MasterError::NoTaskSheet {
+        path: path.display().to_string(),
+        reason,
+        source: last_source,
+    })
 }
 
 /// Where the rows came from, for problem locations.
@@ -275,7 +295,7 @@ pub fn parse_rows(
                 problems.push(
                     src.problem(
                         Problem::info(
-                            "master_unrecognised_row",
+                            ProblemCode::MasterUnrecognisedRow,
                             "任务分解表中有一行无法识别，已忽略",
                         )
                         .raw(first.as_str()),
@@ -291,7 +311,7 @@ pub fn parse_rows(
             problems.push(
                 src.problem(
                     Problem::warning(
-                        "master_bad_number",
+                        ProblemCode::MasterBadNumber,
                         "任务分解表的“序号”不是正整数，此行已忽略，请核对",
                     )
                     .raw(get(row, c.number)),
@@ -305,7 +325,7 @@ pub fn parse_rows(
             problems.push(
                 src.problem(
                     Problem::error(
-                        "master_duplicate_number",
+                        ProblemCode::MasterDuplicateNumber,
                         format!("序号 {number} 重复出现，后一行已忽略"),
                     )
                     .raw(number.to_string())
@@ -331,7 +351,7 @@ pub fn parse_rows(
         for m in &missing {
             problems.push(src.problem(
                 Problem::error(
-                    "master_unknown_unit",
+                    ProblemCode::MasterUnknownUnit,
                     format!("第 {source_row} 行（序号 {number}）的牵头单位“{m}”不在单位名录 units.toml 中，请在名录中补充该单位或其别名"),
                 )
                 .raw(unit_raw.as_str())
@@ -343,8 +363,11 @@ pub fn parse_rows(
         if unit_raw.is_empty() {
             problems.push(
                 src.problem(
-                    Problem::error("master_no_unit", format!("序号 {number} 没有牵头单位"))
-                        .task(number),
+                    Problem::error(
+                        ProblemCode::MasterNoUnit,
+                        format!("序号 {number} 没有牵头单位"),
+                    )
+                    .task(number),
                     r,
                     c.unit.unwrap_or(0),
                 ),
@@ -359,7 +382,7 @@ pub fn parse_rows(
         if date.is_none() {
             problems.push(src.problem(
                 Problem::info(
-                    "master_open_deadline",
+                    ProblemCode::MasterOpenDeadline,
                     format!("序号 {number} 的完成时限“{deadline_raw}”不是固定日期，按无固定时限处理（不判逾期、不按序时进度判滞后）"),
                 )
                 .raw(deadline_raw.as_str())
@@ -424,7 +447,7 @@ pub fn parse_rows(
         if t.leaders.is_empty() {
             problems.push(
                 Problem::error(
-                    "master_no_leader",
+                    ProblemCode::MasterNoLeader,
                     format!("序号 {} 没有分管市领导：既不在任何领导分管领域下，也未在 duban.toml 的 [main_targets] 中指定", t.number),
                 )
                 .file(src.file)
@@ -436,7 +459,7 @@ pub fn parse_rows(
     let mayor = mayor.unwrap_or_else(|| {
         problems.push(
             Problem::warning(
-                "master_no_mayor",
+                ProblemCode::MasterNoMayor,
                 "任务分解表中没有“××市长为总负责人”一行，市长总览将不署姓名",
             )
             .file(src.file)
@@ -528,7 +551,7 @@ fn assign_main_targets(
                 }
                 None => problems.push(
                     Problem::error(
-                        "master_bad_assignment",
+                        ProblemCode::MasterBadAssignment,
                         format!("duban.toml 的 [main_targets] 把主要预期目标 {number} 分给“{name}”，但任务分解表中没有这位领导"),
                     )
                     .file(src.file)
@@ -561,7 +584,7 @@ fn assign_main_targets(
             };
             problems.push(
                 Problem::error(
-                    "master_main_target_unassigned",
+                    ProblemCode::MasterMainTargetUnassigned,
                     format!(
                         "主要预期目标 {}（{}）无法按牵头单位确定分管领导（{who}），请在 duban.toml 的 [main_targets] 中指定，例如 {} = \"领导姓名\"",
                         tasks[i].number, tasks[i].unit_raw, tasks[i].number
@@ -598,7 +621,7 @@ fn check_counts(tasks: &[Task], leaders: &[Leader], problems: &mut Vec<Problem>,
         {
             problems.push(
                 Problem::error(
-                    "master_count_mismatch",
+                    ProblemCode::MasterCountMismatch,
                     format!("{}分管领域声明 {declared} 项，实际找到 {total} 项（其中主要预期目标 {mains} 项），请核对任务分解表", l.display()),
                 )
                 .file(src.file)
@@ -610,7 +633,7 @@ fn check_counts(tasks: &[Task], leaders: &[Leader], problems: &mut Vec<Problem>,
         if declared_mains != mains {
             problems.push(
                 Problem::error(
-                    "master_main_count_mismatch",
+                    ProblemCode::MasterMainCountMismatch,
                     format!("{}分管领域声明含主要预期目标 {declared_mains} 项，实际分配到 {mains} 项，请核对任务分解表或 duban.toml 的 [main_targets]", l.display()),
                 )
                 .file(src.file)

@@ -6,9 +6,10 @@
 //! superseded, never silently dropped. A byte-identical copy of another file is merged once:
 //! its rows count as superseded and one warning names it.
 
-use crate::model::{sort_problems, 
+use crate::model::ProblemCode;
+use crate::model::{
     Master, Merged, Problem, ProgressRow, Receipt, Reconciliation, Severity, Submission,
-    UnitReport, cell_ref,
+    UnitReport, cell_ref, sort_problems,
 };
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -140,7 +141,7 @@ fn copy_warnings(submissions: &[Submission], copies: &HashMap<&str, &str>) -> Ve
         .filter_map(|sub| {
             let first = copies.get(sub.file.as_str())?;
             let mut p = Problem::warning(
-                "duplicate_file",
+                ProblemCode::DuplicateFile,
                 format!(
                     "本文件与“{first}”内容完全相同（重复报送），已按一份处理：其 {} 行不重复合并，问题只在“{first}”中列出；请确认是否误发",
                     sub.rows_read
@@ -171,7 +172,7 @@ fn superseded_problem(unit: &str, loser: &Candidate<'_>, winner: &Candidate<'_>)
             loser.row.task, win.file
         )
     };
-    Problem::info("superseded", message)
+    Problem::info(ProblemCode::Superseded, message)
         .unit(unit)
         .file(src.file.clone())
         .sheet(src.sheet.clone())
@@ -257,7 +258,7 @@ fn missing_tasks(
             .collect::<Vec<_>>()
             .join("、");
         let mut p = Problem::warning(
-            "tasks_missing",
+            ProblemCode::TasksMissing,
             format!("本单位牵头的第 {list} 项任务（共 {} 项）在报送文件中没有找到，将按未报送处理；请补报", missing.len()),
         )
         .unit(unit);
@@ -325,4 +326,3 @@ fn receipts(
         })
         .collect()
 }
-

@@ -16,15 +16,19 @@ pub struct TemplateError {
     /// “第 3 行” or empty.
     pub line: String,
     pub message: String,
+    /// The underlying reader or template-engine error, if any.
+    #[source]
+    pub source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 impl TemplateError {
-    fn from_jinja(folder: &Path, fallback: &str, e: &minijinja::Error) -> TemplateError {
+    fn from_jinja(folder: &Path, fallback: &str, e: minijinja::Error) -> TemplateError {
         let name = e.name().unwrap_or(fallback);
         TemplateError {
             file: folder.join(name).display().to_string(),
             line: e.line().map(|l| format!(" 第 {l} 行")).unwrap_or_default(),
-            message: translate(e),
+            message: translate(&e),
+            source: Some(Box::new(e)),
         }
     }
 }
@@ -61,13 +65,13 @@ impl std::fmt::Debug for Templates {
 impl Templates {
     /// Loads every `*.j2` file of `folder` (sorted, so behaviour is deterministic).
     pub fn load(folder: &Path) -> Result<Templates, TemplateError> {
-        let read_err = |message: String| TemplateError {
-            file: folder.display().to_string(),
-            line: String::new(),
-            message,
-        };
         let mut names: Vec<_> = std::fs::read_dir(folder)
-            .map_err(|e| read_err(format!("无法读取模板文件夹（{e}）")))?
+            .map_err(|e| TemplateError {
+                file: folder.display().to_string(),
+                line: String::new(),
+                message: format!("无法读取模板文件夹（{e}）"),
+                source: Some(Box::new(e)),
+            })?
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "j2"))
@@ -85,9 +89,10 @@ impl Templates {
                 file: path.display().to_string(),
                 line: String::new(),
                 message: format!("无法读取（{e}）"),
+                source: Some(Box::new(e)),
             })?;
             env.add_template_owned(name.clone(), source)
-                .map_err(|e| TemplateError::from_jinja(folder, &name, &e))?;
+                .map_err(|e| TemplateError::from_jinja(folder, &name, e))?;
         }
         Ok(Templates {
             env,
@@ -103,7 +108,7 @@ impl Templates {
         let folder = std::path::PathBuf::from("<内置>");
         for (name, source) in sources {
             env.add_template_owned(name.to_string(), source.to_string())
-                .map_err(|e| TemplateError::from_jinja(&folder, name, &e))?;
+                .map_err(|e| TemplateError::from_jinja(&folder, name, e))?;
         }
         Ok(Templates { env, folder })
     }
@@ -113,9 +118,9 @@ impl Templates {
         let tmpl = self
             .env
             .get_template(name)
-            .map_err(|e| TemplateError::from_jinja(&self.folder, name, &e))?;
+            .map_err(|e| TemplateError::from_jinja(&self.folder, name, e))?;
         tmpl.render(minijinja::value::Serde(ctx))
-            .map_err(|e| TemplateError::from_jinja(&self.folder, name, &e))
+            .map_err(|e| TemplateError::from_jinja(&self.folder, name, e))
     }
 
     /// Renders a template and splits it into trimmed non-empty paragraphs (one per line).

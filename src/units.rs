@@ -30,30 +30,68 @@ pub struct Directory {
 
 /// Error loading the directory; the message is Chinese and names the file.
 #[derive(Debug, thiserror::Error)]
-#[error("单位名录 {path} 有误：{message}")]
-pub struct DirectoryError {
-    pub path: String,
-    pub message: String,
+pub enum DirectoryError {
+    #[error("单位名录 {path} 有误：无法读取（{source}）")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("单位名录 {path} 有误：{}", .source.message())]
+    Parse {
+        path: String,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error("单位名录 {path} 有误：{source}")]
+    Invalid {
+        path: String,
+        #[source]
+        source: DirectoryProblem,
+    },
+}
+
+/// A directory that parses but cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DirectoryProblem {
+    #[error("第 {position} 个单位的名称为空")]
+    EmptyName { position: usize },
+    #[error("名称“{name}”同时属于“{first}”和“{second}”")]
+    NameClash {
+        name: String,
+        first: String,
+        second: String,
+    },
 }
 
 impl Directory {
     /// Reads `units.toml`.
+    ///
+    /// # Errors
+    ///
+    /// [`DirectoryError`] when the file cannot be read or parsed, or two units claim one name.
     pub fn load(path: &Path) -> Result<Directory, DirectoryError> {
-        let err = |message: String| DirectoryError {
-            path: path.display().to_string(),
-            message,
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| err(format!("无法读取（{e}）")))?;
-        let file: UnitsFile = toml::from_str(&text).map_err(|e| err(e.message().to_string()))?;
-        Directory::new(file.units).map_err(err)
+        let path_text = || path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| DirectoryError::Read {
+            path: path_text(),
+            source,
+        })?;
+        let file: UnitsFile = toml::from_str(&text).map_err(|source| DirectoryError::Parse {
+            path: path_text(),
+            source,
+        })?;
+        Directory::new(file.units).map_err(|source| DirectoryError::Invalid {
+            path: path_text(),
+            source,
+        })
     }
 
     /// Builds the index; two units claiming the same name or alias is an error.
-    pub fn new(units: Vec<Unit>) -> Result<Directory, String> {
+    pub fn new(units: Vec<Unit>) -> Result<Directory, DirectoryProblem> {
         let mut index: HashMap<String, usize> = HashMap::new();
         for (i, unit) in units.iter().enumerate() {
             if unit.name.trim().is_empty() {
-                return Err(format!("第 {} 个单位的名称为空", i + 1));
+                return Err(DirectoryProblem::EmptyName { position: i + 1 });
             }
             for name in std::iter::once(&unit.name).chain(unit.aliases.iter()) {
                 let key = normalise(name);
@@ -63,10 +101,11 @@ impl Directory {
                 if let Some(&other) = index.get(&key)
                     && other != i
                 {
-                    return Err(format!(
-                        "名称“{name}”同时属于“{}”和“{}”",
-                        units[other].name, unit.name
-                    ));
+                    return Err(DirectoryProblem::NameClash {
+                        name: name.clone(),
+                        first: units[other].name.clone(),
+                        second: unit.name.clone(),
+                    });
                 }
                 index.insert(key, i);
             }
@@ -373,6 +412,6 @@ mod tests {
             unit("市科协", &["科技局"], UnitKind::Other),
         ])
         .unwrap_err();
-        assert!(err.contains("科技局"));
+        assert!(err.to_string().contains("科技局"));
     }
 }

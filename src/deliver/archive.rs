@@ -2,8 +2,8 @@
 //! rename it to `output/<month>/` in one step.
 
 use super::{DeliverError, InputFile, OutputFile};
-use crate::names::is_safe_component;
 use crate::model::Month;
+use crate::names::is_safe_component;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};

@@ -211,14 +211,11 @@ pub fn unit_email(
     let ctx = email_context(report, unit, attachment_name, cfg);
     let subject = one_line(&templates.render(EMAIL_SUBJECT_TEMPLATE, &ctx)?);
     let body = templates.render(EMAIL_BODY_TEMPLATE, &ctx)?;
-    let email_err = |message: String| DeliverError::Email {
-        unit: unit.name.clone(),
-        message,
-    };
     if subject.is_empty() {
-        return Err(email_err(format!(
-            "模板 {EMAIL_SUBJECT_TEMPLATE} 生成的主题为空"
-        )));
+        return Err(DeliverError::EmptySubject {
+            unit: unit.name.clone(),
+            template: EMAIL_SUBJECT_TEMPLATE.to_string(),
+        });
     }
     let seed = format!("{}\u{0}{}", report.month, unit.name);
     let digest = sha256_hex(seed.as_bytes());
@@ -227,7 +224,10 @@ pub fn unit_email(
         "application/pdf; name=\"{}\"",
         rfc2047_b(attachment_name)
     ))
-    .map_err(|e| email_err(format!("附件类型无效（{e}）")))?;
+    .map_err(|source| DeliverError::AttachmentType {
+        unit: unit.name.clone(),
+        source,
+    })?;
     let message = Message::builder()
         .from(Mailbox::new(
             Some(display_name(&cfg.office.name)),
@@ -256,7 +256,10 @@ pub fn unit_email(
                         .body(pdf.to_vec(), attachment_type),
                 ),
         )
-        .map_err(|e| email_err(e.to_string()))?;
+        .map_err(|source| DeliverError::Email {
+            unit: unit.name.clone(),
+            source,
+        })?;
     Ok(Some(message.formatted()))
 }
 

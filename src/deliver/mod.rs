@@ -83,8 +83,20 @@ pub enum DeliverError {
     BadAddress { unit: String, address: String },
     #[error("发件邮箱“{address}”（duban.toml 的 office.email）格式不正确")]
     BadSender { address: String },
-    #[error("生成单位“{unit}”的邮件失败：{message}")]
-    Email { unit: String, message: String },
+    #[error("生成单位“{unit}”的邮件失败：模板 {template} 生成的主题为空")]
+    EmptySubject { unit: String, template: String },
+    #[error("生成单位“{unit}”的邮件失败：附件类型无效（{source}）")]
+    AttachmentType {
+        unit: String,
+        #[source]
+        source: lettre::message::header::ContentTypeErr,
+    },
+    #[error("生成单位“{unit}”的邮件失败：{source}")]
+    Email {
+        unit: String,
+        #[source]
+        source: lettre::error::Error,
+    },
     #[error(transparent)]
     Template(#[from] crate::templates::TemplateError),
 }

@@ -14,6 +14,7 @@
 
 use super::normalise::CellValue;
 use crate::config::Limits;
+use crate::model::ProblemCode;
 use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsx};
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
@@ -75,11 +76,11 @@ pub struct Workbook {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReadError {
     /// Code + Chinese message.
-    Refused { code: &'static str, message: String },
+    Refused { code: ProblemCode, message: String },
 }
 
 impl ReadError {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
+    fn new(code: ProblemCode, message: impl Into<String>) -> Self {
         ReadError::Refused {
             code,
             message: message.into(),
@@ -101,7 +102,7 @@ const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(ReadError::new(
-            "file_too_large",
+            ProblemCode::FileTooLarge,
             format!(
                 "文件大小 {} 字节，超过上限 {} 字节（limits.max_file_bytes），未读取；请删去无关内容后重新报送",
                 bytes.len(),
@@ -123,7 +124,7 @@ pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadErro
 fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
     if bytes.is_empty() {
         return Err(ReadError::new(
-            "empty_file",
+            ProblemCode::EmptyFile,
             "文件是空的（0 字节），请重新导出后报送",
         ));
     }
@@ -152,7 +153,7 @@ fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
         "无法识别的文件"
     };
     Err(ReadError::new(
-        "not_a_workbook",
+        ProblemCode::NotAWorkbook,
         format!(
             "文件内容是{what}，不是 Excel/WPS 表格（可能是改了扩展名）；请用表格软件另存为 .xlsx 后重新报送"
         ),
@@ -160,7 +161,10 @@ fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
 }
 
 fn password_error() -> ReadError {
-    ReadError::new("password_protected", "文件有密码保护，请去掉密码后重新报送")
+    ReadError::new(
+        ProblemCode::PasswordProtected,
+        "文件有密码保护，请去掉密码后重新报送",
+    )
 }
 
 fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
@@ -179,7 +183,7 @@ fn corrupt(detail: impl std::fmt::Display) -> ReadError {
         detail
     };
     ReadError::new(
-        "corrupt_file",
+        ProblemCode::CorruptFile,
         format!("文件已损坏或不完整，无法读取（{detail}）；请重新保存后报送"),
     )
 }
@@ -208,7 +212,7 @@ fn sniff_zip(bytes: &[u8]) -> Result<Format, ReadError> {
         }
     }
     Err(ReadError::new(
-        "not_a_workbook",
+        ProblemCode::NotAWorkbook,
         "文件是压缩包或 Word 等其他文档，不是 Excel/WPS 表格；请另存为 .xlsx 后重新报送",
     ))
 }
@@ -219,7 +223,7 @@ fn check_inflated_size(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
     let refuse = |what: &str| {
         ReadError::new(
-            "inflated_too_large",
+            ProblemCode::InflatedTooLarge,
             format!(
                 "文件解压后{what}超过上限 {} 字节（limits.max_inflated_bytes），未读取；文件可能异常，请重新导出后报送",
                 limits.max_inflated_bytes
@@ -264,7 +268,7 @@ fn check_inflated_size(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
         let copied = std::io::copy(&mut counted, &mut std::io::sink());
         if counted.max_tags.is_some_and(|m| counted.tags > m) {
             return Err(ReadError::new(
-                "sheet_too_large",
+                ProblemCode::SheetTooLarge,
                 format!(
                     "工作表的 XML 标记数超过上限 {}（由 limits.max_cells 与 limits.max_rows_per_sheet 推算），文件未读取；文件可能异常（如大量空行），请重新导出后报送",
                     max_sheet_tags(limits)
@@ -428,7 +432,7 @@ fn too_many(what: &str, limit: u64, key: &str) -> ReadError {
         format!("（limits.{key}）")
     };
     ReadError::new(
-        "sheet_too_large",
+        ProblemCode::SheetTooLarge,
         format!(
             "工作簿中的{what}数超过上限 {limit}{setting}，文件未读取；文件可能异常，请重新导出后报送"
         ),
@@ -437,7 +441,7 @@ fn too_many(what: &str, limit: u64, key: &str) -> ReadError {
 
 fn limit_error(sheet: &str, what: &str, limit: u64, key: &str) -> ReadError {
     ReadError::new(
-        "sheet_too_large",
+        ProblemCode::SheetTooLarge,
         format!(
             "工作表“{sheet}”的{what}超过上限 {limit}（limits.{key}），文件未读取；请删去无关内容后重新报送"
         ),
@@ -690,7 +694,7 @@ fn check_xls_size(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
 
 fn xls_limit_error(index: usize, what: &str, limit: u64, key: &str) -> ReadError {
     ReadError::new(
-        "sheet_too_large",
+        ProblemCode::SheetTooLarge,
         format!(
             "第 {} 个工作表的{what}（按文件记录计算）超过上限 {limit}（limits.{key}），文件未读取；请删去无关内容后重新报送",
             index + 1
@@ -919,7 +923,7 @@ fn check_ods_dense_size(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> 
                     || last_row > u64::from(limits.max_rows_per_sheet)
                 {
                     return Err(ReadError::new(
-                        "sheet_too_large",
+                        ProblemCode::SheetTooLarge,
                         format!(
                             "表格按重复行列展开后的单元格数超过上限 {}（limits.max_cells），文件未读取；请删去无关内容后重新报送",
                             limits.max_cells
@@ -942,7 +946,7 @@ mod tests {
     fn sniffing_names_the_problem() {
         let limits = Limits::default();
         let code = |b: &[u8]| match read_workbook(b, &limits) {
-            Err(ReadError::Refused { code, .. }) => code,
+            Err(ReadError::Refused { code, .. }) => code.as_str(),
             Ok(_) => "ok",
         };
         assert_eq!(code(b""), "empty_file");

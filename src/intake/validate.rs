@@ -11,6 +11,7 @@ use super::normalise::{
     percent_from_cell,
 };
 use super::rows::{NumberSource, RawRow};
+use crate::model::ProblemCode;
 use crate::model::{
     Master, Month, PreviousTask, Problem, ProgressRow, ReportedStatus, RowSource, cell_ref,
     chinese_date,
@@ -64,7 +65,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
         problems.push(
             at(
                 Problem::error(
-                    "formula_error",
+                    ProblemCode::FormulaError,
                     format!("单元格是公式错误值 {value}，请改为直接填写内容（数字或文字）"),
                 ),
                 ctx,
@@ -81,11 +82,11 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
         None => {
             let (code, message) = match raw.number {
                 Some(n) => (
-                    "unknown_task",
+                    ProblemCode::UnknownTask,
                     format!("序号 {n} 不在重点任务清单中，请核对序号"),
                 ),
                 None => (
-                    "task_number_missing",
+                    ProblemCode::TaskNumberMissing,
                     "未填写序号，且任务目标与清单中的任务对不上，请填写清单中的序号".to_string(),
                 ),
             };
@@ -108,7 +109,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
                 problems.push(
                     at(
                         Problem::error(
-                            "task_not_assigned",
+                            ProblemCode::TaskNotAssigned,
                             format!("第 {n} 项任务的牵头单位是“{}”，不是“{}”，本行未合并；请删除此行或由牵头单位报送", task.unit_raw, ctx.unit),
                         ),
                         ctx, raw, raw.row, number_col,
@@ -120,7 +121,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
                 problems.push(
                     at(
                         Problem::warning(
-                            "task_number_from_text",
+                            ProblemCode::TaskNumberFromText,
                             format!("序号未填或无法识别，已按任务目标认定为第 {n} 项；请补填序号"),
                         ),
                         ctx,
@@ -139,7 +140,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
                 problems.push(
                     at(
                         Problem::warning(
-                            "task_text_differs",
+                            ProblemCode::TaskTextDiffers,
                             format!(
                                 "任务目标与清单不一致（清单为“{}”），请不要改动任务目标",
                                 task.text
@@ -167,7 +168,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
                 problems.push(
                     at(
                         Problem::error(
-                            "progress_out_of_range",
+                            ProblemCode::ProgressOutOfRange,
                             format!("完成进度 {v} 超出 0–100 的范围，请填写 0 到 100 之间的数字"),
                         ),
                         ctx,
@@ -184,7 +185,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
                     problems.push(
                         at(
                             Problem::error(
-                                "progress_not_number",
+                                ProblemCode::ProgressNotNumber,
                                 "完成进度不是数字，请填写 0 到 100 之间的数字（如 80）",
                             ),
                             ctx,
@@ -203,7 +204,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
         problems.push(
             at(
                 Problem::warning(
-                    "sub_row_progress_differs",
+                    ProblemCode::SubRowProgressDiffers,
                     "分项行填写了不同的完成进度，以任务所在行的进度为准；如需修改请改任务所在行",
                 ),
                 ctx,
@@ -220,7 +221,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
     let written_status = status_cell.map(|c| (c, parse_status(&c.value.text())));
     if let Some((cell, None)) = written_status {
         problems.push(
-            at(Problem::warning("status_unknown", "状态无法识别，已按完成进度认定；请从下拉列表选择：已完成、序时推进、滞后、未启动"), ctx, raw, raw.row, Some(cell.col))
+            at(Problem::warning(ProblemCode::StatusUnknown, "状态无法识别，已按完成进度认定；请从下拉列表选择：已完成、序时推进、滞后、未启动"), ctx, raw, raw.row, Some(cell.col))
                 .raw(cell.value.display()),
         );
     }
@@ -233,7 +234,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
         {
             problems.push(
                 at(
-                    Problem::warning("status_contradicts_progress", msg),
+                    Problem::warning(ProblemCode::StatusContradictsProgress, msg),
                     ctx,
                     raw,
                     raw.row,
@@ -251,7 +252,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
             problems.push(
                 at(
                     Problem::warning(
-                        "completed_on_unreadable",
+                        ProblemCode::CompletedOnUnreadable,
                         "完成日期无法识别，请按“2026-11-25”的格式填写",
                     ),
                     ctx,
@@ -269,7 +270,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
     if raw.progress_text.is_empty() {
         problems.push(at(
             Problem::warning(
-                "progress_text_empty",
+                ProblemCode::ProgressTextEmpty,
                 "本月工作进展未填写，请填写本月具体工作进展",
             ),
             ctx,
@@ -294,7 +295,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
         problems.push(
             at(
                 Problem::warning(
-                    "progress_regressed",
+                    ProblemCode::ProgressRegressed,
                     format!(
                         "完成进度低于上月（上月 {}%），请核实",
                         super::normalise::format_number(before)
@@ -312,7 +313,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
         problems.push(
             at(
                 Problem::warning(
-                    "progress_copied",
+                    ProblemCode::ProgressCopied,
                     "本月工作进展与上月完全相同，疑似照抄上月，请填写本月新的进展",
                 ),
                 ctx,
@@ -403,19 +404,19 @@ pub fn check_report_date(
     };
     match date {
         None if raw.trim().is_empty() => Some(Problem::info(
-            "report_date_missing",
+            ProblemCode::ReportDateMissing,
             "未填写填报日期；同一单位报送多份文件时将按文件名先后取舍，请填写填报日期",
         )),
         None => Some(
             Problem::warning(
-                "report_date_unreadable",
+                ProblemCode::ReportDateUnreadable,
                 "填报日期无法识别，请按“2026-11-25”的格式填写",
             )
             .raw(raw),
         ),
         Some(d) if d > as_of => Some(
             Problem::warning(
-                "report_date_future",
+                ProblemCode::ReportDateFuture,
                 format!(
                     "填报日期 {} 晚于统计截止日 {}，请核对",
                     chinese_date(d),
@@ -426,7 +427,7 @@ pub fn check_report_date(
         ),
         Some(d) if !in_month(d, month) => Some(
             Problem::warning(
-                "report_date_outside_month",
+                ProblemCode::ReportDateOutsideMonth,
                 format!(
                     "填报日期 {} 不在本次报送的 {}，可能误报了其他月份的表格，请核对",
                     chinese_date(d),
@@ -451,7 +452,7 @@ pub fn duplicate_tasks(rows: &[ProgressRow]) -> Vec<Problem> {
             }
             Some(earlier) => problems.push(
                 Problem::warning(
-                    "duplicate_task",
+                    ProblemCode::DuplicateTask,
                     format!(
                         "第 {} 项任务在本文件中重复填报（另见工作表“{}”第 {} 行），以后一行为准；请删除重复行",
                         row.task,
@@ -521,19 +522,15 @@ mod tests {
         let as_of = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day);
         let code = |date| {
-            check_report_date(Some(&CellValue::Text("x".into())), date, nov, as_of).map(|p| p.code)
+            check_report_date(Some(&CellValue::Text("x".into())), date, nov, as_of)
+                .map(|p| p.code.as_str())
         };
         assert_eq!(code(d(11, 25)), None);
+        assert_eq!(code(d(10, 25)), Some("report_date_outside_month"));
+        assert_eq!(code(d(12, 2)), Some("report_date_future"));
+        assert_eq!(code(None), Some("report_date_unreadable"));
         assert_eq!(
-            code(d(10, 25)).as_deref(),
-            Some("report_date_outside_month")
-        );
-        assert_eq!(code(d(12, 2)).as_deref(), Some("report_date_future"));
-        assert_eq!(code(None).as_deref(), Some("report_date_unreadable"));
-        assert_eq!(
-            check_report_date(None, None, nov, as_of)
-                .map(|p| p.code)
-                .as_deref(),
+            check_report_date(None, None, nov, as_of).map(|p| p.code.as_str()),
             Some("report_date_missing")
         );
     }

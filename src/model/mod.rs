@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 mod problem;
-pub use problem::{Problem, Severity, cell_order, cell_ref, sort_problems};
+pub use problem::{Problem, ProblemCode, Severity, cell_order, cell_ref, sort_problems};
 
 /// Task category as the master sheet groups it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]

@@ -28,12 +28,156 @@ impl Severity {
     }
 }
 
+/// What kind of problem: a stable machine code, shown in the 汇总表's 校验问题 and in run.json
+/// as its snake-case name (`unknown_task`, `progress_out_of_range` …). The program decides on
+/// these, never on message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemCode {
+    CompletedOnUnreadable,
+    CorruptFile,
+    DuplicateFile,
+    DuplicateTask,
+    EmptyFile,
+    FileNameNotUtf8,
+    FileTooLarge,
+    FormulaError,
+    HistoryBadCell,
+    HistoryDuplicateTask,
+    HistoryUnreadable,
+    InflatedTooLarge,
+    LinkNotRead,
+    MasterBadAssignment,
+    MasterBadNumber,
+    MasterCountMismatch,
+    MasterDuplicateNumber,
+    MasterMainCountMismatch,
+    MasterMainTargetUnassigned,
+    MasterNoLeader,
+    MasterNoMayor,
+    MasterNoUnit,
+    MasterOpenDeadline,
+    MasterUnknownUnit,
+    MasterUnrecognisedRow,
+    NoHeader,
+    NoSubmissionsFolder,
+    NotAWorkbook,
+    NotAWorkbookFile,
+    NoticeFailed,
+    PasswordProtected,
+    PdfMissingGlyph,
+    PreviousSummaryMissing,
+    ProgressCopied,
+    ProgressNotNumber,
+    ProgressOutOfRange,
+    ProgressRegressed,
+    ProgressTextEmpty,
+    ReportDateFuture,
+    ReportDateMissing,
+    ReportDateOutsideMonth,
+    ReportDateUnreadable,
+    SheetTooLarge,
+    StatusContradictsProgress,
+    StatusUnknown,
+    SubRowProgressDiffers,
+    SubfolderNotRead,
+    Superseded,
+    TaskNotAssigned,
+    TaskNumberFromText,
+    TaskNumberMissing,
+    TaskTextDiffers,
+    TasksMissing,
+    UnitConflict,
+    UnitNameUnrecognised,
+    UnitUnknown,
+    UnknownTask,
+    UnreadableFile,
+}
+
+impl ProblemCode {
+    /// The stable snake-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemCode::CompletedOnUnreadable => "completed_on_unreadable",
+            ProblemCode::CorruptFile => "corrupt_file",
+            ProblemCode::DuplicateFile => "duplicate_file",
+            ProblemCode::DuplicateTask => "duplicate_task",
+            ProblemCode::EmptyFile => "empty_file",
+            ProblemCode::FileNameNotUtf8 => "file_name_not_utf8",
+            ProblemCode::FileTooLarge => "file_too_large",
+            ProblemCode::FormulaError => "formula_error",
+            ProblemCode::HistoryBadCell => "history_bad_cell",
+            ProblemCode::HistoryDuplicateTask => "history_duplicate_task",
+            ProblemCode::HistoryUnreadable => "history_unreadable",
+            ProblemCode::InflatedTooLarge => "inflated_too_large",
+            ProblemCode::LinkNotRead => "link_not_read",
+            ProblemCode::MasterBadAssignment => "master_bad_assignment",
+            ProblemCode::MasterBadNumber => "master_bad_number",
+            ProblemCode::MasterCountMismatch => "master_count_mismatch",
+            ProblemCode::MasterDuplicateNumber => "master_duplicate_number",
+            ProblemCode::MasterMainCountMismatch => "master_main_count_mismatch",
+            ProblemCode::MasterMainTargetUnassigned => "master_main_target_unassigned",
+            ProblemCode::MasterNoLeader => "master_no_leader",
+            ProblemCode::MasterNoMayor => "master_no_mayor",
+            ProblemCode::MasterNoUnit => "master_no_unit",
+            ProblemCode::MasterOpenDeadline => "master_open_deadline",
+            ProblemCode::MasterUnknownUnit => "master_unknown_unit",
+            ProblemCode::MasterUnrecognisedRow => "master_unrecognised_row",
+            ProblemCode::NoHeader => "no_header",
+            ProblemCode::NoSubmissionsFolder => "no_submissions_folder",
+            ProblemCode::NotAWorkbook => "not_a_workbook",
+            ProblemCode::NotAWorkbookFile => "not_a_workbook_file",
+            ProblemCode::NoticeFailed => "notice_failed",
+            ProblemCode::PasswordProtected => "password_protected",
+            ProblemCode::PdfMissingGlyph => "pdf_missing_glyph",
+            ProblemCode::PreviousSummaryMissing => "previous_summary_missing",
+            ProblemCode::ProgressCopied => "progress_copied",
+            ProblemCode::ProgressNotNumber => "progress_not_number",
+            ProblemCode::ProgressOutOfRange => "progress_out_of_range",
+            ProblemCode::ProgressRegressed => "progress_regressed",
+            ProblemCode::ProgressTextEmpty => "progress_text_empty",
+            ProblemCode::ReportDateFuture => "report_date_future",
+            ProblemCode::ReportDateMissing => "report_date_missing",
+            ProblemCode::ReportDateOutsideMonth => "report_date_outside_month",
+            ProblemCode::ReportDateUnreadable => "report_date_unreadable",
+            ProblemCode::SheetTooLarge => "sheet_too_large",
+            ProblemCode::StatusContradictsProgress => "status_contradicts_progress",
+            ProblemCode::StatusUnknown => "status_unknown",
+            ProblemCode::SubRowProgressDiffers => "sub_row_progress_differs",
+            ProblemCode::SubfolderNotRead => "subfolder_not_read",
+            ProblemCode::Superseded => "superseded",
+            ProblemCode::TaskNotAssigned => "task_not_assigned",
+            ProblemCode::TaskNumberFromText => "task_number_from_text",
+            ProblemCode::TaskNumberMissing => "task_number_missing",
+            ProblemCode::TaskTextDiffers => "task_text_differs",
+            ProblemCode::TasksMissing => "tasks_missing",
+            ProblemCode::UnitConflict => "unit_conflict",
+            ProblemCode::UnitNameUnrecognised => "unit_name_unrecognised",
+            ProblemCode::UnitUnknown => "unit_unknown",
+            ProblemCode::UnknownTask => "unknown_task",
+            ProblemCode::UnreadableFile => "unreadable_file",
+        }
+    }
+}
+
+impl fmt::Display for ProblemCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ProblemCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One finding about the input, located as precisely as the input allows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     pub severity: Severity,
-    /// Stable machine code, e.g. `unknown_task`, `progress_out_of_range`.
-    pub code: String,
+    /// What kind of problem.
+    pub code: ProblemCode,
     /// Unit the problem belongs to (canonical name), if known.
     pub unit: Option<String>,
     /// File name (not the full path), if the problem is in a file.
@@ -50,10 +194,10 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(severity: Severity, code: &str, message: impl Into<String>) -> Self {
+    pub fn new(severity: Severity, code: ProblemCode, message: impl Into<String>) -> Self {
         Problem {
             severity,
-            code: code.to_string(),
+            code,
             unit: None,
             file: None,
             sheet: None,
@@ -63,13 +207,13 @@ impl Problem {
             message: message.into(),
         }
     }
-    pub fn error(code: &str, message: impl Into<String>) -> Self {
+    pub fn error(code: ProblemCode, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
     }
-    pub fn warning(code: &str, message: impl Into<String>) -> Self {
+    pub fn warning(code: ProblemCode, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, code, message)
     }
-    pub fn info(code: &str, message: impl Into<String>) -> Self {
+    pub fn info(code: ProblemCode, message: impl Into<String>) -> Self {
         Self::new(Severity::Info, code, message)
     }
     pub fn unit(mut self, unit: impl Into<String>) -> Self {
@@ -164,7 +308,7 @@ pub fn sort_problems(problems: &mut [Problem]) {
             &a.sheet,
             cell_order(a.cell.as_deref()),
             a.severity,
-            &a.code,
+            a.code.as_str(),
             &a.message,
         )
             .cmp(&(
@@ -172,7 +316,7 @@ pub fn sort_problems(problems: &mut [Problem]) {
                 &b.sheet,
                 cell_order(b.cell.as_deref()),
                 b.severity,
-                &b.code,
+                b.code.as_str(),
                 &b.message,
             ))
     });

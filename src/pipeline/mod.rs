@@ -14,11 +14,12 @@ pub use summary::{RunSummary, error_files, light_counts, severity_counts, status
 
 use crate::config::Config;
 use crate::deliver;
+use crate::model::ProblemCode;
 use crate::model::{Master, Merged, Month, MonthReport, Problem, Submission, sort_problems};
 use crate::units::Directory;
 use crate::{classify, history, intake, merge};
-use std::path::Path;
 use chrono::NaiveDate;
+use std::path::Path;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -213,7 +214,7 @@ fn load_stages(
     let month_dir = cfg.paths.submissions.join(month.to_string());
     if !month_dir.is_dir() {
         problems.push(Problem::warning(
-            "no_submissions_folder",
+            ProblemCode::NoSubmissionsFolder,
             format!(
                 "没有找到本月报送文件夹 {}：所有任务将按“未报送”处理。请把各单位报送的文件放入该文件夹。",
                 month_dir.display()
@@ -254,7 +255,7 @@ fn missing_history_note(cfg: &Config, month: Month, history: &history::History) 
     let prev_dir = cfg.paths.submissions.join(prev.to_string());
     prev_dir.is_dir().then(|| {
         Problem::warning(
-            "previous_summary_missing",
+            ProblemCode::PreviousSummaryMissing,
             format!(
                 "没有找到上月（{prev}）的汇总表 {}，但上月的报送文件夹 {} 存在。本月将不显示上月进度、进度倒退和连续未报送。请先运行 `cargo run --release -- run --month {prev}` 生成上月结果，再加 --force 重新运行本月（本次结果会保留为 {month}.previous-N）。",
                 history::summary_path(&cfg.paths.output, prev).display(),
@@ -332,8 +333,11 @@ pub fn run(
 
     // Output goes straight into the hidden temporary month folder as it is made.
     let replacing_templates_only = carried.is_some();
-    let staging =
-        deliver::Staging::begin(&cfg.paths.output, month, opts.force || replacing_templates_only)?;
+    let staging = deliver::Staging::begin(
+        &cfg.paths.output,
+        month,
+        opts.force || replacing_templates_only,
+    )?;
     // File names are decided once, before anything is rendered.
     let stems = crate::names::FileStems::of(&report.master);
     let items = render::render_items(&report);
@@ -378,7 +382,12 @@ pub fn run(
         report
             .problems
             .iter()
-            .filter(|p| p.code == "previous_summary_missing" || p.code == "no_submissions_folder")
+            .filter(|p| {
+                matches!(
+                    p.code,
+                    ProblemCode::PreviousSummaryMissing | ProblemCode::NoSubmissionsFolder
+                )
+            })
             .map(|p| p.message.clone()),
     );
     Ok(RunSummary {

@@ -29,8 +29,7 @@ impl Resources {
             &source(&cfg.fonts.body),
             &source(&cfg.fonts.heading),
             &FontSet::shipped_fallbacks(&cfg.paths.fonts),
-        )
-        ?;
+        )?;
         Ok(Resources { fonts, templates })
     }
 }
@@ -86,8 +85,8 @@ pub fn render(
         .collect();
     let (xlsx, rows) = rayon::join(
         || {
-            let bytes = crate::render::xlsx::summary_workbook(report, cfg)
-                .map_err(RunError::Xlsx)?;
+            let bytes =
+                crate::render::xlsx::summary_workbook(report, cfg).map_err(RunError::Xlsx)?;
             let name = crate::history::summary_file_name(report.month);
             staging.put(Path::new(&name), &bytes)?;
             progress.tick();

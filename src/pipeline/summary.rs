@@ -174,10 +174,7 @@ pub fn severity_counts(problems: &[Problem]) -> (usize, usize, usize) {
 /// Files named by error problems, with their error counts, sorted by file name.
 pub fn error_files(problems: &[Problem]) -> Vec<(String, usize)> {
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for p in problems
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-    {
+    for p in problems.iter().filter(|p| p.severity == Severity::Error) {
         if let Some(file) = p.file.as_deref() {
             *counts.entry(file).or_default() += 1;
         }
@@ -187,4 +184,3 @@ pub fn error_files(problems: &[Problem]) -> Vec<(String, usize)> {
         .map(|(f, n)| (f.to_string(), n))
         .collect()
 }
-

@@ -14,12 +14,12 @@
 //! A second sheet “填表说明” explains every column. Bytes are deterministic: the document
 //! creation time is the first day of the report month, never the clock.
 
+use super::row_height::wrapped_lines;
 use crate::columns::Column;
 use crate::config::Config;
 use crate::model::{Master, Month, Task, Unit, chinese_date};
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
-use super::row_height::wrapped_lines;
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties, ExcelDateTime,
     Format, FormatAlign, FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
@@ -69,10 +69,7 @@ impl Column {
     pub fn locked(self) -> bool {
         matches!(
             self,
-            Column::Number
-                | Column::TaskText
-                | Column::Deadline
-                | Column::Previous
+            Column::Number | Column::TaskText | Column::Deadline | Column::Previous
         )
     }
 }
@@ -194,7 +191,6 @@ pub fn template_file_name(unit: &str, month: Month) -> String {
     let stem = format!("{unit}_{}年{}月重点任务进展表", month.year, month.month);
     format!("{}.xlsx", crate::names::safe_file_stem(&stem))
 }
-
 
 /// Writes one template per unit of the master (master order) into `out_dir`, in parallel,
 /// and returns the paths written.

@@ -9,6 +9,7 @@
 //! 任务总表 has three columns after the 14 the 汇总表 specification lists: 序时进度(%), 亮灯说明 and
 //! 连续未报送月数 (read back by `history`). The printed page covers the 14 columns only.
 
+use super::row_height::wrapped_lines;
 use crate::config::Config;
 use crate::history::{
     COL_LIGHT, COL_MONTHS_NOT_REPORTED, COL_NUMBER, COL_PERCENT, COL_STATUS, COL_TEXT, TASK_SHEET,
@@ -18,7 +19,6 @@ use crate::model::{
     Light, MonthReport, Rates, Status, Task, TaskOutcome, UnitReport, chinese_date,
 };
 use chrono::Datelike;
-use super::row_height::wrapped_lines;
 use rust_xlsxwriter::{
     Chart, ChartDataLabel, ChartDataLabelPosition, ChartFormat, ChartLegendPosition,
     ChartSolidFill, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule,
@@ -692,7 +692,7 @@ fn problem_sheet(ws: &mut Worksheet, report: &MonthReport, s: &Styles) -> Result
         sh.text(row, 6, p.raw.as_deref().unwrap_or(""), &s.plain)?;
         sh.number(row, 7, p.task.map(f64::from), &s.number)?;
         sh.text(row, 8, &p.message, &s.plain)?;
-        sh.text(row, 9, &p.code, &s.center)?;
+        sh.text(row, 9, p.code.as_str(), &s.center)?;
     }
     if report.problems.is_empty() {
         sh.ws.merge_range(

@@ -2,19 +2,19 @@
 //! CSV, run.json, file-name sanitising, and the atomic month folder (including kill -9 mid-write).
 
 use crate::checker;
+use duban::model::ProblemCode;
 
 use chrono::NaiveDate;
 use duban::config::Config;
 use duban::deliver::{
     DeliverError, InputFile, ManifestRow, OutputFile, Staging, email_context, manifest_csv,
-    manifest_row, run_json, sha256_hex, timings_json, unit_email,
-    validate_rel_path, write_month,
+    manifest_row, run_json, sha256_hex, timings_json, unit_email, validate_rel_path, write_month,
 };
-use duban::names::{safe_file_stem, unique_stems};
 use duban::model::{
     Category, Classification, Deadline, Leader, Light, Master, Merged, Month, MonthReport, Problem,
     Rates, Receipt, Reconciliation, Status, Task, TaskOutcome, Unit, UnitKind,
 };
+use duban::names::{safe_file_stem, unique_stems};
 use duban::templates::Templates;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -122,15 +122,15 @@ fn report() -> MonthReport {
         })
         .collect();
     let problems = vec![
-        Problem::error("progress_out_of_range", "完成进度应在 0–100 之间")
+        Problem::error(ProblemCode::ProgressOutOfRange, "完成进度应在 0–100 之间")
             .unit("市科技局")
             .file("市科技局.xlsx")
             .sheet("进度")
             .cell("F7")
             .raw("150%")
             .task(1),
-        Problem::warning("task_text_differs", "任务目标与总表不一致").unit("市住建局"),
-        Problem::info("superseded", "较早的文件已被替代"),
+        Problem::warning(ProblemCode::TaskTextDiffers, "任务目标与总表不一致").unit("市住建局"),
+        Problem::info(ProblemCode::Superseded, "较早的文件已被替代"),
     ];
     MonthReport {
         month: NOV,

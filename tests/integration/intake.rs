@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 fn codes(sub: &Submission) -> Vec<String> {
-    sub.problems.iter().map(|p| p.code.clone()).collect()
+    sub.problems.iter().map(|p| p.code.to_string()).collect()
 }
 
 fn errors(sub: &Submission) -> Vec<&duban::model::Problem> {

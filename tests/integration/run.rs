@@ -97,7 +97,8 @@ fn two_months() -> &'static TwoMonths {
         let out = temp("months");
         let cfg = config_with_output(&out);
         duban::pipeline::run(&cfg, &opts("2026-10"), &Silent).expect("October runs");
-        let november = duban::pipeline::run(&cfg, &opts("2026-11"), &Silent).expect("November runs");
+        let november =
+            duban::pipeline::run(&cfg, &opts("2026-11"), &Silent).expect("November runs");
         TwoMonths { out, november }
     })
 }

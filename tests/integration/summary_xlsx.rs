@@ -2,6 +2,7 @@
 //! Python has it), and read back as next month's history.
 
 use crate::checker;
+use duban::model::ProblemCode;
 
 use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
@@ -212,15 +213,18 @@ fn month_report(previous: &BTreeMap<u32, PreviousTask>) -> MonthReport {
         })
         .collect();
     let problems = vec![
-        Problem::error("progress_out_of_range", "完成进度应在0–100之间，请改正")
-            .unit("市科技局")
-            .file("市科技局-11月进展.xlsx")
-            .sheet("Sheet1")
-            .cell("F9")
-            .raw("=1+1")
-            .task(3),
+        Problem::error(
+            ProblemCode::ProgressOutOfRange,
+            "完成进度应在0–100之间，请改正",
+        )
+        .unit("市科技局")
+        .file("市科技局-11月进展.xlsx")
+        .sheet("Sheet1")
+        .cell("F9")
+        .raw("=1+1")
+        .task(3),
         Problem::warning(
-            "copied_text",
+            ProblemCode::ProgressCopied,
             "本月工作进展与上月完全相同，请填写本月新进展",
         )
         .unit("市发改委")

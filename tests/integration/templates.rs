@@ -5,13 +5,13 @@
 
 use calamine::{Data, DataType, Reader, Xlsx};
 use duban::config::Config;
-use duban_devdata::demo::{demo_submissions, missing_units};
 use duban::model::{Master, Month};
 use duban::names::safe_file_stem;
 use duban::render::template_xlsx::{
-    FIRST_TASK_ROW, HEADER_ROW, INSTRUCTIONS_SHEET, SHEET_NAME, template_file_name,
-    unit_template, write_templates,
+    FIRST_TASK_ROW, HEADER_ROW, INSTRUCTIONS_SHEET, SHEET_NAME, template_file_name, unit_template,
+    write_templates,
 };
+use duban_devdata::demo::{demo_submissions, missing_units};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
 use std::path::PathBuf;

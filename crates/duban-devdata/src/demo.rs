@@ -14,15 +14,14 @@
 //!   must tolerate (see [`messy_units`]) and a few genuine errors and warnings, two figures that
 //!   fall back from last month and three progress texts copied from last month.
 
+use chrono::{Datelike, Duration, NaiveDate};
 use duban::columns::Column;
 use duban::config::Config;
 use duban::model::{Category, Master, Month, ReportedStatus, Task, Unit};
 use duban::render::row_height::wrapped_lines;
 use duban::render::template_xlsx::{
-    Entry, Filling, filled_template, template_columns, template_file_name,
-    template_title,
+    Entry, Filling, filled_template, template_columns, template_file_name, template_title,
 };
-use chrono::{Datelike, Duration, NaiveDate};
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Workbook, XlsxError,
 };
@@ -1248,7 +1247,10 @@ impl GridContext<'_> {
             (Column::Deadline.label(), Field::Deadline),
             (synonym(Column::Percent, "完成比例"), Field::Percent),
             (synonym(Column::Status, "推进状态"), Field::Status),
-            (synonym(Column::ProgressText, "进展情况"), Field::ProgressText),
+            (
+                synonym(Column::ProgressText, "进展情况"),
+                Field::ProgressText,
+            ),
             (synonym(Column::Issues, "存在的问题"), Field::Issues),
             (synonym(Column::NextSteps, "下一步计划"), Field::NextSteps),
             ("责任科室", Field::Extra),

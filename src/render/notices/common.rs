@@ -191,7 +191,7 @@ pub enum Line {
 }
 
 /// Parses the lines of a rendered template; an unknown `@word` is an error naming it.
-pub fn parse_lines(lines: &[String]) -> Result<Vec<Line>, String> {
+pub fn parse_lines(lines: &[String]) -> Result<Vec<Line>, TemplateLineError> {
     lines
         .iter()
         .enumerate()
@@ -199,13 +199,19 @@ pub fn parse_lines(lines: &[String]) -> Result<Vec<Line>, String> {
         .collect()
 }
 
-fn unknown_directive(i: usize, line: &str) -> String {
+fn unknown_directive(i: usize, line: &str) -> TemplateLineError {
     let word: String = line.chars().take_while(|c| !c.is_whitespace()).collect();
-    format!(
+    TemplateLineError(format!(
         "输出的第 {} 个段落以未知指令“{word}”开头（可用：@mark @docno @title @subject @to @h @p @note @table @signoff @date）",
         i + 1
-    )
+    ))
 }
+
+/// A notice template's output that cannot be laid out: an unknown `@word`, a table the
+/// document does not have. The message says which line and what is possible.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TemplateLineError(String);
 
 fn parse_line(line: &str) -> Option<Line> {
     let Some(rest) = line.strip_prefix('@') else {
@@ -243,7 +249,7 @@ pub fn build(
     lines: &[Line],
     fonts: &FontSet,
     table: &dyn Fn(&str) -> Option<Block>,
-) -> Result<Built, String> {
+) -> Result<Built, TemplateLineError> {
     let mut out = Built {
         blocks: Vec::new(),
         title: String::new(),
@@ -278,8 +284,9 @@ pub fn build(
             Line::Para(t) => out.blocks.push(paragraph(t)),
             Line::Note(t) => out.blocks.push(note(t)),
             Line::Table(name) => {
-                let block = table(name)
-                    .ok_or_else(|| format!("“@table {name}”：本文档没有名为“{name}”的表格"))?;
+                let block = table(name).ok_or_else(|| {
+                    TemplateLineError(format!("“@table {name}”：本文档没有名为“{name}”的表格"))
+                })?;
                 out.blocks.push(block);
                 out.blocks.push(Block::Spacer(4.0));
             }
@@ -490,7 +497,9 @@ mod tests {
                 Line::Table("attention".into())
             ]
         );
-        let err = parse_lines(&["@titel 督办单".to_string()]).unwrap_err();
+        let err = parse_lines(&["@titel 督办单".to_string()])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("@titel") && err.contains("第 1 个"), "{err}");
     }
 

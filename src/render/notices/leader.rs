@@ -24,7 +24,10 @@ pub(crate) fn portfolio<'a>(
 }
 
 /// The document for `leader`.
-pub(crate) fn document(input: &Input, leader: &Leader) -> Result<(Document, Meta), String> {
+pub(crate) fn document(
+    input: &Input,
+    leader: &Leader,
+) -> Result<(Document, Meta), super::NoticeError> {
     let report = input.report;
     let tasks = portfolio(report, &leader.name);
     let rates = report

@@ -14,7 +14,7 @@ use duban_pdf::{Align, Block, Cell, Column, Document, Meta, Row, Table, TableSty
 pub const TEMPLATE: &str = "notice_mayor.j2";
 
 /// The overview document.
-pub(crate) fn document(input: &Input) -> Result<(Document, Meta), String> {
+pub(crate) fn document(input: &Input) -> Result<(Document, Meta), super::NoticeError> {
     let report = input.report;
     let city = &report.classification.city;
     let counts = Counts::of(report.classification.outcomes.iter()).with_rates(Some(city));

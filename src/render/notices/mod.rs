@@ -15,12 +15,13 @@ mod mayor;
 pub mod numbering;
 mod unit;
 
-use crate::names::FileStems;
 use crate::config::Config;
+use crate::model::ProblemCode;
 use crate::model::{MonthReport, Problem};
-use duban_pdf::{Block, Document, FontSet, Meta, MissingGlyph, PageSetup, write_pdf};
+use crate::names::FileStems;
 use crate::templates::Templates;
 use chrono::Datelike;
+use duban_pdf::{Block, Document, FontSet, Meta, MissingGlyph, PageSetup, write_pdf};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -197,15 +198,36 @@ fn plan(report: &MonthReport, cfg: &Config, stems: &FileStems) -> Vec<Job> {
         .collect()
 }
 
+/// Why one notice could not be made (the others are made regardless).
+#[derive(Debug, thiserror::Error)]
+pub enum NoticeError {
+    #[error(transparent)]
+    Template(#[from] crate::templates::TemplateError),
+    #[error("模板 {template} {source}")]
+    Layout {
+        template: String,
+        #[source]
+        source: common::TemplateLineError,
+    },
+    #[error("任务分解表中没有分管市领导“{0}”")]
+    UnknownLeader(String),
+    #[error("程序内部错误：{0}")]
+    Panic(String),
+}
+
 /// Runs `render` for every job in parallel, catching panics; results in job order.
-fn run_guarded<F>(jobs: &[Job], render: &F, tick: &(dyn Fn() + Sync)) -> Vec<Result<Output, String>>
+fn run_guarded<F>(
+    jobs: &[Job],
+    render: &F,
+    tick: &(dyn Fn() + Sync),
+) -> Vec<Result<Output, NoticeError>>
 where
-    F: Fn(&Job) -> Result<Output, String> + Sync,
+    F: Fn(&Job) -> Result<Output, NoticeError> + Sync,
 {
     jobs.par_iter()
         .map(|job| {
             let result = catch_unwind(AssertUnwindSafe(|| render(job)))
-                .unwrap_or_else(|payload| Err(format!("程序内部错误：{}", panic_text(&*payload))));
+                .unwrap_or_else(|payload| Err(NoticeError::Panic(panic_text(&*payload))));
             tick();
             result
         })
@@ -227,14 +249,13 @@ fn render_job(
     cfg: &Config,
     fonts: &FontSet,
     templates: &Templates,
-) -> Result<Output, String> {
+) -> Result<Output, NoticeError> {
     let number = numbering::document_number(
         templates,
         &cfg.office.number_prefix,
         report.issued_on.year(),
         job.serial,
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let input = Input {
         report,
         cfg,
@@ -250,7 +271,7 @@ fn render_job(
                 .leaders
                 .iter()
                 .find(|l| l.name == job.owner)
-                .ok_or_else(|| format!("任务分解表中没有分管市领导“{}”", job.owner))?;
+                .ok_or_else(|| NoticeError::UnknownLeader(job.owner.clone()))?;
             leader::document(&input, leader)?
         }
         DocKind::Unit => unit::document(&input, &job.owner)?,
@@ -295,18 +316,18 @@ pub(crate) fn compose(
     template: &str,
     extra: serde_json::Value,
     tables: &dyn Fn(&str) -> Option<Block>,
-) -> Result<(Document, Meta), String> {
+) -> Result<(Document, Meta), NoticeError> {
     let mut ctx = base_context(input);
     if let serde_json::Value::Object(map) = extra {
         ctx.extend(map);
     }
-    let lines = input
-        .templates
-        .render_lines(template, &ctx)
-        .map_err(|e| e.to_string())?;
-    let parsed = common::parse_lines(&lines).map_err(|e| format!("模板 {template} {e}"))?;
-    let built =
-        common::build(&parsed, input.fonts, tables).map_err(|e| format!("模板 {template} {e}"))?;
+    let lines = input.templates.render_lines(template, &ctx)?;
+    let layout_error = |source| NoticeError::Layout {
+        template: template.to_string(),
+        source,
+    };
+    let parsed = common::parse_lines(&lines).map_err(layout_error)?;
+    let built = common::build(&parsed, input.fonts, tables).map_err(layout_error)?;
     let meta = Meta {
         subject: if built.subject.is_empty() {
             built.title.clone()
@@ -328,7 +349,11 @@ pub(crate) fn compose(
 
 /// Collects documents, missing-glyph problems (one per character and text, naming the task
 /// and the documents) and failures.
-fn assemble(report: &MonthReport, jobs: Vec<Job>, results: Vec<Result<Output, String>>) -> Notices {
+fn assemble(
+    report: &MonthReport,
+    jobs: Vec<Job>,
+    results: Vec<Result<Output, NoticeError>>,
+) -> Notices {
     let mut notices = Notices::default();
     let mut missing: BTreeMap<(char, String), Vec<String>> = BTreeMap::new();
     for (job, result) in jobs.into_iter().zip(results) {
@@ -349,9 +374,10 @@ fn assemble(report: &MonthReport, jobs: Vec<Job>, results: Vec<Result<Output, St
                     bytes: out.pdf,
                 });
             }
-            Err(message) => {
-                let line = format!("{path}（{}）生成失败：{message}", job.owner);
-                let mut problem = Problem::error("notice_failed", line.clone()).file(path);
+            Err(error) => {
+                let line = format!("{path}（{}）生成失败：{error}", job.owner);
+                let mut problem =
+                    Problem::error(ProblemCode::NoticeFailed, line.clone()).file(path);
                 if job.kind == DocKind::Unit {
                     problem = problem.unit(job.owner);
                 }
@@ -381,7 +407,7 @@ fn missing_problem(report: &MonthReport, ch: char, context: &str, docs: &[String
         String::new()
     };
     let mut p = Problem::warning(
-        "pdf_missing_glyph",
+        ProblemCode::PdfMissingGlyph,
         format!(
             "{place}中的字符“{ch}”（U+{:04X}）在所有字体中都没有，{first}{more}中已显示为□（上下文：“{context}”）。请在 duban.toml 的 [fonts] 中改用包含该字的字体。",
             u32::from(ch)
@@ -436,7 +462,11 @@ mod tests {
         assert_eq!(ticks.load(Ordering::Relaxed), 4);
         assert_eq!(results.len(), 4);
         assert!(results[0].is_ok() && results[2].is_ok() && results[3].is_ok());
-        let err = results[1].as_ref().err().cloned().unwrap_or_default();
+        let err = results[1]
+            .as_ref()
+            .err()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         assert!(err.contains("故意的错误"), "{err}");
     }
 }

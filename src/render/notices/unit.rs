@@ -14,7 +14,7 @@ use duban_pdf::{Align, Block, Column, Document, Meta, Row, Table, TableStyle};
 pub const TEMPLATE: &str = "notice_unit.j2";
 
 /// The document for lead unit `unit`.
-pub(crate) fn document(input: &Input, unit: &str) -> Result<(Document, Meta), String> {
+pub(crate) fn document(input: &Input, unit: &str) -> Result<(Document, Meta), super::NoticeError> {
     let report = input.report;
     let tasks: Vec<(&Task, &TaskOutcome)> = report
         .master
