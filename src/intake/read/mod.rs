@@ -1,0 +1,485 @@
+//! Format readers: bytes of a submitted file → sheets of typed cells, within resource limits.
+//!
+//! The format is decided from the content, not the extension (WPS saves xlsx bytes under
+//! `.xls`, people rename PDFs to `.xlsx`). Zip containers (xlsx/xlsm/ods) are inflated once
+//! through a bounded reader before calamine sees them, so neither a lying central directory nor
+//! a zip bomb can make intake use more than `max_inflated_bytes`; the xlsx sheets are then read
+//! with calamine's streaming cell reader, which stops at `max_rows_per_sheet` / `max_cells`.
+//!
+//! calamine also sizes some buffers from numbers written in the file (an xlsx shared-string
+//! `uniqueCount`, an xls DIMENSIONS record, the bounding box of an xls sheet's cells), so those
+//! numbers are checked against the limits before calamine sees the file: a small file cannot
+//! make it allocate gigabytes (an allocation failure aborts the process and cannot be caught).
+//! Any panic inside the format parsers is caught and reported as a damaged file.
+
+use super::normalise::CellValue;
+use crate::config::Limits;
+use crate::model::ProblemCode;
+use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsx};
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+
+mod zip_guard;
+mod xls_guard;
+use zip_guard::*;
+use xls_guard::*;
+
+/// One cell with what intake needs to know about its formatting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridCell {
+    pub value: CellValue,
+    /// The cell's number format shows a percentage (xlsx only; see [`Workbook::styles_known`]).
+    pub percent: bool,
+}
+
+/// One worksheet as a sparse grid, 0-based (row, column).
+#[derive(Debug, Clone, Default)]
+pub struct SheetGrid {
+    pub name: String,
+    pub rows: BTreeMap<u32, BTreeMap<u32, GridCell>>,
+}
+
+impl SheetGrid {
+    /// The value at (row, col), `Empty` when absent.
+    pub fn value(&self, row: u32, col: u32) -> &CellValue {
+        static EMPTY: CellValue = CellValue::Empty;
+        self.rows
+            .get(&row)
+            .and_then(|r| r.get(&col))
+            .map_or(&EMPTY, |c| &c.value)
+    }
+
+    /// Whether (row, col) is percent-formatted.
+    pub fn is_percent(&self, row: u32, col: u32) -> bool {
+        self.rows
+            .get(&row)
+            .and_then(|r| r.get(&col))
+            .is_some_and(|c| c.percent)
+    }
+
+    fn put(&mut self, row: u32, col: u32, value: CellValue, percent: bool) {
+        if value == CellValue::Empty {
+            return;
+        }
+        self.rows
+            .entry(row)
+            .or_default()
+            .insert(col, GridCell { value, percent });
+    }
+}
+
+/// A workbook read into memory.
+#[derive(Debug, Clone, Default)]
+pub struct Workbook {
+    pub sheets: Vec<SheetGrid>,
+    /// True when per-cell number formats were read (xlsx/xlsm); false for xls/ods, where
+    /// intake decides percent fractions by a column-level rule instead.
+    pub styles_known: bool,
+}
+
+/// Why a file could not be read; each becomes one error Problem.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReadError {
+    /// Code + Chinese message.
+    Refused { code: ProblemCode, message: String },
+}
+
+impl ReadError {
+    fn new(code: ProblemCode, message: impl Into<String>) -> Self {
+        ReadError::Refused {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// What the bytes are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Xlsx,
+    Ods,
+    Xls,
+}
+
+const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Reads a workbook from its bytes.
+pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(ReadError::new(
+            ProblemCode::FileTooLarge,
+            format!(
+                "文件大小 {} 字节，超过上限 {} 字节（limits.max_file_bytes），未读取；请删去无关内容后重新报送",
+                bytes.len(),
+                limits.max_file_bytes
+            ),
+        ));
+    }
+    let format = sniff(bytes)?;
+    // The parsers are third-party code run on hostile bytes: a panic in one of them is a damaged
+    // file, not a crashed run.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match format {
+        Format::Xlsx => read_xlsx(bytes, limits),
+        Format::Ods => read_ods(bytes, limits),
+        Format::Xls => read_xls(bytes, limits),
+    }))
+    .unwrap_or_else(|_| Err(corrupt("表格解析器无法处理该文件的内部结构")))
+}
+
+fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
+    if bytes.is_empty() {
+        return Err(ReadError::new(
+            ProblemCode::EmptyFile,
+            "文件是空的（0 字节），请重新导出后报送",
+        ));
+    }
+    if bytes.starts_with(b"PK") {
+        return sniff_zip(bytes);
+    }
+    if bytes.starts_with(&CFB_MAGIC) {
+        if contains_utf16(bytes, "EncryptedPackage") || contains_utf16(bytes, "EncryptionInfo") {
+            return Err(password_error());
+        }
+        return Ok(Format::Xls);
+    }
+    let what = if bytes.starts_with(b"%PDF") {
+        "PDF 文件"
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G'])
+        || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+        || bytes.starts_with(b"GIF8")
+        || bytes.starts_with(b"BM")
+    {
+        "图片"
+    } else if bytes.starts_with(b"{\\rtf") {
+        "RTF 文档"
+    } else if std::str::from_utf8(bytes.get(..bytes.len().min(512)).unwrap_or(bytes)).is_ok() {
+        "文本文件"
+    } else {
+        "无法识别的文件"
+    };
+    Err(ReadError::new(
+        ProblemCode::NotAWorkbook,
+        format!(
+            "文件内容是{what}，不是 Excel/WPS 表格（可能是改了扩展名）；请用表格软件另存为 .xlsx 后重新报送"
+        ),
+    ))
+}
+
+fn password_error() -> ReadError {
+    ReadError::new(
+        ProblemCode::PasswordProtected,
+        "文件有密码保护，请去掉密码后重新报送",
+    )
+}
+
+fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
+    let pattern: Vec<u8> = needle.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    bytes
+        .windows(pattern.len())
+        .any(|w| w == pattern.as_slice())
+}
+
+fn corrupt(detail: impl std::fmt::Display) -> ReadError {
+    let detail = detail.to_string();
+    // the zip reader stops at the size the directory declares: a lying directory
+    let detail = if detail.contains("declared uncompressed size") {
+        "压缩包目录中声明的解压大小与实际内容不符".to_string()
+    } else {
+        detail
+    };
+    ReadError::new(
+        ProblemCode::CorruptFile,
+        format!("文件已损坏或不完整，无法读取（{detail}）；请重新保存后报送"),
+    )
+}
+
+/// Opens the zip, checks declared and actual inflated sizes, and tells xlsx from ods.
+fn sniff_zip(bytes: &[u8]) -> Result<Format, ReadError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(Result::ok)
+        .map(|n| n.into_owned())
+        .collect();
+    if names
+        .iter()
+        .any(|n| n == "xl/workbook.xml" || n.ends_with("/workbook.xml"))
+    {
+        return Ok(Format::Xlsx);
+    }
+    if names.iter().any(|n| n == "content.xml") {
+        let mut mime = String::new();
+        if let Ok(f) = zip.by_name("mimetype") {
+            let _ = f.take(200).read_to_string(&mut mime);
+        }
+        if mime.is_empty() || mime.contains("spreadsheet") {
+            return Ok(Format::Ods);
+        }
+    }
+    Err(ReadError::new(
+        ProblemCode::NotAWorkbook,
+        "文件是压缩包或 Word 等其他文档，不是 Excel/WPS 表格；请另存为 .xlsx 后重新报送",
+    ))
+}
+
+impl PartKind {
+    fn of(name: &str) -> PartKind {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with("sharedstrings.xml") {
+            PartKind::SharedStrings
+        } else if lower.ends_with("styles.xml") {
+            PartKind::Styles
+        } else if lower.contains("worksheets/") || lower == "content.xml" {
+            PartKind::Sheet
+        } else {
+            PartKind::Other
+        }
+    }
+}
+
+/// Counts cells and rows against the limits while a sheet is being read.
+struct Budget<'a> {
+    limits: &'a Limits,
+    cells: u64,
+}
+
+impl Budget<'_> {
+    fn admit(&mut self, sheet: &str, row: u32) -> Result<(), ReadError> {
+        if row >= self.limits.max_rows_per_sheet {
+            return Err(limit_error(
+                sheet,
+                "行数",
+                u64::from(self.limits.max_rows_per_sheet),
+                "max_rows_per_sheet",
+            ));
+        }
+        self.cells += 1;
+        if self.cells > self.limits.max_cells {
+            return Err(limit_error(
+                sheet,
+                "单元格数",
+                self.limits.max_cells,
+                "max_cells",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+    check_inflated_size(bytes, limits)?;
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::XlsxError::Password => password_error(),
+        other => corrupt(other),
+    })?;
+    let names = book.sheet_names();
+    let mut budget = Budget { limits, cells: 0 };
+    let mut sheets = Vec::new();
+    for name in names {
+        let mut reader = match book.worksheet_cells_reader(&name) {
+            Ok(r) => r,
+            // chart sheets and dialog sheets hold no cells
+            Err(calamine::XlsxError::NotAWorksheet(_)) => continue,
+            Err(e) => return Err(corrupt(e)),
+        };
+        let percent_styles: Vec<bool> = reader.styles().iter().map(style_is_percent).collect();
+        let mut grid = SheetGrid {
+            name: name.clone(),
+            ..SheetGrid::default()
+        };
+        loop {
+            let (cell, style) = match reader.next_cell_with_style_id() {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                Err(e) => return Err(corrupt(e)),
+            };
+            let (row, col) = cell.get_position();
+            let value = from_data_ref(cell.get_value());
+            if value == CellValue::Empty {
+                continue;
+            }
+            budget.admit(&name, row)?;
+            let percent = percent_styles.get(style).copied().unwrap_or(false);
+            grid.put(row, col, value, percent);
+        }
+        sheets.push(grid);
+    }
+    Ok(Workbook {
+        sheets,
+        styles_known: true,
+    })
+}
+
+/// A number format shows a percentage: builtin 9 (`0%`) and 10 (`0.00%`), or a format code
+/// with an unquoted, unescaped `%`.
+fn style_is_percent(style: &calamine::Style) -> bool {
+    style
+        .number_format
+        .as_ref()
+        .is_some_and(|f| format_is_percent(f.format_id, &f.format_code))
+}
+
+fn format_is_percent(format_id: Option<u32>, format_code: &str) -> bool {
+    if matches!(format_id, Some(9) | Some(10)) {
+        return true;
+    }
+    let mut in_quotes = false;
+    let mut escaped = false;
+    for c in format_code.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => in_quotes = !in_quotes,
+            '%' if !in_quotes => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+fn from_data_ref(value: &DataRef<'_>) -> CellValue {
+    match value {
+        DataRef::Int(i) => CellValue::Number(*i as f64),
+        DataRef::Float(f) => CellValue::Number(*f),
+        DataRef::String(s) => CellValue::Text(s.clone()),
+        DataRef::SharedString(s) => CellValue::Text((*s).to_string()),
+        DataRef::Bool(b) => CellValue::Bool(*b),
+        DataRef::DateTime(d) => CellValue::Number(d.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => CellValue::Text(s.clone()),
+        DataRef::Error(e) => CellValue::Error(e.to_string()),
+        DataRef::Empty => CellValue::Empty,
+    }
+}
+
+fn from_data(value: &Data) -> CellValue {
+    match value {
+        Data::Int(i) => CellValue::Number(*i as f64),
+        Data::Float(f) => CellValue::Number(*f),
+        Data::String(s) => CellValue::Text(s.clone()),
+        Data::Bool(b) => CellValue::Bool(*b),
+        Data::DateTime(d) => CellValue::Number(d.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => CellValue::Text(s.clone()),
+        Data::Error(e) => CellValue::Error(e.to_string()),
+        Data::Empty => CellValue::Empty,
+    }
+}
+
+fn grid_from_range(
+    name: &str,
+    range: &calamine::Range<Data>,
+    budget: &mut Budget<'_>,
+) -> Result<SheetGrid, ReadError> {
+    let mut grid = SheetGrid {
+        name: name.to_string(),
+        ..SheetGrid::default()
+    };
+    for (row, col, data) in range.used_cells() {
+        let value = from_data(data);
+        if value == CellValue::Empty {
+            continue;
+        }
+        let (start_row, start_col) = range.start().unwrap_or((0, 0));
+        let row = start_row.saturating_add(u32::try_from(row).unwrap_or(u32::MAX));
+        let col = start_col.saturating_add(u32::try_from(col).unwrap_or(u32::MAX));
+        budget.admit(name, row)?;
+        grid.put(row, col, value, false);
+    }
+    Ok(grid)
+}
+
+fn read_ods(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+    check_inflated_size(bytes, limits)?;
+    check_ods_dense_size(bytes, limits)?;
+    let mut book: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::OdsError::Password => password_error(),
+        other => corrupt(other),
+    })?;
+    let mut budget = Budget { limits, cells: 0 };
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).map_err(corrupt)?;
+        sheets.push(grid_from_range(&name, &range, &mut budget)?);
+    }
+    Ok(Workbook {
+        sheets,
+        styles_known: false,
+    })
+}
+
+fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+    check_xls_size(bytes, limits)?;
+    let mut book: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::XlsError::Password => password_error(),
+        other => corrupt(other),
+    })?;
+    let mut budget = Budget { limits, cells: 0 };
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        let range = match book.worksheet_range(&name) {
+            Ok(r) => r,
+            Err(calamine::XlsError::Password) => return Err(password_error()),
+            Err(e) => return Err(corrupt(e)),
+        };
+        sheets.push(grid_from_range(&name, &range, &mut budget)?);
+    }
+    Ok(Workbook {
+        sheets,
+        styles_known: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffing_names_the_problem() {
+        let limits = Limits::default();
+        let code = |b: &[u8]| match read_workbook(b, &limits) {
+            Err(ReadError::Refused { code, .. }) => code.as_str(),
+            Ok(_) => "ok",
+        };
+        assert_eq!(code(b""), "empty_file");
+        assert_eq!(code(b"%PDF-1.4 ..."), "not_a_workbook");
+        assert_eq!(code(b"hello, this is text"), "not_a_workbook");
+        assert_eq!(code(b"PK\x03\x04 truncated"), "corrupt_file");
+        let mut fake_encrypted = CFB_MAGIC.to_vec();
+        fake_encrypted.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(code(&fake_encrypted), "password_protected");
+    }
+
+    #[test]
+    fn xls_dimensions_mirror_calamine() {
+        let dims = |rf: u32, rl: u32, cf: u16, cl: u16| {
+            let mut d = rf.to_le_bytes().to_vec();
+            d.extend(rl.to_le_bytes());
+            d.extend(cf.to_le_bytes());
+            d.extend(cl.to_le_bytes());
+            d.extend([0, 0]);
+            xls_dimensions_cells(&d)
+        };
+        assert_eq!(dims(0, 200, 0, 10), 2000);
+        assert_eq!(dims(0, 0, 0, 0), 1);
+        // last row before the first: calamine's subtraction wraps to ~4 billion rows
+        assert!(dims(1000, 1, 0, 10) > 4_000_000_000);
+        assert_eq!(xls_dimensions_cells(&[1, 2, 3]), 0);
+    }
+
+    #[test]
+    fn declared_counts_read_like_calamine() {
+        assert_eq!(declared_count("12"), 12);
+        assert_eq!(declared_count("99999999999999999999999"), u64::MAX);
+        assert_eq!(declared_count("abc"), 0);
+        assert_eq!(declared_count(""), 0);
+    }
+
+    #[test]
+    fn percent_formats() {
+        assert!(format_is_percent(Some(9), "0%"));
+        assert!(format_is_percent(Some(10), ""));
+        assert!(format_is_percent(Some(170), "0.0%"));
+        assert!(!format_is_percent(Some(171), "0\"%\""));
+        assert!(!format_is_percent(Some(172), "0\\%"));
+        assert!(!format_is_percent(Some(0), "General"));
+    }
+}
