@@ -19,10 +19,10 @@ use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsx};
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 
-mod zip_guard;
 mod xls_guard;
-use zip_guard::*;
+mod zip_guard;
 use xls_guard::*;
+use zip_guard::*;
 
 /// One cell with what intake needs to know about its formatting.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,8 @@
 use super::*;
 
 /// BIFF record types that make calamine's xls reader store one cell.
-pub(super) const XLS_CELL_RECORDS: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006];
+pub(super) const XLS_CELL_RECORDS: [u16; 7] =
+    [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006];
 
 /// calamine's xls reader parses every sheet when the file is opened: it reserves room for the
 /// rectangle a DIMENSIONS record declares, then builds a dense grid over the bounding box of the

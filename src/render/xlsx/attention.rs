@@ -3,7 +3,11 @@
 use super::*;
 
 /// 重点督办清单: red, then yellow, then blue, each in master order.
-pub(super) fn attention_sheet(ws: &mut Worksheet, report: &MonthReport, s: &Styles) -> Result<(), XlsxError> {
+pub(super) fn attention_sheet(
+    ws: &mut Worksheet,
+    report: &MonthReport,
+    s: &Styles,
+) -> Result<(), XlsxError> {
     let mut sh = Sheet::new(ws);
     sh.ws.set_name("重点督办清单")?;
     let columns = [

@@ -27,18 +27,18 @@ use rust_xlsxwriter::{
 };
 use std::collections::BTreeMap;
 
-mod tasks;
-mod rates;
 mod attention;
-mod receipts;
-mod problems;
 mod overview;
-use tasks::*;
-use rates::*;
+mod problems;
+mod rates;
+mod receipts;
+mod tasks;
 use attention::*;
-use receipts::*;
-use problems::*;
 use overview::*;
+use problems::*;
+use rates::*;
+use receipts::*;
+use tasks::*;
 
 /// Excel's limit on the characters of one cell.
 const MAX_CELL_CHARS: usize = 32_767;

@@ -3,7 +3,11 @@
 use super::*;
 
 /// 校验问题: every problem of the run with its location and raw value.
-pub(super) fn problem_sheet(ws: &mut Worksheet, report: &MonthReport, s: &Styles) -> Result<(), XlsxError> {
+pub(super) fn problem_sheet(
+    ws: &mut Worksheet,
+    report: &MonthReport,
+    s: &Styles,
+) -> Result<(), XlsxError> {
     let mut sh = Sheet::new(ws);
     sh.ws.set_name("校验问题")?;
     let columns = [

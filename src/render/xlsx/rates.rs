@@ -74,7 +74,11 @@ pub(super) fn rate_table(
     Ok(row + 1)
 }
 
-pub(super) fn leader_sheet(ws: &mut Worksheet, report: &MonthReport, s: &Styles) -> Result<(), XlsxError> {
+pub(super) fn leader_sheet(
+    ws: &mut Worksheet,
+    report: &MonthReport,
+    s: &Styles,
+) -> Result<(), XlsxError> {
     let mut sh = Sheet::new(ws);
     sh.ws.set_name("分管领导")?;
     let rows: Vec<(String, &Rates)> = report
@@ -103,7 +107,11 @@ pub(super) fn leader_sheet(ws: &mut Worksheet, report: &MonthReport, s: &Styles)
     Ok(())
 }
 
-pub(super) fn unit_sheet(ws: &mut Worksheet, report: &MonthReport, s: &Styles) -> Result<(), XlsxError> {
+pub(super) fn unit_sheet(
+    ws: &mut Worksheet,
+    report: &MonthReport,
+    s: &Styles,
+) -> Result<(), XlsxError> {
     let mut sh = Sheet::new(ws);
     sh.ws.set_name("牵头单位")?;
     let rows: Vec<(String, &Rates)> = report

@@ -3,7 +3,11 @@
 use super::*;
 
 /// 报送情况: every unit of the master, received or not.
-pub(super) fn receipt_sheet(ws: &mut Worksheet, report: &MonthReport, s: &Styles) -> Result<(), XlsxError> {
+pub(super) fn receipt_sheet(
+    ws: &mut Worksheet,
+    report: &MonthReport,
+    s: &Styles,
+) -> Result<(), XlsxError> {
     let mut sh = Sheet::new(ws);
     sh.ws.set_name("报送情况")?;
     let columns = [

@@ -26,7 +26,11 @@ pub(super) const TASK_COLUMNS: [(&str, f64); 17] = [
 /// Columns of 任务总表 that are printed (the specified 14).
 pub(super) const TASK_PRINTED_COLUMNS: u16 = 14;
 
-pub(super) fn task_sheet(ws: &mut Worksheet, report: &MonthReport, s: &Styles) -> Result<(), XlsxError> {
+pub(super) fn task_sheet(
+    ws: &mut Worksheet,
+    report: &MonthReport,
+    s: &Styles,
+) -> Result<(), XlsxError> {
     let mut sh = Sheet::new(ws);
     sh.ws.set_name(TASK_SHEET)?;
     sh.header(0, &TASK_COLUMNS, s)?;

@@ -13,6 +13,11 @@ use calamine::{Data, Reader, open_workbook_auto};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+mod rows;
+mod summary;
+use rows::*;
+pub use summary::{CountRow, MasterSummary};
+
 /// The master sheet could not be used at all (exit code 2); the message names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum MasterError {
@@ -32,17 +37,6 @@ pub enum MasterError {
         source: Option<calamine::Error>,
     },
 }
-
-/// Titles a leader row may carry, longest first so 副市长 wins over 市长.
-const TITLES: [&str; 7] = [
-    "常务副市长",
-    "副市长",
-    "市长",
-    "副主任",
-    "主任",
-    "副秘书长",
-    "秘书长",
-];
 
 /// Reads the master workbook's first sheet that contains task rows.
 pub fn load(
@@ -142,80 +136,6 @@ fn header_columns(row: &[String]) -> Option<Columns> {
         leader: find(&["分管市领导", "分管领导", "责任领导", "市领导"]),
         category: find(&["类别", "任务类别", "分类"]),
     })
-}
-
-/// A leader section row, e.g. “刘继英副市长分管领域35项（含主要预期目标5项）”.
-fn parse_leader_row(text: &str) -> Option<Leader> {
-    let s = squash(text);
-    let (name, title, rest) = TITLES.iter().find_map(|t| {
-        let i = s.find(t)?;
-        let name = &s[..i];
-        let n = name.chars().count();
-        (2..=4).contains(&n).then(|| (name, *t, &s[i + t.len()..]))
-    })?;
-    if !(rest.starts_with("分管") || rest.starts_with("负责")) {
-        return None;
-    }
-    let declared_count = number_before(rest, "项");
-    let declared_main_targets = rest
-        .find("含主要预期目标")
-        .and_then(|i| number_before(&rest[i + "含主要预期目标".len()..], "项"));
-    declared_count?;
-    Some(Leader {
-        name: name.to_string(),
-        title: title.to_string(),
-        declared_count,
-        declared_main_targets,
-    })
-}
-
-/// The first run of ASCII digits immediately followed by `unit`.
-fn number_before(s: &str, unit: &str) -> Option<u32> {
-    let i = s.find(unit)?;
-    let digits: String = s[..i]
-        .chars()
-        .rev()
-        .take_while(|c| c.is_ascii_digit())
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    digits.parse().ok()
-}
-
-/// “贺海东市长为总负责人” → the mayor.
-fn parse_overall_lead(text: &str) -> Option<Leader> {
-    let s = squash(text);
-    let head = s
-        .strip_suffix("为总负责人")
-        .or_else(|| s.strip_suffix("总负责"))?;
-    let (name, title) = TITLES
-        .iter()
-        .find_map(|t| head.strip_suffix(t).map(|n| (n, *t)))?;
-    (!name.is_empty()).then(|| Leader {
-        name: name.to_string(),
-        title: title.to_string(),
-        declared_count: None,
-        declared_main_targets: None,
-    })
-}
-
-/// “(一) 主要预期目标” / “（二）其他经济社会发展任务”.
-fn parse_category_row(text: &str) -> Option<Category> {
-    let s = squash(text);
-    let body = s
-        .strip_prefix('(')
-        .or_else(|| s.strip_prefix('（'))
-        .and_then(|r| r.split_once([')', '）']))
-        .map(|(_, b)| b)
-        .or_else(|| s.split_once('、').map(|(_, b)| b))?;
-    if body.contains("主要预期目标") {
-        Some(Category::MainTarget)
-    } else if !body.is_empty() {
-        Some(Category::Other)
-    } else {
-        None
-    }
 }
 
 /// Task number in the 序号 cell: “12”, “12.0”.
@@ -489,22 +409,6 @@ pub fn parse_rows(
     ))
 }
 
-fn strip_title(name: &str) -> &str {
-    TITLES
-        .iter()
-        .find_map(|t| name.strip_suffix(t))
-        .unwrap_or(name)
-}
-
-fn title_of(cell: &str, name: &str) -> String {
-    let after = cell.split(name).nth(1).unwrap_or("");
-    TITLES
-        .iter()
-        .find(|t| after.starts_with(*t))
-        .map(|t| t.to_string())
-        .unwrap_or_else(|| "副市长".to_string())
-}
-
 /// Main targets go to the deputy whose section declares main targets and holds tasks of the
 /// same lead unit; the rest come from `[main_targets]` in duban.toml.
 fn assign_main_targets(
@@ -682,131 +586,5 @@ mod tests {
             ])
             .is_some()
         );
-    }
-}
-
-/// What `duban master` prints (and, as JSON, `duban master --json`).
-#[derive(Debug, serde::Serialize)]
-pub struct MasterSummary {
-    pub title: String,
-    pub mayor: String,
-    pub tasks: usize,
-    pub leaders: Vec<CountRow>,
-    pub units: Vec<CountRow>,
-    /// Deadline text → number of tasks, sorted by date (free text last).
-    pub deadlines: Vec<CountRow>,
-    pub dated: usize,
-    pub undated: usize,
-    pub problems: Vec<Problem>,
-}
-
-/// A name with a count.
-#[derive(Debug, serde::Serialize)]
-pub struct CountRow {
-    pub name: String,
-    pub count: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub declared: Option<u32>,
-}
-
-impl MasterSummary {
-    pub fn new(master: &Master, problems: &[Problem]) -> MasterSummary {
-        let leaders = master
-            .leaders
-            .iter()
-            .map(|l| CountRow {
-                name: l.display(),
-                count: master.tasks_of_leader(&l.name).count(),
-                declared: l.declared_count,
-            })
-            .collect();
-        let units = master
-            .units
-            .iter()
-            .map(|u| CountRow {
-                name: u.name.clone(),
-                count: master.tasks_of_unit(&u.name).count(),
-                declared: None,
-            })
-            .collect();
-        let mut by_deadline: Vec<(Option<chrono::NaiveDate>, String, usize)> = Vec::new();
-        for t in &master.tasks {
-            match by_deadline
-                .iter_mut()
-                .find(|(_, raw, _)| *raw == t.deadline.raw)
-            {
-                Some(entry) => entry.2 += 1,
-                None => by_deadline.push((t.deadline.date, t.deadline.raw.clone(), 1)),
-            }
-        }
-        by_deadline.sort_by_key(|(d, raw, _)| (d.is_none(), *d, raw.clone()));
-        let dated = master
-            .tasks
-            .iter()
-            .filter(|t| t.deadline.date.is_some())
-            .count();
-        MasterSummary {
-            title: master.title.clone(),
-            mayor: master.mayor.display(),
-            tasks: master.tasks.len(),
-            leaders,
-            units,
-            deadlines: by_deadline
-                .into_iter()
-                .map(|(_, name, count)| CountRow {
-                    name,
-                    count,
-                    declared: None,
-                })
-                .collect(),
-            dated,
-            undated: master.tasks.len() - dated,
-            problems: problems.to_vec(),
-        }
-    }
-
-    /// The Chinese text report.
-    pub fn to_text(&self) -> String {
-        use std::fmt::Write;
-        let mut s = String::new();
-        let _ = writeln!(s, "{}", self.title);
-        let _ = writeln!(s, "总负责人：{}", self.mayor);
-        let _ = writeln!(
-            s,
-            "任务共 {} 项；分管市领导 {} 位；牵头单位 {} 个。",
-            self.tasks,
-            self.leaders.len(),
-            self.units.len()
-        );
-        let _ = writeln!(s, "\n分管市领导（任务数）：");
-        for l in &self.leaders {
-            let note = match l.declared {
-                Some(d) if d as usize != l.count => format!("  ← 声明 {d} 项，不一致"),
-                _ => String::new(),
-            };
-            let _ = writeln!(s, "  {:<12}{:>4} 项{note}", l.name, l.count);
-        }
-        let _ = writeln!(s, "\n牵头单位（任务数）：");
-        for u in &self.units {
-            let _ = writeln!(s, "  {:<16}{:>4} 项", u.name, u.count);
-        }
-        let _ = writeln!(s, "\n完成时限分布：");
-        for d in &self.deadlines {
-            let _ = writeln!(s, "  {:<16}{:>4} 项", d.name, d.count);
-        }
-        let _ = writeln!(
-            s,
-            "有固定日期 {} 项，无固定日期 {} 项。",
-            self.dated, self.undated
-        );
-        if self.problems.is_empty() {
-            let _ = writeln!(s, "\n未发现问题。");
-        } else {
-            let _ = writeln!(s, "\n发现的问题（{} 条）：", self.problems.len());
-            for p in &self.problems {
-                let _ = writeln!(s, "  {p}");
-            }
-        }
-        s
     }
 }
