@@ -22,7 +22,7 @@ pub enum ConfigError {
         /// The parser's complaint, in Chinese.
         message: String,
         #[source]
-        source: toml::de::Error,
+        source: Box<toml::de::Error>,
     },
     #[error("配置文件 {path} 有误：{source}")]
     Invalid {
@@ -254,7 +254,7 @@ impl Config {
         let mut cfg: Config = toml::from_str(text).map_err(|source| ConfigError::Parse {
             path: origin.to_string(),
             message: translate_toml_error(&source),
-            source,
+            source: Box::new(source),
         })?;
         cfg.base_dir = base.to_path_buf();
         cfg.validate().map_err(|source| ConfigError::Invalid {

@@ -41,7 +41,7 @@ pub enum DirectoryError {
     Parse {
         path: String,
         #[source]
-        source: toml::de::Error,
+        source: Box<toml::de::Error>,
     },
     #[error("单位名录 {path} 有误：{source}")]
     Invalid {
@@ -78,7 +78,7 @@ impl Directory {
         })?;
         let file: UnitsFile = toml::from_str(&text).map_err(|source| DirectoryError::Parse {
             path: path_text(),
-            source,
+            source: Box::new(source),
         })?;
         Directory::new(file.units).map_err(|source| DirectoryError::Invalid {
             path: path_text(),

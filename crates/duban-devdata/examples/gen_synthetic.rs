@@ -1,5 +1,5 @@
 //! Writes the scaled synthetic project the benchmark uses, for profiling by hand:
-//! `cargo run --release --example gen_synthetic -- 100 /tmp/x100`, then
+//! `cargo run --release -p duban-devdata --example gen_synthetic -- 100 /tmp/x100`, then
 //! `target/release/duban run --config /tmp/x100/duban.toml --month 2026-11`.
 
 use duban::model::Month;
