@@ -1,12 +1,12 @@
 //! The fonts of a document: one face per typographic role plus a fallback chain, parsed once per
 //! process and shared (`Arc<FontSet>`) by every rendering thread.
 //!
-//! Loading reads the files and their table directories only ([`super::sfnt`]): no outline is
-//! decoded until a document subsets the face, so the four shipped faces load in a few
-//! milliseconds. Character lookups binary-search the font's own cmap.
+//! Loading reads each file and copies its Unicode cmap and advance widths into plain tables
+//! ([`super::face`], on `ttf-parser`): no outline is decoded until a document subsets the
+//! face. Every face — `.ttf`, `.otf`, `.ttc`, `.otc`, TrueType or CFF outlines — takes the
+//! same path.
 
-use super::sfnt::{Cut, Sfnt};
-use printpdf::ParsedFont;
+use super::face::{FaceData, FaceProblem, Subset};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
@@ -79,6 +79,34 @@ pub enum FontError {
         /// The face index asked for.
         face: u32,
     },
+    /// The face has no outlines a PDF can embed (bitmap-only, or CFF2 variable outlines).
+    #[error(
+        "字体文件 {path}（集合中第 {face} 号字体）没有可嵌入的字形轮廓（仅有点阵或 CFF2 可变字形）；请换用普通的 .ttf/.otf/.ttc 字体"
+    )]
+    NoOutlines {
+        /// The font file.
+        path: String,
+        /// The face index asked for.
+        face: u32,
+    },
+    /// The face maps no Unicode characters (a symbol font such as Wingdings).
+    #[error(
+        "字体文件 {path}（集合中第 {face} 号字体）是符号字体，不含汉字和常用字符的编码；请在 [fonts] 中换用宋体、仿宋、黑体等正文字体"
+    )]
+    SymbolOnly {
+        /// The font file.
+        path: String,
+        /// The face index asked for.
+        face: u32,
+    },
+}
+
+/// A subset cut from a face and its deflated program, cached per glyph set.
+#[derive(Debug)]
+pub(crate) struct Cut {
+    pub subset: Subset,
+    /// The program deflated once (`None`: deflating failed, embed it as it is).
+    pub deflated: Option<Vec<u8>>,
 }
 
 /// One glyph chosen for a character: which face, which glyph, how wide.
@@ -116,11 +144,7 @@ const KEPT_CUTS: usize = 128;
 
 /// A face's file, read.
 struct Loaded {
-    sfnt: Sfnt,
-    /// printpdf's parse of the face, for documents printpdf embeds (those using a face
-    /// without TrueType outlines, e.g. a CFF `.otf`): made on first use, except for such
-    /// faces themselves, which are parsed at load so a bad file is reported at once.
-    parsed: OnceLock<Option<ParsedFont>>,
+    data: FaceData,
 }
 
 impl Loaded {
@@ -129,17 +153,14 @@ impl Loaded {
             path: source.path.display().to_string(),
             source: e,
         })?;
-        let parse_error = || FontError::Parse {
-            path: source.path.display().to_string(),
-            face: source.face,
-        };
-        let sfnt = Sfnt::parse(bytes, source.face).ok_or_else(parse_error)?;
-        let parsed = OnceLock::new();
-        if !sfnt.has_glyf() {
-            let font = parse_with_printpdf(&sfnt, source.face).ok_or_else(parse_error)?;
-            let _ = parsed.set(Some(font));
-        }
-        Ok(Loaded { sfnt, parsed })
+        let path = source.path.display().to_string();
+        let face = source.face;
+        let data = FaceData::parse(bytes, face).map_err(|problem| match problem {
+            FaceProblem::NotAFont => FontError::Parse { path, face },
+            FaceProblem::NoOutlines => FontError::NoOutlines { path, face },
+            FaceProblem::NoUnicodeCmap => FontError::SymbolOnly { path, face },
+        })?;
+        Ok(Loaded { data })
     }
 }
 
@@ -174,25 +195,12 @@ impl Face {
             .as_ref()
     }
 
-    fn printpdf_font(&self) -> Option<&ParsedFont> {
-        let loaded = self.get()?;
-        loaded
-            .parsed
-            .get_or_init(|| parse_with_printpdf(&loaded.sfnt, self.source.face))
-            .as_ref()
-    }
-
     fn lookup(&self, ch: char) -> Option<(u16, f32)> {
-        let sfnt = &self.get()?.sfnt;
-        let gid = sfnt.glyph_index(ch as u32)?;
-        let advance = f32::from(sfnt.advance(gid)) / f32::from(sfnt.units_per_em());
+        let data = &self.get()?.data;
+        let gid = data.glyph_index(ch as u32)?;
+        let advance = f32::from(data.advance(gid)) / f32::from(data.units_per_em());
         Some((gid, advance))
     }
-}
-
-fn parse_with_printpdf(sfnt: &Sfnt, face: u32) -> Option<ParsedFont> {
-    let mut warnings = Vec::new();
-    ParsedFont::from_bytes(sfnt.data(), face as usize, &mut warnings)
 }
 
 /// The faces of a document, by role, with a fallback chain.
@@ -344,11 +352,6 @@ impl FontSet {
             .unwrap_or_default()
     }
 
-    /// printpdf's parse of a face, for embedding through printpdf (parsed on first use).
-    pub(crate) fn parsed(&self, face: usize) -> Option<&ParsedFont> {
-        self.faces.get(face).and_then(Face::printpdf_font)
-    }
-
     /// The cut of `face` holding the glyphs `used`: made by `make`, or the kept one when the
     /// same set was cut before (sets are kept from their second use on).
     pub(crate) fn cut(
@@ -384,9 +387,9 @@ impl FontSet {
         Some(cut)
     }
 
-    /// The face's font file, read (tables, cmap, metrics, subsetting).
-    pub(crate) fn sfnt(&self, face: usize) -> Option<&Sfnt> {
-        self.faces.get(face).and_then(Face::get).map(|l| &l.sfnt)
+    /// The face's font file, read (cmap, metrics, subsetting).
+    pub(crate) fn data(&self, face: usize) -> Option<&FaceData> {
+        self.faces.get(face).and_then(Face::get).map(|l| &l.data)
     }
 }
 
@@ -441,7 +444,7 @@ pub(crate) mod tests {
         );
         let g = fonts.glyph(FontRole::Body, '堃').expect("fallback has 堃");
         assert_eq!(g.face, ext);
-        assert!(fonts.sfnt(ext).is_some());
+        assert!(fonts.data(ext).is_some());
     }
 
     #[test]

@@ -1,0 +1,259 @@
+//! One font face, read with `ttf-parser` and subset with typst's `subsetter`: the same path for
+//! `.ttf`, `.otf`, `.ttc` and `.otc` files, TrueType (`glyf`) or CFF outlines.
+//!
+//! At load the face's Unicode cmap and its advance widths are copied into plain tables, so a
+//! character lookup during layout is one hash look-up and never re-parses the font. Outlines
+//! are only touched when a document subsets the face.
+
+use std::collections::{BTreeSet, HashMap};
+use ttf_parser::{GlyphId, Tag, cmap::Format, name_id};
+
+/// What kind of outlines the face has; decides how the subset is embedded in a PDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outlines {
+    /// `glyf`: embedded as a TrueType program (`/FontFile2`, CIDFontType2).
+    TrueType,
+    /// `CFF `: embedded as a bare CFF program (`/FontFile3 /CIDFontType0C`, CIDFontType0).
+    Cff,
+}
+
+/// Why a file is not a usable face.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FaceProblem {
+    /// Not an OpenType/TrueType font, or the collection has no such face.
+    NotAFont,
+    /// No `glyf` or `CFF ` outlines (bitmap-only, or CFF2 variable outlines).
+    NoOutlines,
+    /// The cmap maps no Unicode characters (a symbol font).
+    NoUnicodeCmap,
+}
+
+/// Font-wide metrics for the PDF font descriptor, in 1/1000 em.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Metrics {
+    pub ascent: f32,
+    pub descent: f32,
+    pub cap_height: f32,
+    /// xMin, yMin, xMax, yMax.
+    pub bbox: [f32; 4],
+    pub stem_v: f32,
+}
+
+/// A subset of a face, ready to embed.
+#[derive(Debug, Clone)]
+pub(crate) struct Subset {
+    /// The font program: a TrueType file, or a bare CFF table.
+    pub program: Vec<u8>,
+    /// New glyph id (= CID) of every glyph asked for.
+    pub new_ids: HashMap<u16, u16>,
+}
+
+/// A face's file and the tables read from it.
+pub(crate) struct FaceData {
+    data: Vec<u8>,
+    index: u32,
+    cmap: HashMap<u32, u16>,
+    advances: Vec<u16>,
+    units_per_em: u16,
+    metrics: Metrics,
+    postscript_name: Option<String>,
+    outlines: Outlines,
+}
+
+impl std::fmt::Debug for FaceData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FaceData")
+            .field("index", &self.index)
+            .field("glyphs", &self.advances.len())
+            .field("outlines", &self.outlines)
+            .finish()
+    }
+}
+
+impl FaceData {
+    /// Reads face `index` of `data` (0 for a single-face file).
+    pub fn parse(data: Vec<u8>, index: u32) -> Result<FaceData, FaceProblem> {
+        let face = ttf_parser::Face::parse(&data, index).map_err(|_| FaceProblem::NotAFont)?;
+        let tables = face.tables();
+        let outlines = if tables.glyf.is_some() {
+            Outlines::TrueType
+        } else if tables.cff.is_some() {
+            Outlines::Cff
+        } else {
+            return Err(FaceProblem::NoOutlines);
+        };
+        let cmap = unicode_cmap(&face).ok_or(FaceProblem::NoUnicodeCmap)?;
+        let advances = (0..face.number_of_glyphs())
+            .map(|g| face.glyph_hor_advance(GlyphId(g)).unwrap_or(0))
+            .collect();
+        let units_per_em = face.units_per_em().max(1);
+        let scale = |v: i16| f32::from(v) * 1000.0 / f32::from(units_per_em);
+        let bbox = face.global_bounding_box();
+        let weight = face.weight().to_number();
+        let metrics = Metrics {
+            ascent: scale(face.ascender()),
+            descent: scale(face.descender()),
+            cap_height: scale(face.capital_height().unwrap_or(face.ascender())),
+            bbox: [
+                scale(bbox.x_min),
+                scale(bbox.y_min),
+                scale(bbox.x_max),
+                scale(bbox.y_max),
+            ],
+            // The usual estimate from the weight class (PDF readers use it for hinting only).
+            stem_v: ((f32::from(weight) / 65.0).powi(2) + 50.0).round(),
+        };
+        let postscript_name = face
+            .names()
+            .into_iter()
+            .filter(|n| n.name_id == name_id::POST_SCRIPT_NAME)
+            .find_map(|n| n.to_string())
+            .filter(|s| !s.is_empty());
+        Ok(FaceData {
+            index,
+            cmap,
+            advances,
+            units_per_em,
+            metrics,
+            postscript_name,
+            outlines,
+            data,
+        })
+    }
+
+    /// The glyph for a character, if the face has one.
+    pub fn glyph_index(&self, ch: u32) -> Option<u16> {
+        self.cmap.get(&ch).copied().filter(|g| *g != 0)
+    }
+
+    /// Advance width of a glyph in font units.
+    pub fn advance(&self, gid: u16) -> u16 {
+        self.advances.get(usize::from(gid)).copied().unwrap_or(0)
+    }
+
+    pub fn units_per_em(&self) -> u16 {
+        self.units_per_em
+    }
+
+    /// Advance of a glyph as the PDF `/W` array gives it: 1/1000 em, truncated.
+    pub fn pdf_width(&self, gid: u16) -> f32 {
+        (f32::from(self.advance(gid)) * 1000.0 / f32::from(self.units_per_em)).trunc()
+    }
+
+    pub fn metrics(&self) -> Metrics {
+        self.metrics
+    }
+
+    /// The PostScript name (name id 6), when the face has a usable one.
+    pub fn postscript_name(&self) -> Option<&str> {
+        self.postscript_name.as_deref()
+    }
+
+    pub fn outlines(&self) -> Outlines {
+        self.outlines
+    }
+
+    /// The subset holding `used` (and `.notdef`), new glyph ids in the order of the old ones.
+    /// `None` when the subsetter refuses the face (a damaged table).
+    pub fn subset(&self, used: &BTreeSet<u16>) -> Option<Subset> {
+        let glyphs: Vec<u16> = used.iter().copied().collect();
+        let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&glyphs);
+        let font = subsetter::subset(&self.data, self.index, &remapper).ok()?;
+        let program = match self.outlines {
+            Outlines::TrueType => font,
+            Outlines::Cff => ttf_parser::RawFace::parse(&font, 0)
+                .ok()?
+                .table(Tag::from_bytes(b"CFF "))?
+                .to_vec(),
+        };
+        let new_ids = glyphs
+            .iter()
+            .filter_map(|g| Some((*g, remapper.get(*g)?)))
+            .collect();
+        Some(Subset { program, new_ids })
+    }
+}
+
+/// Every character the face's Unicode subtables map. Full-repertoire subtables (format 12)
+/// are read before BMP-only ones, so their mapping wins. `None` without a Unicode subtable.
+fn unicode_cmap(face: &ttf_parser::Face) -> Option<HashMap<u32, u16>> {
+    let table = face.tables().cmap?;
+    let mut subtables: Vec<_> = table
+        .subtables
+        .into_iter()
+        .filter(|s| s.is_unicode())
+        .collect();
+    if subtables.is_empty() {
+        return None;
+    }
+    subtables.sort_by_key(|s| match s.format {
+        Format::SegmentedCoverage(_) => 0,
+        _ => 1,
+    });
+    let mut map = HashMap::new();
+    for s in &subtables {
+        s.codepoints(|cp| {
+            if let Some(g) = s.glyph_index(cp) {
+                map.entry(cp).or_insert(g.0);
+            }
+        });
+    }
+    (!map.is_empty()).then_some(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn load(name: &str) -> FaceData {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fonts")
+            .join(name);
+        FaceData::parse(std::fs::read(path).expect("shipped font"), 0).expect("parses")
+    }
+
+    #[test]
+    fn cmap_and_advances() {
+        let face = load("NotoSerifSC-Regular.ttf");
+        let g = face.glyph_index('督' as u32).expect("has 督");
+        assert_eq!(face.pdf_width(g), 1000.0);
+        assert!(face.glyph_index(0x10FFFD).is_none());
+        assert_eq!(face.outlines(), Outlines::TrueType);
+        assert!(face.postscript_name().is_some());
+    }
+
+    #[test]
+    fn subset_maps_every_used_glyph() {
+        let face = load("NotoSerifSC-Regular.ttf");
+        let used: BTreeSet<u16> = "督办通知单"
+            .chars()
+            .filter_map(|c| face.glyph_index(c as u32))
+            .collect();
+        let sub = face.subset(&used).expect("subsets");
+        assert_eq!(sub.new_ids.len(), used.len());
+        let parsed = ttf_parser::Face::parse(&sub.program, 0).expect("a valid font");
+        // .notdef is glyph 0; the used glyphs follow in their old order
+        assert_eq!(usize::from(parsed.number_of_glyphs()), used.len() + 1);
+        let mut new: Vec<u16> = used.iter().map(|g| sub.new_ids[g]).collect();
+        let sorted = new.clone();
+        new.sort_unstable();
+        assert_eq!(new, sorted);
+        assert_eq!(new.first(), Some(&1));
+    }
+
+    #[test]
+    fn damaged_fonts_are_refused_not_panicking() {
+        let data = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts/NotoSansSC-Bold.ttf"),
+        )
+        .expect("shipped font");
+        for cut in [0, 4, 12, 100, 1000, data.len() / 2] {
+            let _ = FaceData::parse(data[..cut].to_vec(), 0);
+        }
+        assert_eq!(
+            FaceData::parse(b"not a font".to_vec(), 0).unwrap_err(),
+            FaceProblem::NotAFont
+        );
+    }
+}
