@@ -503,3 +503,191 @@ fn no_line_starts_with_closing_punctuation_and_the_sign_off_is_never_alone() {
         );
     }
 }
+
+/// Whether Python with fontTools can run the font checker; under CI its absence fails.
+fn font_tools() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import fontTools"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        checker::missing("python3 + fontTools");
+    }
+    ok
+}
+
+/// Runs `pdf_fonts.py` (fontTools reads every embedded font program) over `files` and returns,
+/// per CID font, (glyphs in the program, glyphs the PDF's `/W` lists, the largest CID shown).
+fn font_programs(files: &[PathBuf]) -> Vec<(String, usize, usize, usize)> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/pdf_fonts.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .args(files)
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "fontTools refuses a font program:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split(' ').collect();
+            let n = |i: usize| f.get(i).and_then(|v| v.parse::<usize>().ok());
+            Some((f.get(1)?.to_string(), n(3)?, n(4)?, n(5)?))
+        })
+        .collect()
+}
+
+/// Every font program is exactly the subset the PDF says it is: `.notdef` plus one glyph per
+/// CID listed in `/W`, shown as CIDs 1…n.
+fn assert_programs_match(programs: &[(String, usize, usize, usize)]) {
+    assert!(!programs.is_empty());
+    for (name, count, used, top) in programs {
+        assert!(*count > *used, "{name}: {count} glyphs for {used} used");
+        assert_eq!(top, used, "{name}: CIDs run 1…{used}");
+    }
+}
+
+#[test]
+fn embedded_font_programs_parse_in_fonttools_and_pages_render_cleanly() {
+    let d = demo();
+    if !font_tools() || !tool("pdftoppm") || !tool("qpdf") {
+        return;
+    }
+    let dir = temp_dir("fonttools");
+    let files: Vec<PathBuf> = d
+        .notices
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, doc)| write(doc, &dir, i))
+        .collect();
+    let programs = font_programs(&files);
+    assert!(programs.len() >= files.len(), "{programs:?}");
+    assert_programs_match(&programs);
+    for file in &files {
+        let out = Command::new("pdftoppm")
+            .args(["-r", "20", "-png"])
+            .arg(file)
+            .arg(dir.join("page"))
+            .output()
+            .expect("pdftoppm runs");
+        assert!(out.status.success(), "{}", file.display());
+        assert!(
+            out.stderr.is_empty(),
+            "pdftoppm warns on {}: {}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Faces an office may configure, from Debian packages (`.ci/run` installs them): a CFF
+/// collection, a TrueType collection with composite glyphs, and another TrueType collection.
+const DEBIAN_FACES: [(&str, &str, u32); 3] = [
+    (
+        "fonts-noto-cjk",
+        "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+        2,
+    ),
+    (
+        "fonts-arphic-uming",
+        "/usr/share/fonts/truetype/arphic/uming.ttc",
+        0,
+    ),
+    (
+        "fonts-wqy-zenhei",
+        "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+        0,
+    ),
+];
+
+#[test]
+fn debian_faces_set_whole_notices_with_the_same_text() {
+    let d = demo();
+    if !font_tools() || !tool("pdftotext") || !tool("qpdf") || !tool("pdfinfo") {
+        return;
+    }
+    let dir = temp_dir("debian");
+    let docs = &d.notices.documents;
+    let shipped: Vec<(usize, String)> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            let file = write(doc, &dir, i);
+            (page_count(&file), pdf_text(&file))
+        })
+        .collect();
+    for (package, path, face) in DEBIAN_FACES {
+        if !Path::new(path).is_file() {
+            checker::missing(package);
+            continue;
+        }
+        let source = duban_pdf::FontSource::new(path, face);
+        let fonts = FontSet::load(&source, &source, &source, &[])
+            .unwrap_or_else(|e| panic!("{package}: {e}"));
+        let notices = render_all(&d.report, &d.cfg, &fonts, &d.templates, &|| {});
+        assert!(
+            notices.failures.is_empty(),
+            "{package}: {:?}",
+            notices.failures
+        );
+        assert!(
+            !notices
+                .problems
+                .iter()
+                .any(|p| p.code == "pdf_missing_glyph"),
+            "{package} lacks a character of the demo month"
+        );
+        let mut files = Vec::new();
+        let mut compared = 0;
+        for (i, (doc, (pages, text))) in notices.documents.iter().zip(&shipped).enumerate() {
+            let file = dir.join(format!("{package}-{i:02}.pdf"));
+            std::fs::write(&file, &doc.bytes).expect("write");
+            let qpdf = run("qpdf", &["--check"], &file);
+            assert!(
+                qpdf.contains("No syntax or stream encoding errors"),
+                "{package}: {qpdf}"
+            );
+            // Other widths break lines and pages elsewhere, so tables repeat their header
+            // rows on other pages: every character of the shipped text must be there as often,
+            // and nothing may appear that the shipped text does not have.
+            let got = char_counts(&pdf_text(&file));
+            let want = char_counts(text);
+            for (ch, n) in &want {
+                let have = got.get(ch).copied().unwrap_or(0);
+                assert!(
+                    have >= *n,
+                    "{package}: {} has {have}×“{ch}”, not {n}",
+                    doc.rel_path.display()
+                );
+            }
+            let strange: Vec<&char> = got.keys().filter(|c| !want.contains_key(c)).collect();
+            assert!(
+                strange.is_empty(),
+                "{package}: {} shows {strange:?}",
+                doc.rel_path.display()
+            );
+            if page_count(&file) == *pages {
+                compared += 1;
+            }
+            files.push(file);
+        }
+        assert!(
+            compared * 2 > docs.len(),
+            "{package}: only {compared} documents kept their pages"
+        );
+        assert_programs_match(&font_programs(&files));
+    }
+}
+
+fn char_counts(text: &str) -> std::collections::BTreeMap<char, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for ch in text.chars() {
+        *counts.entry(ch).or_default() += 1;
+    }
+    counts
+}

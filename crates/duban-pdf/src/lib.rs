@@ -35,9 +35,9 @@
 //! ```
 
 pub mod content;
+mod face;
 pub mod fonts;
 pub mod layout;
-mod face;
 mod table;
 pub mod text;
 mod write;
@@ -185,7 +185,8 @@ mod tests {
         let mut child = match child {
             Ok(c) => c,
             Err(_) => {
-                let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+                let ci =
+                    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
                 assert!(!ci, "pdftotext (poppler-utils) is missing under CI");
                 eprintln!("注意：未安装 pdftotext，跳过文字提取检查");
                 return None;
@@ -193,8 +194,16 @@ mod tests {
         };
         child.stdin.take()?.write_all(pdf).ok()?;
         let out = child.wait_with_output().ok()?;
-        assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
-        assert!(out.stderr.is_empty(), "pdftotext warns: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "pdftotext: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "pdftotext warns: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         Some(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
@@ -251,10 +260,18 @@ mod tests {
         let Some(text) = pdftotext(pdf) else {
             return;
         };
-        let page1 = text.split('\u{c}').next().unwrap_or_default().replace(' ', "");
+        let page1 = text
+            .split('\u{c}')
+            .next()
+            .unwrap_or_default()
+            .replace(' ', "");
         assert!(page1.contains("重点工作任务督办通知单"), "{page1}");
         assert!(page1.contains("逾期未完成"), "{page1}");
-        assert_eq!(text.matches('\u{c}').count(), out.pages, "one form feed per page");
+        assert_eq!(
+            text.matches('\u{c}').count(),
+            out.pages,
+            "one form feed per page"
+        );
     }
 
     #[test]
@@ -273,9 +290,10 @@ mod tests {
         let out = render(&doc, &fonts, &meta());
         assert!(out.missing.is_empty(), "{:?}", out.missing);
         let text = String::from_utf8_lossy(&out.pdf);
-        assert!(
-            text.contains("+NotoSerifSC-Regular-Ext /"),
-            "fallback face embedded"
+        assert_eq!(
+            text.matches("/FontFile2").count(),
+            2,
+            "the body face and the fallback face are embedded"
         );
         if let Some(page) = pdftotext(&out.pdf) {
             assert!(page.contains("王堃"), "{page}");

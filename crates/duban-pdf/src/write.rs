@@ -448,7 +448,12 @@ impl Run {
     }
 }
 
-fn text_line(c: &mut Content, line: &TextLine, page_height: f32, fonts: &BTreeMap<usize, &EmbeddedFont>) {
+fn text_line(
+    c: &mut Content,
+    line: &TextLine,
+    page_height: f32,
+    fonts: &BTreeMap<usize, &EmbeddedFont>,
+) {
     let mut color: Option<Color> = None;
     let mut font: Option<(usize, u32)> = None;
     let mut run: Option<Run> = None;
