@@ -27,7 +27,11 @@ fn demo() -> &'static Demo {
     static DEMO: OnceLock<Demo> = OnceLock::new();
     DEMO.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let cfg = Config::load(&root.join("duban.toml")).expect("duban.toml loads");
+        let mut cfg = Config::load(&root.join("duban.toml")).expect("duban.toml loads");
+        // An empty output folder: no history, the same month on every machine whatever
+        // `output/` holds there.
+        cfg.paths.output =
+            std::env::temp_dir().join(format!("duban-notices-{}-no-history", std::process::id()));
         let opts = RunOptions {
             month: Month::parse("2026-11"),
             ..Default::default()
@@ -657,7 +661,12 @@ fn debian_faces_set_whole_notices_with_the_same_text() {
             // and nothing may appear that the shipped text does not have.
             let got = char_counts(&pdf_text(&file));
             let want = char_counts(text);
+            let same_pages = page_count(&file) == *pages;
             for (ch, n) in &want {
+                // page numbers “— N —” change with the page count
+                if !same_pages && (ch.is_ascii_digit() || *ch == '—') {
+                    continue;
+                }
                 let have = got.get(ch).copied().unwrap_or(0);
                 assert!(
                     have >= *n,
@@ -671,7 +680,7 @@ fn debian_faces_set_whole_notices_with_the_same_text() {
                 "{package}: {} shows {strange:?}",
                 doc.rel_path.display()
             );
-            if page_count(&file) == *pages {
+            if same_pages {
                 compared += 1;
             }
             files.push(file);

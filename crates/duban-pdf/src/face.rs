@@ -1,12 +1,60 @@
 //! One font face, read with `ttf-parser` and subset with typst's `subsetter`: the same path for
 //! `.ttf`, `.otf`, `.ttc` and `.otc` files, TrueType (`glyf`) or CFF outlines.
 //!
-//! At load the face's Unicode cmap and its advance widths are copied into plain tables, so a
-//! character lookup during layout is one hash look-up and never re-parses the font. Outlines
-//! are only touched when a document subsets the face.
+//! A face keeps its file's bytes and ttf-parser's parse of them together (`self_cell`), so a
+//! character lookup during layout is a cmap search in the file itself. Large files are mapped
+//! into memory rather than read: a 26 MB Noto CJK collection costs nothing until a table is
+//! touched, and only the cmap, the metrics and the outlines a document uses ever are.
 
 use std::collections::{BTreeSet, HashMap};
-use ttf_parser::{GlyphId, Tag, cmap::Format, name_id};
+use ttf_parser::{Face, GlyphId, Tag, name_id};
+
+/// A font file's bytes: mapped into memory, or read (small files, and where mapping fails).
+pub(crate) enum FontBytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for FontBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FontBytes::Mapped(m) => m,
+            FontBytes::Owned(v) => v,
+        }
+    }
+}
+
+/// Files from this size on are mapped rather than read.
+const MAP_FROM_BYTES: u64 = 4 << 20;
+
+impl FontBytes {
+    /// The bytes of the font file at `path`.
+    pub fn open(path: &std::path::Path) -> std::io::Result<FontBytes> {
+        let file = std::fs::File::open(path)?;
+        if file.metadata()?.len() >= MAP_FROM_BYTES {
+            // SAFETY: the map is read-only and lives as long as the face. Font files are not
+            // rewritten while a run reads them; if one were truncated under us, reading the
+            // lost pages would fault — the same risk every program that maps fonts takes.
+            #[allow(unsafe_code)]
+            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+                return Ok(FontBytes::Mapped(map));
+            }
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut &file, &mut bytes)?;
+        Ok(FontBytes::Owned(bytes))
+    }
+}
+
+self_cell::self_cell!(
+    /// The file's bytes and the face parsed from them.
+    struct ParsedFace {
+        owner: FontBytes,
+        #[covariant]
+        dependent: Face,
+    }
+);
 
 /// What kind of outlines the face has; decides how the subset is embedded in a PDF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,12 +96,10 @@ pub(crate) struct Subset {
     pub new_ids: HashMap<u16, u16>,
 }
 
-/// A face's file and the tables read from it.
+/// A face's file and what is read from it once.
 pub(crate) struct FaceData {
-    data: Vec<u8>,
+    face: ParsedFace,
     index: u32,
-    cmap: HashMap<u32, u16>,
-    advances: Vec<u16>,
     units_per_em: u16,
     metrics: Metrics,
     postscript_name: Option<String>,
@@ -64,7 +110,7 @@ impl std::fmt::Debug for FaceData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FaceData")
             .field("index", &self.index)
-            .field("glyphs", &self.advances.len())
+            .field("glyphs", &self.face.borrow_dependent().number_of_glyphs())
             .field("outlines", &self.outlines)
             .finish()
     }
@@ -72,8 +118,10 @@ impl std::fmt::Debug for FaceData {
 
 impl FaceData {
     /// Reads face `index` of `data` (0 for a single-face file).
-    pub fn parse(data: Vec<u8>, index: u32) -> Result<FaceData, FaceProblem> {
-        let face = ttf_parser::Face::parse(&data, index).map_err(|_| FaceProblem::NotAFont)?;
+    pub fn parse(data: FontBytes, index: u32) -> Result<FaceData, FaceProblem> {
+        let parsed = ParsedFace::try_new(data, |bytes| Face::parse(bytes, index))
+            .map_err(|_| FaceProblem::NotAFont)?;
+        let face = parsed.borrow_dependent();
         let tables = face.tables();
         let outlines = if tables.glyf.is_some() {
             Outlines::TrueType
@@ -82,10 +130,12 @@ impl FaceData {
         } else {
             return Err(FaceProblem::NoOutlines);
         };
-        let cmap = unicode_cmap(&face).ok_or(FaceProblem::NoUnicodeCmap)?;
-        let advances = (0..face.number_of_glyphs())
-            .map(|g| face.glyph_hor_advance(GlyphId(g)).unwrap_or(0))
-            .collect();
+        let has_unicode = tables
+            .cmap
+            .is_some_and(|c| c.subtables.into_iter().any(|s| s.is_unicode()));
+        if !has_unicode {
+            return Err(FaceProblem::NoUnicodeCmap);
+        }
         let units_per_em = face.units_per_em().max(1);
         let scale = |v: i16| f32::from(v) * 1000.0 / f32::from(units_per_em);
         let bbox = face.global_bounding_box();
@@ -111,24 +161,24 @@ impl FaceData {
             .filter(|s| !s.is_empty());
         Ok(FaceData {
             index,
-            cmap,
-            advances,
             units_per_em,
             metrics,
             postscript_name,
             outlines,
-            data,
+            face: parsed,
         })
     }
 
     /// The glyph for a character, if the face has one.
-    pub fn glyph_index(&self, ch: u32) -> Option<u16> {
-        self.cmap.get(&ch).copied().filter(|g| *g != 0)
+    pub fn glyph_index(&self, ch: char) -> Option<u16> {
+        let face = self.face.borrow_dependent();
+        face.glyph_index(ch).map(|g| g.0).filter(|g| *g != 0)
     }
 
     /// Advance width of a glyph in font units.
     pub fn advance(&self, gid: u16) -> u16 {
-        self.advances.get(usize::from(gid)).copied().unwrap_or(0)
+        let face = self.face.borrow_dependent();
+        face.glyph_hor_advance(GlyphId(gid)).unwrap_or(0)
     }
 
     pub fn units_per_em(&self) -> u16 {
@@ -158,7 +208,7 @@ impl FaceData {
     pub fn subset(&self, used: &BTreeSet<u16>) -> Option<Subset> {
         let glyphs: Vec<u16> = used.iter().copied().collect();
         let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&glyphs);
-        let font = subsetter::subset(&self.data, self.index, &remapper).ok()?;
+        let font = subsetter::subset(self.face.borrow_owner(), self.index, &remapper).ok()?;
         let program = match self.outlines {
             Outlines::TrueType => font,
             Outlines::Cff => ttf_parser::RawFace::parse(&font, 0)
@@ -174,33 +224,6 @@ impl FaceData {
     }
 }
 
-/// Every character the face's Unicode subtables map. Full-repertoire subtables (format 12)
-/// are read before BMP-only ones, so their mapping wins. `None` without a Unicode subtable.
-fn unicode_cmap(face: &ttf_parser::Face) -> Option<HashMap<u32, u16>> {
-    let table = face.tables().cmap?;
-    let mut subtables: Vec<_> = table
-        .subtables
-        .into_iter()
-        .filter(|s| s.is_unicode())
-        .collect();
-    if subtables.is_empty() {
-        return None;
-    }
-    subtables.sort_by_key(|s| match s.format {
-        Format::SegmentedCoverage(_) => 0,
-        _ => 1,
-    });
-    let mut map = HashMap::new();
-    for s in &subtables {
-        s.codepoints(|cp| {
-            if let Some(g) = s.glyph_index(cp) {
-                map.entry(cp).or_insert(g.0);
-            }
-        });
-    }
-    (!map.is_empty()).then_some(map)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,15 +233,15 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../fonts")
             .join(name);
-        FaceData::parse(std::fs::read(path).expect("shipped font"), 0).expect("parses")
+        FaceData::parse(FontBytes::open(&path).expect("shipped font"), 0).expect("parses")
     }
 
     #[test]
     fn cmap_and_advances() {
         let face = load("NotoSerifSC-Regular.ttf");
-        let g = face.glyph_index('督' as u32).expect("has 督");
+        let g = face.glyph_index('督').expect("has 督");
         assert_eq!(face.pdf_width(g), 1000.0);
-        assert!(face.glyph_index(0x10FFFD).is_none());
+        assert!(face.glyph_index('\u{10FFFD}').is_none());
         assert_eq!(face.outlines(), Outlines::TrueType);
         assert!(face.postscript_name().is_some());
     }
@@ -228,7 +251,7 @@ mod tests {
         let face = load("NotoSerifSC-Regular.ttf");
         let used: BTreeSet<u16> = "督办通知单"
             .chars()
-            .filter_map(|c| face.glyph_index(c as u32))
+            .filter_map(|c| face.glyph_index(c))
             .collect();
         let sub = face.subset(&used).expect("subsets");
         assert_eq!(sub.new_ids.len(), used.len());
@@ -249,10 +272,10 @@ mod tests {
         )
         .expect("shipped font");
         for cut in [0, 4, 12, 100, 1000, data.len() / 2] {
-            let _ = FaceData::parse(data[..cut].to_vec(), 0);
+            let _ = FaceData::parse(FontBytes::Owned(data[..cut].to_vec()), 0);
         }
         assert_eq!(
-            FaceData::parse(b"not a font".to_vec(), 0).unwrap_err(),
+            FaceData::parse(FontBytes::Owned(b"not a font".to_vec()), 0).unwrap_err(),
             FaceProblem::NotAFont
         );
     }

@@ -1,12 +1,11 @@
 //! The fonts of a document: one face per typographic role plus a fallback chain, parsed once per
 //! process and shared (`Arc<FontSet>`) by every rendering thread.
 //!
-//! Loading reads each file and copies its Unicode cmap and advance widths into plain tables
-//! ([`super::face`], on `ttf-parser`): no outline is decoded until a document subsets the
-//! face. Every face — `.ttf`, `.otf`, `.ttc`, `.otc`, TrueType or CFF outlines — takes the
+//! Loading maps or reads each file and parses its table directory ([`super::face`], on
+//! `ttf-parser`): no outline is decoded until a document subsets the face. Every face — `.ttf`, `.otf`, `.ttc`, `.otc`, TrueType or CFF outlines — takes the
 //! same path.
 
-use super::face::{FaceData, FaceProblem, Subset};
+use super::face::{FaceData, FaceProblem, FontBytes, Subset};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
@@ -149,7 +148,7 @@ struct Loaded {
 
 impl Loaded {
     fn read(source: &FontSource) -> Result<Loaded, FontError> {
-        let bytes = std::fs::read(&source.path).map_err(|e| FontError::Read {
+        let bytes = FontBytes::open(&source.path).map_err(|e| FontError::Read {
             path: source.path.display().to_string(),
             source: e,
         })?;
@@ -197,7 +196,7 @@ impl Face {
 
     fn lookup(&self, ch: char) -> Option<(u16, f32)> {
         let data = &self.get()?.data;
-        let gid = data.glyph_index(ch as u32)?;
+        let gid = data.glyph_index(ch)?;
         let advance = f32::from(data.advance(gid)) / f32::from(data.units_per_em());
         Some((gid, advance))
     }
