@@ -13,7 +13,8 @@ fn main() {
             .unwrap_or_else(|| format!("/tmp/duban-x{scale}")),
     );
     let month = Month::parse("2026-11").expect("month");
-    let project = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // the workspace root, which holds duban.toml, input/ and fonts/
+    let project = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     match duban_devdata::synthetic::write_project(project, &dir, scale, &[month]) {
         Ok(cfg) => println!("{}", cfg.display()),
         Err(e) => {
