@@ -6,7 +6,6 @@
 //! months not reported is stored in the archive's own column 连续未报送月数 (written by
 //! `render::xlsx`); an archive without that column falls back to 1 for 未报送 and 0 otherwise.
 
-use crate::model::ProblemCode;
 use crate::model::{Light, Month, PreviousTask, Problem, Status};
 use calamine::{Data, Reader};
 use std::collections::BTreeMap;
@@ -89,17 +88,7 @@ pub type Archive = (BTreeMap<u32, PreviousTask>, Vec<Problem>);
 /// Reads the archive at `path`; `name` is the file name used in messages.
 pub fn read_archive(path: &Path, name: &str) -> Result<Archive, Box<Problem>> {
     let unreadable = |detail: String| {
-        Box::new(
-            Problem::warning(
-                ProblemCode::HistoryUnreadable,
-                format!(
-                    "无法读取上月汇总表（{detail}），本月将不显示上月进度、不做环比检查；\
-                     请确认该文件未被改动或损坏，必要时重新运行上月（duban run --month {} --force）",
-                    month_hint(name)
-                ),
-            )
-            .file(name),
-        )
+        Box::new(Problem::history_unreadable(&detail, &month_hint(name)).file(name))
     };
     let mut workbook =
         calamine::open_workbook_auto(path).map_err(|e| unreadable(format!("文件无法打开：{e}")))?;
@@ -133,27 +122,21 @@ pub fn read_archive(path: &Path, name: &str) -> Result<Archive, Box<Problem>> {
         let number = number as u32;
         let task = read_row(row, &columns, |col, raw, what| {
             problems.push(
-                Problem::warning(
-                    ProblemCode::HistoryBadCell,
-                    format!("上月汇总表中任务{number}的{what}无法识别，已忽略"),
-                )
-                .file(name)
-                .sheet(TASK_SHEET)
-                .cell(at(col))
-                .raw(raw)
-                .task(number),
+                Problem::history_bad_cell(number, what)
+                    .file(name)
+                    .sheet(TASK_SHEET)
+                    .cell(at(col))
+                    .raw(raw)
+                    .task(number),
             );
         });
         if tasks.insert(number, task).is_some() {
             problems.push(
-                Problem::warning(
-                    ProblemCode::HistoryDuplicateTask,
-                    format!("上月汇总表中任务{number}出现多次，以最后一行为准"),
-                )
-                .file(name)
-                .sheet(TASK_SHEET)
-                .cell(at(columns.number.unwrap_or(0)))
-                .task(number),
+                Problem::history_duplicate_task(number)
+                    .file(name)
+                    .sheet(TASK_SHEET)
+                    .cell(at(columns.number.unwrap_or(0)))
+                    .task(number),
             );
         }
     }

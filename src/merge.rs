@@ -6,7 +6,6 @@
 //! superseded, never silently dropped. A byte-identical copy of another file is merged once:
 //! its rows count as superseded and one warning names it.
 
-use crate::model::ProblemCode;
 use crate::model::{
     Master, Merged, Problem, ProgressRow, Receipt, Reconciliation, Severity, Submission,
     UnitReport, cell_ref, sort_problems,
@@ -140,14 +139,7 @@ fn copy_warnings(submissions: &[Submission], copies: &HashMap<&str, &str>) -> Ve
         .iter()
         .filter_map(|sub| {
             let first = copies.get(sub.file.as_str())?;
-            let mut p = Problem::warning(
-                ProblemCode::DuplicateFile,
-                format!(
-                    "本文件与“{first}”内容完全相同（重复报送），已按一份处理：其 {} 行不重复合并，问题只在“{first}”中列出；请确认是否误发",
-                    sub.rows_read
-                ),
-            )
-            .file(sub.file.clone());
+            let mut p = Problem::duplicate_file(first, sub.rows_read).file(sub.file.clone());
             if let Some(unit) = &sub.unit {
                 p = p.unit(unit.clone());
             }
@@ -159,20 +151,12 @@ fn copy_warnings(submissions: &[Submission], copies: &HashMap<&str, &str>) -> Ve
 fn superseded_problem(unit: &str, loser: &Candidate<'_>, winner: &Candidate<'_>) -> Problem {
     let src = &loser.row.source;
     let win = &winner.row.source;
-    let message = if src.file == win.file {
-        format!(
-            "第 {} 项任务在同一文件中重复，本行已被工作表“{}”第 {} 行取代，未合并",
-            loser.row.task,
-            win.sheet,
-            win.row + 1
-        )
+    let problem = if src.file == win.file {
+        Problem::superseded_in_file(loser.row.task, &win.sheet, win.row + 1)
     } else {
-        format!(
-            "第 {} 项任务本单位另有较新的报送（文件“{}”），本行已被取代，未合并；如有误请核对填报日期",
-            loser.row.task, win.file
-        )
+        Problem::superseded_by_file(loser.row.task, &win.file)
     };
-    Problem::info(ProblemCode::Superseded, message)
+    problem
         .unit(unit)
         .file(src.file.clone())
         .sheet(src.sheet.clone())
@@ -257,11 +241,7 @@ fn missing_tasks(
             .map(u32::to_string)
             .collect::<Vec<_>>()
             .join("、");
-        let mut p = Problem::warning(
-            ProblemCode::TasksMissing,
-            format!("本单位牵头的第 {list} 项任务（共 {} 项）在报送文件中没有找到，将按未报送处理；请补报", missing.len()),
-        )
-        .unit(unit);
+        let mut p = Problem::tasks_missing(&list, missing.len()).unit(unit);
         if let Some(s) = latest {
             p = p.file(s.file.clone());
         }

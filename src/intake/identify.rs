@@ -1,6 +1,5 @@
 //! Which unit sent a workbook: 填报单位, else the file name, else the tasks it reports.
 
-use crate::model::ProblemCode;
 use crate::model::{Master, Problem};
 use crate::units::Directory;
 
@@ -87,24 +86,12 @@ pub fn identify(
 
 /// The error for an unidentified file.
 pub fn unknown_unit_problem(file: &str, rows: u32) -> Problem {
-    Problem::error(
-        ProblemCode::UnitUnknown,
-        format!(
-            "无法确定报送单位：“填报单位”未填写或无法识别，文件名中没有单位名称，所报任务也不属于同一个单位；本文件 {rows} 行未合并。请在“填报单位”处填写单位全称后重新报送"
-        ),
-    )
-    .file(file)
+    Problem::unit_unknown(rows).file(file)
 }
 
 /// The error for a 填报单位 / file-name conflict.
 pub fn conflict_problem(file: &str, block: &str, from_name: &str, rows: u32) -> Problem {
-    Problem::error(
-        ProblemCode::UnitConflict,
-        format!(
-            "“填报单位”写的是“{block}”，但文件名表明是“{from_name}”，无法确定是哪个单位报送；本文件 {rows} 行未合并。请核对填报单位或文件名后重新报送"
-        ),
-    )
-    .file(file)
+    Problem::unit_conflict(block, from_name, rows).file(file)
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@ pub mod rows;
 pub mod validate;
 
 use crate::config::Limits;
-use crate::model::ProblemCode;
 use crate::model::{Master, Month, PreviousTask, Problem, Submission};
 use crate::units::Directory;
 use chrono::NaiveDate;
@@ -104,21 +103,12 @@ pub fn read_month(dir: &Path, ctx: &IntakeContext) -> Vec<Submission> {
 fn not_read_entry(path: &Path, is_dir: bool) -> Submission {
     let name = file_name(path);
     let mut sub = empty_submission(&name);
-    let (code, message) = if is_dir {
-        (
-            ProblemCode::SubfolderNotRead,
-            format!(
-                "文件夹“{name}”中的文件未读取（只读取月份文件夹本身中的文件）；如其中有报送的进展表，请移到上一级文件夹"
-            ),
-        )
+    let problem = if is_dir {
+        Problem::subfolder_not_read(&name)
     } else {
-        (
-            ProblemCode::LinkNotRead,
-            format!("“{name}”是快捷方式或链接，未读取；请放入文件本身"),
-        )
+        Problem::link_not_read(&name)
     };
-    sub.problems
-        .push(Problem::warning(code, message).file(name));
+    sub.problems.push(problem.file(name));
     sub
 }
 
@@ -150,16 +140,8 @@ fn not_a_workbook(path: &Path) -> Submission {
         sub.sha256 = sha256_hex(&bytes);
     }
     sub.problems.extend(file_name_problem(path));
-    sub.problems.push(
-        Problem::warning(
-            ProblemCode::NotAWorkbookFile,
-            format!(
-                "文件类型“.{}”不是进展表格（应为 .xlsx/.xls/.ods），未读取；如这是某单位的进展情况，请让其按模板填写后报送",
-                extension(&file)
-            ),
-        )
-        .file(file),
-    );
+    sub.problems
+        .push(Problem::not_a_workbook_file(&extension(&file)).file(file));
     sub
 }
 
@@ -171,15 +153,7 @@ fn file_name_problem(path: &Path) -> Option<Problem> {
         return None;
     }
     let shown = name.to_string_lossy().into_owned();
-    Some(
-        Problem::warning(
-            ProblemCode::FileNameNotUtf8,
-            format!(
-                "文件名不是 UTF-8 编码（可能是其他系统压缩包解出的 GBK 文件名），显示为“{shown}”；文件已照常读取，建议改名后归档"
-            ),
-        )
-        .file(shown),
-    )
+    Some(Problem::file_name_not_utf8(&shown).file(shown))
 }
 
 /// SHA-256 of `bytes`, lower-case hex.
@@ -234,20 +208,12 @@ fn attribute_by_file_name(sub: &mut Submission, path: &Path, ctx: &IntakeContext
 }
 
 fn read_bytes(path: &Path, limits: &Limits) -> Result<Vec<u8>, Box<Problem>> {
-    let unreadable = |e: std::io::Error| {
-        Box::new(Problem::error(
-            ProblemCode::UnreadableFile,
-            format!("无法打开文件（{e}），请检查文件是否被占用或损坏"),
-        ))
-    };
+    let unreadable = |e: std::io::Error| Box::new(Problem::unreadable_file(e));
     let len = std::fs::metadata(path).map_err(unreadable)?.len();
     if len > limits.max_file_bytes {
-        return Err(Box::new(Problem::error(
-            ProblemCode::FileTooLarge,
-            format!(
-                "文件大小 {len} 字节，超过上限 {} 字节（limits.max_file_bytes），未读取；请删去无关内容后重新报送",
-                limits.max_file_bytes
-            ),
+        return Err(Box::new(Problem::file_too_large(
+            len,
+            limits.max_file_bytes,
         )));
     }
     std::fs::read(path).map_err(unreadable)
@@ -314,13 +280,7 @@ fn fill_submission(sub: &mut Submission, book: &Workbook, ctx: &IntakeContext) {
         .unwrap_or_default();
     let hint = unit_hint(book, &stem, ctx);
     let Some(data) = collect_sheets(book, ctx, &hint) else {
-        sub.problems.push(
-            Problem::error(
-                ProblemCode::NoHeader,
-                "在各工作表前 20 行中未找到表头（应含“序号”“本月工作进展”“完成进度(%)”等列），无法读取；请使用下发的模板填报",
-            )
-            .file(file),
-        );
+        sub.problems.push(Problem::no_header().file(file));
         return;
     };
     sub.reporter = block_text(&data, BlockLabel::Reporter);
@@ -383,14 +343,11 @@ fn identify_unit(
                 )
             });
         sub.problems.push(
-            Problem::warning(
-                ProblemCode::UnitNameUnrecognised,
-                "“填报单位”无法识别为名录中的单位，已改按文件名或所报任务认定；请填写单位规范名称",
-            )
-            .file(file.clone())
-            .sheet(sheet)
-            .cell(crate::model::cell_ref(v.row, v.col))
-            .raw(raw.clone()),
+            Problem::unit_name_unrecognised()
+                .file(file.clone())
+                .sheet(sheet)
+                .cell(crate::model::cell_ref(v.row, v.col))
+                .raw(raw.clone()),
         );
     }
     let file_unit = identify::unit_from_file_name(stem, ctx.units);

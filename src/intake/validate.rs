@@ -11,7 +11,6 @@ use super::normalise::{
     percent_from_cell,
 };
 use super::rows::{NumberSource, RawRow};
-use crate::model::ProblemCode;
 use crate::model::{
     Master, Month, PreviousTask, Problem, ProgressRow, ReportedStatus, RowSource, cell_ref,
     chinese_date,
@@ -62,36 +61,19 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
 
     // Formula errors anywhere in the row's known columns.
     for (row, col, value) in &raw.formula_errors {
-        problems.push(
-            at(
-                Problem::error(
-                    ProblemCode::FormulaError,
-                    format!("单元格是公式错误值 {value}，请改为直接填写内容（数字或文字）"),
-                ),
-                ctx,
-                raw,
-                *row,
-                Some(*col),
-            )
-            .raw(value.clone()),
-        );
+        problems
+            .push(at(Problem::formula_error(value), ctx, raw, *row, Some(*col)).raw(value.clone()));
     }
 
     // The task itself.
     match raw.number.and_then(|n| ctx.master.task(n).map(|t| (n, t))) {
         None => {
-            let (code, message) = match raw.number {
-                Some(n) => (
-                    ProblemCode::UnknownTask,
-                    format!("序号 {n} 不在重点任务清单中，请核对序号"),
-                ),
-                None => (
-                    ProblemCode::TaskNumberMissing,
-                    "未填写序号，且任务目标与清单中的任务对不上，请填写清单中的序号".to_string(),
-                ),
+            let problem = match raw.number {
+                Some(n) => Problem::unknown_task(n),
+                None => Problem::task_number_missing(),
             };
             let mut p = at(
-                Problem::error(code, message),
+                problem,
                 ctx,
                 raw,
                 raw.row,
@@ -108,11 +90,11 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
             if !task.units.iter().any(|u| u == ctx.unit) {
                 problems.push(
                     at(
-                        Problem::error(
-                            ProblemCode::TaskNotAssigned,
-                            format!("第 {n} 项任务的牵头单位是“{}”，不是“{}”，本行未合并；请删除此行或由牵头单位报送", task.unit_raw, ctx.unit),
-                        ),
-                        ctx, raw, raw.row, number_col,
+                        Problem::task_not_assigned(n, &task.unit_raw, ctx.unit),
+                        ctx,
+                        raw,
+                        raw.row,
+                        number_col,
                     )
                     .raw(number_raw.clone()),
                 );
@@ -120,10 +102,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
             if raw.number_source == NumberSource::TaskText {
                 problems.push(
                     at(
-                        Problem::warning(
-                            ProblemCode::TaskNumberFromText,
-                            format!("序号未填或无法识别，已按任务目标认定为第 {n} 项；请补填序号"),
-                        ),
+                        Problem::task_number_from_text(n),
                         ctx,
                         raw,
                         raw.row,
@@ -139,13 +118,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
             if !raw.task_text.is_empty() && text_differs(&raw.task_text, &task.text) {
                 problems.push(
                     at(
-                        Problem::warning(
-                            ProblemCode::TaskTextDiffers,
-                            format!(
-                                "任务目标与清单不一致（清单为“{}”），请不要改动任务目标",
-                                task.text
-                            ),
-                        ),
+                        Problem::task_text_differs(&task.text),
                         ctx,
                         raw,
                         raw.row,
@@ -167,10 +140,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
             Percent::OutOfRange(v) => {
                 problems.push(
                     at(
-                        Problem::error(
-                            ProblemCode::ProgressOutOfRange,
-                            format!("完成进度 {v} 超出 0–100 的范围，请填写 0 到 100 之间的数字"),
-                        ),
+                        Problem::progress_out_of_range(v),
                         ctx,
                         raw,
                         raw.row,
@@ -184,10 +154,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
                 if !matches!(cell.value, CellValue::Error(_)) {
                     problems.push(
                         at(
-                            Problem::error(
-                                ProblemCode::ProgressNotNumber,
-                                "完成进度不是数字，请填写 0 到 100 之间的数字（如 80）",
-                            ),
+                            Problem::progress_not_number(),
                             ctx,
                             raw,
                             raw.row,
@@ -203,10 +170,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
     for sub in &raw.sub_row_percents {
         problems.push(
             at(
-                Problem::warning(
-                    ProblemCode::SubRowProgressDiffers,
-                    "分项行填写了不同的完成进度，以任务所在行的进度为准；如需修改请改任务所在行",
-                ),
+                Problem::sub_row_progress_differs(),
                 ctx,
                 raw,
                 sub.row,
@@ -221,7 +185,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
     let written_status = status_cell.map(|c| (c, parse_status(&c.value.text())));
     if let Some((cell, None)) = written_status {
         problems.push(
-            at(Problem::warning(ProblemCode::StatusUnknown, "状态无法识别，已按完成进度认定；请从下拉列表选择：已完成、序时推进、滞后、未启动"), ctx, raw, raw.row, Some(cell.col))
+            at(Problem::status_unknown(), ctx, raw, raw.row, Some(cell.col))
                 .raw(cell.value.display()),
         );
     }
@@ -229,19 +193,10 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
         .and_then(|(_, s)| s)
         .or_else(|| derive_status(percent, ctx.done_percent));
     if let (Some((cell, Some(s))), Some(p)) = (written_status, percent)
-        && let Some(msg) = status_contradiction(s, p, ctx.done_percent)
+        && let Some(problem) = status_contradiction(s, p, ctx.done_percent)
     {
         {
-            problems.push(
-                at(
-                    Problem::warning(ProblemCode::StatusContradictsProgress, msg),
-                    ctx,
-                    raw,
-                    raw.row,
-                    Some(cell.col),
-                )
-                .raw(cell.value.display()),
-            );
+            problems.push(at(problem, ctx, raw, raw.row, Some(cell.col)).raw(cell.value.display()));
         }
     }
 
@@ -251,10 +206,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
         if d.is_none() {
             problems.push(
                 at(
-                    Problem::warning(
-                        ProblemCode::CompletedOnUnreadable,
-                        "完成日期无法识别，请按“2026-11-25”的格式填写",
-                    ),
+                    Problem::completed_on_unreadable(),
                     ctx,
                     raw,
                     raw.row,
@@ -269,10 +221,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
     // Texts.
     if raw.progress_text.is_empty() {
         problems.push(at(
-            Problem::warning(
-                ProblemCode::ProgressTextEmpty,
-                "本月工作进展未填写，请填写本月具体工作进展",
-            ),
+            Problem::progress_text_empty(),
             ctx,
             raw,
             raw.row,
@@ -294,13 +243,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
         let col = percent_cell.map(|c| c.col);
         problems.push(
             at(
-                Problem::warning(
-                    ProblemCode::ProgressRegressed,
-                    format!(
-                        "完成进度低于上月（上月 {}%），请核实",
-                        super::normalise::format_number(before)
-                    ),
-                ),
+                Problem::progress_regressed(&super::normalise::format_number(before)),
                 ctx,
                 raw,
                 raw.row,
@@ -312,10 +255,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
     if progress_copied(&raw.progress_text, previous, ctx.unit) {
         problems.push(
             at(
-                Problem::warning(
-                    ProblemCode::ProgressCopied,
-                    "本月工作进展与上月完全相同，疑似照抄上月，请填写本月新的进展",
-                ),
+                Problem::progress_copied(),
                 ctx,
                 raw,
                 raw.row,
@@ -345,26 +285,23 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
     Checked { row, problems }
 }
 
-/// Message when the written status contradicts the progress (已完成 at 60%, 未启动 at 40%,
-/// 序时推进 at 100%).
+/// The problem when the written status contradicts the progress (已完成 at 60%, 未启动 at
+/// 40%, 序时推进 at 100%).
 pub fn status_contradiction(
     status: ReportedStatus,
     percent: f64,
     done_percent: f64,
-) -> Option<String> {
+) -> Option<Problem> {
     let p = super::normalise::format_number(percent);
     match status {
-        ReportedStatus::Done if percent < done_percent => Some(format!(
-            "状态为“已完成”，但完成进度只有 {p}%，请核对状态或进度"
-        )),
-        ReportedStatus::NotStarted if percent > 0.0 => Some(format!(
-            "状态为“未启动”，但完成进度为 {p}%，请核对状态或进度"
-        )),
+        ReportedStatus::Done if percent < done_percent => {
+            Some(Problem::status_done_but_progress(&p))
+        }
+        ReportedStatus::NotStarted if percent > 0.0 => {
+            Some(Problem::status_not_started_but_progress(&p))
+        }
         ReportedStatus::OnTrack | ReportedStatus::Lagging if percent >= done_percent => {
-            Some(format!(
-                "完成进度为 {p}%，但状态为“{}”，如已完成请将状态改为“已完成”",
-                status.label()
-            ))
+            Some(Problem::status_open_but_done(&p, status.label()))
         }
         _ => None,
     }
@@ -403,39 +340,14 @@ pub fn check_report_date(
         _ => value.map(CellValue::display).unwrap_or_default(),
     };
     match date {
-        None if raw.trim().is_empty() => Some(Problem::info(
-            ProblemCode::ReportDateMissing,
-            "未填写填报日期；同一单位报送多份文件时将按文件名先后取舍，请填写填报日期",
-        )),
-        None => Some(
-            Problem::warning(
-                ProblemCode::ReportDateUnreadable,
-                "填报日期无法识别，请按“2026-11-25”的格式填写",
-            )
-            .raw(raw),
-        ),
-        Some(d) if d > as_of => Some(
-            Problem::warning(
-                ProblemCode::ReportDateFuture,
-                format!(
-                    "填报日期 {} 晚于统计截止日 {}，请核对",
-                    chinese_date(d),
-                    chinese_date(as_of)
-                ),
-            )
-            .raw(raw),
-        ),
-        Some(d) if !in_month(d, month) => Some(
-            Problem::warning(
-                ProblemCode::ReportDateOutsideMonth,
-                format!(
-                    "填报日期 {} 不在本次报送的 {}，可能误报了其他月份的表格，请核对",
-                    chinese_date(d),
-                    month.label()
-                ),
-            )
-            .raw(raw),
-        ),
+        None if raw.trim().is_empty() => Some(Problem::report_date_missing()),
+        None => Some(Problem::report_date_unreadable().raw(raw)),
+        Some(d) if d > as_of => {
+            Some(Problem::report_date_future(&chinese_date(d), &chinese_date(as_of)).raw(raw))
+        }
+        Some(d) if !in_month(d, month) => {
+            Some(Problem::report_date_outside_month(&chinese_date(d), &month.label()).raw(raw))
+        }
         Some(_) => None,
     }
 }
@@ -451,19 +363,11 @@ pub fn duplicate_tasks(rows: &[ProgressRow]) -> Vec<Problem> {
                 first.insert(row.task, row);
             }
             Some(earlier) => problems.push(
-                Problem::warning(
-                    ProblemCode::DuplicateTask,
-                    format!(
-                        "第 {} 项任务在本文件中重复填报（另见工作表“{}”第 {} 行），以后一行为准；请删除重复行",
-                        row.task,
-                        earlier.source.sheet,
-                        earlier.source.row + 1
-                    ),
-                )
-                .file(row.source.file.clone())
-                .sheet(row.source.sheet.clone())
-                .cell(cell_ref(row.source.row, 0))
-                .task(row.task),
+                Problem::duplicate_task(row.task, &earlier.source.sheet, earlier.source.row + 1)
+                    .file(row.source.file.clone())
+                    .sheet(row.source.sheet.clone())
+                    .cell(cell_ref(row.source.row, 0))
+                    .task(row.task),
             ),
         }
     }

@@ -7,7 +7,7 @@
 
 use crate::config::Config;
 use crate::deadline::parse_deadline;
-use crate::model::{Category, Deadline, Leader, Master, Problem, ProblemCode, Task, cell_ref};
+use crate::model::{Category, Deadline, Leader, Master, Problem, Task, cell_ref};
 use crate::units::Directory;
 use calamine::{Data, Reader, open_workbook_auto};
 use std::collections::{HashMap, HashSet};
@@ -212,44 +212,29 @@ pub fn parse_rows(
             } else if title.is_empty() && cols.is_none() {
                 title = first.trim().to_string();
             } else {
-                problems.push(
-                    src.problem(
-                        Problem::info(
-                            ProblemCode::MasterUnrecognisedRow,
-                            "任务分解表中有一行无法识别，已忽略",
-                        )
-                        .raw(first.as_str()),
-                        r,
-                        first_col,
-                    ),
-                );
+                problems.push(src.problem(
+                    Problem::master_unrecognised_row().raw(first.as_str()),
+                    r,
+                    first_col,
+                ));
             }
             continue;
         }
         let Some(c) = cols else { continue };
         let Some(number) = number else {
-            problems.push(
-                src.problem(
-                    Problem::warning(
-                        ProblemCode::MasterBadNumber,
-                        "任务分解表的“序号”不是正整数，此行已忽略，请核对",
-                    )
-                    .raw(get(row, c.number)),
-                    r,
-                    c.number,
-                ),
-            );
+            problems.push(src.problem(
+                Problem::master_bad_number().raw(get(row, c.number)),
+                r,
+                c.number,
+            ));
             continue;
         };
         if !numbers_seen.insert(number) {
             problems.push(
                 src.problem(
-                    Problem::error(
-                        ProblemCode::MasterDuplicateNumber,
-                        format!("序号 {number} 重复出现，后一行已忽略"),
-                    )
-                    .raw(number.to_string())
-                    .task(number),
+                    Problem::master_duplicate_number(number)
+                        .raw(number.to_string())
+                        .task(number),
                     r,
                     c.number,
                 ),
@@ -269,29 +254,22 @@ pub fn parse_rows(
         let (found, missing) = units.resolve_compound(&unit_raw);
         let task_units: Vec<String> = found.iter().map(|u| u.name.clone()).collect();
         for m in &missing {
-            problems.push(src.problem(
-                Problem::error(
-                    ProblemCode::MasterUnknownUnit,
-                    format!("第 {source_row} 行（序号 {number}）的牵头单位“{m}”不在单位名录 units.toml 中，请在名录中补充该单位或其别名"),
-                )
-                .raw(unit_raw.as_str())
-                .task(number),
-                r,
-                c.unit.unwrap_or(0),
-            ));
-        }
-        if unit_raw.is_empty() {
             problems.push(
                 src.problem(
-                    Problem::error(
-                        ProblemCode::MasterNoUnit,
-                        format!("序号 {number} 没有牵头单位"),
-                    )
-                    .task(number),
+                    Problem::master_unknown_unit(source_row, number, m)
+                        .raw(unit_raw.as_str())
+                        .task(number),
                     r,
                     c.unit.unwrap_or(0),
                 ),
             );
+        }
+        if unit_raw.is_empty() {
+            problems.push(src.problem(
+                Problem::master_no_unit(number).task(number),
+                r,
+                c.unit.unwrap_or(0),
+            ));
         }
         for u in &task_units {
             if units_seen.insert(u.clone()) {
@@ -300,16 +278,15 @@ pub fn parse_rows(
         }
         let date = parse_deadline(&deadline_raw, cfg.year);
         if date.is_none() {
-            problems.push(src.problem(
-                Problem::info(
-                    ProblemCode::MasterOpenDeadline,
-                    format!("序号 {number} 的完成时限“{deadline_raw}”不是固定日期，按无固定时限处理（不判逾期、不按序时进度判滞后）"),
-                )
-                .raw(deadline_raw.as_str())
-                .task(number),
-                r,
-                c.deadline.unwrap_or(0),
-            ));
+            problems.push(
+                src.problem(
+                    Problem::master_open_deadline(number, &deadline_raw)
+                        .raw(deadline_raw.as_str())
+                        .task(number),
+                    r,
+                    c.deadline.unwrap_or(0),
+                ),
+            );
         }
         // Flat layout: explicit leader and category columns.
         let mut task_leaders = Vec::new();
@@ -366,25 +343,15 @@ pub fn parse_rows(
     for t in &tasks {
         if t.leaders.is_empty() {
             problems.push(
-                Problem::error(
-                    ProblemCode::MasterNoLeader,
-                    format!("序号 {} 没有分管市领导：既不在任何领导分管领域下，也未在 duban.toml 的 [main_targets] 中指定", t.number),
-                )
-                .file(src.file)
-                .sheet(src.sheet)
-                .task(t.number),
+                Problem::master_no_leader(t.number)
+                    .file(src.file)
+                    .sheet(src.sheet)
+                    .task(t.number),
             );
         }
     }
     let mayor = mayor.unwrap_or_else(|| {
-        problems.push(
-            Problem::warning(
-                ProblemCode::MasterNoMayor,
-                "任务分解表中没有“××市长为总负责人”一行，市长总览将不署姓名",
-            )
-            .file(src.file)
-            .sheet(src.sheet),
-        );
+        problems.push(Problem::master_no_mayor().file(src.file).sheet(src.sheet));
         Leader {
             name: String::new(),
             title: "市长".into(),
@@ -454,12 +421,9 @@ fn assign_main_targets(
                     remaining[li] = remaining[li].saturating_sub(1);
                 }
                 None => problems.push(
-                    Problem::error(
-                        ProblemCode::MasterBadAssignment,
-                        format!("duban.toml 的 [main_targets] 把主要预期目标 {number} 分给“{name}”，但任务分解表中没有这位领导"),
-                    )
-                    .file(src.file)
-                    .task(number),
+                    Problem::master_bad_assignment(number, name)
+                        .file(src.file)
+                        .task(number),
                 ),
             }
         }
@@ -487,16 +451,10 @@ fn assign_main_targets(
                 format!("可能属于 {}", names.join("、"))
             };
             problems.push(
-                Problem::error(
-                    ProblemCode::MasterMainTargetUnassigned,
-                    format!(
-                        "主要预期目标 {}（{}）无法按牵头单位确定分管领导（{who}），请在 duban.toml 的 [main_targets] 中指定，例如 {} = \"领导姓名\"",
-                        tasks[i].number, tasks[i].unit_raw, tasks[i].number
-                    ),
-                )
-                .file(src.file)
-                .sheet(src.sheet)
-                .task(tasks[i].number),
+                Problem::master_main_target_unassigned(tasks[i].number, &tasks[i].unit_raw, &who)
+                    .file(src.file)
+                    .sheet(src.sheet)
+                    .task(tasks[i].number),
             );
         }
     }
@@ -524,24 +482,18 @@ fn check_counts(tasks: &[Task], leaders: &[Leader], problems: &mut Vec<Problem>,
             && declared != total
         {
             problems.push(
-                Problem::error(
-                    ProblemCode::MasterCountMismatch,
-                    format!("{}分管领域声明 {declared} 项，实际找到 {total} 项（其中主要预期目标 {mains} 项），请核对任务分解表", l.display()),
-                )
-                .file(src.file)
-                .sheet(src.sheet)
-                .raw(declared.to_string()),
+                Problem::master_count_mismatch(&l.display(), declared, total, mains)
+                    .file(src.file)
+                    .sheet(src.sheet)
+                    .raw(declared.to_string()),
             );
         }
         let declared_mains = l.declared_main_targets.unwrap_or(0);
         if declared_mains != mains {
             problems.push(
-                Problem::error(
-                    ProblemCode::MasterMainCountMismatch,
-                    format!("{}分管领域声明含主要预期目标 {declared_mains} 项，实际分配到 {mains} 项，请核对任务分解表或 duban.toml 的 [main_targets]", l.display()),
-                )
-                .file(src.file)
-                .sheet(src.sheet),
+                Problem::master_main_count_mismatch(&l.display(), declared_mains, mains)
+                    .file(src.file)
+                    .sheet(src.sheet),
             );
         }
     }

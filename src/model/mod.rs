@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod messages;
 mod problem;
 pub use problem::{Problem, ProblemCode, Severity, cell_order, cell_ref, sort_problems};
 

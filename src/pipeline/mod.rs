@@ -213,13 +213,7 @@ fn load_stages(
     }
     let month_dir = cfg.paths.submissions.join(month.to_string());
     if !month_dir.is_dir() {
-        problems.push(Problem::warning(
-            ProblemCode::NoSubmissionsFolder,
-            format!(
-                "没有找到本月报送文件夹 {}：所有任务将按“未报送”处理。请把各单位报送的文件放入该文件夹。",
-                month_dir.display()
-            ),
-        ));
+        problems.push(Problem::no_submissions_folder(month_dir.display()));
     }
     let submissions = clock.stage(Stage::Intake, None, || {
         let ctx = intake::IntakeContext {
@@ -254,13 +248,11 @@ fn missing_history_note(cfg: &Config, month: Month, history: &history::History) 
     let prev = month.prev();
     let prev_dir = cfg.paths.submissions.join(prev.to_string());
     prev_dir.is_dir().then(|| {
-        Problem::warning(
-            ProblemCode::PreviousSummaryMissing,
-            format!(
-                "没有找到上月（{prev}）的汇总表 {}，但上月的报送文件夹 {} 存在。本月将不显示上月进度、进度倒退和连续未报送。请先运行 `cargo run --release -- run --month {prev}` 生成上月结果，再加 --force 重新运行本月（本次结果会保留为 {month}.previous-N）。",
-                history::summary_path(&cfg.paths.output, prev).display(),
-                prev_dir.display()
-            ),
+        Problem::previous_summary_missing(
+            prev,
+            month,
+            history::summary_path(&cfg.paths.output, prev).display(),
+            prev_dir.display(),
         )
     })
 }

@@ -16,7 +16,6 @@ pub mod numbering;
 mod unit;
 
 use crate::config::Config;
-use crate::model::ProblemCode;
 use crate::model::{MonthReport, Problem};
 use crate::names::FileStems;
 use crate::templates::Templates;
@@ -376,8 +375,7 @@ fn assemble(
             }
             Err(error) => {
                 let line = format!("{path}（{}）生成失败：{error}", job.owner);
-                let mut problem =
-                    Problem::error(ProblemCode::NoticeFailed, line.clone()).file(path);
+                let mut problem = Problem::notice_failed(&line).file(path);
                 if job.kind == DocKind::Unit {
                     problem = problem.unit(job.owner);
                 }
@@ -406,15 +404,9 @@ fn missing_problem(report: &MonthReport, ch: char, context: &str, docs: &[String
     } else {
         String::new()
     };
-    let mut p = Problem::warning(
-        ProblemCode::PdfMissingGlyph,
-        format!(
-            "{place}中的字符“{ch}”（U+{:04X}）在所有字体中都没有，{first}{more}中已显示为□（上下文：“{context}”）。请在 duban.toml 的 [fonts] 中改用包含该字的字体。",
-            u32::from(ch)
-        ),
-    )
-    .file(first)
-    .raw(ch.to_string());
+    let mut p = Problem::pdf_missing_glyph(&place, ch, &format!("{first}{more}"), context)
+        .file(first)
+        .raw(ch.to_string());
     if let Some(t) = task {
         p = p.task(t.number);
     }
