@@ -35,9 +35,11 @@ pub const FIRST_DEMO_MONTH: Month = Month {
 mod forms;
 mod story;
 mod texts;
+mod workbook;
 use forms::*;
 use story::*;
 use texts::*;
+use workbook::*;
 
 /// Units that send nothing for `month`.
 pub fn missing_units(master: &Master, month: Month) -> Vec<String> {
