@@ -10,24 +10,28 @@ use std::fmt::Display;
 
 /// Master sheet (任务分解表).
 impl Problem {
+    /// A row of the master sheet that is neither a task, a section nor a leader row.
     pub fn master_unrecognised_row() -> Problem {
         Problem::info(
             C::MasterUnrecognisedRow,
             "任务分解表中有一行无法识别，已忽略",
         )
     }
+    /// A task row whose 序号 is not a positive integer.
     pub fn master_bad_number() -> Problem {
         Problem::warning(
             C::MasterBadNumber,
             "任务分解表的“序号”不是正整数，此行已忽略，请核对",
         )
     }
+    /// A task number that occurs twice in the master sheet.
     pub fn master_duplicate_number(number: impl Display) -> Problem {
         Problem::error(
             C::MasterDuplicateNumber,
             format!("序号 {number} 重复出现，后一行已忽略"),
         )
     }
+    /// A lead unit the unit directory does not know.
     pub fn master_unknown_unit(
         source_row: impl Display,
         number: impl Display,
@@ -40,9 +44,11 @@ impl Problem {
             ),
         )
     }
+    /// A task without a lead unit.
     pub fn master_no_unit(number: impl Display) -> Problem {
         Problem::error(C::MasterNoUnit, format!("序号 {number} 没有牵头单位"))
     }
+    /// A deadline that is not a fixed date (“长期坚持”).
     pub fn master_open_deadline(number: impl Display, deadline: &str) -> Problem {
         Problem::info(
             C::MasterOpenDeadline,
@@ -51,6 +57,7 @@ impl Problem {
             ),
         )
     }
+    /// A task no leader is responsible for.
     pub fn master_no_leader(number: impl Display) -> Problem {
         Problem::error(
             C::MasterNoLeader,
@@ -59,12 +66,14 @@ impl Problem {
             ),
         )
     }
+    /// No “××市长为总负责人” row.
     pub fn master_no_mayor() -> Problem {
         Problem::warning(
             C::MasterNoMayor,
             "任务分解表中没有“××市长为总负责人”一行，市长总览将不署姓名",
         )
     }
+    /// A `[main_targets]` entry naming a leader the master sheet does not have.
     pub fn master_bad_assignment(number: impl Display, name: &str) -> Problem {
         Problem::error(
             C::MasterBadAssignment,
@@ -73,6 +82,7 @@ impl Problem {
             ),
         )
     }
+    /// A main target whose leader cannot be found from its lead unit.
     pub fn master_main_target_unassigned(number: impl Display, unit: &str, who: &str) -> Problem {
         Problem::error(
             C::MasterMainTargetUnassigned,
@@ -81,6 +91,7 @@ impl Problem {
             ),
         )
     }
+    /// A leader row declares another number of tasks than were found.
     pub fn master_count_mismatch(
         leader: &str,
         declared: impl Display,
@@ -94,6 +105,7 @@ impl Problem {
             ),
         )
     }
+    /// A leader row declares another number of main targets than were assigned.
     pub fn master_main_count_mismatch(
         leader: &str,
         declared: impl Display,
@@ -110,6 +122,7 @@ impl Problem {
 
 /// Last month's 汇总表 (history).
 impl Problem {
+    /// Last month's 汇总表 cannot be read (`detail` says why).
     pub fn history_unreadable(detail: &str, month_hint: &str) -> Problem {
         Problem::warning(
             C::HistoryUnreadable,
@@ -119,12 +132,14 @@ impl Problem {
             ),
         )
     }
+    /// A cell of last month's 汇总表 that cannot be read.
     pub fn history_bad_cell(number: impl Display, what: &str) -> Problem {
         Problem::warning(
             C::HistoryBadCell,
             format!("上月汇总表中任务{number}的{what}无法识别，已忽略"),
         )
     }
+    /// A task that occurs twice in last month's 汇总表.
     pub fn history_duplicate_task(number: impl Display) -> Problem {
         Problem::warning(
             C::HistoryDuplicateTask,
@@ -135,6 +150,7 @@ impl Problem {
 
 /// The month folder and its files (intake).
 impl Problem {
+    /// The month's submissions folder does not exist.
     pub fn no_submissions_folder(folder: impl Display) -> Problem {
         Problem::warning(
             C::NoSubmissionsFolder,
@@ -143,6 +159,7 @@ impl Problem {
             ),
         )
     }
+    /// Last month's submissions exist but its 汇总表 does not.
     pub fn previous_summary_missing(
         prev: impl Display,
         month: impl Display,
@@ -156,6 +173,7 @@ impl Problem {
             ),
         )
     }
+    /// A folder inside the month folder (never descended into).
     pub fn subfolder_not_read(name: &str) -> Problem {
         Problem::warning(
             C::SubfolderNotRead,
@@ -164,12 +182,14 @@ impl Problem {
             ),
         )
     }
+    /// A link or shortcut in the month folder (never followed).
     pub fn link_not_read(name: &str) -> Problem {
         Problem::warning(
             C::LinkNotRead,
             format!("“{name}”是快捷方式或链接，未读取；请放入文件本身"),
         )
     }
+    /// A file whose extension is not a workbook’s.
     pub fn not_a_workbook_file(extension: &str) -> Problem {
         Problem::warning(
             C::NotAWorkbookFile,
@@ -178,6 +198,7 @@ impl Problem {
             ),
         )
     }
+    /// A file name that is not UTF-8 (read as usual).
     pub fn file_name_not_utf8(shown: &str) -> Problem {
         Problem::warning(
             C::FileNameNotUtf8,
@@ -186,12 +207,14 @@ impl Problem {
             ),
         )
     }
+    /// A file that cannot be opened.
     pub fn unreadable_file(error: impl Display) -> Problem {
         Problem::error(
             C::UnreadableFile,
             format!("无法打开文件（{error}），请检查文件是否被占用或损坏"),
         )
     }
+    /// A file over `limits.max_file_bytes`.
     pub fn file_too_large(len: impl Display, limit: impl Display) -> Problem {
         Problem::error(
             C::FileTooLarge,
@@ -200,18 +223,21 @@ impl Problem {
             ),
         )
     }
+    /// No sheet has a header row in its first 20 rows.
     pub fn no_header() -> Problem {
         Problem::error(
             C::NoHeader,
             "在各工作表前 20 行中未找到表头（应含“序号”“本月工作进展”“完成进度(%)”等列），无法读取；请使用下发的模板填报",
         )
     }
+    /// A 填报单位 the directory does not know (the unit is found otherwise).
     pub fn unit_name_unrecognised() -> Problem {
         Problem::warning(
             C::UnitNameUnrecognised,
             "“填报单位”无法识别为名录中的单位，已改按文件名或所报任务认定；请填写单位规范名称",
         )
     }
+    /// No way to tell which unit sent the file.
     pub fn unit_unknown(rows: impl Display) -> Problem {
         Problem::error(
             C::UnitUnknown,
@@ -220,6 +246,7 @@ impl Problem {
             ),
         )
     }
+    /// The 填报单位 and the file name name different units.
     pub fn unit_conflict(block: &str, from_name: &str, rows: impl Display) -> Problem {
         Problem::error(
             C::UnitConflict,
@@ -228,24 +255,28 @@ impl Problem {
             ),
         )
     }
+    /// No 填报日期.
     pub fn report_date_missing() -> Problem {
         Problem::info(
             C::ReportDateMissing,
             "未填写填报日期；同一单位报送多份文件时将按文件名先后取舍，请填写填报日期",
         )
     }
+    /// A 填报日期 that is not a date.
     pub fn report_date_unreadable() -> Problem {
         Problem::warning(
             C::ReportDateUnreadable,
             "填报日期无法识别，请按“2026-11-25”的格式填写",
         )
     }
+    /// A 填报日期 after the as-of date.
     pub fn report_date_future(date: &str, as_of: &str) -> Problem {
         Problem::warning(
             C::ReportDateFuture,
             format!("填报日期 {date} 晚于统计截止日 {as_of}，请核对"),
         )
     }
+    /// A 填报日期 outside the report month.
     pub fn report_date_outside_month(date: &str, month: &str) -> Problem {
         Problem::warning(
             C::ReportDateOutsideMonth,
@@ -256,24 +287,28 @@ impl Problem {
 
 /// One row of a progress workbook (validation).
 impl Problem {
+    /// A cell holding a formula error value (`#DIV/0!` …).
     pub fn formula_error(value: &str) -> Problem {
         Problem::error(
             C::FormulaError,
             format!("单元格是公式错误值 {value}，请改为直接填写内容（数字或文字）"),
         )
     }
+    /// A 序号 that is not in the task list.
     pub fn unknown_task(number: impl Display) -> Problem {
         Problem::error(
             C::UnknownTask,
             format!("序号 {number} 不在重点任务清单中，请核对序号"),
         )
     }
+    /// Neither a 序号 nor a task text that matches one.
     pub fn task_number_missing() -> Problem {
         Problem::error(
             C::TaskNumberMissing,
             "未填写序号，且任务目标与清单中的任务对不上，请填写清单中的序号",
         )
     }
+    /// A task of another unit (the row is not merged).
     pub fn task_not_assigned(number: impl Display, lead: &str, unit: &str) -> Problem {
         Problem::error(
             C::TaskNotAssigned,
@@ -282,36 +317,42 @@ impl Problem {
             ),
         )
     }
+    /// The task was recognised from its text, not its 序号.
     pub fn task_number_from_text(number: impl Display) -> Problem {
         Problem::warning(
             C::TaskNumberFromText,
             format!("序号未填或无法识别，已按任务目标认定为第 {number} 项；请补填序号"),
         )
     }
+    /// The row's task text differs from the master's.
     pub fn task_text_differs(master_text: &str) -> Problem {
         Problem::warning(
             C::TaskTextDiffers,
             format!("任务目标与清单不一致（清单为“{master_text}”），请不要改动任务目标"),
         )
     }
+    /// A 完成进度 outside 0–100.
     pub fn progress_out_of_range(value: impl Display) -> Problem {
         Problem::error(
             C::ProgressOutOfRange,
             format!("完成进度 {value} 超出 0–100 的范围，请填写 0 到 100 之间的数字"),
         )
     }
+    /// A 完成进度 that is not a number.
     pub fn progress_not_number() -> Problem {
         Problem::error(
             C::ProgressNotNumber,
             "完成进度不是数字，请填写 0 到 100 之间的数字（如 80）",
         )
     }
+    /// A sub-item row with another 完成进度 than its task row.
     pub fn sub_row_progress_differs() -> Problem {
         Problem::warning(
             C::SubRowProgressDiffers,
             "分项行填写了不同的完成进度，以任务所在行的进度为准；如需修改请改任务所在行",
         )
     }
+    /// A 状态 that is not one of the four (or a synonym).
     pub fn status_unknown() -> Problem {
         Problem::warning(
             C::StatusUnknown,
@@ -339,30 +380,35 @@ impl Problem {
             format!("完成进度为 {percent}%，但状态为“{status}”，如已完成请将状态改为“已完成”"),
         )
     }
+    /// A 完成日期 that is not a date.
     pub fn completed_on_unreadable() -> Problem {
         Problem::warning(
             C::CompletedOnUnreadable,
             "完成日期无法识别，请按“2026-11-25”的格式填写",
         )
     }
+    /// No 本月工作进展.
     pub fn progress_text_empty() -> Problem {
         Problem::warning(
             C::ProgressTextEmpty,
             "本月工作进展未填写，请填写本月具体工作进展",
         )
     }
+    /// A 完成进度 below last month's.
     pub fn progress_regressed(before: &str) -> Problem {
         Problem::warning(
             C::ProgressRegressed,
             format!("完成进度低于上月（上月 {before}%），请核实"),
         )
     }
+    /// The progress text is last month's, word for word.
     pub fn progress_copied() -> Problem {
         Problem::warning(
             C::ProgressCopied,
             "本月工作进展与上月完全相同，疑似照抄上月，请填写本月新的进展",
         )
     }
+    /// A task reported twice in one file (the later row wins).
     pub fn duplicate_task(number: impl Display, sheet: &str, row: impl Display) -> Problem {
         Problem::warning(
             C::DuplicateTask,
@@ -375,6 +421,7 @@ impl Problem {
 
 /// Merging the month's files.
 impl Problem {
+    /// A file identical to another of the month (counted once).
     pub fn duplicate_file(first: &str, rows: impl Display) -> Problem {
         Problem::warning(
             C::DuplicateFile,
@@ -401,6 +448,7 @@ impl Problem {
             ),
         )
     }
+    /// Tasks of the unit that none of its files reports.
     pub fn tasks_missing(list: &str, count: impl Display) -> Problem {
         Problem::warning(
             C::TasksMissing,
@@ -417,6 +465,7 @@ impl Problem {
     pub fn notice_failed(line: &str) -> Problem {
         Problem::error(C::NoticeFailed, line)
     }
+    /// A character no configured face has (drawn as □).
     pub fn pdf_missing_glyph(place: &str, ch: char, documents: &str, context: &str) -> Problem {
         Problem::warning(
             C::PdfMissingGlyph,
