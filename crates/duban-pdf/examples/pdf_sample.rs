@@ -371,10 +371,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         date: NaiveDate::from_ymd_opt(2026, 12, 2).ok_or("bad date")?,
     };
     let mut times = Vec::new();
-    let mut rendered = render(&doc, &fonts, &meta);
+    let mut rendered = render(&doc, &fonts, &meta)?;
     for _ in 0..20 {
         let t = Instant::now();
-        rendered = render(&doc, &fonts, &meta);
+        rendered = render(&doc, &fonts, &meta)?;
         times.push(t.elapsed().as_secs_f64() * 1e3);
     }
     times.sort_by(f64::total_cmp);

@@ -27,7 +27,7 @@
 //!     subject: String::new(),
 //!     date: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
 //! };
-//! let rendered = render(&doc, &fonts, &meta);
+//! let rendered = render(&doc, &fonts, &meta)?;
 //! assert!(rendered.pdf.starts_with(b"%PDF-") && rendered.pages == 1);
 //! std::fs::write(std::env::temp_dir().join("notice.pdf"), &rendered.pdf)?;
 //! for m in &rendered.missing { eprintln!("缺字 {} 于 “{}”", m.ch, m.context); }
@@ -51,7 +51,7 @@ pub use layout::{
     FillRect, Item, Layout, Origin, Page, RowMark, RowRef, StrokeLine, TextLine, layout,
 };
 pub use text::{MissingGlyph, PlacedGlyph, break_lines, measure};
-pub use write::write_pdf;
+pub use write::{WriteError, write_pdf};
 
 /// A rendered document.
 #[derive(Debug, Clone)]
@@ -83,20 +83,24 @@ pub struct Rendered {
 ///     subject: String::new(),
 ///     date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
 /// };
-/// let a = render(&doc, &fonts, &meta);
-/// let b = render(&doc, &fonts, &meta);
+/// let a = render(&doc, &fonts, &meta)?;
+/// let b = render(&doc, &fonts, &meta)?;
 /// assert_eq!(a.pdf, b.pdf); // deterministic
 /// assert!(a.missing.is_empty());
-/// # Ok::<(), FontError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn render(doc: &Document, fonts: &FontSet, meta: &Meta) -> Rendered {
+///
+/// # Errors
+///
+/// [`WriteError`] when a face the document uses cannot be subset.
+pub fn render(doc: &Document, fonts: &FontSet, meta: &Meta) -> Result<Rendered, WriteError> {
     let laid = layout(doc, fonts);
-    let pdf = write_pdf(&laid, fonts, meta);
-    Rendered {
+    let pdf = write_pdf(&laid, fonts, meta)?;
+    Ok(Rendered {
         pdf,
         pages: laid.pages.len(),
         missing: laid.missing,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -219,7 +223,7 @@ mod tests {
     #[test]
     fn same_input_same_bytes_across_runs_and_threads() {
         let fonts = shipped();
-        let first = render(&notice("市科技局"), &fonts, &meta());
+        let first = render(&notice("市科技局"), &fonts, &meta()).expect("renders");
         assert!(first.pages >= 2);
         assert!(first.missing.is_empty(), "{:?}", first.missing);
         let units: Vec<String> = (0..8)
@@ -233,7 +237,7 @@ mod tests {
             .collect();
         let parallel: Vec<Vec<u8>> = units
             .par_iter()
-            .map(|u| render(&notice(u), &fonts, &meta()).pdf)
+            .map(|u| render(&notice(u), &fonts, &meta()).expect("renders").pdf)
             .collect();
         for (unit, bytes) in units.iter().zip(&parallel) {
             if unit == "市科技局" {
@@ -242,14 +246,14 @@ mod tests {
                 assert!(bytes != &first.pdf);
             }
         }
-        let again = render(&notice("市科技局"), &fonts, &meta());
+        let again = render(&notice("市科技局"), &fonts, &meta()).expect("renders");
         assert!(again.pdf == first.pdf);
     }
 
     #[test]
     fn pdf_has_subset_fonts_fixed_dates_and_extractable_text() {
         let fonts = shipped();
-        let out = render(&notice("市科技局"), &fonts, &meta());
+        let out = render(&notice("市科技局"), &fonts, &meta()).expect("renders");
         let pdf = &out.pdf;
         assert!(pdf.starts_with(b"%PDF-"));
         let text = String::from_utf8_lossy(pdf);
@@ -287,7 +291,7 @@ mod tests {
                 28.99,
             ))],
         };
-        let out = render(&doc, &fonts, &meta());
+        let out = render(&doc, &fonts, &meta()).expect("renders");
         assert!(out.missing.is_empty(), "{:?}", out.missing);
         let text = String::from_utf8_lossy(&out.pdf);
         assert_eq!(
@@ -313,8 +317,43 @@ mod tests {
                 28.99,
             ))],
         };
-        let out = render(&doc, &fonts, &meta());
+        let out = render(&doc, &fonts, &meta()).expect("renders");
         assert_eq!(out.missing.len(), 1);
         assert_eq!(out.missing[0].ch, '\u{2A6A5}');
+    }
+
+    #[test]
+    fn a_face_that_cannot_be_cut_fails_the_document_instead_of_dropping_its_text() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts");
+        let mut bytes = std::fs::read(dir.join("NotoSansSC-Bold.ttf")).expect("shipped font");
+        // Overwrite the `loca` table: the cmap still maps characters, but no outline can be found.
+        let tables = usize::from(u16::from_be_bytes([bytes[4], bytes[5]]));
+        for i in 0..tables {
+            let rec = 12 + 16 * i;
+            if &bytes[rec..rec + 4] == b"loca" {
+                let at = |k: usize| {
+                    u32::from_be_bytes([bytes[k], bytes[k + 1], bytes[k + 2], bytes[k + 3]])
+                        as usize
+                };
+                let (offset, len) = (at(rec + 8), at(rec + 12));
+                bytes[offset..offset + len].fill(0xFF);
+            }
+        }
+        let path =
+            std::env::temp_dir().join(format!("duban-pdf-broken-{}.ttf", std::process::id()));
+        std::fs::write(&path, &bytes).expect("temp font");
+        let source = FontSource::new(&path, 0);
+        let fonts =
+            FontSet::load(&source, &source, &source, &[]).expect("the table directory parses");
+        let doc = Document {
+            page: PageSetup::a4_portrait(),
+            blocks: vec![Block::Paragraph(Paragraph::new(
+                vec![Span::text("督办", Style::new(FontRole::Body, 16.0))],
+                28.0,
+            ))],
+        };
+        let err = render(&doc, &fonts, &meta()).expect_err("no PDF without the face's text");
+        assert!(err.to_string().contains("duban-pdf-broken"), "{err}");
+        let _ = std::fs::remove_file(&path);
     }
 }

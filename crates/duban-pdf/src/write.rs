@@ -50,12 +50,17 @@ const DEFLATE_LEVEL: u32 = 2;
 ///     subject: String::new(),
 ///     date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
 /// };
-/// let pdf = write_pdf(&layout(&doc, &fonts), &fonts, &meta);
+/// let pdf = write_pdf(&layout(&doc, &fonts), &fonts, &meta)?;
 /// assert!(pdf.starts_with(b"%PDF-"));
-/// # Ok::<(), FontError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn write_pdf(layout: &Layout, fonts: &FontSet, meta: &Meta) -> Vec<u8> {
-    let embedded = embed_fonts(layout, fonts);
+///
+/// # Errors
+///
+/// [`WriteError`] when a face the layout uses cannot be subset (a damaged font table): the
+/// document is not written rather than written without that face's text.
+pub fn write_pdf(layout: &Layout, fonts: &FontSet, meta: &Meta) -> Result<Vec<u8>, WriteError> {
+    let embedded = embed_fonts(layout, fonts)?;
     let mut pdf = Pdf::new();
     let mut next = Ref::new(1);
     let mut alloc = || next.bump();
@@ -124,7 +129,20 @@ pub fn write_pdf(layout: &Layout, fonts: &FontSet, meta: &Meta) -> Vec<u8> {
     id_hash.update(meta.date.to_string().as_bytes());
     let id = id_hash.finalize()[..16].to_vec();
     pdf.set_file_id((id.clone(), id));
-    pdf.finish()
+    Ok(pdf.finish())
+}
+
+/// A document that cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WriteError {
+    /// The subsetter refused a face the document uses.
+    #[error(
+        "字体 {face} 无法裁剪嵌入（字体文件可能已损坏）；请在 duban.toml 的 [fonts] 中换用其他字体"
+    )]
+    Subset {
+        /// The face's file name.
+        face: String,
+    },
 }
 
 use chrono::Datelike as _;
@@ -147,9 +165,12 @@ impl EmbeddedFont<'_> {
     }
 }
 
-/// Cuts a subset of every used face (a face that cannot be subset is left out: its glyphs
-/// are then not drawn, which the tests would catch — the shipped and tested faces all cut).
-fn embed_fonts<'a>(layout: &Layout, fonts: &'a FontSet) -> Vec<EmbeddedFont<'a>> {
+/// Cuts a subset of every used face; a face that cannot be cut is an error, never a document
+/// without that face's text.
+fn embed_fonts<'a>(
+    layout: &Layout,
+    fonts: &'a FontSet,
+) -> Result<Vec<EmbeddedFont<'a>>, WriteError> {
     let mut chars: BTreeMap<usize, BTreeMap<u16, char>> = BTreeMap::new();
     for line in layout.pages.iter().flat_map(Page::lines) {
         for g in &line.glyphs {
@@ -163,17 +184,22 @@ fn embed_fonts<'a>(layout: &Layout, fonts: &'a FontSet) -> Vec<EmbeddedFont<'a>>
     let tags = font_tags(fonts, &chars);
     chars
         .into_iter()
-        .filter_map(|(face, chars)| {
-            let data = fonts.data(face)?;
+        .map(|(face, chars)| {
+            let failed = || WriteError::Subset {
+                face: fonts.face_name(face),
+            };
+            let data = fonts.data(face).ok_or_else(failed)?;
             let used: BTreeSet<u16> = chars.keys().copied().collect();
-            let cut = fonts.cut(face, &used, || {
-                let subset = data.subset(&used)?;
-                let deflated = deflate(&subset.program);
-                Some(Cut { subset, deflated })
-            })?;
-            Some(EmbeddedFont {
+            let cut = fonts
+                .cut(face, &used, || {
+                    let subset = data.subset(&used)?;
+                    let deflated = deflate(&subset.program);
+                    Some(Cut { subset, deflated })
+                })
+                .ok_or_else(failed)?;
+            Ok(EmbeddedFont {
                 face,
-                tag: tags.get(&face)?.clone(),
+                tag: tags.get(&face).cloned().ok_or_else(failed)?,
                 data,
                 name: postscript_name(fonts, data, face),
                 cut,

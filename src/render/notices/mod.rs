@@ -210,6 +210,8 @@ pub enum NoticeError {
     },
     #[error("任务分解表中没有分管市领导“{0}”")]
     UnknownLeader(String),
+    #[error(transparent)]
+    Pdf(#[from] duban_pdf::WriteError),
     #[error("程序内部错误：{0}")]
     Panic(String),
 }
@@ -276,7 +278,7 @@ fn render_job(
         DocKind::Unit => unit::document(&input, &job.owner)?,
     };
     let laid = fit::fit(&doc, fonts);
-    let pdf = write_pdf(&laid, fonts, &meta);
+    let pdf = write_pdf(&laid, fonts, &meta)?;
     Ok(Output {
         number,
         pdf,
