@@ -15,6 +15,7 @@ use super::content::{Color, Meta};
 use super::face::{FaceData, Outlines};
 use super::fonts::{Cut, FontSet};
 use super::layout::{Item, Layout, Page, TextLine};
+use chrono::Datelike as _;
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use sha2::{Digest, Sha256};
@@ -144,8 +145,6 @@ pub enum WriteError {
         face: String,
     },
 }
-
-use chrono::Datelike as _;
 
 /// One embedded face: its resource name (= subset tag), the face, its cut, and per original
 /// glyph id the character it stands for (first use wins) for `/ToUnicode`.
