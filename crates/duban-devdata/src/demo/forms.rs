@@ -27,58 +27,35 @@ pub(super) struct Grid {
     pub(super) widths: Vec<f64>,
 }
 
-/// A data column of a free-form sheet.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Field {
-    Number,
-    TaskText,
-    Deadline,
-    ProgressText,
-    Percent,
-    Status,
-    CompletedOn,
-    Issues,
-    NextSteps,
-    Remark,
-    Extra,
+/// A data column of a free-form sheet: one of the progress workbook's columns
+/// ([`duban::columns::Column`]), or `None` for a column intake does not read (责任科室, 上月进度).
+pub(super) type Field = Option<Column>;
+
+/// The width a unit's own sheet gives a column (wider than the template's for some).
+pub(super) fn field_width(field: Field) -> f64 {
+    match field {
+        Some(Column::Number) => 7.0,
+        Some(Column::TaskText) => 34.0,
+        Some(Column::Deadline) => 10.0,
+        Some(Column::ProgressText) => 42.0,
+        Some(Column::Percent) => 10.0,
+        Some(Column::Status) => 10.0,
+        Some(Column::CompletedOn) => 16.0,
+        Some(Column::Issues | Column::NextSteps) => 24.0,
+        Some(Column::Remark | Column::Previous) | None => 12.0,
+    }
 }
 
-impl Field {
-    pub(super) fn width(self) -> f64 {
-        match self {
-            Field::Number => 7.0,
-            Field::TaskText => 34.0,
-            Field::Deadline => 10.0,
-            Field::ProgressText => 42.0,
-            Field::Percent => 10.0,
-            Field::Status => 10.0,
-            Field::CompletedOn => 16.0,
-            Field::Issues | Field::NextSteps => 24.0,
-            Field::Remark | Field::Extra => 12.0,
-        }
-    }
-    pub(super) fn from_template(c: Column) -> Field {
-        match c {
-            Column::Number => Field::Number,
-            Column::TaskText => Field::TaskText,
-            Column::Deadline => Field::Deadline,
-            Column::Previous => Field::Extra,
-            Column::ProgressText => Field::ProgressText,
-            Column::Percent => Field::Percent,
-            Column::Status => Field::Status,
-            Column::CompletedOn => Field::CompletedOn,
-            Column::Issues => Field::Issues,
-            Column::NextSteps => Field::NextSteps,
-            Column::Remark => Field::Remark,
-        }
-    }
+/// A template column as a field: 上月进度 is not read back.
+pub(super) fn field_of(column: Column) -> Field {
+    (column != Column::Previous).then_some(column)
 }
 
 /// The template's own columns as (header, field).
 pub(super) fn canonical_columns() -> Vec<(String, Field)> {
     template_columns(false)
         .into_iter()
-        .map(|c| (c.label().to_string(), Field::from_template(c)))
+        .map(|c| (c.label().to_string(), field_of(c)))
         .collect()
 }
 
@@ -145,7 +122,7 @@ pub(super) fn percent_text(p: f64) -> String {
 
 pub(super) fn cell_for(field: Field, task: &Task, r: &Report, style: Style, i: usize) -> Value {
     match field {
-        Field::Number => {
+        Some(Column::Number) => {
             if !style.odd_numbers {
                 Value::Number(f64::from(task.number))
             } else if i.is_multiple_of(2) {
@@ -154,10 +131,10 @@ pub(super) fn cell_for(field: Field, task: &Task, r: &Report, style: Style, i: u
                 Value::Text(format!("第{}项", task.number))
             }
         }
-        Field::TaskText => Value::Text(task.text.clone()),
-        Field::Deadline => Value::Text(task.deadline.raw.clone()),
-        Field::ProgressText => text_value(&r.text),
-        Field::Percent => match style.percent {
+        Some(Column::TaskText) => Value::Text(task.text.clone()),
+        Some(Column::Deadline) => Value::Text(task.deadline.raw.clone()),
+        Some(Column::ProgressText) => text_value(&r.text),
+        Some(Column::Percent) => match style.percent {
             PercentStyle::Number => Value::Number(r.percent),
             PercentStyle::Text if i % 4 == 2 && r.percent < 100.0 => {
                 Value::Text(format!("约{}", percent_text(r.percent)))
@@ -166,18 +143,18 @@ pub(super) fn cell_for(field: Field, task: &Task, r: &Report, style: Style, i: u
             PercentStyle::FullWidth => Value::Text(full_width(&percent_text(r.percent))),
             PercentStyle::Fraction => Value::Percent(r.percent / 100.0),
         },
-        Field::Status if style.status_synonyms => {
+        Some(Column::Status) if style.status_synonyms => {
             Value::Text(status_synonym(r.status, i).to_string())
         }
-        Field::Status => Value::Text(r.status.label().to_string()),
-        Field::CompletedOn => match r.done_on {
+        Some(Column::Status) => Value::Text(r.status.label().to_string()),
+        Some(Column::CompletedOn) => match r.done_on {
             Some(d) if style.chinese_dates => Value::Text(chinese_date_text(d)),
             Some(d) => Value::Date(d),
             None => Value::Empty,
         },
-        Field::Issues => text_value(&r.issues),
-        Field::NextSteps => text_value(&r.next_steps),
-        Field::Remark | Field::Extra => Value::Empty,
+        Some(Column::Issues) => text_value(&r.issues),
+        Some(Column::NextSteps) => text_value(&r.next_steps),
+        Some(Column::Remark | Column::Previous) | None => Value::Empty,
     }
 }
 
@@ -259,7 +236,7 @@ impl GridContext<'_> {
             name: name.to_string(),
             rows,
             header_row: Some(2),
-            widths: columns.iter().map(|(_, f)| f.width()).collect(),
+            widths: columns.iter().map(|(_, f)| field_width(*f)).collect(),
         }
     }
 
@@ -301,7 +278,7 @@ impl GridContext<'_> {
             name: "Sheet1".into(),
             rows,
             header_row: Some(3),
-            widths: columns.iter().map(|(_, f)| f.width()).collect(),
+            widths: columns.iter().map(|(_, f)| field_width(*f)).collect(),
         };
         let file = format!("附件2-{full}-重点任务进展（{}月）.xlsx", self.month.month);
         self.workbook(file, &[grid])
@@ -311,19 +288,22 @@ impl GridContext<'_> {
     /// synonyms, an extra column; percents as fractions in percent-formatted cells.
     pub(super) fn housing(&self) -> Option<(String, Vec<u8>)> {
         let columns: Vec<(String, Field)> = [
-            (synonym(Column::Number, "编号"), Field::Number),
-            (Column::TaskText.label(), Field::TaskText),
-            (Column::Deadline.label(), Field::Deadline),
-            (synonym(Column::Percent, "完成比例"), Field::Percent),
-            (synonym(Column::Status, "推进状态"), Field::Status),
+            (synonym(Column::Number, "编号"), Some(Column::Number)),
+            (Column::TaskText.label(), Some(Column::TaskText)),
+            (Column::Deadline.label(), Some(Column::Deadline)),
+            (synonym(Column::Percent, "完成比例"), Some(Column::Percent)),
+            (synonym(Column::Status, "推进状态"), Some(Column::Status)),
             (
                 synonym(Column::ProgressText, "进展情况"),
-                Field::ProgressText,
+                Some(Column::ProgressText),
             ),
-            (synonym(Column::Issues, "存在的问题"), Field::Issues),
-            (synonym(Column::NextSteps, "下一步计划"), Field::NextSteps),
-            ("责任科室", Field::Extra),
-            (Column::CompletedOn.label(), Field::CompletedOn),
+            (synonym(Column::Issues, "存在的问题"), Some(Column::Issues)),
+            (
+                synonym(Column::NextSteps, "下一步计划"),
+                Some(Column::NextSteps),
+            ),
+            ("责任科室", None),
+            (Column::CompletedOn.label(), Some(Column::CompletedOn)),
         ]
         .into_iter()
         .map(|(h, f)| (h.to_string(), f))
@@ -362,7 +342,7 @@ impl GridContext<'_> {
             name: "推进情况".into(),
             rows,
             header_row: Some(6),
-            widths: columns.iter().map(|(_, f)| f.width()).collect(),
+            widths: columns.iter().map(|(_, f)| field_width(*f)).collect(),
         };
         let file = format!("市住建局{}重点任务进展情况.xlsx", self.month.label());
         self.workbook(file, &[grid])
