@@ -128,7 +128,7 @@ struct Face {
     cuts: Mutex<CutCache>,
     /// `None` inside when a fallback face turned out unreadable on first use: it then has
     /// no characters, and those are reported missing like any other.
-    loaded: OnceLock<Option<Loaded>>,
+    loaded: OnceLock<Option<FaceData>>,
 }
 
 /// Glyph sets seen (by hash) and the cuts kept for the sets seen more than once.
@@ -141,33 +141,26 @@ struct CutCache {
 /// At most this many cuts are kept per face (a cut is tens of kilobytes).
 const KEPT_CUTS: usize = 128;
 
-/// A face's file, read.
-struct Loaded {
-    data: FaceData,
-}
-
-impl Loaded {
-    fn read(source: &FontSource) -> Result<Loaded, FontError> {
-        let bytes = FontBytes::open(&source.path).map_err(|e| FontError::Read {
-            path: source.path.display().to_string(),
-            source: e,
-        })?;
-        let path = source.path.display().to_string();
-        let face = source.face;
-        let data = FaceData::parse(bytes, face).map_err(|problem| match problem {
-            FaceProblem::NotAFont => FontError::Parse { path, face },
-            FaceProblem::NoOutlines => FontError::NoOutlines { path, face },
-            FaceProblem::NoUnicodeCmap => FontError::SymbolOnly { path, face },
-        })?;
-        Ok(Loaded { data })
-    }
+/// Reads and parses a face's file.
+fn read_face(source: &FontSource) -> Result<FaceData, FontError> {
+    let bytes = FontBytes::open(&source.path).map_err(|e| FontError::Read {
+        path: source.path.display().to_string(),
+        source: e,
+    })?;
+    let path = source.path.display().to_string();
+    let face = source.face;
+    FaceData::parse(bytes, face).map_err(|problem| match problem {
+        FaceProblem::NotAFont => FontError::Parse { path, face },
+        FaceProblem::NoOutlines => FontError::NoOutlines { path, face },
+        FaceProblem::NoUnicodeCmap => FontError::SymbolOnly { path, face },
+    })
 }
 
 impl Face {
     /// A face read now.
     fn read(source: FontSource) -> Result<Face, FontError> {
         let loaded = OnceLock::new();
-        let _ = loaded.set(Some(Loaded::read(&source)?));
+        let _ = loaded.set(Some(read_face(&source)?));
         Ok(Face {
             source,
             cuts: Mutex::default(),
@@ -188,14 +181,14 @@ impl Face {
         })
     }
 
-    fn get(&self) -> Option<&Loaded> {
+    fn get(&self) -> Option<&FaceData> {
         self.loaded
-            .get_or_init(|| Loaded::read(&self.source).ok())
+            .get_or_init(|| read_face(&self.source).ok())
             .as_ref()
     }
 
     fn lookup(&self, ch: char) -> Option<(u16, f32)> {
-        let data = &self.get()?.data;
+        let data = self.get()?;
         let gid = data.glyph_index(ch)?;
         let advance = f32::from(data.advance(gid)) / f32::from(data.units_per_em());
         Some((gid, advance))
@@ -388,7 +381,7 @@ impl FontSet {
 
     /// The face's font file, read (cmap, metrics, subsetting).
     pub(crate) fn data(&self, face: usize) -> Option<&FaceData> {
-        self.faces.get(face).and_then(Face::get).map(|l| &l.data)
+        self.faces.get(face).and_then(Face::get)
     }
 }
 
