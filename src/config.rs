@@ -193,6 +193,118 @@ impl Default for Fonts {
     }
 }
 
+/// How `duban send` reaches the mail server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// Plain connection upgraded with STARTTLS (port 587); the upgrade is required.
+    Starttls,
+    /// TLS from the first byte (implicit TLS, port 465).
+    Tls,
+    /// No encryption, for a relay on the same machine or network.
+    None,
+}
+
+/// `[mail]`: the office's SMTP server for `duban send`. The password is never in this file:
+/// it comes from the environment variable `DUBAN_SMTP_PASSWORD`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mail {
+    pub host: String,
+    /// Default 587 for `starttls`, 465 for `tls`, 25 for `none`.
+    pub port: Option<u16>,
+    #[serde(default = "Mail::default_security")]
+    pub security: Security,
+    /// Login name; without it duban does not authenticate.
+    pub username: Option<String>,
+    /// Envelope sender; default `[office].email`.
+    pub from: Option<String>,
+    /// Messages per minute at most; 0 means no limit.
+    #[serde(default = "Mail::default_per_minute")]
+    pub per_minute: u32,
+    /// Seconds to wait for the server before a try counts as failed.
+    #[serde(default = "Mail::default_timeout_s")]
+    pub timeout_s: u64,
+    /// Further tries after a temporary failure (4xx, dropped connection, timeout).
+    #[serde(default = "Mail::default_retries")]
+    pub retries: u32,
+    /// PEM file of an extra certificate authority to trust (an office's internal CA); relative
+    /// to the config file's folder. The server's certificate is always verified.
+    pub ca_file: Option<PathBuf>,
+    /// Refused with a message: passwords do not belong in a file.
+    #[serde(default)]
+    password: Option<toml::Value>,
+}
+
+impl Mail {
+    fn default_security() -> Security {
+        Security::Starttls
+    }
+    fn default_per_minute() -> u32 {
+        30
+    }
+    fn default_timeout_s() -> u64 {
+        30
+    }
+    fn default_retries() -> u32 {
+        3
+    }
+
+    /// The configured port, or the usual one for the security mode.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.security {
+            Security::Starttls => 587,
+            Security::Tls => 465,
+            Security::None => 25,
+        })
+    }
+
+    /// A `[mail]` for `host:port` with the defaults (tests, benchmarks).
+    pub fn new(host: &str, port: u16, security: Security) -> Mail {
+        Mail {
+            host: host.to_string(),
+            port: Some(port),
+            security,
+            username: None,
+            from: None,
+            per_minute: Mail::default_per_minute(),
+            timeout_s: Mail::default_timeout_s(),
+            retries: Mail::default_retries(),
+            ca_file: None,
+            password: None,
+        }
+    }
+
+    fn validate(&self) -> Result<(), InvalidSetting> {
+        if self.password.is_some() {
+            return Err(InvalidSetting(
+                "[mail] 中不能写密码（password）：配置文件会被复制和归档。请删除该行，改为在运行前设置环境变量 DUBAN_SMTP_PASSWORD".into(),
+            ));
+        }
+        if self.host.trim().is_empty() {
+            return Err(InvalidSetting(
+                "键 mail.host（邮件服务器地址）不能为空".into(),
+            ));
+        }
+        if self.port == Some(0) {
+            return Err(InvalidSetting("键 mail.port 不能为 0".into()));
+        }
+        if self.timeout_s == 0 {
+            return Err(InvalidSetting("键 mail.timeout_s 至少为 1 秒".into()));
+        }
+        if self
+            .username
+            .as_deref()
+            .is_some_and(|u| u.trim().is_empty())
+        {
+            return Err(InvalidSetting(
+                "键 mail.username 为空；不需要登录时请删除该行".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The whole configuration.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -206,6 +318,8 @@ pub struct Config {
     pub main_targets: BTreeMap<String, String>,
     pub limits: Limits,
     pub fonts: Fonts,
+    /// The mail server for `duban send`; absent until the office configures it.
+    pub mail: Option<Mail>,
     /// Folder the config file lives in; paths are resolved against it.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -224,6 +338,7 @@ impl Default for Config {
             main_targets,
             limits: Limits::default(),
             fonts: Fonts::default(),
+            mail: None,
             base_dir: PathBuf::from("."),
         }
     }
@@ -261,6 +376,11 @@ impl Config {
             path: origin.to_string(),
             source,
         })?;
+        if let Some(ca) = cfg.mail.as_mut().and_then(|m| m.ca_file.as_mut())
+            && ca.is_relative()
+        {
+            *ca = base.join(&*ca);
+        }
         let p = &mut cfg.paths;
         for path in [
             &mut p.master,
@@ -322,6 +442,9 @@ impl Config {
                 "键 office.number_prefix（文号前缀）不能为空".into(),
             ));
         }
+        if let Some(mail) = &self.mail {
+            mail.validate()?;
+        }
         let l = &self.limits;
         if l.max_file_bytes == 0 || l.max_inflated_bytes == 0 || l.max_rows_per_sheet == 0 {
             return Err(InvalidSetting("键 limits.* 的值必须大于 0".into()));
@@ -365,6 +488,14 @@ fn translate_toml_error(e: &toml::de::Error) -> String {
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let key = rest.split('`').next().unwrap_or(rest);
         return format!("未知的键“{key}”{at}；请检查拼写，可用的键见 README");
+    }
+    if let Some(rest) = msg.strip_prefix("unknown variant `") {
+        let value = rest.split('`').next().unwrap_or(rest);
+        let choices: Vec<&str> = rest
+            .split_once("expected")
+            .map(|(_, tail)| tail.split('`').skip(1).step_by(2).collect())
+            .unwrap_or_default();
+        return format!("值“{value}”不是可选的值{at}；可选：{}", choices.join("、"));
     }
     if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
         return format!("值的类型不对{at}：{msg}");
@@ -417,5 +548,40 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("类型"), "{err}");
+    }
+
+    #[test]
+    fn mail_section_defaults_and_refuses_a_password() {
+        let cfg = Config::from_toml(
+            "[mail]\nhost = \"mail.example.org\"\nsecurity = \"tls\"\nca_file = \"ca.pem\"\n",
+            "duban.toml",
+            Path::new("/etc/duban"),
+        )
+        .expect("valid");
+        let mail = cfg.mail.expect("mail section");
+        assert_eq!(mail.port(), 465);
+        assert_eq!(mail.per_minute, 30);
+        assert_eq!(mail.retries, 3);
+        assert_eq!(mail.ca_file, Some(PathBuf::from("/etc/duban/ca.pem")));
+        let err = Config::from_toml(
+            "[mail]\nhost = \"mail.example.org\"\npassword = \"secret123\"\n",
+            "duban.toml",
+            Path::new("."),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("DUBAN_SMTP_PASSWORD"), "{err}");
+        assert!(!err.contains("secret123"), "{err}");
+        let err = Config::from_toml(
+            "[mail]\nhost = \"h\"\nsecurity = \"ssl\"\n",
+            "duban.toml",
+            Path::new("."),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("“ssl”") && err.contains("starttls、tls、none"),
+            "{err}"
+        );
     }
 }

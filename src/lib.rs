@@ -12,6 +12,7 @@ pub mod deadline;
 pub mod deliver;
 pub mod history;
 pub mod intake;
+pub mod mail;
 pub mod master;
 pub mod merge;
 pub mod model;
@@ -19,6 +20,7 @@ pub mod names;
 pub mod render;
 pub mod templates;
 pub mod units;
+pub mod verify;
 
 /// Loading the inputs failed before any data could be checked (exit code 2).
 #[derive(Debug, thiserror::Error)]

@@ -31,6 +31,7 @@ enum Command {
     Check(cmd::check::Args),
     Templates(cmd::templates::Args),
     Master(cmd::master::Args),
+    Send(cmd::send::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
             Command::Check(args) => cmd::check::run(&cfg, args),
             Command::Templates(args) => cmd::templates::run(&cfg, args),
             Command::Master(args) => cmd::master::run(&cfg, args),
+            Command::Send(args) => cmd::send::run(&cfg, args),
         });
     match outcome {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod master;
 pub mod run;
+pub mod send;
 pub mod templates;
 
 use chrono::NaiveDate;

@@ -3,8 +3,9 @@
 //! ```text
 //! duban templates [--month YYYY-MM]
 //! ```
-//! Writes `output/<month>/templates/`; last month's progress goes into a read-only column when
-//! last month's 汇总表 exists.
+//! Writes `output/<month>/templates/`: the workbooks, one message per unit carrying its
+//! workbook (sent by `duban send --templates`) and `清单.csv`. Last month's progress goes into a
+//! read-only column when last month's 汇总表 exists.
 
 use super::{Failure, Outcome, parse_month};
 use duban::config::Config;
@@ -12,7 +13,7 @@ use duban::model::{Month, Severity};
 use duban::pipeline;
 use std::collections::BTreeMap;
 
-/// 为每个牵头单位生成预填好任务的进展表模板，写入 output/<月份>/templates/
+/// 为每个牵头单位生成预填好任务的进展表模板（及发送模板用的邮件），写入 output/<月份>/templates/
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 模板所属月份，如 2026-12（默认为 input/submissions 下最新月份的下一个月）
@@ -20,15 +21,19 @@ pub struct Args {
     pub month: Option<Month>,
 }
 
-/// Writes the templates and says where they are.
-pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
-    let month = args
-        .month
-        .or_else(|| pipeline::newest_month(&cfg.paths.submissions).map(Month::next))
+/// The month `duban templates` (and `duban send --templates`) works on by default.
+pub fn default_month(cfg: &Config) -> Month {
+    pipeline::newest_month(&cfg.paths.submissions)
+        .map(Month::next)
         .unwrap_or(Month {
             year: cfg.year,
             month: 1,
-        });
+        })
+}
+
+/// Writes the templates and says where they are.
+pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
+    let month = args.month.unwrap_or_else(|| default_month(cfg));
     let (master, problems) = duban::load_master(cfg)?;
     for p in problems.iter().filter(|p| p.severity == Severity::Error) {
         eprintln!("{p}");
@@ -42,20 +47,14 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
         .iter()
         .filter_map(|(n, t)| t.percent.map(|p| (*n, p)))
         .collect();
-    let out_dir = cfg.paths.output.join(month.to_string()).join("templates");
-    let paths = duban::render::template_xlsx::write_templates(
-        &master,
-        cfg,
-        month,
-        &out_dir,
-        history.found.then_some(&previous),
-    )
-    .map_err(|e| format!("写入模板失败：{e}"))?;
+    let written =
+        pipeline::write_templates(cfg, &master, month, history.found.then_some(&previous))?;
     println!(
-        "已为 {} 个单位生成 {} 进展表模板，位于 {}",
-        paths.len(),
+        "已为 {} 个单位生成 {} 进展表模板和 {} 封邮件，位于 {}",
+        written.workbooks.len(),
         month.label(),
-        out_dir.display()
+        written.emails,
+        written.dir.display()
     );
     if history.found {
         println!("模板中已带入上月（{}）进度。", month.prev().label());
@@ -65,5 +64,13 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
             month.prev().label()
         );
     }
+    if !written.without_address.is_empty() {
+        println!(
+            "以下 {} 个单位在 units.toml 中没有邮箱，请另行送达模板：{}",
+            written.without_address.len(),
+            written.without_address.join("、")
+        );
+    }
+    println!("发送模板：duban send --templates --month {month}（可先加 --dry-run 预览）");
     Ok(Outcome::Clean)
 }

@@ -58,6 +58,30 @@ pub struct UnitContext {
     pub email: Option<String>,
 }
 
+impl UnitContext {
+    /// The unit from units.toml.
+    pub fn of(unit: &Unit) -> UnitContext {
+        UnitContext {
+            name: unit.name.clone(),
+            contact: unit.contact.clone(),
+            phone: unit.phone.clone(),
+            email: unit.email.clone(),
+        }
+    }
+}
+
+impl OfficeContext {
+    /// The office from duban.toml.
+    pub fn of(cfg: &Config) -> OfficeContext {
+        OfficeContext {
+            name: cfg.office.name.clone(),
+            email: cfg.office.email.clone(),
+            contact_person: cfg.office.contact_person.clone(),
+            contact_phone: cfg.office.contact_phone.clone(),
+        }
+    }
+}
+
 /// The issuing office as the templates see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct OfficeContext {
@@ -146,18 +170,8 @@ pub fn email_context(
     };
     let (errors, warnings) = (own(Severity::Error), own(Severity::Warning));
     EmailContext {
-        unit: UnitContext {
-            name: unit.name.clone(),
-            contact: unit.contact.clone(),
-            phone: unit.phone.clone(),
-            email: unit.email.clone(),
-        },
-        office: OfficeContext {
-            name: cfg.office.name.clone(),
-            email: cfg.office.email.clone(),
-            contact_person: cfg.office.contact_person.clone(),
-            contact_phone: cfg.office.contact_phone.clone(),
-        },
+        unit: UnitContext::of(unit),
+        office: OfficeContext::of(cfg),
         month: report.month.to_string(),
         month_label: report.month.label(),
         as_of: report.as_of.to_string(),
@@ -188,7 +202,28 @@ pub fn unit_email(
     templates: &Templates,
     cfg: &Config,
 ) -> Result<Option<Vec<u8>>, DeliverError> {
-    let Some(to_raw) = unit
+    let Some(to) = unit_address(unit)? else {
+        return Ok(None);
+    };
+    let ctx = email_context(report, unit, attachment_name, cfg);
+    let message = OfficeMessage {
+        unit: &unit.name,
+        to,
+        subject: render_subject(templates, EMAIL_SUBJECT_TEMPLATE, &ctx, &unit.name)?,
+        body: templates.render(EMAIL_BODY_TEMPLATE, &ctx)?,
+        date: nine_am_beijing(report.issued_on),
+        id_seed: format!("{}\u{0}{}", report.month, unit.name),
+        id_tag: report.month.to_string(),
+        attachment_name,
+        attachment_type: "application/pdf",
+        attachment: pdf,
+    };
+    message.build(cfg).map(Some)
+}
+
+/// The unit's address from units.toml: `None` when it has none, an error when it is malformed.
+pub(crate) fn unit_address(unit: &Unit) -> Result<Option<Address>, DeliverError> {
+    let Some(raw) = unit
         .email
         .as_deref()
         .map(str::trim)
@@ -196,71 +231,103 @@ pub fn unit_email(
     else {
         return Ok(None);
     };
-    let to: Address = to_raw.parse().map_err(|_| DeliverError::BadAddress {
+    raw.parse().map(Some).map_err(|_| DeliverError::BadAddress {
         unit: unit.name.clone(),
-        address: to_raw.to_string(),
-    })?;
-    let from: Address = cfg
-        .office
-        .email
-        .trim()
-        .parse()
-        .map_err(|_| DeliverError::BadSender {
-            address: cfg.office.email.clone(),
-        })?;
-    let ctx = email_context(report, unit, attachment_name, cfg);
-    let subject = one_line(&templates.render(EMAIL_SUBJECT_TEMPLATE, &ctx)?);
-    let body = templates.render(EMAIL_BODY_TEMPLATE, &ctx)?;
+        address: raw.to_string(),
+    })
+}
+
+/// A subject template rendered and folded to one line; an empty subject is an error.
+pub(crate) fn render_subject<C: Serialize>(
+    templates: &Templates,
+    template: &str,
+    ctx: &C,
+    unit: &str,
+) -> Result<String, DeliverError> {
+    let subject = one_line(&templates.render(template, ctx)?);
     if subject.is_empty() {
         return Err(DeliverError::EmptySubject {
-            unit: unit.name.clone(),
-            template: EMAIL_SUBJECT_TEMPLATE.to_string(),
+            unit: unit.to_string(),
+            template: template.to_string(),
         });
     }
-    let seed = format!("{}\u{0}{}", report.month, unit.name);
-    let digest = sha256_hex(seed.as_bytes());
-    let digest = digest.get(..32).unwrap_or(&digest);
-    let attachment_type = ContentType::parse(&format!(
-        "application/pdf; name=\"{}\"",
-        rfc2047_b(attachment_name)
-    ))
-    .map_err(|source| DeliverError::AttachmentType {
-        unit: unit.name.clone(),
-        source,
-    })?;
-    let message = Message::builder()
-        .from(Mailbox::new(
-            Some(display_name(&cfg.office.name)),
-            from.clone(),
+    Ok(subject)
+}
+
+/// A message from the office to one unit with one attachment, built deterministically: the
+/// `Message-ID` and the MIME boundary derive from `id_seed`, the date is given.
+pub(crate) struct OfficeMessage<'a> {
+    /// The unit's name (display name of the recipient, and named in errors).
+    pub unit: &'a str,
+    pub to: Address,
+    pub subject: String,
+    pub body: String,
+    pub date: SystemTime,
+    /// Hashed into the `Message-ID` and the boundary.
+    pub id_seed: String,
+    /// Readable part of the `Message-ID` (`2026-11`, `templates-2026-12`).
+    pub id_tag: String,
+    pub attachment_name: &'a str,
+    pub attachment_type: &'a str,
+    pub attachment: &'a [u8],
+}
+
+impl OfficeMessage<'_> {
+    /// The `.eml` bytes, marked `X-Unsent: 1` (sent messages drop that header).
+    pub fn build(self, cfg: &Config) -> Result<Vec<u8>, DeliverError> {
+        let from: Address =
+            cfg.office
+                .email
+                .trim()
+                .parse()
+                .map_err(|_| DeliverError::BadSender {
+                    address: cfg.office.email.clone(),
+                })?;
+        let digest = sha256_hex(self.id_seed.as_bytes());
+        let digest = digest.get(..32).unwrap_or(&digest);
+        let attachment_type = ContentType::parse(&format!(
+            "{}; name=\"{}\"",
+            self.attachment_type,
+            rfc2047_b(self.attachment_name)
         ))
-        .to(Mailbox::new(Some(display_name(&unit.name)), to))
-        .subject(subject)
-        .date(issue_time(report.issued_on))
-        // Outlook opens a message marked unsent as a draft with a Send button, not as a
-        // received mail; other clients ignore the field.
-        .raw_header(HeaderValue::new(
-            HeaderName::new_from_ascii_str("X-Unsent"),
-            "1".to_string(),
-        ))
-        .message_id(Some(format!(
-            "<{digest}.{}@{}>",
-            report.month,
-            from.domain()
-        )))
-        .multipart(
-            MultiPart::mixed()
-                .boundary(format!("=_duban_{digest}"))
-                .singlepart(SinglePart::plain(body))
-                .singlepart(
-                    Attachment::new(attachment_name.to_string())
-                        .body(pdf.to_vec(), attachment_type),
-                ),
-        )
-        .map_err(|source| DeliverError::Email {
-            unit: unit.name.clone(),
+        .map_err(|source| DeliverError::AttachmentType {
+            unit: self.unit.to_string(),
             source,
         })?;
-    Ok(Some(message.formatted()))
+        let message = Message::builder()
+            .from(Mailbox::new(
+                Some(display_name(&cfg.office.name)),
+                from.clone(),
+            ))
+            .to(Mailbox::new(Some(display_name(self.unit)), self.to))
+            .subject(self.subject)
+            .date(self.date)
+            // Outlook opens a message marked unsent as a draft with a Send button, not as a
+            // received mail; other clients ignore the field.
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("X-Unsent"),
+                "1".to_string(),
+            ))
+            .message_id(Some(format!(
+                "<{digest}.{}@{}>",
+                self.id_tag,
+                from.domain()
+            )))
+            .multipart(
+                MultiPart::mixed()
+                    .boundary(format!("=_duban_{digest}"))
+                    .singlepart(SinglePart::plain(self.body))
+                    .singlepart(
+                        Attachment::new(self.attachment_name.to_string())
+                            .body(self.attachment.to_vec(), attachment_type),
+                    ),
+            )
+            .map_err(|source| DeliverError::Email {
+                unit: self.unit.to_string(),
+                source,
+            })?;
+        Ok(message.formatted())
+    }
 }
 
 /// The unit's row of `清单.csv`: subject rendered as in its email, light counts, and the
@@ -274,7 +341,7 @@ pub fn manifest_row(
     cfg: &Config,
 ) -> Result<ManifestRow, DeliverError> {
     let ctx = email_context(report, unit, attachment_name, cfg);
-    let subject = one_line(&templates.render(EMAIL_SUBJECT_TEMPLATE, &ctx)?);
+    let subject = render_subject(templates, EMAIL_SUBJECT_TEMPLATE, &ctx, &unit.name)?;
     Ok(ManifestRow {
         unit: unit.name.clone(),
         email: unit
@@ -290,8 +357,8 @@ pub fn manifest_row(
     })
 }
 
-/// 09:00 Beijing time (01:00 UTC) on the issue date.
-fn issue_time(date: chrono::NaiveDate) -> SystemTime {
+/// 09:00 Beijing time (01:00 UTC) on `date`.
+pub(crate) fn nine_am_beijing(date: chrono::NaiveDate) -> SystemTime {
     let secs = date
         .and_hms_opt(1, 0, 0)
         .map(|t| t.and_utc().timestamp())

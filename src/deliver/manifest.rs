@@ -79,7 +79,7 @@ pub fn manifest_csv(rows: &[ManifestRow]) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn push_record(out: &mut String, cells: impl Iterator<Item = String>) {
+pub(crate) fn push_record(out: &mut String, cells: impl Iterator<Item = String>) {
     let cells: Vec<String> = cells.map(|c| csv_cell(&c)).collect();
     out.push_str(&cells.join(","));
     out.push_str("\r\n");

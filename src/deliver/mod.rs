@@ -5,6 +5,8 @@
 //!   interrupted run never leaves a half-written month;
 //! - [`unit_email`] builds one RFC 5322 message per unit (the unit's PDF attached), and
 //!   [`manifest_csv`] the `清单.csv` listing every unit, with or without an address;
+//! - [`template_email`] builds the message carrying a unit's blank progress workbook, and
+//!   [`template_manifest_csv`] the templates folder's `清单.csv`;
 //! - [`run_json`] is the archive's reproducible checksum manifest, [`timings_json`] the
 //!   run's (non-reproducible) stage timings.
 //!
@@ -14,6 +16,7 @@
 mod archive;
 mod email;
 mod manifest;
+mod template_email;
 
 pub use archive::{Staging, validate_rel_path, write_month};
 pub use email::{
@@ -24,8 +27,18 @@ pub use manifest::{
     InputFile, ManifestRow, input_file, manifest_csv, run_json, run_json_of, sha256_hex,
     timings_json,
 };
+pub(crate) use manifest::{csv_cell, push_record};
+pub use template_email::{
+    TEMPLATE_BODY_TEMPLATE, TEMPLATE_SUBJECT_TEMPLATE, TemplateEmail, TemplateEmailContext,
+    TemplateFile, TemplateManifestRow, template_email, template_manifest_csv,
+};
 
 use std::path::PathBuf;
+
+/// Folder of the month's messages, inside `output/<month>/`.
+pub const MAIL_DIR: &str = "邮件";
+/// File name of the list of messages (in `邮件/` and in `templates/`).
+pub const MANIFEST_FILE: &str = "清单.csv";
 
 /// A file of the month's output, path relative to `output/<month>/`
 /// (e.g. `督办单/单位/市科技局.pdf`).

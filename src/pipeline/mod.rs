@@ -8,9 +8,11 @@
 mod archive;
 mod render;
 mod summary;
+mod templates;
 
 pub use render::Resources;
 pub use summary::{RunSummary, error_files, light_counts, severity_counts, status_counts};
+pub use templates::{TEMPLATES_DIR, TemplatesWritten, write_templates};
 
 use crate::config::Config;
 use crate::deliver;

@@ -124,7 +124,7 @@ pub fn render(
                         .and_then(|d| d.rel_path.file_stem())
                         .map(|stem| format!("{}.eml", stem.to_string_lossy()));
                     if let (Some(bytes), Some(name)) = (&eml, &eml_name) {
-                        staging.put(&Path::new("邮件").join(name), bytes)?;
+                        staging.put(&Path::new(deliver::MAIL_DIR).join(name), bytes)?;
                     }
                     let row = deliver::manifest_row(
                         report,
@@ -155,7 +155,7 @@ pub fn render(
         .map(|r| r.unit.clone())
         .collect();
     staging.put(
-        &Path::new("邮件").join("清单.csv"),
+        &Path::new(deliver::MAIL_DIR).join(deliver::MANIFEST_FILE),
         &deliver::manifest_csv(&manifest),
     )?;
     Ok(Rendered {

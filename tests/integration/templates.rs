@@ -9,7 +9,6 @@ use duban::model::{Master, Month};
 use duban::names::safe_file_stem;
 use duban::render::template_xlsx::{
     FIRST_TASK_ROW, HEADER_ROW, INSTRUCTIONS_SHEET, SHEET_NAME, template_file_name, unit_template,
-    write_templates,
 };
 use duban_devdata::demo::{demo_submissions, missing_units};
 use std::collections::{BTreeMap, BTreeSet};
@@ -263,16 +262,66 @@ fn all_units_get_unique_safe_file_names() {
         );
     }
     let dir = std::env::temp_dir().join(format!("duban-templates-test-{}", std::process::id()));
-    let written = write_templates(&master, &cfg, NOV, &dir, None).expect("written");
-    assert_eq!(written.len(), 45);
+    let mut cfg = cfg;
+    cfg.paths.output = dir.clone();
+    let written = duban::pipeline::write_templates(&cfg, &master, NOV, None).expect("written");
+    assert_eq!(written.workbooks.len(), 45);
+    assert_eq!(written.emails, 45, "every demo unit has an address");
     assert_eq!(
         written
+            .workbooks
             .first()
             .and_then(|p| p.file_name())
             .map(|s| s.to_string_lossy().to_string()),
         Some(template_file_name(&master.units[0].name, NOV))
     );
-    assert!(written.iter().all(|p| p.is_file()));
+    assert!(written.workbooks.iter().all(|p| p.is_file()));
+    // Each workbook has its message beside it, carrying exactly that workbook.
+    let first = &written.workbooks[0];
+    let eml = first.with_extension("eml");
+    let script = r#"
+import email, email.policy, sys
+m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
+att = list(m.iter_attachments())
+assert len(att) == 1, len(att)
+assert att[0].get_filename() == sys.argv[3], att[0].get_filename()
+assert att[0].get_content_type().endswith('spreadsheetml.sheet'), att[0].get_content_type()
+assert att[0].get_payload(decode=True) == open(sys.argv[2], 'rb').read()
+assert m['X-Unsent'] == '1'
+print(m['To'].addresses[0].addr_spec)
+print(m['Subject'])
+print(m.get_body(('plain',)).get_content())
+"#;
+    match std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&eml)
+        .arg(first)
+        .arg(template_file_name(&master.units[0].name, NOV))
+        .output()
+    {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "{text}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(text.starts_with("fgw@hhht.example.org\n"), "{text}");
+            assert!(text.contains("【进展表报送】市发改委2026年11月"), "{text}");
+            assert!(text.contains("2026年11月30日前"), "{text}");
+        }
+        Err(_) => crate::checker::missing("python3"),
+    }
+    let manifest = std::fs::read_to_string(written.dir.join("清单.csv")).expect("清单.csv");
+    assert!(manifest.starts_with("\u{FEFF}单位,邮箱,主题,附件,状态,邮件文件\r\n"));
+    assert_eq!(manifest.lines().count(), 46);
+    // An archived month takes no more templates.
+    std::fs::write(dir.join("2026-11").join("run.json"), "{}").expect("mark archived");
+    let refused = duban::pipeline::write_templates(&cfg, &master, NOV, None)
+        .expect_err("archived month refused")
+        .to_string();
+    assert!(refused.contains("已归档"), "{refused}");
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -19,13 +19,11 @@ use crate::columns::Column;
 use crate::config::Config;
 use crate::model::{Master, Month, Task, Unit, chinese_date};
 use chrono::{Datelike, NaiveDate};
-use rayon::prelude::*;
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties, ExcelDateTime,
     Format, FormatAlign, FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 mod instructions;
 mod sheet;
@@ -195,30 +193,6 @@ pub fn template_title(cfg: &Config, month: Month) -> String {
 pub fn template_file_name(unit: &str, month: Month) -> String {
     let stem = format!("{unit}_{}年{}月重点任务进展表", month.year, month.month);
     format!("{}.xlsx", crate::names::safe_file_stem(&stem))
-}
-
-/// Writes one template per unit of the master (master order) into `out_dir`, in parallel,
-/// and returns the paths written.
-pub fn write_templates(
-    master: &Master,
-    cfg: &Config,
-    month: Month,
-    out_dir: &Path,
-    previous: Option<&BTreeMap<u32, f64>>,
-) -> std::io::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(out_dir)?;
-    master
-        .units
-        .par_iter()
-        .map(|unit| {
-            let bytes = unit_template(master, unit, month, cfg, previous).map_err(|e| {
-                std::io::Error::other(format!("生成“{}”的进展表模板失败：{e}", unit.name))
-            })?;
-            let path = out_dir.join(template_file_name(&unit.name, month));
-            std::fs::write(&path, bytes)?;
-            Ok(path)
-        })
-        .collect()
 }
 
 /// The formats of the template.
