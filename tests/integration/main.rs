@@ -12,5 +12,6 @@ mod intake;
 mod master;
 mod notices;
 mod run;
+mod send;
 mod summary_xlsx;
 mod templates;

@@ -164,7 +164,6 @@ class Handler:
                     "rcpt_tos": envelope.rcpt_tos,
                     "subject": str(message["subject"]),
                     "attachments": attachments,
-                    "login": session.login_data.decode() if isinstance(session.login_data, bytes) else None,
                 },
                 f,
                 ensure_ascii=False,
@@ -195,7 +194,8 @@ def serve(args):
             kwargs.update(
                 authenticator=authenticator,
                 auth_required=True,
-                auth_require_tls=args.security != "none",
+                # implicit TLS is not seen by aiosmtpd as TLS; that connection is encrypted anyway
+                auth_require_tls=args.security == "starttls",
             )
         if args.security == "starttls":
             kwargs.update(tls_context=context, require_starttls=True)
