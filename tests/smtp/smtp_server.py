@@ -16,7 +16,7 @@
 Faults on demand: --tempfail-rcpt answers 451 to the first message for that address (once);
 --reject-rcpt answers 550 at RCPT for that address (always); --drop-after N closes the
 connection without a reply on the DATA of message N+1 (once); --delay S waits S seconds before
-answering each DATA.
+answering each DATA. --discard accepts messages without storing them (benchmarks).
 """
 
 import argparse
@@ -144,6 +144,8 @@ class Handler:
             return "451 4.3.0 Temporary local problem, please try again later"
         self.stored += 1
         number = self.stored
+        if self.args.discard:
+            return "250 2.0.0 Ok: discarded %04d" % number
         final = os.path.join(self.args.dir, "%04d" % number)
         tmp = final + ".tmp"
         os.makedirs(tmp)
@@ -235,6 +237,7 @@ def main():
     s.add_argument("--reject-rcpt")
     s.add_argument("--drop-after", type=int)
     s.add_argument("--delay", type=float, default=0.0)
+    s.add_argument("--discard", action="store_true")
     args = parser.parse_args()
     if args.command == "certs":
         make_certs(args.dir)
