@@ -25,7 +25,9 @@ fn main() {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        eprintln!("跳过：需要 Python 的 aiosmtpd 和 cryptography（pip install aiosmtpd cryptography）");
+        eprintln!(
+            "跳过：需要 Python 的 aiosmtpd 和 cryptography（pip install aiosmtpd cryptography）"
+        );
         return;
     }
     let dir = std::env::temp_dir().join("duban-bench-send");

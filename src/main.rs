@@ -32,6 +32,7 @@ enum Command {
     Templates(cmd::templates::Args),
     Master(cmd::master::Args),
     Send(cmd::send::Args),
+    Verify(cmd::verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +55,7 @@ fn main() -> ExitCode {
             Command::Templates(args) => cmd::templates::run(&cfg, args),
             Command::Master(args) => cmd::master::run(&cfg, args),
             Command::Send(args) => cmd::send::run(&cfg, args),
+            Command::Verify(args) => cmd::verify::run(&cfg, args),
         });
     match outcome {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -6,6 +6,7 @@ pub mod master;
 pub mod run;
 pub mod send;
 pub mod templates;
+pub mod verify;
 
 use chrono::NaiveDate;
 use duban::model::Month;

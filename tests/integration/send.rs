@@ -710,3 +710,50 @@ fn templates_are_sent_and_a_unit_without_address_is_listed_once() {
     let log = std::fs::read_to_string(&log_path).expect("log");
     assert_eq!(log.matches("未发送（无邮箱）").count(), 1);
 }
+
+#[test]
+fn verify_lists_changed_missing_and_extra_files() {
+    let project = Project::new("verify", &plain_mail(9));
+    let verify = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_duban"))
+            .arg("--config")
+            .arg(&project.config)
+            .arg("verify")
+            .args(args)
+            .output()
+            .expect("run duban verify")
+    };
+    let out = verify(&["--month", "2026-11"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("✓ 2026年11月"), "{}", text(&out));
+    // The send log may change; it is not a finding.
+    std::fs::write(
+        project.month().join("邮件/发送记录.csv"),
+        "\u{FEFF}时间\r\n",
+    )
+    .expect("log");
+    let month = project.month();
+    let pdf = month.join("督办单/单位/市科技局.pdf");
+    let mut bytes = std::fs::read(&pdf).expect("pdf");
+    bytes[100] ^= 0x20;
+    std::fs::write(&pdf, bytes).expect("flip a byte");
+    std::fs::remove_file(month.join("邮件/市财政局.eml")).expect("delete");
+    std::fs::write(month.join("督办单/说明.txt"), "added by hand").expect("add");
+    let out = verify(&["--all"]);
+    let console = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{console}");
+    assert!(
+        console.contains("已被改动：督办单/单位/市科技局.pdf"),
+        "{console}"
+    );
+    assert!(console.contains("已缺失：邮件/市财政局.eml"), "{console}");
+    assert!(console.contains("多出文件：督办单/说明.txt"), "{console}");
+    assert!(!console.contains("发送记录"), "{console}");
+    assert!(
+        console.contains("1 个被改动，1 个缺失，1 个多出"),
+        "{console}"
+    );
+    // A month never archived is a usage error.
+    let out = verify(&["--month", "2026-09"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
