@@ -5,6 +5,9 @@
 //! run is a fresh child process so that peak RSS (VmHWM) belongs to that run alone. Prints
 //! per-stage wall times (median of the repeats), total, documents per second and peak RSS.
 //!
+//! Every scale also runs without the OFD twins (`[output] ofd = false`), and the ratio of the
+//! render stage with and without them is printed.
+//!
 //! With ×1 in the list and Debian's `fonts-noto-cjk` installed, ×1 runs a second time with the
 //! distribution's Noto CJK `.ttc` collections (CFF outlines) as the three role faces, and the
 //! ratio to the run with the shipped TrueType faces is printed.
@@ -53,6 +56,21 @@ fn main() {
         let Some(m) = measure(&format!("×{scale}"), &cfg_path, &dir, repeats) else {
             continue;
         };
+        // The same project without the OFD twins: what OFD adds to the render stage.
+        set_ofd(&cfg_path, false);
+        if let Some(off) = measure(&format!("×{scale}, no OFD"), &cfg_path, &dir, repeats) {
+            let render = |s: &Sample| {
+                s.stages
+                    .iter()
+                    .find(|(n, _)| n == "render")
+                    .map_or(0.0, |(_, v)| *v)
+            };
+            eprintln!(
+                "   ×{scale}: render with OFD / without = {:.2}",
+                render(&m) / render(&off).max(1e-9)
+            );
+        }
+        set_ofd(&cfg_path, true);
         if scale == 1 {
             baseline = Some(m.total_ms);
             if Path::new(NOTO_CJK[1].0).is_file() {
@@ -69,6 +87,21 @@ fn main() {
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// Turns the OFD twins on or off in the project's config (`[output] ofd`).
+fn set_ofd(cfg_path: &Path, on: bool) {
+    let Ok(text) = std::fs::read_to_string(cfg_path) else {
+        return;
+    };
+    let mut out: String = text
+        .lines()
+        .filter(|l| !l.starts_with("[output]") && !l.starts_with("ofd ="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    // A table of its own at the end, where no other table's keys follow.
+    out.push_str(&format!("\n[output]\nofd = {on}\n"));
+    let _ = std::fs::write(cfg_path, out);
 }
 
 /// Title, body and heading faces from Debian's `fonts-noto-cjk` (face 2: Simplified Chinese).

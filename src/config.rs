@@ -193,6 +193,20 @@ impl Default for Fonts {
     }
 }
 
+/// `[output]`: which documents are written besides the PDFs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Output {
+    /// An OFD twin (GB/T 33190) beside every notice PDF.
+    pub ofd: bool,
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output { ofd: true }
+    }
+}
+
 /// How `duban send` reaches the mail server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -318,6 +332,7 @@ pub struct Config {
     pub main_targets: BTreeMap<String, String>,
     pub limits: Limits,
     pub fonts: Fonts,
+    pub output: Output,
     /// The mail server for `duban send`; absent until the office configures it.
     pub mail: Option<Mail>,
     /// Folder the config file lives in; paths are resolved against it.
@@ -338,6 +353,7 @@ impl Default for Config {
             main_targets,
             limits: Limits::default(),
             fonts: Fonts::default(),
+            output: Output::default(),
             mail: None,
             base_dir: PathBuf::from("."),
         }

@@ -271,10 +271,12 @@ pub fn run_json_of(report: &MonthReport, inputs: &[InputFile], outputs: Vec<Inpu
 }
 
 /// Kinds of documents, in run.json's order.
-const DOCUMENT_KINDS: [&str; 6] = [
+const DOCUMENT_KINDS: [&str; 8] = [
     "汇总表",
     "领导督办单",
     "单位督办通知单",
+    "领导督办单OFD",
+    "单位督办通知单OFD",
     "邮件",
     "邮件清单",
     "其他",
@@ -288,6 +290,10 @@ fn document_kind(path: &str) -> &'static str {
         "领导督办单"
     } else if path.starts_with("督办单/单位/") && path.ends_with(".pdf") {
         "单位督办通知单"
+    } else if path.starts_with("督办单/领导/") && path.ends_with(".ofd") {
+        "领导督办单OFD"
+    } else if path.starts_with("督办单/单位/") && path.ends_with(".ofd") {
+        "单位督办通知单OFD"
     } else if path == "邮件/清单.csv" {
         "邮件清单"
     } else if path.starts_with("邮件/") && path.ends_with(".eml") {

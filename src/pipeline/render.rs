@@ -65,7 +65,13 @@ pub fn render(
         stems,
         &|| progress.tick(),
         &|doc| {
-            if let Err(e) = staging.put(&doc.rel_path, &doc.bytes) {
+            let saved = staging
+                .put(&doc.rel_path, &doc.bytes)
+                .and_then(|()| match &doc.ofd {
+                    Some(ofd) => staging.put(&doc.ofd_path(), ofd),
+                    None => Ok(()),
+                });
+            if let Err(e) = saved {
                 let mut slot = save_error.lock().unwrap_or_else(|p| p.into_inner());
                 slot.get_or_insert(e);
             }

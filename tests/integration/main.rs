@@ -11,6 +11,7 @@ mod hostile_inputs;
 mod intake;
 mod master;
 mod notices;
+mod ofd;
 mod run;
 mod send;
 mod summary_xlsx;

@@ -86,12 +86,12 @@ fn tree_hashes(dir: &Path) -> BTreeMap<String, String> {
 }
 
 /// October then November, run once for the whole test file (rendering is the slow part).
-struct TwoMonths {
-    out: PathBuf,
-    november: duban::pipeline::RunSummary,
+pub(crate) struct TwoMonths {
+    pub(crate) out: PathBuf,
+    pub(crate) november: duban::pipeline::RunSummary,
 }
 
-fn two_months() -> &'static TwoMonths {
+pub(crate) fn two_months() -> &'static TwoMonths {
     static CELL: OnceLock<TwoMonths> = OnceLock::new();
     CELL.get_or_init(|| {
         let out = temp("months");

@@ -92,6 +92,9 @@ pub(crate) struct Metrics {
 pub(crate) struct Subset {
     /// The font program: a TrueType file, or a bare CFF table.
     pub program: Vec<u8>,
+    /// For a CFF face, the whole OpenType file the CFF table was taken from (the OFD writer
+    /// embeds files, not bare programs); `None` for TrueType, whose program is the file.
+    pub sfnt: Option<Vec<u8>>,
     /// New glyph id (= CID) of every glyph asked for.
     pub new_ids: HashMap<u16, u16>,
 }
@@ -103,6 +106,7 @@ pub(crate) struct FaceData {
     units_per_em: u16,
     metrics: Metrics,
     postscript_name: Option<String>,
+    family_name: Option<String>,
     outlines: Outlines,
 }
 
@@ -159,11 +163,18 @@ impl FaceData {
             .filter(|n| n.name_id == name_id::POST_SCRIPT_NAME)
             .find_map(|n| n.to_string())
             .filter(|s| !s.is_empty());
+        let family_name = face
+            .names()
+            .into_iter()
+            .filter(|n| n.name_id == name_id::FAMILY && n.is_unicode())
+            .find_map(|n| n.to_string())
+            .filter(|s| !s.is_empty());
         Ok(FaceData {
             index,
             units_per_em,
             metrics,
             postscript_name,
+            family_name,
             outlines,
             face: parsed,
         })
@@ -199,6 +210,18 @@ impl FaceData {
         self.postscript_name.as_deref()
     }
 
+    /// The family name (name id 1), when the face has a usable one.
+    pub fn family_name(&self) -> Option<&str> {
+        self.family_name.as_deref()
+    }
+
+    /// The raw bytes of one of the face's tables (e.g. `OS/2`), as in the file.
+    pub fn raw_table(&self, tag: &[u8; 4]) -> Option<&[u8]> {
+        ttf_parser::RawFace::parse(self.face.borrow_owner(), self.index)
+            .ok()?
+            .table(Tag::from_bytes(tag))
+    }
+
     pub fn outlines(&self) -> Outlines {
         self.outlines
     }
@@ -209,18 +232,25 @@ impl FaceData {
         let glyphs: Vec<u16> = used.iter().copied().collect();
         let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&glyphs);
         let font = subsetter::subset(self.face.borrow_owner(), self.index, &remapper).ok()?;
-        let program = match self.outlines {
-            Outlines::TrueType => font,
-            Outlines::Cff => ttf_parser::RawFace::parse(&font, 0)
-                .ok()?
-                .table(Tag::from_bytes(b"CFF "))?
-                .to_vec(),
+        let (program, sfnt) = match self.outlines {
+            Outlines::TrueType => (font, None),
+            Outlines::Cff => {
+                let cff = ttf_parser::RawFace::parse(&font, 0)
+                    .ok()?
+                    .table(Tag::from_bytes(b"CFF "))?
+                    .to_vec();
+                (cff, Some(font))
+            }
         };
         let new_ids = glyphs
             .iter()
             .filter_map(|g| Some((*g, remapper.get(*g)?)))
             .collect();
-        Some(Subset { program, new_ids })
+        Some(Subset {
+            program,
+            sfnt,
+            new_ids,
+        })
     }
 }
 

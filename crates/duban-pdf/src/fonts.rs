@@ -104,8 +104,9 @@ pub enum FontError {
 #[derive(Debug)]
 pub(crate) struct Cut {
     pub subset: Subset,
-    /// The program deflated once (`None`: deflating failed, embed it as it is).
-    pub deflated: Option<Vec<u8>>,
+    /// The program deflated once, for the PDF and the OFD alike (`None`: deflating failed,
+    /// embed it as it is).
+    pub packed: Option<crate::deflate::Packed>,
 }
 
 /// One glyph chosen for a character: which face, which glyph, how wide.

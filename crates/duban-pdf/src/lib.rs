@@ -35,12 +35,16 @@
 //! ```
 
 pub mod content;
+mod deflate;
 mod face;
 pub mod fonts;
 pub mod layout;
+mod ofd;
+mod sfnt;
 mod table;
 pub mod text;
 mod write;
+mod zip;
 
 pub use content::{
     Align, Block, Cell, CellContent, Color, Column, ColumnWidth, Document, Meta, PT_PER_MM,
@@ -50,8 +54,9 @@ pub use fonts::{FontError, FontRole, FontSet, FontSource, Glyph, SHIPPED_FALLBAC
 pub use layout::{
     FillRect, Item, Layout, Origin, Page, RowMark, RowRef, StrokeLine, TextLine, layout,
 };
+pub use ofd::{OFD_NS, write_ofd};
 pub use text::{MissingGlyph, PlacedGlyph, break_lines, measure};
-pub use write::{WriteError, write_pdf};
+pub use write::{WriteError, write_pdf, write_pdf_and_ofd};
 
 /// A rendered document.
 #[derive(Debug, Clone)]

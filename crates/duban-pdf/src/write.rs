@@ -12,6 +12,7 @@
 //! trailer `/ID` is a hash of the page contents, the fonts' tags and the metadata.
 
 use super::content::{Color, Meta};
+use super::deflate::{self, Packed};
 use super::face::{FaceData, Outlines};
 use super::fonts::{Cut, FontSet};
 use super::layout::{Item, Layout, Page, TextLine};
@@ -19,14 +20,8 @@ use chrono::Datelike as _;
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use sha2::{Digest, Sha256};
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-
-/// Deflate level for every stream. Measured on a 169 KB font subset: level 2 takes 70 % of
-/// level 6's time for a 4 % larger result; level 1 would halve the time again but make the
-/// files about 15 % larger.
-const DEFLATE_LEVEL: u32 = 2;
 
 /// Serialises a layout into a PDF with subset, embedded fonts.
 ///
@@ -61,7 +56,31 @@ const DEFLATE_LEVEL: u32 = 2;
 /// [`WriteError`] when a face the layout uses cannot be subset (a damaged font table): the
 /// document is not written rather than written without that face's text.
 pub fn write_pdf(layout: &Layout, fonts: &FontSet, meta: &Meta) -> Result<Vec<u8>, WriteError> {
+    write_pdf_with(layout, &embed_fonts(layout, fonts)?, meta)
+}
+
+/// The PDF and its OFD twin of one layout, the fonts cut once for both (cutting a subset is
+/// most of the cost of writing either).
+///
+/// # Errors
+///
+/// [`WriteError`] as [`write_pdf`] and [`crate::write_ofd`].
+pub fn write_pdf_and_ofd(
+    layout: &Layout,
+    fonts: &FontSet,
+    meta: &Meta,
+) -> Result<(Vec<u8>, Vec<u8>), WriteError> {
     let embedded = embed_fonts(layout, fonts)?;
+    let pdf = write_pdf_with(layout, &embedded, meta)?;
+    let ofd = super::ofd::write_ofd_with(layout, &embedded, meta)?;
+    Ok((pdf, ofd))
+}
+
+fn write_pdf_with(
+    layout: &Layout,
+    embedded: &[EmbeddedFont],
+    meta: &Meta,
+) -> Result<Vec<u8>, WriteError> {
     let mut pdf = Pdf::new();
     let mut next = Ref::new(1);
     let mut alloc = || next.bump();
@@ -82,7 +101,7 @@ pub fn write_pdf(layout: &Layout, fonts: &FontSet, meta: &Meta) -> Result<Vec<u8
     for (page, (page_ref, content_ref)) in layout.pages.iter().zip(&pages) {
         let content = page_content(page, layout.setup.height, &by_face);
         id_hash.update(&content);
-        let packed = deflate(&content);
+        let packed = deflate::zlib(&content);
         let mut p = pdf.page(*page_ref);
         p.parent(tree).media_box(media).contents(*content_ref);
         let mut resources = p.resources();
@@ -144,29 +163,35 @@ pub enum WriteError {
         /// The face's file name.
         face: String,
     },
+    /// The OFD package could not be assembled.
+    #[error("无法生成 OFD 文件：{reason}")]
+    Package {
+        /// What the zip writer said.
+        reason: String,
+    },
 }
 
 /// One embedded face: its resource name (= subset tag), the face, its cut, and per original
 /// glyph id the character it stands for (first use wins) for `/ToUnicode`.
-struct EmbeddedFont<'a> {
-    face: usize,
-    tag: String,
-    data: &'a FaceData,
-    name: String,
-    cut: Arc<Cut>,
-    chars: BTreeMap<u16, char>,
+pub(crate) struct EmbeddedFont<'a> {
+    pub face: usize,
+    pub tag: String,
+    pub data: &'a FaceData,
+    pub name: String,
+    pub cut: Arc<Cut>,
+    pub chars: BTreeMap<u16, char>,
 }
 
 impl EmbeddedFont<'_> {
     /// The CID a glyph is shown with (its id in the subset).
-    fn cid(&self, gid: u16) -> u16 {
+    pub fn cid(&self, gid: u16) -> u16 {
         self.cut.subset.new_ids.get(&gid).copied().unwrap_or(0)
     }
 }
 
 /// Cuts a subset of every used face; a face that cannot be cut is an error, never a document
 /// without that face's text.
-fn embed_fonts<'a>(
+pub(crate) fn embed_fonts<'a>(
     layout: &Layout,
     fonts: &'a FontSet,
 ) -> Result<Vec<EmbeddedFont<'a>>, WriteError> {
@@ -192,8 +217,8 @@ fn embed_fonts<'a>(
             let cut = fonts
                 .cut(face, &used, || {
                     let subset = data.subset(&used)?;
-                    let deflated = deflate(&subset.program);
-                    Some(Cut { subset, deflated })
+                    let packed = Packed::of(&subset.program);
+                    Some(Cut { subset, packed })
                 })
                 .ok_or_else(failed)?;
             Ok(EmbeddedFont {
@@ -335,7 +360,8 @@ fn write_font(pdf: &mut Pdf, type0: Ref, alloc: &mut impl FnMut() -> Ref, font: 
     d.finish();
 
     let program = &font.cut.subset.program;
-    let mut stream = match &font.cut.deflated {
+    let packed = font.cut.packed.as_ref().map(Packed::zlib);
+    let mut stream = match &packed {
         Some(packed) => {
             let mut s = pdf.stream(program_ref, packed);
             s.filter(Filter::FlateDecode);
@@ -371,7 +397,7 @@ fn write_font(pdf: &mut Pdf, type0: Ref, alloc: &mut impl FnMut() -> Ref, font: 
         cmap.pair(cid, ch);
     }
     let cmap = cmap.finish();
-    match deflate(&cmap) {
+    match deflate::zlib(&cmap) {
         Some(packed) => {
             pdf.cmap(cmap_ref, &packed).filter(Filter::FlateDecode);
         }
@@ -535,30 +561,4 @@ fn text_line(
         }
     }
     Run::flush(&mut run, c);
-}
-
-/// Deflates `data` (zlib format). One compressor per thread, reset between streams: setting
-/// one up costs more than deflating a page's content stream. A reset compressor is in its
-/// initial state, so the output does not depend on what the thread deflated before.
-fn deflate(data: &[u8]) -> Option<Vec<u8>> {
-    use flate2::{Compress, Compression, FlushCompress, Status};
-    thread_local! {
-        static DEFLATER: RefCell<Compress> =
-            RefCell::new(Compress::new(Compression::new(DEFLATE_LEVEL), true));
-    }
-    DEFLATER.with(|cell| {
-        let mut z = cell.try_borrow_mut().ok()?;
-        z.reset();
-        let mut out = Vec::with_capacity(data.len() / 2 + 64);
-        loop {
-            let read = usize::try_from(z.total_in()).ok()?;
-            let status = z
-                .compress_vec(data.get(read..)?, &mut out, FlushCompress::Finish)
-                .ok()?;
-            if status == Status::StreamEnd {
-                return Some(out);
-            }
-            out.reserve(out.capacity().max(1024));
-        }
-    })
 }

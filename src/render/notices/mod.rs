@@ -20,7 +20,9 @@ use crate::model::{MonthReport, Problem};
 use crate::names::FileStems;
 use crate::templates::Templates;
 use chrono::Datelike;
-use duban_pdf::{Block, Document, FontSet, Meta, MissingGlyph, PageSetup, write_pdf};
+use duban_pdf::{
+    Block, Document, FontSet, Meta, MissingGlyph, PageSetup, write_pdf, write_pdf_and_ofd,
+};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -49,6 +51,16 @@ pub struct RenderedDoc {
     pub number: String,
     /// The PDF file.
     pub bytes: Vec<u8>,
+    /// Its OFD twin (GB/T 33190), when `[output] ofd` is on; saved beside the PDF as
+    /// `<name>.ofd`.
+    pub ofd: Option<Vec<u8>>,
+}
+
+impl RenderedDoc {
+    /// Where the OFD twin goes: the PDF's path with `.ofd`.
+    pub fn ofd_path(&self) -> PathBuf {
+        self.rel_path.with_extension("ofd")
+    }
 }
 
 /// All notices of a run.
@@ -75,6 +87,7 @@ struct Job {
 struct Output {
     number: String,
     pdf: Vec<u8>,
+    ofd: Option<Vec<u8>>,
     missing: Vec<MissingGlyph>,
 }
 
@@ -141,6 +154,7 @@ fn render(
                     rel_path: job.rel_path.clone(),
                     number: out.number.clone(),
                     bytes: std::mem::take(&mut out.pdf),
+                    ofd: out.ofd.take(),
                 });
             }
             Ok(out)
@@ -278,10 +292,18 @@ fn render_job(
         DocKind::Unit => unit::document(&input, &job.owner)?,
     };
     let laid = fit::fit(&doc, fonts);
-    let pdf = write_pdf(&laid, fonts, &meta)?;
+    // The OFD twin is written from the very same layout (and font subsets), so both show
+    // the same pages.
+    let (pdf, ofd) = if cfg.output.ofd {
+        let (pdf, ofd) = write_pdf_and_ofd(&laid, fonts, &meta)?;
+        (pdf, Some(ofd))
+    } else {
+        (write_pdf(&laid, fonts, &meta)?, None)
+    };
     Ok(Output {
         number,
         pdf,
+        ofd,
         missing: laid.missing,
     })
 }
@@ -373,6 +395,7 @@ fn assemble(
                     rel_path: job.rel_path,
                     number: out.number,
                     bytes: out.pdf,
+                    ofd: out.ofd,
                 });
             }
             Err(error) => {
@@ -446,6 +469,7 @@ mod tests {
                 Ok(Output {
                     number: format!("呼督〔2026〕{}号", j.serial),
                     pdf: vec![1, 2, 3],
+                    ofd: None,
                     missing: Vec::new(),
                 })
             },
