@@ -349,7 +349,10 @@ fn independent_readers_open_every_ofd_with_the_pdfs_pages_text_and_look() {
         "督办单/领导/王昆.ofd",
         "督办单/单位/市发改委.ofd",
     ];
+    std::fs::create_dir_all(&png_dir).expect("png dir");
+    // easyofd writes each embedded font to a file in the current folder while registering it.
     let out = std::process::Command::new("python3")
+        .current_dir(&png_dir)
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ofd/check_ofd.py"))
         .arg(&month)
         .arg(&png_dir)

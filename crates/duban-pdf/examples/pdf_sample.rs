@@ -393,6 +393,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for page in &laid.pages {
         println!("page {}: {} lines", page.number, page.lines().count());
     }
+    // The OFD twin of the same layout, beside the PDF.
+    let ofd_path = std::path::Path::new(&out).with_extension("ofd");
+    std::fs::write(&ofd_path, write_ofd(&laid, &fonts, &meta)?)?;
+    println!("{}: its OFD twin", ofd_path.display());
     for m in &rendered.missing {
         println!("缺字 {} 于“{}”", m.ch, m.context);
     }

@@ -20,7 +20,7 @@ use super::content::{Color, Meta};
 use super::deflate;
 use super::face::Outlines;
 use super::fonts::FontSet;
-use super::layout::{Item, Layout, Page, TextLine};
+use super::layout::{Item, Layout, Page, StrokeLine, TextLine};
 use super::sfnt;
 use super::write::{EmbeddedFont, WriteError, embed_fonts};
 use super::zip::ZipOut;
@@ -255,12 +255,11 @@ impl Milli {
 
 impl std::fmt::Display for Milli {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = self.0;
-        if n < 0 {
-            f.write_str("-")?;
-        }
-        let a = n.unsigned_abs();
-        write!(f, "{}", a / 1000)?;
+        // Digits into a stack buffer, right to left: `-`, the integer part, `.`, up to three
+        // decimals without trailing zeros.
+        let mut buf = [0u8; 24];
+        let mut at = buf.len();
+        let a = self.0.unsigned_abs();
         let mut frac = a % 1000;
         if frac != 0 {
             let mut digits = 3;
@@ -268,9 +267,28 @@ impl std::fmt::Display for Milli {
                 frac /= 10;
                 digits -= 1;
             }
-            write!(f, ".{frac:0digits$}")?;
+            for _ in 0..digits {
+                at -= 1;
+                buf[at] = b'0' + (frac % 10) as u8;
+                frac /= 10;
+            }
+            at -= 1;
+            buf[at] = b'.';
         }
-        Ok(())
+        let mut int = a / 1000;
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (int % 10) as u8;
+            int /= 10;
+            if int == 0 {
+                break;
+            }
+        }
+        if self.0 < 0 {
+            at -= 1;
+            buf[at] = b'-';
+        }
+        f.write_str(std::str::from_utf8(&buf[at..]).map_err(|_| std::fmt::Error)?)
     }
 }
 
@@ -327,32 +345,52 @@ fn page_content(
             );
         }
     }
+    // Rules of one colour and width become one PathObject with a subpath per rule (a table's
+    // grid is hundreds of rules), in the order the layout drew them.
+    let mut groups: Vec<(Color, f32, Vec<&StrokeLine>)> = Vec::new();
     for item in &page.items {
         if let Item::Stroke(s) = item {
-            // The boundary holds the line and half its width on every side. The fill colour
-            // is unused (Fill is false by default) but repeats the stroke colour for readers
-            // that take a line's colour from FillColor (easyofd does).
-            let c = color(s.color);
-            let pad = s.thickness / 2.0;
-            let left = s.x1.min(s.x2) - pad;
-            let top = s.y1.min(s.y2) - pad;
-            let width = (s.x1 - s.x2).abs() + 2.0 * pad;
-            let height = (s.y1 - s.y2).abs() + 2.0 * pad;
+            match groups
+                .iter_mut()
+                .find(|(c, t, _)| *c == s.color && *t == s.thickness)
+            {
+                Some((_, _, lines)) => lines.push(s),
+                None => groups.push((s.color, s.thickness, vec![s])),
+            }
+        }
+    }
+    for (c, thickness, lines) in groups {
+        // The boundary holds every line and half the width on every side. The fill colour is
+        // unused (Fill is false by default) but repeats the stroke colour for readers that take
+        // a line's colour from FillColor (easyofd does).
+        let pad = thickness / 2.0;
+        let left = lines.iter().map(|s| s.x1.min(s.x2)).fold(f32::MAX, f32::min) - pad;
+        let top = lines.iter().map(|s| s.y1.min(s.y2)).fold(f32::MAX, f32::min) - pad;
+        let right = lines.iter().map(|s| s.x1.max(s.x2)).fold(f32::MIN, f32::max) + pad;
+        let bottom = lines.iter().map(|s| s.y1.max(s.y2)).fold(f32::MIN, f32::max) + pad;
+        let c = color(c);
+        let _ = write!(
+            out,
+            "<ofd:PathObject ID=\"{}\" Boundary=\"{} {} {} {}\" LineWidth=\"{}\"><ofd:StrokeColor Value=\"{c}\"/><ofd:FillColor Value=\"{c}\"/><ofd:AbbreviatedData>",
+            ids.next(),
+            mm(left),
+            mm(top),
+            mm(right - left),
+            mm(bottom - top),
+            mm(thickness),
+        );
+        for (i, s) in lines.iter().enumerate() {
             let _ = write!(
                 out,
-                "<ofd:PathObject ID=\"{}\" Boundary=\"{} {} {} {}\" LineWidth=\"{}\"><ofd:StrokeColor Value=\"{c}\"/><ofd:FillColor Value=\"{c}\"/><ofd:AbbreviatedData>M {} {} L {} {}</ofd:AbbreviatedData></ofd:PathObject>",
-                ids.next(),
-                mm(left),
-                mm(top),
-                mm(width),
-                mm(height),
-                mm(s.thickness),
+                "{}M {} {} L {} {}",
+                if i == 0 { "" } else { " " },
                 mm(s.x1 - left),
                 mm(s.y1 - top),
                 mm(s.x2 - left),
                 mm(s.y2 - top)
             );
         }
+        out.push_str("</ofd:AbbreviatedData></ofd:PathObject>");
     }
     for item in &page.items {
         if let Item::Text(line) = item {
