@@ -18,9 +18,16 @@ use std::cell::RefCell;
 /// level 6's time for a 4 % larger result.
 pub(crate) const LEVEL: u32 = 2;
 
+/// Level of the OFD package's own parts (XML, a font's added tables): level 1 (zlib-rs's
+/// quick strategy) takes about half of level 2's time, and markup this repetitive still
+/// shrinks to a fifth or less.
+pub(crate) const QUICK_LEVEL: u32 = 1;
+
 thread_local! {
     static ZLIB: RefCell<Compress> = RefCell::new(Compress::new(Compression::new(LEVEL), true));
     static RAW: RefCell<Compress> = RefCell::new(Compress::new(Compression::new(LEVEL), false));
+    static RAW_QUICK: RefCell<Compress> =
+        RefCell::new(Compress::new(Compression::new(QUICK_LEVEL), false));
 }
 
 /// `data` as a zlib stream (PDF `FlateDecode`).
@@ -34,15 +41,29 @@ pub(crate) fn zlib(data: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
-/// `data` as a raw deflate stream with its final block (the last segment of a zip entry).
-pub(crate) fn raw_final(data: &[u8]) -> Option<Vec<u8>> {
-    RAW.with(|cell| {
+/// `data` as a raw deflate stream with its final block, at [`QUICK_LEVEL`].
+pub(crate) fn raw_final_quick(data: &[u8]) -> Option<Vec<u8>> {
+    RAW_QUICK.with(|cell| {
         run(
             &mut *cell.try_borrow_mut().ok()?,
             data,
             FlushCompress::Finish,
         )
     })
+}
+
+/// `data` as stored (uncompressed) deflate blocks, not final: a segment as [`raw_flushed`]
+/// gives, without a compressor (resetting one costs more than a few hundred bytes are worth).
+pub(crate) fn raw_stored(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() + 5 * (data.len() / 65535 + 1));
+    for chunk in data.chunks(65535) {
+        let len = chunk.len() as u16;
+        out.push(0x00); // BFINAL=0, BTYPE=00 (stored), padded to the byte
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
+    out
 }
 
 /// `data` as a raw deflate segment ending in a full flush: byte-aligned, not final, no
@@ -138,14 +159,15 @@ mod tests {
         // head + program + tail as three raw segments make one raw deflate stream.
         let head = b"directory".to_vec();
         let tail = b"extra tables".to_vec();
-        let mut stream = raw_flushed(&head).expect("head");
-        stream.extend_from_slice(&packed.raw);
-        stream.extend(raw_final(&tail).expect("tail"));
-        let mut whole = Vec::new();
-        flate2::read::DeflateDecoder::new(&stream[..])
-            .read_to_end(&mut whole)
-            .expect("a valid raw stream");
-        assert_eq!(whole, [head, program, tail].concat());
+        for mut stream in [raw_flushed(&head).expect("head"), raw_stored(&head)] {
+            stream.extend_from_slice(&packed.raw);
+            stream.extend(raw_final_quick(&tail).expect("tail"));
+            let mut whole = Vec::new();
+            flate2::read::DeflateDecoder::new(&stream[..])
+                .read_to_end(&mut whole)
+                .expect("a valid raw stream");
+            assert_eq!(whole, [&head[..], &program, &tail].concat());
+        }
     }
 
     #[test]

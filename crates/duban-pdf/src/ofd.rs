@@ -168,8 +168,8 @@ pub(crate) fn write_ofd_with(
         match &font.cut.packed {
             // The program's compression is the PDF's; only directory and tail are new.
             Some(packed) => {
-                let head = deflate::raw_flushed(&built.directory).ok_or_else(failed)?;
-                let tail = deflate::raw_final(&built.tail).ok_or_else(failed)?;
+                let head = deflate::raw_stored(&built.directory);
+                let tail = deflate::raw_final_quick(&built.tail).ok_or_else(failed)?;
                 zip.add_compressed(name, &[&head, &packed.raw, &tail], built.crc, built.size)
             }
             None => {
@@ -364,10 +364,26 @@ fn page_content(
         // unused (Fill is false by default) but repeats the stroke colour for readers that take
         // a line's colour from FillColor (easyofd does).
         let pad = thickness / 2.0;
-        let left = lines.iter().map(|s| s.x1.min(s.x2)).fold(f32::MAX, f32::min) - pad;
-        let top = lines.iter().map(|s| s.y1.min(s.y2)).fold(f32::MAX, f32::min) - pad;
-        let right = lines.iter().map(|s| s.x1.max(s.x2)).fold(f32::MIN, f32::max) + pad;
-        let bottom = lines.iter().map(|s| s.y1.max(s.y2)).fold(f32::MIN, f32::max) + pad;
+        let left = lines
+            .iter()
+            .map(|s| s.x1.min(s.x2))
+            .fold(f32::MAX, f32::min)
+            - pad;
+        let top = lines
+            .iter()
+            .map(|s| s.y1.min(s.y2))
+            .fold(f32::MAX, f32::min)
+            - pad;
+        let right = lines
+            .iter()
+            .map(|s| s.x1.max(s.x2))
+            .fold(f32::MIN, f32::max)
+            + pad;
+        let bottom = lines
+            .iter()
+            .map(|s| s.y1.max(s.y2))
+            .fold(f32::MIN, f32::max)
+            + pad;
         let c = color(c);
         let _ = write!(
             out,

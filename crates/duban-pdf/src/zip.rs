@@ -1,4 +1,4 @@
-//! The OFD package as a zip file: entries in the order given, every entry deflated and
+//! The OFD package as a zip file: entries in the order given (deflated, or stored when tiny),
 //! stamped with one date, no extra fields — the same entries give the same bytes.
 //!
 //! Written here rather than with the `zip` crate because an entry may arrive already
@@ -31,10 +31,16 @@ impl ZipOut {
         }
     }
 
-    /// Adds `data`, deflated here. `None` when deflating fails.
+    /// Adds `data` (an XML part), deflated here; a part under a kilobyte is stored as it is
+    /// (deflating it would save a few hundred bytes for the cost of resetting a compressor).
+    /// `None` when deflating fails.
     pub fn add(&mut self, name: &str, data: &[u8]) -> Option<()> {
-        let compressed = deflate::raw_final(data)?;
-        self.add_compressed(name, &[&compressed], deflate::crc32(data), data.len())
+        let crc = deflate::crc32(data);
+        if data.len() < 1024 {
+            return self.entry(name, 0, &[data], crc, data.len());
+        }
+        let compressed = deflate::raw_final_quick(data)?;
+        self.add_compressed(name, &[&compressed], crc, data.len())
     }
 
     /// Adds an entry given as raw deflate segments that together form one stream, with the
@@ -46,13 +52,25 @@ impl ZipOut {
         crc: u32,
         size: usize,
     ) -> Option<()> {
+        self.entry(name, 8, segments, crc, size)
+    }
+
+    /// An entry with compression `method` (0 stored, 8 deflate) whose data is `segments`.
+    fn entry(
+        &mut self,
+        name: &str,
+        method: u16,
+        segments: &[&[u8]],
+        crc: u32,
+        size: usize,
+    ) -> Option<()> {
         let offset = u32::try_from(self.out.len()).ok()?;
         let compressed: usize = segments.iter().map(|s| s.len()).sum();
         let (compressed, size) = (u32::try_from(compressed).ok()?, u32::try_from(size).ok()?);
         let name_len = u16::try_from(name.len()).ok()?;
         // local file header
         push32(&mut self.out, 0x0403_4b50);
-        self.common(crc, compressed, size, name_len, Target::Local);
+        self.common(method, crc, compressed, size, name_len, Target::Local);
         self.out.extend_from_slice(name.as_bytes());
         for s in segments {
             self.out.extend_from_slice(s);
@@ -60,7 +78,7 @@ impl ZipOut {
         // central directory record
         push32(&mut self.central, 0x0201_4b50);
         push16(&mut self.central, (3 << 8) | 20); // made by: Unix, zip 2.0
-        self.common(crc, compressed, size, name_len, Target::Central);
+        self.common(method, crc, compressed, size, name_len, Target::Central);
         push16(&mut self.central, 0); // comment length
         push16(&mut self.central, 0); // disk
         push16(&mut self.central, 0); // internal attributes
@@ -73,14 +91,22 @@ impl ZipOut {
 
     /// The fields local header and central record share, from “version needed” to “extra
     /// length”.
-    fn common(&mut self, crc: u32, compressed: u32, size: u32, name_len: u16, to: Target) {
+    fn common(
+        &mut self,
+        method: u16,
+        crc: u32,
+        compressed: u32,
+        size: u32,
+        name_len: u16,
+        to: Target,
+    ) {
         let buf = match to {
             Target::Local => &mut self.out,
             Target::Central => &mut self.central,
         };
         push16(buf, 20); // version needed: deflate
         push16(buf, 0x0800); // names are UTF-8
-        push16(buf, 8); // deflate
+        push16(buf, method);
         push16(buf, self.time);
         push16(buf, self.date);
         push32(buf, crc);
