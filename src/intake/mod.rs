@@ -13,7 +13,7 @@ pub mod rows;
 pub mod validate;
 
 use crate::config::Limits;
-use crate::model::{Master, Month, PreviousTask, Problem, Submission};
+use crate::model::{Master, Month, PreviousTask, Problem, ProblemCode, Submission};
 use crate::units::Directory;
 use chrono::NaiveDate;
 use header::{BlockLabel, BlockValue};
@@ -39,8 +39,11 @@ pub struct IntakeContext<'a> {
     pub done_percent: f64,
 }
 
-/// Extensions read as workbooks (the content decides the actual format).
-const WORKBOOK_EXTENSIONS: [&str; 6] = ["xlsx", "xlsm", "xls", "ods", "et", "ett"];
+/// Extensions that promise a workbook: a file named so that is not one is an error (it was
+/// meant as the unit's report). Every file is read by its content whatever its name.
+const WORKBOOK_EXTENSIONS: [&str; 9] = [
+    "xlsx", "xlsm", "xlsb", "xls", "xltx", "xltm", "ods", "et", "ett",
+];
 
 /// Files a folder of emailed attachments typically also holds; skipped silently.
 fn is_ignored(name: &str) -> bool {
@@ -83,16 +86,9 @@ pub fn read_month(dir: &Path, ctx: &IntakeContext) -> Vec<Submission> {
         }
     }
     paths.sort_by_key(|p| file_name(p));
-    let mut subs: Vec<Submission> = paths
-        .par_iter()
-        .map(|p| {
-            if WORKBOOK_EXTENSIONS.contains(&extension(&file_name(p)).as_str()) {
-                read_submission(p, ctx)
-            } else {
-                not_a_workbook(p)
-            }
-        })
-        .collect();
+    // Every file is looked at by content: a workbook under any name is read; anything else is
+    // named for what it is (an error when its name promised a workbook, a warning otherwise).
+    let mut subs: Vec<Submission> = paths.par_iter().map(|p| read_submission(p, ctx)).collect();
     subs.extend(skipped);
     subs.sort_by(|a, b| a.file.cmp(&b.file));
     subs
@@ -133,18 +129,6 @@ fn empty_submission(file: &str) -> Submission {
     }
 }
 
-fn not_a_workbook(path: &Path) -> Submission {
-    let file = file_name(path);
-    let mut sub = empty_submission(&file);
-    if let Ok(bytes) = std::fs::read(path) {
-        sub.sha256 = sha256_hex(&bytes);
-    }
-    sub.problems.extend(file_name_problem(path));
-    sub.problems
-        .push(Problem::not_a_workbook_file(&extension(&file)).file(file));
-    sub
-}
-
 /// A warning when the file name is not valid UTF-8 (typically GBK bytes from an archive
 /// unpacked on another system): the file is still read, under a name with `�` in it.
 fn file_name_problem(path: &Path) -> Option<Problem> {
@@ -179,10 +163,25 @@ pub fn read_submission(path: &Path, ctx: &IntakeContext) -> Submission {
     };
     sub.sha256 = sha256_hex(&bytes);
     sub.problems.extend(file_name_problem(path));
+    let named_as_workbook = WORKBOOK_EXTENSIONS.contains(&extension(&file).as_str());
     match read::read_workbook(&bytes, ctx.limits) {
         Ok(book) => fill_submission(&mut sub, &book, ctx),
-        Err(ReadError::Refused { code, message }) => {
-            sub.problems.push(Problem::error(code, message).file(file));
+        // A file not named as a workbook that is not one (a scan, a Word document sent along):
+        // it arrived, it was not read, the office sees what it was.
+        Err(ReadError::Refused { code, message, .. })
+            if !named_as_workbook && code == ProblemCode::NotAWorkbook =>
+        {
+            sub.problems
+                .push(Problem::warning(ProblemCode::NotAWorkbookFile, message).file(file));
+        }
+        Err(ReadError::Refused {
+            code,
+            message,
+            detail,
+        }) => {
+            let mut problem = Problem::error(code, message).file(file);
+            problem.detail = detail;
+            sub.problems.push(problem);
         }
     }
     if sub.unit.is_none() && sub.rows_read == 0 {

@@ -64,6 +64,7 @@ pub enum ProblemCode {
     NotAWorkbook,
     NotAWorkbookFile,
     NoticeFailed,
+    OldExcelFormat,
     PasswordProtected,
     PdfMissingGlyph,
     PreviousSummaryMissing,
@@ -128,6 +129,7 @@ impl ProblemCode {
             ProblemCode::NotAWorkbook => "not_a_workbook",
             ProblemCode::NotAWorkbookFile => "not_a_workbook_file",
             ProblemCode::NoticeFailed => "notice_failed",
+            ProblemCode::OldExcelFormat => "old_excel_format",
             ProblemCode::PasswordProtected => "password_protected",
             ProblemCode::PdfMissingGlyph => "pdf_missing_glyph",
             ProblemCode::PreviousSummaryMissing => "previous_summary_missing",
@@ -191,6 +193,10 @@ pub struct Problem {
     pub task: Option<u32>,
     /// Chinese message saying what is wrong and what to do.
     pub message: String,
+    /// Technical detail for whoever maintains the files or the tool (a parser's own words,
+    /// often English): kept out of the message, shown in 校验问题's 技术细节 column and run.json.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub detail: Option<String>,
 }
 
 impl Problem {
@@ -205,6 +211,7 @@ impl Problem {
             raw: None,
             task: None,
             message: message.into(),
+            detail: None,
         }
     }
     pub fn error(code: ProblemCode, message: impl Into<String>) -> Self {
@@ -238,6 +245,12 @@ impl Problem {
     }
     pub fn task(mut self, task: u32) -> Self {
         self.task = Some(task);
+        self
+    }
+    /// Adds technical detail (not shown in the message).
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        self.detail = (!detail.is_empty()).then_some(detail);
         self
     }
     /// Where the problem is, in Chinese: “文件 X，工作表 Y，单元格 F7”.

@@ -15,12 +15,14 @@
 use super::normalise::CellValue;
 use crate::config::Limits;
 use crate::model::ProblemCode;
-use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsx};
+use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 
+mod sniff;
 mod xls_guard;
 mod zip_guard;
+use sniff::*;
 use xls_guard::*;
 use zip_guard::*;
 
@@ -80,8 +82,12 @@ pub struct Workbook {
 /// Why a file could not be read; each becomes one error Problem.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReadError {
-    /// Code + Chinese message.
-    Refused { code: ProblemCode, message: String },
+    /// Code, Chinese message, and the technical detail (a parser's words) when there is one.
+    Refused {
+        code: ProblemCode,
+        message: String,
+        detail: Option<String>,
+    },
 }
 
 impl ReadError {
@@ -89,19 +95,27 @@ impl ReadError {
         ReadError::Refused {
             code,
             message: message.into(),
+            detail: None,
         }
+    }
+
+    fn with_detail(self, detail: impl Into<String>) -> Self {
+        let ReadError::Refused { code, message, .. } = self;
+        let detail = detail.into();
+        ReadError::Refused {
+            code,
+            message,
+            detail: (!detail.is_empty()).then_some(detail),
+        }
+    }
+
+    /// The problem code.
+    pub fn code(&self) -> ProblemCode {
+        let ReadError::Refused { code, .. } = self;
+        *code
     }
 }
 
-/// What the bytes are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Xlsx,
-    Ods,
-    Xls,
-}
-
-const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Reads a workbook from its bytes.
 pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
@@ -118,108 +132,48 @@ pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadErro
     let format = sniff(bytes)?;
     // The parsers are third-party code run on hostile bytes: a panic in one of them is a damaged
     // file, not a crashed run.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match format {
+    quiet_panics::guard(|| match format {
         Format::Xlsx => read_xlsx(bytes, limits),
+        Format::Xlsb => read_xlsb(bytes, limits),
         Format::Ods => read_ods(bytes, limits),
         Format::Xls => read_xls(bytes, limits),
-    }))
-    .unwrap_or_else(|_| Err(corrupt("表格解析器无法处理该文件的内部结构")))
+    })
+    .unwrap_or_else(|panic| Err(corrupt(format!("表格解析器内部错误：{panic}"))))
 }
 
-fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
-    if bytes.is_empty() {
-        return Err(ReadError::new(
-            ProblemCode::EmptyFile,
-            "文件是空的（0 字节），请重新导出后报送",
-        ));
-    }
-    if bytes.starts_with(b"PK") {
-        return sniff_zip(bytes);
-    }
-    if bytes.starts_with(&CFB_MAGIC) {
-        if contains_utf16(bytes, "EncryptedPackage") || contains_utf16(bytes, "EncryptionInfo") {
-            return Err(password_error());
-        }
-        return Ok(Format::Xls);
-    }
-    let what = if bytes.starts_with(b"%PDF") {
-        "PDF 文件"
-    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G'])
-        || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
-        || bytes.starts_with(b"GIF8")
-        || bytes.starts_with(b"BM")
-    {
-        "图片"
-    } else if bytes.starts_with(b"{\\rtf") {
-        "RTF 文档"
-    } else if std::str::from_utf8(bytes.get(..bytes.len().min(512)).unwrap_or(bytes)).is_ok() {
-        "文本文件"
-    } else {
-        "无法识别的文件"
-    };
-    Err(ReadError::new(
-        ProblemCode::NotAWorkbook,
-        format!(
-            "文件内容是{what}，不是 Excel/WPS 表格（可能是改了扩展名）；请用表格软件另存为 .xlsx 后重新报送"
-        ),
-    ))
-}
+/// Parser panics caught without a word on the console: the default panic hook prints the
+/// panic's English text to stderr before `catch_unwind` sees it, so a hook installed once
+/// stays silent on threads that are inside [`guard`] and defers to the previous hook elsewhere.
+mod quiet_panics {
+    use std::cell::Cell;
+    use std::sync::Once;
 
-fn password_error() -> ReadError {
-    ReadError::new(
-        ProblemCode::PasswordProtected,
-        "文件有密码保护，请去掉密码后重新报送",
-    )
-}
-
-fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
-    let pattern: Vec<u8> = needle.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    bytes
-        .windows(pattern.len())
-        .any(|w| w == pattern.as_slice())
-}
-
-fn corrupt(detail: impl std::fmt::Display) -> ReadError {
-    let detail = detail.to_string();
-    // the zip reader stops at the size the directory declares: a lying directory
-    let detail = if detail.contains("declared uncompressed size") {
-        "压缩包目录中声明的解压大小与实际内容不符".to_string()
-    } else {
-        detail
-    };
-    ReadError::new(
-        ProblemCode::CorruptFile,
-        format!("文件已损坏或不完整，无法读取（{detail}）；请重新保存后报送"),
-    )
-}
-
-/// Opens the zip, checks declared and actual inflated sizes, and tells xlsx from ods.
-fn sniff_zip(bytes: &[u8]) -> Result<Format, ReadError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
-    let names: Vec<String> = zip
-        .file_names()
-        .filter_map(Result::ok)
-        .map(|n| n.into_owned())
-        .collect();
-    if names
-        .iter()
-        .any(|n| n == "xl/workbook.xml" || n.ends_with("/workbook.xml"))
-    {
-        return Ok(Format::Xlsx);
+    thread_local! {
+        static GUARDED: Cell<bool> = const { Cell::new(false) };
     }
-    if names.iter().any(|n| n == "content.xml") {
-        let mut mime = String::new();
-        if let Ok(f) = zip.by_name("mimetype") {
-            let _ = f.take(200).read_to_string(&mut mime);
-        }
-        if mime.is_empty() || mime.contains("spreadsheet") {
-            return Ok(Format::Ods);
-        }
+
+    /// Runs `f`, turning a panic into `Err(its text)`, printing nothing.
+    pub fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+        static HOOK: Once = Once::new();
+        HOOK.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                if !GUARDED.with(Cell::get) {
+                    previous(info);
+                }
+            }));
+        });
+        let was = GUARDED.with(|g| g.replace(true));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        GUARDED.with(|g| g.set(was));
+        result.map_err(|payload| {
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default()
+        })
     }
-    Err(ReadError::new(
-        ProblemCode::NotAWorkbook,
-        "文件是压缩包或 Word 等其他文档，不是 Excel/WPS 表格；请另存为 .xlsx 后重新报送",
-    ))
 }
 
 impl PartKind {
@@ -387,6 +341,26 @@ fn grid_from_range(
     Ok(grid)
 }
 
+/// Excel's binary workbook, read like the others, within the same limits (the zip guard bounds
+/// what it inflates; the cells are counted as they are read).
+fn read_xlsb(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+    check_inflated_size(bytes, limits)?;
+    let mut book: Xlsb<_> = Xlsb::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::XlsbError::Password => password_error(),
+        other => corrupt(other),
+    })?;
+    let mut budget = Budget { limits, cells: 0 };
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).map_err(corrupt)?;
+        sheets.push(grid_from_range(&name, &range, &mut budget)?);
+    }
+    Ok(Workbook {
+        sheets,
+        styles_known: false,
+    })
+}
+
 fn read_ods(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     check_inflated_size(bytes, limits)?;
     check_ods_dense_size(bytes, limits)?;
@@ -436,7 +410,7 @@ mod tests {
     fn sniffing_names_the_problem() {
         let limits = Limits::default();
         let code = |b: &[u8]| match read_workbook(b, &limits) {
-            Err(ReadError::Refused { code, .. }) => code.as_str(),
+            Err(e) => e.code().as_str(),
             Ok(_) => "ok",
         };
         assert_eq!(code(b""), "empty_file");

@@ -21,6 +21,7 @@ pub(super) fn problem_sheet(
         ("任务序号", 7.0),
         ("问题说明", 56.0),
         ("问题代码", 22.0),
+        ("技术细节", 30.0),
     ];
     sh.header(0, &columns, s)?;
     let error = s
@@ -45,6 +46,7 @@ pub(super) fn problem_sheet(
         sh.number(row, 7, p.task.map(f64::from), &s.number)?;
         sh.text(row, 8, &p.message, &s.plain)?;
         sh.text(row, 9, p.code.as_str(), &s.center)?;
+        sh.text(row, 10, p.detail.as_deref().unwrap_or(""), &s.plain)?;
     }
     if report.problems.is_empty() {
         sh.ws.merge_range(
