@@ -29,10 +29,25 @@ pub fn render_check_report(submissions: &[Submission], merged: &Merged) -> Strin
             let _ = writeln!(out, "  {p}");
         }
     }
+    let invalid: Vec<String> = merged
+        .receipts
+        .iter()
+        .filter_map(|r| Some(format!("{}（{}）", r.unit, r.invalid.as_deref()?)))
+        .collect();
+    if !invalid.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n报送无效单位（{} 个，文件中没有可读取的任务行）：",
+            invalid.len()
+        );
+        for line in &invalid {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
     let missing: Vec<&str> = merged
         .receipts
         .iter()
-        .filter(|r| !r.received)
+        .filter(|r| !r.received && r.invalid.is_none())
         .map(|r| r.unit.as_str())
         .collect();
     if !missing.is_empty() {

@@ -293,11 +293,23 @@ fn receipts(
             let name = u.name.as_str();
             let files: &[&Submission] = by_unit.get(name).map(Vec::as_slice).unwrap_or_default();
             let (errors, warnings) = counts.get(name).copied().unwrap_or_default();
+            let rows_read: u32 = files.iter().map(|s| s.rows_read).sum();
+            // Files that gave no readable row are 报送无效: the reason is the first error of
+            // the unit's files (a password, a damaged file …).
+            let invalid = (!files.is_empty() && rows_read == 0).then(|| {
+                files
+                    .iter()
+                    .flat_map(|s| s.problems.iter())
+                    .find(|p| p.severity == Severity::Error)
+                    .map(|p| p.message.clone())
+                    .unwrap_or_else(|| "报送的文件中没有可读取的任务行".to_string())
+            });
             Receipt {
                 unit: u.name.clone(),
-                received: !files.is_empty(),
+                received: rows_read > 0,
+                invalid,
                 reported_on: files.iter().filter_map(|s| s.reported_on).max(),
-                rows_read: files.iter().map(|s| s.rows_read).sum(),
+                rows_read,
                 rows_merged: merged.get(name).copied().unwrap_or(0),
                 errors,
                 warnings,

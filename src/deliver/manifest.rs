@@ -172,7 +172,14 @@ struct RunJson<'a> {
 struct UnitCounts {
     total: usize,
     reported: usize,
+    /// Sent files of which no row could be read (报送无效); also in `not_reported`.
+    #[serde(skip_serializing_if = "is_zero")]
+    invalid: usize,
     not_reported: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -211,6 +218,7 @@ pub fn run_json_of(report: &MonthReport, inputs: &[InputFile], outputs: Vec<Inpu
     let outcomes = &report.classification.outcomes;
     let receipts = &report.merged.receipts;
     let reported = receipts.iter().filter(|r| r.received).count();
+    let invalid = receipts.iter().filter(|r| r.invalid.is_some()).count();
     let doc = RunJson {
         tool: "duban",
         version: env!("CARGO_PKG_VERSION"),
@@ -248,6 +256,7 @@ pub fn run_json_of(report: &MonthReport, inputs: &[InputFile], outputs: Vec<Inpu
         units: UnitCounts {
             total: receipts.len(),
             reported,
+            invalid,
             not_reported: receipts.len() - reported,
         },
         reconciliation: ReconciliationJson {

@@ -536,7 +536,11 @@ impl Reconciliation {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Receipt {
     pub unit: String,
+    /// A file of the unit gave at least one readable row (已报送). A unit whose files gave none
+    /// is 报送无效 ([`Receipt::invalid`]): not counted as reported.
     pub received: bool,
+    /// Why the unit's files count for nothing (报送无效), when it sent some.
+    pub invalid: Option<String>,
     /// Files attributed to this unit.
     pub files: Vec<String>,
     /// Latest 填报日期 among them.
@@ -545,6 +549,19 @@ pub struct Receipt {
     pub rows_merged: u32,
     pub errors: u32,
     pub warnings: u32,
+}
+
+impl Receipt {
+    /// 已报送, 报送无效 or 未报送.
+    pub fn status_label(&self) -> &'static str {
+        if self.received {
+            "已报送"
+        } else if self.invalid.is_some() {
+            "报送无效"
+        } else {
+            "未报送"
+        }
+    }
 }
 
 /// The merged month: one record per task per unit, with bookkeeping.

@@ -394,6 +394,12 @@ pub fn run(
         lights,
         red_list: (lights[0] + lights[1] + lights[2]) as usize,
         units_received: report.merged.receipts.iter().filter(|r| r.received).count(),
+        units_invalid: report
+            .merged
+            .receipts
+            .iter()
+            .filter(|r| r.invalid.is_some())
+            .count(),
         units_total: report.merged.receipts.len(),
         leader_pdfs: rendered.leader_pdfs,
         unit_pdfs: rendered.unit_pdfs,

@@ -18,6 +18,8 @@ pub struct RunSummary {
     pub lights: [u32; 4],
     pub red_list: usize,
     pub units_received: usize,
+    /// Units whose files gave no readable row (报送无效), not counted as received.
+    pub units_invalid: usize,
     pub units_total: usize,
     pub leader_pdfs: usize,
     pub unit_pdfs: usize,
@@ -56,9 +58,14 @@ impl RunSummary {
         for note in &self.notes {
             let _ = writeln!(s, "注意：{note}");
         }
+        let invalid = if self.units_invalid > 0 {
+            format!("，{} 个单位报送无效", self.units_invalid)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             s,
-            "读取文件 {} 个，{}/{} 个单位已报送；上月汇总表：{}",
+            "读取文件 {} 个，{}/{} 个单位已报送{invalid}；上月汇总表：{}",
             self.files_read,
             self.units_received,
             self.units_total,

@@ -113,6 +113,7 @@ fn report() -> MonthReport {
         .map(|u| Receipt {
             unit: u.name.clone(),
             received: u.name != HOSTILE,
+            invalid: None,
             files: vec![],
             reported_on: None,
             rows_read: 1,

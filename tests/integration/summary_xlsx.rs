@@ -199,6 +199,7 @@ fn month_report(previous: &BTreeMap<u32, PreviousTask>) -> MonthReport {
             Receipt {
                 unit: u.name.clone(),
                 received,
+                invalid: None,
                 files: if received {
                     vec![format!("{}-11月进展.xlsx", u.name)]
                 } else {

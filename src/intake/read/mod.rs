@@ -116,7 +116,6 @@ impl ReadError {
     }
 }
 
-
 /// Reads a workbook from its bytes.
 pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     if bytes.len() as u64 > limits.max_file_bytes {

@@ -82,7 +82,11 @@ fn what_else(bytes: &[u8]) -> Foreign {
     } else if let Some(text) = as_text(bytes) {
         // CSV or tab-separated: one ASCII separator on every one of the first lines, twice on
         // at least one (prose with a comma is not a table).
-        let lines: Vec<&str> = text.lines().take(5).filter(|l| !l.trim().is_empty()).collect();
+        let lines: Vec<&str> = text
+            .lines()
+            .take(5)
+            .filter(|l| !l.trim().is_empty())
+            .collect();
         let separated = [',', '\t', ';'].iter().any(|sep| {
             !lines.is_empty()
                 && lines.iter().all(|l| l.contains(*sep))

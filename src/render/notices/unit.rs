@@ -61,6 +61,7 @@ pub(crate) fn document(input: &Input, unit: &str) -> Result<(Document, Meta), su
         "blue_deadlines": blue_deadlines.join("、"),
         "not_reported_tasks": number_list(outcomes().filter(|o| o.status == crate::model::Status::NotReported)),
         "received": receipt.is_some_and(|r| r.received),
+        "invalid": receipt.and_then(|r| r.invalid.clone()),
         "files": receipt.map(|r| r.files.clone()).unwrap_or_default(),
         "problems": problems.len(),
         "problem_errors": count(Severity::Error),

@@ -34,17 +34,18 @@ pub(super) fn receipt_sheet(
         let receipt = report.merged.receipts.iter().find(|r| r.unit == unit.name);
         let received = receipt.is_some_and(|r| r.received);
         sh.text(row, 0, &unit.name, &s.center)?;
-        if received {
-            sh.text(row, 1, "已报送", &s.center)?;
-        } else {
-            sh.text(row, 1, "未报送", &not_received)?;
-        }
+        let label = receipt.map_or("未报送", crate::model::Receipt::status_label);
         sh.text(
             row,
-            2,
-            &receipt.map(|r| r.files.join("\n")).unwrap_or_default(),
-            &s.plain,
+            1,
+            label,
+            if received { &s.center } else { &not_received },
         )?;
+        let mut files = receipt.map(|r| r.files.join("\n")).unwrap_or_default();
+        if let Some(reason) = receipt.and_then(|r| r.invalid.as_deref()) {
+            files.push_str(&format!("\n（报送无效：{reason}）"));
+        }
+        sh.text(row, 2, &files, &s.plain)?;
         let date = receipt
             .and_then(|r| r.reported_on)
             .map(chinese_date)
