@@ -72,17 +72,54 @@ fn is_header(columns: &BTreeMap<Column, u32>) -> bool {
     has_key && has_progress && columns.len() >= 2
 }
 
-/// Whether `row` repeats the header (after a page break); such rows are skipped.
+/// Whether `row` repeats the header (after a page break), or the lower row of a two-row header
+/// (every cell a header label); such rows are skipped.
 pub fn is_header_row(sheet: &SheetGrid, row: u32) -> bool {
-    is_header(&columns_in_row(sheet, row))
+    if is_header(&columns_in_row(sheet, row)) {
+        return true;
+    }
+    let Some(cells) = sheet.rows.get(&row) else {
+        return false;
+    };
+    cells.len() >= 2
+        && cells
+            .values()
+            .all(|c| matches!(&c.value, CellValue::Text(t) if classify_header(t).is_some()))
 }
 
-/// The best header row within the first [`HEADER_SEARCH_ROWS`] rows: the one naming the most
-/// known columns.
+/// The known column of every header cell of `row`, by column index.
+fn labels_in_row(sheet: &SheetGrid, row: u32) -> BTreeMap<u32, Column> {
+    sheet
+        .rows
+        .get(&row)
+        .map(|cells| {
+            cells
+                .iter()
+                .filter_map(|(&col, cell)| match &cell.value {
+                    CellValue::Text(t) => classify_header(t).map(|k| (col, k)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Column kinds by first occurrence, from labels by column index.
+fn kinds(labels: &BTreeMap<u32, Column>) -> BTreeMap<Column, u32> {
+    let mut found = BTreeMap::new();
+    for (&col, &kind) in labels {
+        found.entry(kind).or_insert(col);
+    }
+    found
+}
+
+/// The best header within the first [`HEADER_SEARCH_ROWS`] rows: the row naming the most
+/// known columns, or a header block spread over two rows — a group cell such as 完成情况
+/// merged above 完成进度(%) and 状态 — read as one: the lower row's label wins in a column where
+/// both have one. A two-row header's [`HeaderRow::row`] is its lower row (data starts below).
 pub fn find_header(sheet: &SheetGrid) -> Option<HeaderRow> {
     let mut best: Option<HeaderRow> = None;
-    for row in sheet.rows.range(..HEADER_SEARCH_ROWS).map(|(r, _)| *r) {
-        let columns = columns_in_row(sheet, row);
+    let mut consider = |row: u32, columns: BTreeMap<Column, u32>| {
         if is_header(&columns)
             && best
                 .as_ref()
@@ -90,6 +127,25 @@ pub fn find_header(sheet: &SheetGrid) -> Option<HeaderRow> {
         {
             best = Some(HeaderRow { row, columns });
         }
+    };
+    let rows: Vec<u32> = sheet
+        .rows
+        .range(..HEADER_SEARCH_ROWS)
+        .map(|(r, _)| *r)
+        .collect();
+    for &row in &rows {
+        let upper = labels_in_row(sheet, row);
+        consider(row, kinds(&upper));
+        if upper.is_empty() {
+            continue;
+        }
+        let lower = labels_in_row(sheet, row + 1);
+        if lower.is_empty() {
+            continue;
+        }
+        let mut both = upper;
+        both.extend(lower);
+        consider(row + 1, kinds(&both));
     }
     best
 }

@@ -222,12 +222,15 @@ fn read_bytes(path: &Path, limits: &Limits) -> Result<Vec<u8>, Box<Problem>> {
 struct SheetData {
     rows: Vec<RawRow>,
     block: BTreeMap<BlockLabel, (String, BlockValue)>,
+    /// Problems of a sheet as a whole (a header without 完成进度).
+    notes: Vec<Problem>,
 }
 
 fn collect_sheets(book: &Workbook, ctx: &IntakeContext, unit_hint: &[u32]) -> Option<SheetData> {
     let mut data = SheetData {
         rows: Vec::new(),
         block: BTreeMap::new(),
+        notes: Vec::new(),
     };
     let mut any_header = false;
     for sheet in &book.sheets {
@@ -235,6 +238,13 @@ fn collect_sheets(book: &Workbook, ctx: &IntakeContext, unit_hint: &[u32]) -> Op
             continue;
         };
         any_header = true;
+        if head.col(header::Column::Percent).is_none() {
+            data.notes.push(
+                Problem::no_percent_column(head.row)
+                    .sheet(sheet.name.clone())
+                    .cell(crate::model::cell_ref(head.row, 0)),
+            );
+        }
         data.rows.extend(rows::read_rows(
             sheet,
             &head,
@@ -287,6 +297,8 @@ fn fill_submission(sub: &mut Submission, book: &Workbook, ctx: &IntakeContext) {
     let date_value = data.block.get(&BlockLabel::Date);
     sub.reported_on = date_value.and_then(|(_, v)| date_from_cell(&v.value, ctx.month));
     sub.rows_read = u32::try_from(data.rows.len()).unwrap_or(u32::MAX);
+    sub.problems
+        .extend(data.notes.iter().map(|p| p.clone().file(file.clone())));
 
     let unit = identify_unit(sub, &data, &stem, ctx);
     if let Some(unit) = &unit {

@@ -189,6 +189,11 @@ fn classify(
             if let Some(n) = match_task_text(&text, master, unit_hint, true) {
                 return RowKind::Task(Some(n), NumberSource::TaskText);
             }
+            // A group heading (“一、产业发展”) between task rows is not a sub-item of the task
+            // above it.
+            if !reported && is_section_heading(&text) {
+                return RowKind::Skip;
+            }
             if chain_open {
                 return RowKind::Continuation;
             }
@@ -216,6 +221,37 @@ fn classify(
             }
         }
     }
+}
+
+/// A heading of a group of tasks: “一、产业发展”, “（二）民生”, “(三)改革”, “第一部分 …”.
+fn is_section_heading(text: &str) -> bool {
+    const NUMERALS: &str = "一二三四五六七八九十百零〇";
+    let t = text.trim();
+    let numeral_run = |s: &str| -> usize {
+        s.chars()
+            .take_while(|c| NUMERALS.contains(*c))
+            .map(char::len_utf8)
+            .sum()
+    };
+    let n = numeral_run(t);
+    if n > 0 && t[n..].starts_with(['、', '.', '．']) {
+        return true;
+    }
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if let Some(rest) = t.strip_prefix(open) {
+            let n = numeral_run(rest);
+            if n > 0 && rest[n..].starts_with(close) {
+                return true;
+            }
+        }
+    }
+    if let Some(rest) = t.strip_prefix('第') {
+        let n = numeral_run(rest);
+        if n > 0 && rest[n..].starts_with(['部', '章', '类', '篇']) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Matches a 任务目标 text against the master. Exact (after [`comparison_key`]) first; unless

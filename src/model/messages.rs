@@ -224,6 +224,16 @@ impl Problem {
         )
     }
     /// No sheet has a header row in its first 20 rows.
+    /// A header without a 完成进度 column: the sheet's rows carry no progress figure.
+    pub fn no_percent_column(header_row: u32) -> Problem {
+        Problem::warning(
+            C::NoPercentColumn,
+            format!(
+                "表头（第 {} 行）中没有“完成进度(%)”列（或列名无法识别），本表各任务的完成进度无法读取，将按未填进度处理；请使用下发的模板，保留“完成进度(%)”列后重新报送",
+                header_row + 1
+            ),
+        )
+    }
     pub fn no_header() -> Problem {
         Problem::error(
             C::NoHeader,

@@ -297,11 +297,30 @@ fn from_data_ref(value: &DataRef<'_>) -> CellValue {
         DataRef::String(s) => CellValue::Text(s.clone()),
         DataRef::SharedString(s) => CellValue::Text((*s).to_string()),
         DataRef::Bool(b) => CellValue::Bool(*b),
-        DataRef::DateTime(d) => CellValue::Number(d.as_f64()),
+        DataRef::DateTime(d) => CellValue::Number(serial_1900(d)),
         DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => CellValue::Text(s.clone()),
         DataRef::Error(e) => CellValue::Error(e.to_string()),
         DataRef::Empty => CellValue::Empty,
     }
+}
+
+/// A date cell as a serial in the 1900 date system, whatever system the workbook uses: a
+/// workbook saved with the 1904 system (Excel for Mac's old default) counts days from 1904, and
+/// its 2026-11-25 must still read as 2026-11-25 (the date Excel shows).
+fn serial_1900(d: &calamine::ExcelDateTime) -> f64 {
+    if !d.is_datetime() {
+        return d.as_f64();
+    }
+    let (y, m, day, h, mi, s, ms) = d.to_ymd_hms_milli();
+    let Some(date) = chrono::NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(day))
+    else {
+        return d.as_f64();
+    };
+    let Some(epoch) = chrono::NaiveDate::from_ymd_opt(1899, 12, 30) else {
+        return d.as_f64();
+    };
+    let seconds = f64::from(h) * 3600.0 + f64::from(mi) * 60.0 + f64::from(s) + f64::from(ms) / 1000.0;
+    (date - epoch).num_days() as f64 + seconds / 86_400.0
 }
 
 fn from_data(value: &Data) -> CellValue {
@@ -310,7 +329,7 @@ fn from_data(value: &Data) -> CellValue {
         Data::Float(f) => CellValue::Number(*f),
         Data::String(s) => CellValue::Text(s.clone()),
         Data::Bool(b) => CellValue::Bool(*b),
-        Data::DateTime(d) => CellValue::Number(d.as_f64()),
+        Data::DateTime(d) => CellValue::Number(serial_1900(d)),
         Data::DateTimeIso(s) | Data::DurationIso(s) => CellValue::Text(s.clone()),
         Data::Error(e) => CellValue::Error(e.to_string()),
         Data::Empty => CellValue::Empty,
