@@ -9,6 +9,7 @@ mod classify;
 mod deliver;
 mod hostile_inputs;
 mod intake;
+mod intake_corpus;
 mod master;
 mod notices;
 mod ofd;

@@ -319,7 +319,8 @@ fn serial_1900(d: &calamine::ExcelDateTime) -> f64 {
     let Some(epoch) = chrono::NaiveDate::from_ymd_opt(1899, 12, 30) else {
         return d.as_f64();
     };
-    let seconds = f64::from(h) * 3600.0 + f64::from(mi) * 60.0 + f64::from(s) + f64::from(ms) / 1000.0;
+    let seconds =
+        f64::from(h) * 3600.0 + f64::from(mi) * 60.0 + f64::from(s) + f64::from(ms) / 1000.0;
     (date - epoch).num_days() as f64 + seconds / 86_400.0
 }
 
