@@ -20,11 +20,13 @@ struct Candidate<'a> {
 }
 
 impl Candidate<'_> {
-    /// Later wins: 填报日期, then file name, then sheet, then row.
-    fn key(&self) -> (Option<NaiveDate>, &str, &str, u32) {
+    /// Later wins: 填报日期, then file name; within a file a visible row over a hidden one,
+    /// then the later sheet and row.
+    fn key(&self) -> (Option<NaiveDate>, &str, bool, &str, u32) {
         (
             self.reported_on,
             &self.row.source.file,
+            !self.row.source.hidden,
             &self.row.source.sheet,
             self.row.source.row,
         )

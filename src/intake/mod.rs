@@ -411,6 +411,15 @@ fn check_rows(sub: &mut Submission, rows: &[RawRow], unit: &str, ctx: &IntakeCon
     let mut problems = Vec::new();
     let mut rejected = 0u32;
     for raw in rows {
+        if raw.hidden {
+            problems.push(
+                Problem::hidden_row(raw.number.map_or("？".to_string(), |n| n.to_string()))
+                    .unit(unit)
+                    .file(sub.file.clone())
+                    .sheet(raw.sheet.clone())
+                    .cell(crate::model::cell_ref(raw.row, 0)),
+            );
+        }
         let checked = validate::check_row(raw, &row_ctx);
         problems.extend(checked.problems);
         match checked.row {

@@ -41,6 +41,8 @@ pub struct RawRow {
     pub sheet: String,
     /// 0-based row of the task row.
     pub row: u32,
+    /// The task row is hidden in the sheet.
+    pub hidden: bool,
     pub number: Option<u32>,
     pub number_source: NumberSource,
     /// The task row's cells of the known columns.
@@ -330,6 +332,7 @@ fn new_row(
     RawRow {
         sheet: sheet.name.clone(),
         row,
+        hidden: sheet.hidden_rows.contains(&row),
         number,
         number_source: source,
         task_text: text_of(&cells, Column::TaskText),

@@ -280,6 +280,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
             file: ctx.file.to_string(),
             sheet: raw.sheet.clone(),
             row: raw.row,
+            hidden: raw.hidden,
         },
     });
     Checked { row, problems }
@@ -355,20 +356,37 @@ pub fn check_report_date(
 /// Warnings for a task reported more than once in one file. The later row wins in the merge
 /// (the earlier is superseded); both cells are named.
 pub fn duplicate_tasks(rows: &[ProgressRow]) -> Vec<Problem> {
-    let mut first: BTreeMap<u32, &ProgressRow> = BTreeMap::new();
-    let mut problems = Vec::new();
+    let mut by_task: BTreeMap<u32, Vec<&ProgressRow>> = BTreeMap::new();
     for row in rows {
-        match first.get(&row.task) {
-            None => {
-                first.insert(row.task, row);
-            }
-            Some(earlier) => problems.push(
-                Problem::duplicate_task(row.task, &earlier.source.sheet, earlier.source.row + 1)
-                    .file(row.source.file.clone())
-                    .sheet(row.source.sheet.clone())
-                    .cell(cell_ref(row.source.row, 0))
-                    .task(row.task),
-            ),
+        by_task.entry(row.task).or_default().push(row);
+    }
+    let mut problems = Vec::new();
+    for (task, rows) in by_task.into_iter().filter(|(_, r)| r.len() > 1) {
+        // The row merge keeps (a visible row over a hidden one, else the later one).
+        let key = |r: &&&ProgressRow| (!r.source.hidden, r.source.sheet.clone(), r.source.row);
+        let Some(winner) = rows.iter().max_by_key(key) else {
+            continue;
+        };
+        for loser in rows.iter().filter(|r| !std::ptr::eq(**r, *winner)) {
+            problems.push(
+                Problem::duplicate_task(
+                    task,
+                    (
+                        &winner.source.sheet,
+                        winner.source.row + 1,
+                        winner.source.hidden,
+                    ),
+                    (
+                        &loser.source.sheet,
+                        loser.source.row + 1,
+                        loser.source.hidden,
+                    ),
+                )
+                .file(loser.source.file.clone())
+                .sheet(loser.source.sheet.clone())
+                .cell(cell_ref(loser.source.row, 0))
+                .task(task),
+            );
         }
     }
     problems

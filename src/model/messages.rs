@@ -419,11 +419,40 @@ impl Problem {
         )
     }
     /// A task reported twice in one file (the later row wins).
-    pub fn duplicate_task(number: impl Display, sheet: &str, row: impl Display) -> Problem {
+    /// The same task twice in one file: (sheet, 1-based row, hidden) of the row used and of
+    /// this one.
+    pub fn duplicate_task(
+        number: impl Display,
+        used: (&str, u32, bool),
+        this: (&str, u32, bool),
+    ) -> Problem {
+        let place = |(sheet, row, hidden): (&str, u32, bool)| {
+            format!(
+                "工作表“{sheet}”第 {row} 行{}",
+                if hidden { "（隐藏行）" } else { "" }
+            )
+        };
+        let why = if this.2 && !used.2 {
+            "可见行优先于隐藏行"
+        } else {
+            "以后一行为准"
+        };
         Problem::warning(
             C::DuplicateTask,
             format!(
-                "第 {number} 项任务在本文件中重复填报（另见工作表“{sheet}”第 {row} 行），以后一行为准；请删除重复行"
+                "第 {number} 项任务在本文件中重复填报：{}与{}，采用{}（{why}）；请删除重复行",
+                place(this),
+                place(used),
+                place(used)
+            ),
+        )
+    }
+    /// A task row hidden in the sheet (read like the others).
+    pub fn hidden_row(number: impl Display) -> Problem {
+        Problem::info(
+            C::HiddenRow,
+            format!(
+                "第 {number} 项任务所在行在表格中被隐藏，已照常读取；如该行作废，请删除该行而不是隐藏"
             ),
         )
     }

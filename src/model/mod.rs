@@ -235,6 +235,10 @@ pub struct RowSource {
     pub sheet: String,
     /// 0-based row of the task row in the sheet.
     pub row: u32,
+    /// The task row is hidden in the sheet (read like the others; a visible row of the same
+    /// task in the same file wins over it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
 }
 
 /// One task's progress as one unit reported it (continuation rows already folded in).

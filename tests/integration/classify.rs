@@ -81,6 +81,7 @@ fn report(
                 file: format!("{unit}.xlsx"),
                 sheet: "Sheet1".into(),
                 row: 5,
+                hidden: false,
             },
         },
         reported_on: Some(d(2026, 11, 25)),

@@ -789,7 +789,14 @@ fn same_task_twice_in_a_file_counts_once() {
         ]),
     );
     let sub = read_submission(&path, &ctx());
-    assert_eq!(problem(&sub, "duplicate_task").cell.as_deref(), Some("A6"));
+    // The warning sits on the row not used (A4) and names the one used (row 6).
+    let dup = problem(&sub, "duplicate_task");
+    assert_eq!(dup.cell.as_deref(), Some("A4"));
+    assert!(
+        dup.message.contains("第 6 行") && dup.message.contains("以后一行为准"),
+        "{}",
+        dup.message
+    );
     let c = ctx();
     let merged = merge(c.master, std::slice::from_ref(&sub));
     let r = merged.reconciliation;

@@ -711,3 +711,70 @@ fn a_really_encrypted_workbook_is_named_as_such() {
         );
     }
 }
+
+/// Hidden rows are read like the others, each with a 提示; the same task twice: the visible
+/// row wins over a hidden one, and the warning names both cells.
+#[test]
+fn hidden_rows_are_read_and_a_visible_duplicate_wins() {
+    let dir = temp_dir("corpus-hidden");
+    let mut sheet = template_sheet(
+        "市科技局",
+        "2026-11-25",
+        vec![
+            [
+                V::N(3.0),
+                s("实施科技创新重大项目10个以上"),
+                s("已实施重大项目8个。"),
+                V::N(80.0),
+                s("序时推进"),
+            ],
+            [
+                V::N(3.0),
+                s("实施科技创新重大项目10个以上"),
+                s("旧数据。"),
+                V::N(40.0),
+                s("滞后"),
+            ],
+            [
+                V::N(6.0),
+                s("培育高新技术企业100家"),
+                s("新认定95家。"),
+                V::N(95.0),
+                s("序时推进"),
+            ],
+        ],
+    );
+    // row 5 (the second task-3 row) and row 6 (task 6) hidden
+    sheet.hidden_rows = vec![4, 5];
+    write_xlsx(&dir.join("市科技局.xlsx"), &[sheet]);
+    let ctx = ctx();
+    let subs = read_month(&dir, &ctx);
+    let sub = &subs[0];
+    let codes: Vec<&str> = sub.problems.iter().map(|p| p.code.as_str()).collect();
+    assert_eq!(
+        codes.iter().filter(|c| **c == "hidden_row").count(),
+        2,
+        "{:?}",
+        sub.problems
+    );
+    let dup = sub
+        .problems
+        .iter()
+        .find(|p| p.code.as_str() == "duplicate_task")
+        .expect("duplicate warning");
+    assert!(
+        dup.message.contains("第 5 行（隐藏行）")
+            && dup.message.contains("第 4 行")
+            && dup.message.contains("可见行优先于隐藏行"),
+        "{}",
+        dup.message
+    );
+    assert_eq!(dup.cell.as_deref(), Some("A5"));
+    let merged = merge(ctx.master, &subs);
+    let task3 = &merged.reports[&3][0];
+    assert_eq!(task3.row.percent, Some(80.0), "the visible row wins");
+    assert!(!task3.row.source.hidden);
+    let task6 = &merged.reports[&6][0];
+    assert!(task6.row.source.hidden, "a hidden row alone is merged");
+    assert!(merged.reconciliation.balances());
+}

@@ -149,6 +149,7 @@ fn row(
                 file: format!("{unit}-11月进展.xlsx"),
                 sheet: "Sheet1".into(),
                 row: task + 5,
+                hidden: false,
             },
         },
         reported_on: Some(d(2026, 11, 26)),

@@ -39,6 +39,8 @@ pub struct GridCell {
 pub struct SheetGrid {
     pub name: String,
     pub rows: BTreeMap<u32, BTreeMap<u32, GridCell>>,
+    /// 0-based rows hidden in the sheet (xlsx/xlsm: `<row hidden="1">`).
+    pub hidden_rows: std::collections::BTreeSet<u32>,
 }
 
 impl SheetGrid {
@@ -257,10 +259,126 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
         }
         sheets.push(grid);
     }
+    let hidden = hidden_rows(bytes, limits);
+    for sheet in &mut sheets {
+        if let Some(rows) = hidden.get(&sheet.name) {
+            sheet.hidden_rows = rows.clone();
+        }
+    }
     Ok(Workbook {
         sheets,
         styles_known: true,
     })
+}
+
+/// Rows hidden in each sheet of an xlsx package (`<row … hidden="1">`), by sheet name; calamine
+/// does not report them. Best effort: a package it cannot follow has no hidden rows.
+fn hidden_rows(bytes: &[u8], limits: &Limits) -> BTreeMap<String, std::collections::BTreeSet<u32>> {
+    use quick_xml::events::Event;
+    let mut out = BTreeMap::new();
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return out;
+    };
+    let read_part = |zip: &mut zip::ZipArchive<Cursor<&[u8]>>, wanted: &str| -> Option<Vec<u8>> {
+        let wanted = wanted.trim_start_matches('/');
+        let index = (0..zip.len()).find(|i| {
+            zip.name_for_index(*i)
+                .and_then(Result::ok)
+                .is_some_and(|n| n.replace('\\', "/").eq_ignore_ascii_case(wanted))
+        })?;
+        let mut data = Vec::new();
+        zip.by_index(index)
+            .ok()?
+            .take(limits.max_inflated_bytes)
+            .read_to_end(&mut data)
+            .ok()?;
+        Some(data)
+    };
+    let attr = |e: &quick_xml::events::BytesStart<'_>, key: &str| -> Option<String> {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == key || a.key.local_name().as_ref() == key)
+            .and_then(|a| {
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .ok()
+                    .map(|v| v.into_owned())
+            })
+    };
+    // sheet name → relationship id, relationship id → part
+    let Some(workbook) = read_part(&mut zip, "xl/workbook.xml") else {
+        return out;
+    };
+    let mut sheets: Vec<(String, String)> = Vec::new();
+    let mut reader = quick_xml::Reader::from_reader(workbook.as_slice());
+    let mut buf = Vec::new();
+    while let Ok(event) = reader.read_event_into(&mut buf) {
+        match event {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
+                if let (Some(name), Some(id)) = (attr(&e, "name"), attr(&e, "id")) {
+                    sheets.push((name, id));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    let Some(rels) = read_part(&mut zip, "xl/_rels/workbook.xml.rels") else {
+        return out;
+    };
+    let mut targets: BTreeMap<String, String> = BTreeMap::new();
+    let mut reader = quick_xml::Reader::from_reader(rels.as_slice());
+    while let Ok(event) = reader.read_event_into(&mut buf) {
+        match event {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
+                if let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target")) {
+                    let part = match target.strip_prefix('/') {
+                        Some(absolute) => absolute.to_string(),
+                        None => format!("xl/{target}"),
+                    };
+                    targets.insert(id, part);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    for (name, id) in sheets {
+        let Some(part) = targets.get(&id) else {
+            continue;
+        };
+        let Some(xml) = read_part(&mut zip, part) else {
+            continue;
+        };
+        // Most sheets hide nothing: skip the parse unless the attribute occurs at all.
+        if !xml.windows(8).any(|w| w == b"hidden=\"") {
+            continue;
+        }
+        let mut rows = std::collections::BTreeSet::new();
+        let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
+        while let Ok(event) = reader.read_event_into(&mut buf) {
+            match event {
+                Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "row" => {
+                    let hidden = attr(&e, "hidden").is_some_and(|v| v == "1" || v == "true");
+                    if let Some(r) = attr(&e, "r").and_then(|r| r.parse::<u32>().ok())
+                        && hidden
+                        && r > 0
+                    {
+                        rows.insert(r - 1);
+                    }
+                }
+                Event::End(e) if e.local_name().as_ref() == "sheetData" => break,
+                Event::Eof => break,
+                _ => {}
+            }
+            buf.clear();
+        }
+        if !rows.is_empty() {
+            out.insert(name, rows);
+        }
+    }
+    out
 }
 
 /// A number format shows a percentage: builtin 9 (`0%`) and 10 (`0.00%`), or a format code

@@ -174,6 +174,8 @@ pub struct SheetSpec {
     pub name: String,
     pub cells: Vec<(u32, u16, V)>,
     pub merges: Vec<(u32, u16, u32, u16, String)>,
+    /// 0-based rows to hide.
+    pub hidden_rows: Vec<u32>,
 }
 
 impl SheetSpec {
@@ -238,6 +240,9 @@ pub fn write_xlsx(path: &Path, sheets: &[SheetSpec]) {
     for spec in sheets {
         let ws = wb.add_worksheet();
         ws.set_name(&spec.name).unwrap();
+        for r in &spec.hidden_rows {
+            ws.set_row_hidden(*r).unwrap();
+        }
         for (r1, c1, r2, c2, text) in &spec.merges {
             ws.merge_range(*r1, *c1, *r2, *c2, text, &Format::new())
                 .unwrap();
