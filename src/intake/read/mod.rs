@@ -222,7 +222,7 @@ impl Budget<'_> {
 }
 
 fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
-    check_inflated_size(bytes, limits)?;
+    let inflated = check_inflated_size(bytes, limits)?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsxError::Password => password_error(),
         other => corrupt(other),
@@ -259,7 +259,11 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
         }
         sheets.push(grid);
     }
-    let hidden = hidden_rows(bytes, limits);
+    let hidden = if inflated.sheets_with_hidden.is_empty() {
+        BTreeMap::new()
+    } else {
+        hidden_rows(bytes, limits, &inflated.sheets_with_hidden)
+    };
     for sheet in &mut sheets {
         if let Some(rows) = hidden.get(&sheet.name) {
             sheet.hidden_rows = rows.clone();
@@ -273,7 +277,11 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
 
 /// Rows hidden in each sheet of an xlsx package (`<row … hidden="1">`), by sheet name; calamine
 /// does not report them. Best effort: a package it cannot follow has no hidden rows.
-fn hidden_rows(bytes: &[u8], limits: &Limits) -> BTreeMap<String, std::collections::BTreeSet<u32>> {
+fn hidden_rows(
+    bytes: &[u8],
+    limits: &Limits,
+    candidates: &std::collections::BTreeSet<String>,
+) -> BTreeMap<String, std::collections::BTreeSet<u32>> {
     use quick_xml::events::Event;
     let mut out = BTreeMap::new();
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
@@ -348,13 +356,13 @@ fn hidden_rows(bytes: &[u8], limits: &Limits) -> BTreeMap<String, std::collectio
         let Some(part) = targets.get(&id) else {
             continue;
         };
+        // Only sheets the size check saw mention `hidden=` are read again.
+        if !candidates.contains(&part.to_ascii_lowercase()) {
+            continue;
+        }
         let Some(xml) = read_part(&mut zip, part) else {
             continue;
         };
-        // Most sheets hide nothing: skip the parse unless the attribute occurs at all.
-        if !xml.windows(8).any(|w| w == b"hidden=\"") {
-            continue;
-        }
         let mut rows = std::collections::BTreeSet::new();
         let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
         while let Ok(event) = reader.read_event_into(&mut buf) {

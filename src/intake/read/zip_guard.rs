@@ -6,7 +6,7 @@ use super::*;
 
 /// Inflates every entry through a bounded reader; refuses when the declared or the actual
 /// total exceeds the limit. Memory stays constant: the data goes to a sink.
-pub(super) fn check_inflated_size(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+pub(super) fn check_inflated_size(bytes: &[u8], limits: &Limits) -> Result<Inflated, ReadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
     let refuse = |what: &str| {
         ReadError::new(
@@ -28,6 +28,7 @@ pub(super) fn check_inflated_size(bytes: &[u8], limits: &Limits) -> Result<(), R
     if declared > limits.max_inflated_bytes {
         return Err(refuse("（按目录声明）"));
     }
+    let mut inflated = Inflated::default();
     let mut actual: u64 = 0;
     let mut sheet_tags: u64 = 0;
     for i in 0..zip.len() {
@@ -41,13 +42,19 @@ pub(super) fn check_inflated_size(bytes: &[u8], limits: &Limits) -> Result<(), R
             Err(e) => return Err(corrupt(e)),
         };
         let budget = limits.max_inflated_bytes.saturating_sub(actual);
-        let part = entry.name().map_or(PartKind::Other, |n| PartKind::of(&n));
+        let part_name = entry
+            .name()
+            .map(|n| n.replace('\\', "/"))
+            .unwrap_or_default();
+        let part = PartKind::of(&part_name);
         let tag_budget = max_sheet_tags(limits).saturating_sub(sheet_tags);
         let mut counted = Counting {
             inner: entry.take(budget.saturating_add(1)),
             bytes: 0,
             tags: 0,
             max_tags: (part == PartKind::Sheet).then_some(tag_budget),
+            hidden: false,
+            tail: Vec::new(),
         };
         if matches!(part, PartKind::SharedStrings | PartKind::Styles) {
             check_part_counts(&mut counted, part, limits)?;
@@ -68,8 +75,21 @@ pub(super) fn check_inflated_size(bytes: &[u8], limits: &Limits) -> Result<(), R
             return Err(refuse(""));
         }
         sheet_tags = sheet_tags.saturating_add(counted.tags);
+        if part == PartKind::Sheet && counted.hidden {
+            inflated
+                .sheets_with_hidden
+                .insert(part_name.to_ascii_lowercase());
+        }
     }
-    Ok(())
+    Ok(inflated)
+}
+
+/// What the size check saw on its way through the package.
+#[derive(Debug, Default)]
+pub(super) struct Inflated {
+    /// Sheet parts (lower-case, `/`-separated) that mention a `hidden=` attribute: the only
+    /// ones worth reading again for hidden rows.
+    pub sheets_with_hidden: std::collections::BTreeSet<String>,
 }
 
 /// Most `<` a workbook's sheet XML may hold: a stored cell takes about 4–6 (`<c><v></v></c>`,
@@ -90,6 +110,9 @@ pub(super) struct Counting<R> {
     bytes: u64,
     tags: u64,
     max_tags: Option<u64>,
+    /// `hidden=` occurs (sheet parts only; the search spans read boundaries via `tail`).
+    hidden: bool,
+    tail: Vec<u8>,
 }
 
 impl<R: Read> Read for Counting<R> {
@@ -98,6 +121,17 @@ impl<R: Read> Read for Counting<R> {
         self.bytes = self.bytes.saturating_add(n as u64);
         if let Some(max) = self.max_tags {
             let read = buf.get(..n).unwrap_or_default();
+            if !self.hidden {
+                const NEEDLE: &[u8] = b"hidden=";
+                self.tail.extend_from_slice(
+                    read.get(..read.len().min(NEEDLE.len())).unwrap_or_default(),
+                );
+                self.hidden = self.tail.windows(NEEDLE.len()).any(|w| w == NEEDLE)
+                    || read.windows(NEEDLE.len()).any(|w| w == NEEDLE);
+                let keep = read.len().min(NEEDLE.len() - 1);
+                self.tail.clear();
+                self.tail.extend_from_slice(&read[read.len() - keep..]);
+            }
             let tags = read.iter().filter(|&&b| b == b'<').count();
             self.tags = self.tags.saturating_add(tags as u64);
             if self.tags > max {
