@@ -778,3 +778,46 @@ fn hidden_rows_are_read_and_a_visible_duplicate_wins() {
     assert!(task6.row.source.hidden, "a hidden row alone is merged");
     assert!(merged.reconciliation.balances());
 }
+
+/// A parser panic on a hostile file is caught and prints nothing but our message: the console
+/// of `duban check` shows no Rust panic text.
+#[test]
+fn a_caught_parser_panic_prints_nothing_but_our_message() {
+    let dir = temp_dir("corpus-panic");
+    let month = dir.join("submissions/2026-11");
+    std::fs::create_dir_all(&month).expect("month");
+    std::fs::write(month.join("市住建局.xls"), crate::hostile::xls_short_record()).expect("xls");
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let config = std::fs::read_to_string(root.join("duban.toml"))
+        .expect("config")
+        .replace(
+            "\"input/master.xlsx\"",
+            &format!("{:?}", root.join("input/master.xlsx").display().to_string()),
+        )
+        .replace(
+            "\"input/units.toml\"",
+            &format!("{:?}", root.join("input/units.toml").display().to_string()),
+        )
+        .replace(
+            "\"input/submissions\"",
+            &format!("{:?}", dir.join("submissions").display().to_string()),
+        );
+    let config_path = dir.join("duban.toml");
+    std::fs::write(&config_path, config).expect("config");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_duban"))
+        .arg("--config")
+        .arg(&config_path)
+        .args(["check", "--month", "2026-11"])
+        .output()
+        .expect("duban check");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("已损坏（文件不完整）"), "{stdout}");
+    for text in [&stdout, &stderr] {
+        assert!(
+            !text.contains("panicked") && !text.contains("RUST_BACKTRACE"),
+            "panic text on the console: {text}"
+        );
+    }
+}
