@@ -2,6 +2,7 @@
 //! `run` function. `main.rs` only parses, dispatches and turns the outcome into an exit code.
 
 pub mod check;
+pub mod console;
 pub mod master;
 pub mod run;
 pub mod send;

@@ -6,14 +6,12 @@
 //! Exit 0 when the data had no errors, 1 when errors were found (the output is written and the
 //! errors are listed in the 汇总表's 校验问题), 2 when nothing could be done.
 
+use super::console::Bar;
 use super::{Failure, Outcome, parse_date, parse_month};
 use chrono::NaiveDate;
 use duban::config::Config;
 use duban::model::Month;
 use duban::pipeline::{self, RunOptions, Stage};
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
-use std::sync::Mutex;
 
 /// 每月督办批处理：校验合并各单位报送表，生成汇总表、督办单、通知单和邮件
 #[derive(Debug, clap::Args)]
@@ -43,52 +41,32 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
 
 /// Progress on a terminal: one indicatif bar per stage; plain lines otherwise (CI, pipes).
 struct ConsoleProgress {
-    bar: Mutex<Option<ProgressBar>>,
-    tty: bool,
+    bar: Bar,
 }
 
 impl ConsoleProgress {
     fn new() -> ConsoleProgress {
-        ConsoleProgress {
-            bar: Mutex::new(None),
-            tty: std::io::stderr().is_terminal(),
-        }
+        ConsoleProgress { bar: Bar::new() }
     }
 }
 
 impl pipeline::Progress for ConsoleProgress {
     fn start(&self, stage: Stage, total: Option<u64>) {
-        if !self.tty {
+        if !self.bar.tty {
             eprintln!("… {}", stage.label());
             return;
         }
-        let bar = match total {
-            Some(n) => ProgressBar::new(n).with_style(
-                ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            ),
-            None => ProgressBar::new_spinner(),
-        };
-        bar.set_message(stage.label());
-        bar.enable_steady_tick(std::time::Duration::from_millis(100));
-        if let Ok(mut slot) = self.bar.lock() {
-            *slot = Some(bar);
-        }
+        self.bar.start(
+            total,
+            "{spinner} {msg} [{bar:30}] {pos}/{len}",
+            stage.label(),
+        );
     }
     fn tick(&self) {
-        if let Ok(slot) = self.bar.lock()
-            && let Some(bar) = slot.as_ref()
-        {
-            bar.inc(1);
-        }
+        self.bar.with(|bar| bar.inc(1));
     }
     fn finish(&self, stage: Stage, millis: f64) {
-        let line = format!("✓ {}（{:.0} 毫秒）", stage.label(), millis);
-        if let Ok(mut slot) = self.bar.lock()
-            && let Some(bar) = slot.take()
-        {
-            bar.finish_and_clear();
-        }
-        eprintln!("{line}");
+        self.bar.finish();
+        eprintln!("✓ {}（{:.0} 毫秒）", stage.label(), millis);
     }
 }

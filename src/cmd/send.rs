@@ -8,14 +8,12 @@
 //! (listed), 2 for a usage or configuration error, a TLS or login failure, or an archive that
 //! fails verification.
 
+use super::console::Bar;
 use super::{Failure, Outcome, parse_month};
 use duban::config::Config;
 use duban::mail::{self, Batch, Delivery, Plan, SendOptions, SendProgress, SendReport};
 use duban::model::Month;
 use duban::pipeline;
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
-use std::sync::Mutex;
 use std::time::Duration;
 
 /// 通过本单位邮件服务器发送本月督办通知（或 --templates 发送进展表模板），每个单位只发一次
@@ -154,40 +152,26 @@ fn print_summary(cfg: &Config, plan: &Plan, report: &SendReport) {
 
 /// A progress bar on a terminal, one line per message otherwise; results always get a line.
 struct ConsoleProgress {
-    bar: Mutex<Option<ProgressBar>>,
-    tty: bool,
+    bar: Bar,
 }
 
 impl ConsoleProgress {
     fn new() -> ConsoleProgress {
-        ConsoleProgress {
-            bar: Mutex::new(None),
-            tty: std::io::stderr().is_terminal(),
-        }
-    }
-
-    fn line(&self, text: &str) {
-        match self.bar.lock().ok().as_ref().and_then(|b| b.as_ref()) {
-            Some(bar) => bar.println(text),
-            None => eprintln!("{text}"),
-        }
+        ConsoleProgress { bar: Bar::new() }
     }
 }
 
 impl SendProgress for ConsoleProgress {
     fn start(&self, total: u64) {
-        if !self.tty {
+        if !self.bar.tty {
             eprintln!("… 发送 {total} 封邮件");
             return;
         }
-        let bar = ProgressBar::new(total).with_style(
-            ProgressStyle::with_template("{spinner} 发送邮件 [{bar:30}] {pos}/{len} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        self.bar.start(
+            Some(total),
+            "{spinner} 发送邮件 [{bar:30}] {pos}/{len} {msg}",
+            "",
         );
-        bar.enable_steady_tick(Duration::from_millis(100));
-        if let Ok(mut slot) = self.bar.lock() {
-            *slot = Some(bar);
-        }
     }
 
     fn done(&self, d: &Delivery) {
@@ -197,27 +181,22 @@ impl SendProgress for ConsoleProgress {
             mail::Outcome::Temporary => "… 暂时失败",
             mail::Outcome::NoAddress => "- 无邮箱",
         };
-        self.line(&format!("{mark} {}（{}）", d.unit, d.address));
-        if let Ok(slot) = self.bar.lock()
-            && let Some(bar) = slot.as_ref()
-        {
+        self.bar
+            .line(&format!("{mark} {}（{}）", d.unit, d.address));
+        self.bar.with(|bar| {
             bar.inc(1);
             bar.set_message(d.unit.clone());
-        }
+        });
     }
 
     fn retry(&self, unit: &str, attempt: u32, wait: Duration, why: &str) {
-        self.line(&format!(
+        self.bar.line(&format!(
             "  {unit}：{why}，{:.0} 秒后第 {attempt} 次重试",
             wait.as_secs_f64()
         ));
     }
 
     fn finish(&self) {
-        if let Ok(mut slot) = self.bar.lock()
-            && let Some(bar) = slot.take()
-        {
-            bar.finish_and_clear();
-        }
+        self.bar.finish();
     }
 }

@@ -223,12 +223,7 @@ pub fn unit_email(
 
 /// The unit's address from units.toml: `None` when it has none, an error when it is malformed.
 pub(crate) fn unit_address(unit: &Unit) -> Result<Option<Address>, DeliverError> {
-    let Some(raw) = unit
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    else {
+    let Some(raw) = unit.address() else {
         return Ok(None);
     };
     raw.parse().map(Some).map_err(|_| DeliverError::BadAddress {
@@ -344,12 +339,7 @@ pub fn manifest_row(
     let subject = render_subject(templates, EMAIL_SUBJECT_TEMPLATE, &ctx, &unit.name)?;
     Ok(ManifestRow {
         unit: unit.name.clone(),
-        email: unit
-            .email
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string),
+        email: unit.address().map(str::to_string),
         subject,
         attachment: attachment_name.to_string(),
         lights: ctx.lights.as_array(),

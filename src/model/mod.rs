@@ -107,6 +107,16 @@ pub struct Unit {
     pub email: Option<String>,
 }
 
+impl Unit {
+    /// The unit's address as units.toml gives it, trimmed; `None` when blank or absent.
+    pub fn address(&self) -> Option<&str> {
+        self.email
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+}
+
 /// The parsed master sheet.
 #[derive(Debug, Clone, Serialize)]
 pub struct Master {

@@ -403,6 +403,7 @@ pub fn run(
         units_total: report.merged.receipts.len(),
         leader_pdfs: rendered.leader_pdfs,
         unit_pdfs: rendered.unit_pdfs,
+        ofd: cfg.output.ofd,
         emails: rendered.emails,
         units_without_email: rendered.units_without_email,
         errors,

@@ -23,6 +23,8 @@ pub struct RunSummary {
     pub units_total: usize,
     pub leader_pdfs: usize,
     pub unit_pdfs: usize,
+    /// Every notice also has its OFD twin (`[output] ofd`).
+    pub ofd: bool,
     pub emails: usize,
     pub units_without_email: Vec<String>,
     pub errors: usize,
@@ -114,8 +116,15 @@ impl RunSummary {
         }
         let _ = writeln!(
             s,
-            "生成：汇总表 1 份，领导督办单 {} 份，单位督办通知单 {} 份，邮件 {} 封",
-            self.leader_pdfs, self.unit_pdfs, self.emails
+            "生成：汇总表 1 份，领导督办单 {} 份，单位督办通知单 {} 份{}，邮件 {} 封",
+            self.leader_pdfs,
+            self.unit_pdfs,
+            if self.ofd {
+                "（均另附 OFD 版）"
+            } else {
+                ""
+            },
+            self.emails
         );
         if !self.units_without_email.is_empty() {
             let _ = writeln!(

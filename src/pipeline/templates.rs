@@ -75,12 +75,7 @@ pub fn write_templates(
             let eml_name = email.as_ref().map(|_| eml_name_for(&name));
             let manifest = TemplateManifestRow {
                 unit: unit.name.clone(),
-                email: unit
-                    .email
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string),
+                email: unit.address().map(str::to_string),
                 subject: email
                     .as_ref()
                     .map(|e| e.subject.clone())

@@ -786,7 +786,11 @@ fn a_caught_parser_panic_prints_nothing_but_our_message() {
     let dir = temp_dir("corpus-panic");
     let month = dir.join("submissions/2026-11");
     std::fs::create_dir_all(&month).expect("month");
-    std::fs::write(month.join("市住建局.xls"), crate::hostile::xls_short_record()).expect("xls");
+    std::fs::write(
+        month.join("市住建局.xls"),
+        crate::hostile::xls_short_record(),
+    )
+    .expect("xls");
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let config = std::fs::read_to_string(root.join("duban.toml"))
         .expect("config")

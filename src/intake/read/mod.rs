@@ -490,29 +490,31 @@ fn grid_from_range(
 /// what it inflates; the cells are counted as they are read).
 fn read_xlsb(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     check_inflated_size(bytes, limits)?;
-    let mut book: Xlsb<_> = Xlsb::new(Cursor::new(bytes)).map_err(|e| match e {
+    let book: Xlsb<_> = Xlsb::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsbError::Password => password_error(),
         other => corrupt(other),
     })?;
-    let mut budget = Budget { limits, cells: 0 };
-    let mut sheets = Vec::new();
-    for name in book.sheet_names() {
-        let range = book.worksheet_range(&name).map_err(corrupt)?;
-        sheets.push(grid_from_range(&name, &range, &mut budget)?);
-    }
-    Ok(Workbook {
-        sheets,
-        styles_known: false,
-    })
+    read_ranges(book, limits)
 }
 
 fn read_ods(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     check_inflated_size(bytes, limits)?;
     check_ods_dense_size(bytes, limits)?;
-    let mut book: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
+    let book: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::OdsError::Password => password_error(),
         other => corrupt(other),
     })?;
+    read_ranges(book, limits)
+}
+
+/// Every sheet of a workbook read range by range (xlsb, ods), the cells counted against the
+/// limits; no per-cell formats.
+fn read_ranges<R, B>(mut book: B, limits: &Limits) -> Result<Workbook, ReadError>
+where
+    R: std::io::Read + std::io::Seek,
+    B: Reader<R>,
+    B::Error: std::fmt::Display,
+{
     let mut budget = Budget { limits, cells: 0 };
     let mut sheets = Vec::new();
     for name in book.sheet_names() {

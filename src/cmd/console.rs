@@ -1,0 +1,65 @@
+//! The console's one progress bar, shared by the commands that show one (`run`, `send`): an
+//! indicatif bar on a terminal, nothing on a pipe (where the commands print plain lines).
+
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// The bar currently shown, if any.
+pub struct Bar {
+    slot: Mutex<Option<ProgressBar>>,
+    /// stderr is a terminal (bars are drawn only then).
+    pub tty: bool,
+}
+
+impl Bar {
+    pub fn new() -> Bar {
+        Bar {
+            slot: Mutex::new(None),
+            tty: std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// Shows a bar of `total` steps (a spinner when `None`) drawn with `template`.
+    pub fn start(&self, total: Option<u64>, template: &str, message: &str) {
+        let bar = match total {
+            Some(n) => ProgressBar::new(n).with_style(
+                ProgressStyle::with_template(template)
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ),
+            None => ProgressBar::new_spinner(),
+        };
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        if let Ok(mut slot) = self.slot.lock() {
+            *slot = Some(bar);
+        }
+    }
+
+    /// Runs `f` on the bar, when one is shown.
+    pub fn with(&self, f: impl FnOnce(&ProgressBar)) {
+        if let Ok(slot) = self.slot.lock()
+            && let Some(bar) = slot.as_ref()
+        {
+            f(bar);
+        }
+    }
+
+    /// A line above the bar (or on stderr when none is shown).
+    pub fn line(&self, text: &str) {
+        match self.slot.lock().ok().as_ref().and_then(|b| b.as_ref()) {
+            Some(bar) => bar.println(text),
+            None => eprintln!("{text}"),
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        if let Ok(mut slot) = self.slot.lock()
+            && let Some(bar) = slot.take()
+        {
+            bar.finish_and_clear();
+        }
+    }
+}
