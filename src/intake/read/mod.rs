@@ -264,15 +264,12 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     } else {
         hidden_rows(bytes, limits, &inflated.sheets_with_hidden)
     };
-    for sheet in &mut sheets {
-        if let Some(rows) = hidden.get(&sheet.name) {
-            sheet.hidden_rows = rows.clone();
-        }
-    }
-    Ok(Workbook {
+    let mut workbook = Workbook {
         sheets,
         styles_known: true,
-    })
+    };
+    apply_hidden(&mut workbook, hidden);
+    Ok(workbook)
 }
 
 /// Rows hidden in each sheet of an xlsx package (`<row … hidden="1">`), by sheet name; calamine
@@ -499,12 +496,26 @@ fn read_xlsb(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
 
 fn read_ods(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     check_inflated_size(bytes, limits)?;
-    check_ods_dense_size(bytes, limits)?;
+    let hidden = check_ods_dense_size(bytes, limits)?;
     let book: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::OdsError::Password => password_error(),
         other => corrupt(other),
     })?;
-    read_ranges(book, limits)
+    let mut workbook = read_ranges(book, limits)?;
+    apply_hidden(&mut workbook, hidden);
+    Ok(workbook)
+}
+
+/// Marks the rows hidden in each sheet.
+fn apply_hidden(
+    workbook: &mut Workbook,
+    mut hidden: BTreeMap<String, std::collections::BTreeSet<u32>>,
+) {
+    for sheet in &mut workbook.sheets {
+        if let Some(rows) = hidden.remove(&sheet.name) {
+            sheet.hidden_rows = rows;
+        }
+    }
 }
 
 /// Every sheet of a workbook read range by range (xlsb, ods), the cells counted against the
@@ -528,7 +539,7 @@ where
 }
 
 fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
-    check_xls_size(bytes, limits)?;
+    let hidden = check_xls_size(bytes, limits)?;
     let mut book: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsError::Password => password_error(),
         other => corrupt(other),
@@ -543,10 +554,12 @@ fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
         };
         sheets.push(grid_from_range(&name, &range, &mut budget)?);
     }
-    Ok(Workbook {
+    let mut workbook = Workbook {
         sheets,
         styles_known: false,
-    })
+    };
+    apply_hidden(&mut workbook, hidden);
+    Ok(workbook)
 }
 
 #[cfg(test)]
@@ -567,6 +580,54 @@ mod tests {
         let mut fake_encrypted = CFB_MAGIC.to_vec();
         fake_encrypted.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
         assert_eq!(code(&fake_encrypted), "password_protected");
+    }
+
+    #[test]
+    fn hidden_rows_of_xls_and_ods() {
+        // BIFF8: a sheet substream with two ROW records, the second hidden (fDyZero)
+        let record = |typ: u16, data: &[u8]| {
+            let mut out = typ.to_le_bytes().to_vec();
+            out.extend((data.len() as u16).to_le_bytes());
+            out.extend(data);
+            out
+        };
+        let row = |r: u16, flags: u16| {
+            let mut d = r.to_le_bytes().to_vec();
+            d.extend([0, 0, 5, 0, 0x2C, 0x01, 0, 0, 0, 0]);
+            d.extend(flags.to_le_bytes());
+            d.extend([0x0F, 0x00]);
+            record(0x0208, &d)
+        };
+        let mut sheet = record(0x0809, &[0, 6, 0x10, 0, 0, 0, 0, 0]);
+        sheet.extend(row(3, 0x0100));
+        sheet.extend(row(4, 0x0120));
+        sheet.extend(record(0x000A, &[]));
+        assert_eq!(xls_hidden_rows(&sheet).into_iter().collect::<Vec<_>>(), [4]);
+        // BoundSheet8 with a UTF-16 name
+        let mut bound = 1234u32.to_le_bytes().to_vec();
+        bound.extend([0, 0, 2, 1]);
+        bound.extend("进展".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(boundsheet_name(&bound).as_deref(), Some("进展"));
+
+        // ODS: a collapsed row after a repeated block, a filtered one, a visible one
+        let content = r#"<office:document-content xmlns:office="o" xmlns:table="t" xmlns:text="x"><office:body><office:spreadsheet><table:table table:name="进展&amp;情况"><table:table-row table:number-rows-repeated="2"><table:table-cell/></table:table-row><table:table-row table:visibility="collapse"><table:table-cell office:value-type="string"><text:p>a</text:p></table:table-cell></table:table-row><table:table-row table:visibility="filter"/><table:table-row><table:table-cell/></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, data) in [
+            ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+            ("content.xml", content),
+        ] {
+            zip.start_file(name, zip::write::SimpleFileOptions::default())
+                .expect("entry");
+            std::io::Write::write_all(&mut zip, data.as_bytes()).expect("data");
+        }
+        let bytes = zip.finish().expect("zip").into_inner();
+        let hidden = check_ods_dense_size(&bytes, &Limits::default()).expect("within limits");
+        assert_eq!(
+            hidden
+                .get("进展&情况")
+                .map(|s| s.iter().copied().collect::<Vec<_>>()),
+            Some(vec![2, 3])
+        );
     }
 
     #[test]

@@ -13,7 +13,9 @@ pub(super) const XLS_CELL_RECORDS: [u16; 7] =
 /// a DIMENSIONS record that lies) would need gigabytes, so the BIFF records are scanned first
 /// and the file is refused when those rectangles, summed over the sheets, exceed `max_cells`.
 /// Also detects an encrypted OOXML package (`EncryptionInfo`/`EncryptedPackage` streams).
-pub(super) fn check_xls_size(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+/// Returns the rows hidden in each sheet (ROW records with fDyZero set), by sheet name, which
+/// calamine does not report.
+pub(super) fn check_xls_size(bytes: &[u8], limits: &Limits) -> Result<HiddenRows, ReadError> {
     let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(corrupt)?;
     if file.exists("EncryptionInfo") || file.exists("EncryptedPackage") {
         return Err(password_error());
@@ -33,8 +35,13 @@ pub(super) fn check_xls_size(bytes: &[u8], limits: &Limits) -> Result<(), ReadEr
         return Err(corrupt("缺少 Workbook 数据流"));
     }
     let mut dense: u64 = 0;
-    for (i, pos) in xls_sheet_positions(&stream).into_iter().enumerate() {
+    let mut hidden = HiddenRows::new();
+    for (i, (pos, name)) in xls_sheets(&stream).into_iter().enumerate() {
         let sheet = stream.get(pos..).unwrap_or_default();
+        let rows = xls_hidden_rows(sheet);
+        if !rows.is_empty() {
+            hidden.insert(name, rows);
+        }
         let size = xls_sheet_size(sheet);
         if size.max_row >= u64::from(limits.max_rows_per_sheet) {
             return Err(xls_limit_error(
@@ -54,7 +61,7 @@ pub(super) fn check_xls_size(bytes: &[u8], limits: &Limits) -> Result<(), ReadEr
             ));
         }
     }
-    Ok(())
+    Ok(hidden)
 }
 
 pub(super) fn xls_limit_error(index: usize, what: &str, limit: u64, key: &str) -> ReadError {
@@ -94,13 +101,57 @@ pub(super) fn le_u32(data: &[u8], at: usize) -> Option<u32> {
     ]))
 }
 
-/// Stream offsets of the sheets (BoundSheet8 records of the workbook globals).
-pub(super) fn xls_sheet_positions(stream: &[u8]) -> Vec<usize> {
+/// Stream offsets and names of the sheets (BoundSheet8 records of the workbook globals).
+pub(super) fn xls_sheets(stream: &[u8]) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     for (typ, data) in biff_records(stream) {
         match typ {
-            0x0085 => out.extend(le_u32(data, 0).map(|p| p as usize)),
+            0x0085 => {
+                if let Some(pos) = le_u32(data, 0) {
+                    out.push((pos as usize, boundsheet_name(data).unwrap_or_default()));
+                }
+            }
             0x000A => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A BoundSheet8's name: a ShortXLUnicodeString at offset 6 (count, then Latin-1 bytes or
+/// UTF-16LE units by its high-byte flag).
+pub(super) fn boundsheet_name(data: &[u8]) -> Option<String> {
+    let count = usize::from(*data.get(6)?);
+    let wide = *data.get(7)? & 1 == 1;
+    let chars = data.get(8..)?;
+    Some(if wide {
+        let units: Vec<u16> = chars
+            .chunks_exact(2)
+            .take(count)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        chars.iter().take(count).map(|b| char::from(*b)).collect()
+    })
+}
+
+/// Rows whose ROW record marks them hidden (fDyZero), in one sheet's substream.
+pub(super) fn xls_hidden_rows(sheet: &[u8]) -> std::collections::BTreeSet<u32> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut seen_bof = false;
+    for (typ, data) in biff_records(sheet) {
+        match typ {
+            0x0809 if seen_bof => break,
+            0x0809 => seen_bof = true,
+            0x000A => break,
+            0x0208 => {
+                if let (Some(row), Some(flags)) = (le_u16(data, 0), le_u16(data, 12))
+                    && flags & 0x20 != 0
+                {
+                    out.insert(row);
+                }
+            }
             _ => {}
         }
     }

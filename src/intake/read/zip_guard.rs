@@ -258,7 +258,10 @@ pub(super) fn limit_error(sheet: &str, what: &str, limit: u64, key: &str) -> Rea
 /// `number-rows-repeated` / `number-columns-repeated`; a tiny content.xml can ask for 100
 /// million cells. Estimate the rectangle from the XML first (bounded: the part was already
 /// size-checked) and refuse beyond `max_cells`.
-pub(super) fn check_ods_dense_size(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+///
+/// Returns the rows hidden in each table (`table:visibility="collapse"` or `"filter"`), by
+/// table name, which calamine does not report.
+pub(super) fn check_ods_dense_size(bytes: &[u8], limits: &Limits) -> Result<HiddenRows, ReadError> {
     use quick_xml::events::Event;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
     let mut xml = Vec::new();
@@ -278,14 +281,50 @@ pub(super) fn check_ods_dense_size(bytes: &[u8], limits: &Limits) -> Result<(), 
     };
     let (mut rows, mut last_row, mut width) = (0u64, 0u64, 0u64);
     let (mut row_repeat, mut col, mut row_last_col) = (1u64, 0u64, 0u64);
+    let mut hidden = HiddenRows::new();
+    let mut table = String::new();
+    let hide = |hidden: &mut HiddenRows, table: &str, from: u64, count: u64| {
+        // a collapsed run of trailing empty rows can be a million long: only rows that can
+        // hold data matter
+        let end = from
+            .saturating_add(count)
+            .min(u64::from(limits.max_rows_per_sheet));
+        let set = hidden.entry(table.to_string()).or_default();
+        for r in from..end {
+            set.insert(u32::try_from(r).unwrap_or(u32::MAX));
+        }
+    };
     loop {
         buf.clear();
         match reader.read_event_into(&mut buf) {
+            Ok(Event::Empty(e)) if e.local_name().as_ref() == "table-row" => {
+                // a row without cells still takes its place(s)
+                let n = repeat(&e, "table:number-rows-repeated");
+                if row_hidden(&e) {
+                    hide(&mut hidden, &table, rows, n);
+                }
+                rows = rows.saturating_add(n);
+            }
             Ok(Event::Start(e)) | Ok(Event::Empty(e)) => match e.local_name().as_ref() {
-                "table" => (rows, last_row, width) = (0, 0, 0),
+                "table" => {
+                    (rows, last_row, width) = (0, 0, 0);
+                    table = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == "table:name")
+                        .and_then(|a| {
+                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .ok()
+                                .map(|v| v.into_owned())
+                        })
+                        .unwrap_or_default();
+                }
                 "table-row" => {
                     (row_repeat, col, row_last_col) =
-                        (repeat(&e, "table:number-rows-repeated"), 0, 0)
+                        (repeat(&e, "table:number-rows-repeated"), 0, 0);
+                    if row_hidden(&e) {
+                        hide(&mut hidden, &table, rows, row_repeat);
+                    }
                 }
                 "table-cell" | "covered-table-cell" => {
                     let n = repeat(&e, "table:number-columns-repeated");
@@ -319,9 +358,19 @@ pub(super) fn check_ods_dense_size(bytes: &[u8], limits: &Limits) -> Result<(), 
                     ));
                 }
             }
-            Ok(Event::Eof) => return Ok(()),
+            Ok(Event::Eof) => return Ok(hidden),
             Err(e) => return Err(corrupt(e)),
             _ => {}
         }
     }
+}
+
+/// Rows hidden per sheet name, 0-based.
+pub(super) type HiddenRows = BTreeMap<String, std::collections::BTreeSet<u32>>;
+
+/// An ODS row hidden by hand (`collapse`) or by a filter.
+fn row_hidden(e: &quick_xml::events::BytesStart<'_>) -> bool {
+    e.attributes().flatten().any(|a| {
+        a.key.as_ref() == "table:visibility" && matches!(a.value.as_ref(), "collapse" | "filter")
+    })
 }
