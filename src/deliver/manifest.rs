@@ -55,28 +55,36 @@ pub fn manifest_csv(rows: &[ManifestRow]) -> Vec<u8> {
     push_record(&mut out, MANIFEST_HEADER.iter().map(|s| s.to_string()));
     for row in rows {
         let [red, yellow, blue, green] = row.lights;
-        let status = if row.eml.is_some() {
-            "已生成邮件"
-        } else {
-            "无邮箱"
-        };
+        let (email, status) = delivery_cells(row.email.as_deref(), row.eml.is_some());
         let cells = [
             row.unit.clone(),
-            row.email
-                .clone()
-                .unwrap_or_else(|| "无邮箱地址，请另行送达".to_string()),
+            email,
             row.subject.clone(),
             row.attachment.clone(),
             red.to_string(),
             yellow.to_string(),
             blue.to_string(),
             green.to_string(),
-            status.to_string(),
+            status,
             row.eml.clone().unwrap_or_default(),
         ];
         push_record(&mut out, cells.into_iter());
     }
     out.into_bytes()
+}
+
+/// The 邮箱 and 状态 cells of a 清单 row: the address (or the note to deliver otherwise) and
+/// whether a message was made.
+pub(crate) fn delivery_cells(email: Option<&str>, has_message: bool) -> (String, String) {
+    (
+        email.map_or_else(|| "无邮箱地址，请另行送达".to_string(), str::to_string),
+        if has_message {
+            "已生成邮件"
+        } else {
+            "无邮箱"
+        }
+        .to_string(),
+    )
 }
 
 pub(crate) fn push_record(out: &mut String, cells: impl Iterator<Item = String>) {

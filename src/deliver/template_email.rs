@@ -5,7 +5,7 @@ use super::DeliverError;
 use super::email::{
     OfficeContext, OfficeMessage, UnitContext, nine_am_beijing, render_subject, unit_address,
 };
-use super::manifest::push_record;
+use super::manifest::{delivery_cells, push_record};
 use crate::config::Config;
 use crate::model::{Month, Unit};
 use crate::templates::Templates;
@@ -118,19 +118,13 @@ pub fn template_manifest_csv(rows: &[TemplateManifestRow]) -> Vec<u8> {
             .map(|s| s.to_string()),
     );
     for row in rows {
+        let (email, status) = delivery_cells(row.email.as_deref(), row.eml.is_some());
         let cells = [
             row.unit.clone(),
-            row.email
-                .clone()
-                .unwrap_or_else(|| "无邮箱地址，请另行送达".to_string()),
+            email,
             row.subject.clone(),
             row.attachment.clone(),
-            if row.eml.is_some() {
-                "已生成邮件"
-            } else {
-                "无邮箱"
-            }
-            .to_string(),
+            status,
             row.eml.clone().unwrap_or_default(),
         ];
         push_record(&mut out, cells.into_iter());
