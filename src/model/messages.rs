@@ -189,15 +189,6 @@ impl Problem {
             format!("“{name}”是快捷方式或链接，未读取；请放入文件本身"),
         )
     }
-    /// A file whose extension is not a workbook’s.
-    pub fn not_a_workbook_file(extension: &str) -> Problem {
-        Problem::warning(
-            C::NotAWorkbookFile,
-            format!(
-                "文件类型“.{extension}”不是进展表格（应为 .xlsx/.xls/.ods），未读取；如这是某单位的进展情况，请让其按模板填写后报送"
-            ),
-        )
-    }
     /// A file name that is not UTF-8 (read as usual).
     pub fn file_name_not_utf8(shown: &str) -> Problem {
         Problem::warning(
