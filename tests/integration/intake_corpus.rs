@@ -825,3 +825,147 @@ fn a_caught_parser_panic_prints_nothing_but_our_message() {
         );
     }
 }
+
+/// A BIFF12 record: type and size as 7-bit varints, then the data.
+fn b12(typ: u16, data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    if typ < 0x80 {
+        out.push(typ as u8);
+    } else {
+        out.push((typ & 0x7F) as u8 | 0x80);
+        out.push((typ >> 7) as u8);
+    }
+    let mut len = data.len();
+    loop {
+        let byte = (len & 0x7F) as u8;
+        len >>= 7;
+        if len == 0 {
+            out.push(byte);
+            break;
+        }
+        out.push(byte | 0x80);
+    }
+    out.extend(data);
+    out
+}
+
+/// An XLWideString: character count, then UTF-16LE.
+fn wide(s: &str) -> Vec<u8> {
+    let units: Vec<u16> = s.encode_utf16().collect();
+    let mut out = (units.len() as u32).to_le_bytes().to_vec();
+    out.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+    out
+}
+
+/// A minimal Excel binary workbook (.xlsb) written record by record: one sheet holding the
+/// template's header block, header row and rows of (number, text, progress, percent, status).
+fn xlsb_workbook(unit: &str, rows: &[(f64, &str, &str, f64, &str)]) -> Vec<u8> {
+    let mut workbook = b12(0x0083, &[]); // BrtBeginBook
+    workbook.extend(b12(0x008F, &[])); // BrtBeginBundleShs
+    let mut sheet = 0u32.to_le_bytes().to_vec(); // hsState: visible
+    sheet.extend(1u32.to_le_bytes()); // iTabID
+    sheet.extend(wide("rId1"));
+    sheet.extend(wide("进展情况"));
+    workbook.extend(b12(0x009C, &sheet)); // BrtBundleSh
+    workbook.extend(b12(0x0090, &[])); // BrtEndBundleShs
+    workbook.extend(b12(0x0084, &[])); // BrtEndBook
+
+    let text = |col: u32, s: &str| {
+        let mut d = col.to_le_bytes().to_vec();
+        d.extend(0u32.to_le_bytes()); // style
+        d.extend(wide(s));
+        b12(0x0006, &d) // BrtCellSt
+    };
+    let number = |col: u32, v: f64| {
+        let mut d = col.to_le_bytes().to_vec();
+        d.extend(0u32.to_le_bytes());
+        d.extend(v.to_le_bytes());
+        b12(0x0005, &d) // BrtCellReal
+    };
+    let row_header = |row: u32| {
+        let mut d = row.to_le_bytes().to_vec();
+        d.extend([0u8; 13]);
+        b12(0x0000, &d) // BrtRowHdr
+    };
+    let last_row = 2 + rows.len() as u32;
+    let mut ws = b12(0x0081, &[]); // BrtBeginSheet
+    let mut dim = 0u32.to_le_bytes().to_vec();
+    dim.extend(last_row.to_le_bytes());
+    dim.extend(0u32.to_le_bytes());
+    dim.extend(9u32.to_le_bytes());
+    ws.extend(b12(0x0094, &dim)); // BrtWsDim
+    ws.extend(b12(0x0091, &[])); // BrtBeginSheetData
+    ws.extend(row_header(0));
+    ws.extend(text(0, &format!("填报单位：{unit}")));
+    ws.extend(text(7, "填报日期："));
+    ws.extend(text(8, "2026-11-25"));
+    ws.extend(row_header(1));
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.extend(text(c as u32, h));
+    }
+    for (i, (n, task, progress, pct, status)) in rows.iter().enumerate() {
+        ws.extend(row_header(2 + i as u32));
+        ws.extend(number(0, *n));
+        ws.extend(text(1, task));
+        ws.extend(text(3, progress));
+        ws.extend(number(4, *pct));
+        ws.extend(text(5, status));
+    }
+    ws.extend(b12(0x0092, &[])); // BrtEndSheetData
+    ws.extend(b12(0x0082, &[])); // BrtEndSheet
+
+    let content_types = br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/xl/worksheets/sheet1.bin" ContentType="application/vnd.ms-excel.worksheet"/></Types>"#;
+    let rels = br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.bin"/></Relationships>"#;
+    let root_rels = br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.bin"/></Relationships>"#;
+    zip_of(&[
+        ("[Content_Types].xml", content_types),
+        ("_rels/.rels", root_rels),
+        ("xl/workbook.bin", &workbook),
+        ("xl/_rels/workbook.bin.rels", rels),
+        ("xl/worksheets/sheet1.bin", &ws),
+    ])
+}
+
+/// An Excel binary workbook is read like the others, under its name or renamed.
+#[test]
+fn an_xlsb_workbook_is_read_like_the_others() {
+    let dir = temp_dir("corpus-xlsb");
+    let rows = [
+        (
+            3.0,
+            "实施科技创新重大项目10个以上",
+            "已实施重大项目8个。",
+            80.0,
+            "序时推进",
+        ),
+        (
+            6.0,
+            "培育高新技术企业100家",
+            "新认定高新技术企业95家。",
+            95.0,
+            "序时推进",
+        ),
+    ];
+    let bytes = xlsb_workbook("市科技局", &rows);
+    std::fs::write(dir.join("市科技局.xlsb"), &bytes).expect("xlsb");
+    std::fs::write(dir.join("市科技局-改名.xlsx"), &bytes).expect("renamed");
+    let subs = read_month(&dir, &ctx());
+    assert_eq!(subs.len(), 2);
+    for sub in &subs {
+        let errors: Vec<String> = sub
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .map(|p| format!("{p} {:?}", p.detail))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", sub.file);
+        assert_eq!(sub.unit.as_deref(), Some("市科技局"), "{}", sub.file);
+        assert_eq!(sub.rows_read, 2, "{}: {:?}", sub.file, sub.problems);
+        assert_eq!(
+            sub.reported_on,
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+        );
+        let percents: Vec<Option<f64>> = sub.rows.iter().map(|r| r.percent).collect();
+        assert_eq!(percents, [Some(80.0), Some(95.0)], "{}", sub.file);
+    }
+}
