@@ -207,7 +207,8 @@ fn check_paths(files: &[OutputFile]) -> Result<(), DeliverError> {
     Ok(())
 }
 
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DeliverError + '_ {
+/// An I/O error on `path`, as [`DeliverError::Io`].
+pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DeliverError + '_ {
     move |source| DeliverError::Io {
         path: path.display().to_string(),
         source,

@@ -18,6 +18,7 @@ mod email;
 mod manifest;
 mod template_email;
 
+pub(crate) use archive::io_err;
 pub use archive::{Staging, validate_rel_path, write_month};
 pub use email::{
     AttentionTask, EMAIL_BODY_TEMPLATE, EMAIL_SUBJECT_TEMPLATE, EmailContext, LightCounts,

@@ -76,7 +76,8 @@ pub struct Outgoing {
     pub bytes: Vec<u8>,
     /// Already logged 已发送.
     pub already_sent: bool,
-    /// To be sent by this run (chosen by `--only`, not sent yet unless `--resend`).
+    /// To be sent by this run (not sent yet, or `--resend`); the plan holds only the units
+    /// `--only` chose.
     pub selected: bool,
 }
 
@@ -246,18 +247,17 @@ pub fn plan(cfg: &Config, opts: &SendOptions) -> Result<Plan, SendError> {
     let mut messages = Vec::new();
     let mut no_address = Vec::new();
     let mut no_address_logged = Vec::new();
-    for row in rows {
+    for row in rows.into_iter().filter(|r| chosen(&r.unit)) {
         let Some(file) = row.eml.filter(|f| !f.is_empty()) else {
-            if chosen(&row.unit) {
-                if logged_as(&row.unit, Outcome::NoAddress) {
-                    no_address_logged.push(row.unit.clone());
-                }
-                no_address.push(row.unit);
+            if logged_as(&row.unit, Outcome::NoAddress) {
+                no_address_logged.push(row.unit.clone());
             }
+            no_address.push(row.unit);
             continue;
         };
         let path = folder.join(&file);
-        if file.contains(['/', '\\']) || file.starts_with('.') {
+        // the one sanitiser of output names: no separators, no leading dots, no device names
+        if !crate::names::is_safe_component(&file) {
             return Err(SendError::Message {
                 path: path.display().to_string(),
                 reason: "清单中的邮件文件名不安全".into(),
@@ -272,7 +272,7 @@ pub fn plan(cfg: &Config, opts: &SendOptions) -> Result<Plan, SendError> {
             reason,
         })?;
         let already_sent = logged_as(&row.unit, Outcome::Sent);
-        let selected = chosen(&row.unit) && (!already_sent || opts.resend);
+        let selected = !already_sent || opts.resend;
         messages.push(Outgoing {
             unit: row.unit,
             recipients,
@@ -283,9 +283,6 @@ pub fn plan(cfg: &Config, opts: &SendOptions) -> Result<Plan, SendError> {
             already_sent,
             selected,
         });
-    }
-    if !opts.only.is_empty() {
-        messages.retain(|m| chosen(&m.unit));
     }
     Ok(Plan {
         batch: opts.batch,
@@ -433,9 +430,10 @@ pub fn send(
         path: plan.log_path.display().to_string(),
         source,
     };
-    let mut session = None;
-    let mut sender = None;
-    if !to_send.is_empty() {
+    // Everything that can fail before the first message is checked before the log is touched.
+    let connection = if to_send.is_empty() {
+        None
+    } else {
         let mail = cfg.mail.as_ref().ok_or(SendError::NoMailConfig)?;
         let password =
             match &mail.username {
@@ -450,9 +448,12 @@ pub fn send(
         let from: Address = from_text.parse().map_err(|_| SendError::BadSender {
             address: from_text.to_string(),
         })?;
-        session = Some(smtp::Session::new(mail, from.domain(), password)?);
-        sender = Some((from, mail));
-    }
+        Some((
+            smtp::Session::new(mail, from.domain(), password)?,
+            from,
+            mail,
+        ))
+    };
     let mut log = SendLog::open(&plan.log_path).map_err(log_err)?;
     for unit in new_no_address {
         log.append(&LogRow {
@@ -466,7 +467,7 @@ pub fn send(
         })
         .map_err(log_err)?;
     }
-    let (Some(mut session), Some((from, mail))) = (session, sender) else {
+    let Some((mut session, from, mail)) = connection else {
         return Ok(report);
     };
     progress.start(to_send.len() as u64);

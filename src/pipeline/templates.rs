@@ -5,14 +5,14 @@
 use super::RunError;
 use crate::config::Config;
 use crate::deliver::{
-    self, DeliverError, TemplateFile, TemplateManifestRow, template_email, template_manifest_csv,
+    self, TemplateFile, TemplateManifestRow, template_email, template_manifest_csv,
 };
 use crate::model::{Master, Month};
 use crate::render::template_xlsx::{template_file_name, unit_template};
 use crate::templates::Templates;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Name of the folder (inside `output/<month>/`) the templates go to.
 pub const TEMPLATES_DIR: &str = "templates";
@@ -91,22 +91,22 @@ pub fn write_templates(
         })
         .collect::<Result<_, RunError>>()?;
     let dir = month_dir.join(TEMPLATES_DIR);
-    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    std::fs::create_dir_all(&dir).map_err(deliver::io_err(&dir))?;
     let mut workbooks = Vec::with_capacity(made.len());
     let mut emails = 0;
     for m in &made {
         let path = dir.join(&m.workbook.0);
-        std::fs::write(&path, &m.workbook.1).map_err(io_err(&path))?;
+        std::fs::write(&path, &m.workbook.1).map_err(deliver::io_err(&path))?;
         workbooks.push(path);
         if let Some((name, bytes)) = &m.eml {
             let path = dir.join(name);
-            std::fs::write(&path, bytes).map_err(io_err(&path))?;
+            std::fs::write(&path, bytes).map_err(deliver::io_err(&path))?;
             emails += 1;
         }
     }
     let rows: Vec<TemplateManifestRow> = made.iter().map(|m| m.manifest.clone()).collect();
     let manifest = dir.join(deliver::MANIFEST_FILE);
-    std::fs::write(&manifest, template_manifest_csv(&rows)).map_err(io_err(&manifest))?;
+    std::fs::write(&manifest, template_manifest_csv(&rows)).map_err(deliver::io_err(&manifest))?;
     Ok(TemplatesWritten {
         dir,
         workbooks,
@@ -123,13 +123,4 @@ pub fn write_templates(
 fn eml_name_for(workbook: &str) -> String {
     let stem = workbook.strip_suffix(".xlsx").unwrap_or(workbook);
     format!("{stem}.eml")
-}
-
-fn io_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
-    move |source| {
-        RunError::Deliver(DeliverError::Io {
-            path: path.display().to_string(),
-            source,
-        })
-    }
 }

@@ -87,6 +87,23 @@ pub(crate) fn write_ofd_with(
         .map(|page| page_content(page, &by_face, &font_ids, &mut ids))
         .collect();
 
+    // Per face, the characters shown and their glyphs in the subset (first glyph per character
+    // wins), for the fonts' cmaps: one pass over the glyphs for all faces.
+    let mut shown: BTreeMap<usize, BTreeMap<char, u16>> = BTreeMap::new();
+    for g in layout
+        .pages
+        .iter()
+        .flat_map(Page::lines)
+        .flat_map(|l| &l.glyphs)
+    {
+        if let Some(font) = by_face.get(&g.face) {
+            shown
+                .entry(g.face)
+                .or_default()
+                .entry(g.ch)
+                .or_insert_with(|| font.cid(g.gid));
+        }
+    }
     let mut font_files = Vec::new();
     let mut res = xml_head("Res");
     res.push_str(" BaseLoc=\"Res\"><ofd:Fonts>");
@@ -104,7 +121,8 @@ pub(crate) fn write_ofd_with(
             escape(&font.name),
             escape(family)
         );
-        font_files.push((format!("Doc_0/Res/{file}"), font_file(font, layout)?, font));
+        let cmap = shown.remove(&font.face).unwrap_or_default();
+        font_files.push((format!("Doc_0/Res/{file}"), font_file(font, &cmap)?, font));
     }
     res.push_str("</ofd:Fonts></ofd:Res>");
 
@@ -208,15 +226,12 @@ fn xml_head(name: &str) -> String {
 }
 
 /// The face's subset as a file a reader can map characters through: the PDF's font program
-/// plus a cmap of the characters shown (first glyph per character wins) and the face's OS/2.
-fn font_file(font: &EmbeddedFont, layout: &Layout) -> Result<sfnt::OfdFont, WriteError> {
-    let mut map: BTreeMap<char, u16> = BTreeMap::new();
-    for line in layout.pages.iter().flat_map(Page::lines) {
-        for g in line.glyphs.iter().filter(|g| g.face == font.face) {
-            map.entry(g.ch).or_insert_with(|| font.cid(g.gid));
-        }
-    }
-    let mut extra = vec![(*b"cmap", sfnt::cmap(&map))];
+/// plus a cmap of `shown` (character → glyph in the subset) and the face's OS/2.
+fn font_file(
+    font: &EmbeddedFont,
+    shown: &BTreeMap<char, u16>,
+) -> Result<sfnt::OfdFont, WriteError> {
+    let mut extra = vec![(*b"cmap", sfnt::cmap(shown))];
     if let Some(os2) = font.data.raw_table(b"OS/2") {
         extra.push((*b"OS/2", os2.to_vec()));
     }

@@ -2,7 +2,8 @@
 //! (encrypted, damaged, Excel 95, Numbers, CSV, PDF, an image, a zip of other files …) with a
 //! message a clerk can act on. The extension plays no part.
 //!
-//! Encryption is looked for first, before any size guard reads records that are ciphertext:
+//! Encryption is looked for first, before any size guard reads records that are ciphertext
+//! (for BIFF8, at the start of the xls guard, which reads the workbook stream):
 //! an OOXML package encrypted by Excel or WPS is a compound file with `EncryptionInfo` and
 //! `EncryptedPackage` streams, an encrypted BIFF8 workbook has a `FILEPASS` record in its
 //! globals, an encrypted ODF package declares `encryption-data` in its manifest.
@@ -48,6 +49,12 @@ pub(super) struct Foreign {
 }
 
 const SAVE_AS_XLSX: &str = "请用 Excel 或 WPS 打开后另存为 .xlsx 再报送";
+
+/// An Excel 5.0/95 or older workbook (BIFF2–BIFF5), which calamine does not read.
+pub(super) const EXCEL95: Foreign = Foreign {
+    what: "Excel 95 或更早的格式",
+    advice: SAVE_AS_XLSX,
+};
 const FILL_TEMPLATE: &str =
     "PDF、图片等无法读取数据，请在 Excel 或 WPS 中按模板填写进展表，报送 .xlsx 文件";
 
@@ -74,7 +81,7 @@ fn what_else(bytes: &[u8]) -> Foreign {
     {
         f("压缩包", "请解压后把其中的进展表（.xlsx）单独报送")
     } else if is_biff_stream(bytes) {
-        f("Excel 95 或更早的格式", SAVE_AS_XLSX)
+        EXCEL95
     } else if lower.contains("urn:schemas-microsoft-com:office:spreadsheet") {
         f("Excel 2003 XML 表格", SAVE_AS_XLSX)
     } else if lower.contains("<html") || lower.contains("<table") {
@@ -136,7 +143,7 @@ fn is_biff_stream(bytes: &[u8]) -> bool {
 }
 
 pub(super) fn foreign(what: Foreign) -> ReadError {
-    let code = if what.what == "Excel 95 或更早的格式" {
+    let code = if what == EXCEL95 {
         ProblemCode::OldExcelFormat
     } else {
         ProblemCode::NotAWorkbook
@@ -295,32 +302,13 @@ fn sniff_cfb(bytes: &[u8]) -> Result<Format, ReadError> {
     if has("EncryptionInfo") || has("EncryptedPackage") {
         return Err(password_error());
     }
-    let mut file = file;
-    if let Some(name) = streams
-        .iter()
-        .find(|s| s.eq_ignore_ascii_case("Workbook"))
-        .cloned()
-    {
-        let mut head = Vec::new();
-        if let Ok(s) = file.open_stream(&name) {
-            let _ = s.take(1 << 20).read_to_end(&mut head);
-        }
-        return match biff_globals(&head) {
-            Globals::Encrypted => Err(password_error()),
-            Globals::Biff8 => Ok(Format::Xls),
-            Globals::Older => Err(foreign(Foreign {
-                what: "Excel 95 或更早的格式",
-                advice: SAVE_AS_XLSX,
-            })),
-            // Not what a BOF record looks like: let calamine have its say.
-            Globals::Unknown => Ok(Format::Xls),
-        };
+    // A BIFF workbook: its globals (version, FILEPASS) are read by the xls guard, which reads
+    // the stream anyway, before anything else looks at its records.
+    if has("Workbook") {
+        return Ok(Format::Xls);
     }
     if has("Book") {
-        return Err(foreign(Foreign {
-            what: "Excel 95 或更早的格式",
-            advice: SAVE_AS_XLSX,
-        }));
+        return Err(foreign(EXCEL95));
     }
     let what = if has("WordDocument") {
         "Word 文档（.doc）"
@@ -337,7 +325,7 @@ fn sniff_cfb(bytes: &[u8]) -> Result<Format, ReadError> {
 
 /// What the start of a BIFF workbook stream says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Globals {
+pub(super) enum Globals {
     Biff8,
     Encrypted,
     Older,
@@ -346,7 +334,7 @@ enum Globals {
 
 /// Reads the globals substream's records up to its EOF: the BOF's version, and whether a
 /// FILEPASS record (encryption) is among them.
-fn biff_globals(stream: &[u8]) -> Globals {
+pub(super) fn biff_globals(stream: &[u8]) -> Globals {
     let mut records = xls_guard::biff_records(stream);
     let Some((typ, data)) = records.next() else {
         return Globals::Unknown;

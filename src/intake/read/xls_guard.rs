@@ -12,27 +12,23 @@ pub(super) const XLS_CELL_RECORDS: [u16; 7] =
 /// cells (twice, with the formulas). A 10 KB file with one cell in A1 and one in IV65536 (or
 /// a DIMENSIONS record that lies) would need gigabytes, so the BIFF records are scanned first
 /// and the file is refused when those rectangles, summed over the sheets, exceed `max_cells`.
-/// Also detects an encrypted OOXML package (`EncryptionInfo`/`EncryptedPackage` streams).
+/// First of all, the globals are read: an encrypted workbook (FILEPASS) is refused with the
+/// password message before any record of it is taken for data, an Excel 95 one for what it is.
 /// Returns the rows hidden in each sheet (ROW records with fDyZero set), by sheet name, which
 /// calamine does not report.
 pub(super) fn check_xls_size(bytes: &[u8], limits: &Limits) -> Result<HiddenRows, ReadError> {
     let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(corrupt)?;
-    if file.exists("EncryptionInfo") || file.exists("EncryptedPackage") {
-        return Err(password_error());
-    }
     let mut stream = Vec::new();
-    let mut found = false;
-    for name in ["Workbook", "Book"] {
-        if let Ok(s) = file.open_stream(name) {
-            s.take(limits.max_file_bytes)
-                .read_to_end(&mut stream)
-                .map_err(corrupt)?;
-            found = true;
-            break;
-        }
-    }
-    if !found {
-        return Err(corrupt("缺少 Workbook 数据流"));
+    file.open_stream("Workbook")
+        .map_err(|_| corrupt("缺少 Workbook 数据流"))?
+        .take(limits.max_file_bytes)
+        .read_to_end(&mut stream)
+        .map_err(corrupt)?;
+    match biff_globals(&stream) {
+        Globals::Encrypted => return Err(password_error()),
+        Globals::Older => return Err(foreign(EXCEL95)),
+        // Biff8, or not what a BOF record looks like: let calamine have its say.
+        Globals::Biff8 | Globals::Unknown => {}
     }
     let mut dense: u64 = 0;
     let mut hidden = HiddenRows::new();
