@@ -89,18 +89,7 @@ fn keji_bytes() -> Vec<u8> {
 
 /// A 住建局 workbook whose 填报日期 cell holds `date`.
 fn zhujian_dated(date: V) -> Vec<u8> {
-    let mut sheet = common::template_sheet(
-        "市住建局",
-        "",
-        vec![[
-            V::N(4.0),
-            s("完成老旧小区改造50个"),
-            s("已开工48个。"),
-            V::N(90.0),
-            s("序时推进"),
-        ]],
-    );
-    sheet.cells.retain(|(r, c, _)| !(*r == 1 && *c == 8));
+    let mut sheet = common::zhujian_undated();
     sheet.set(1, 8, date);
     xlsx_bytes(&[sheet])
 }

@@ -533,19 +533,7 @@ fn two_row_headers_group_headings_split_sheets_and_1904_dates() {
     // 市住建局: a workbook saved with the 1904 date system (Excel for Mac): its 填报日期 is the
     // serial 45619 - 1462 with a date format, and Excel shows 2026-11-23.
     let path = dir.join("市住建局.xlsx");
-    let mut sheet = template_sheet(
-        "市住建局",
-        "",
-        vec![[
-            V::N(4.0),
-            s("完成老旧小区改造50个"),
-            s("已开工48个。"),
-            V::N(96.0),
-            s("序时推进"),
-        ]],
-    );
-    sheet.cells.retain(|(r, c, _)| !(*r == 1 && *c == 8));
-    write_xlsx(&path, &[sheet]);
+    write_xlsx(&path, &[zhujian_undated()]);
     let serial_1900 = (chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
         - chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap())
     .num_days();
@@ -717,33 +705,18 @@ fn a_really_encrypted_workbook_is_named_as_such() {
 #[test]
 fn hidden_rows_are_read_and_a_visible_duplicate_wins() {
     let dir = temp_dir("corpus-hidden");
-    let mut sheet = template_sheet(
-        "市科技局",
-        "2026-11-25",
-        vec![
-            [
-                V::N(3.0),
-                s("实施科技创新重大项目10个以上"),
-                s("已实施重大项目8个。"),
-                V::N(80.0),
-                s("序时推进"),
-            ],
-            [
-                V::N(3.0),
-                s("实施科技创新重大项目10个以上"),
-                s("旧数据。"),
-                V::N(40.0),
-                s("滞后"),
-            ],
-            [
-                V::N(6.0),
-                s("培育高新技术企业100家"),
-                s("新认定95家。"),
-                V::N(95.0),
-                s("序时推进"),
-            ],
+    let mut rows = keji_rows();
+    rows.insert(
+        1,
+        [
+            V::N(3.0),
+            s("实施科技创新重大项目10个以上"),
+            s("旧数据。"),
+            V::N(40.0),
+            s("滞后"),
         ],
     );
+    let mut sheet = template_sheet("市科技局", "2026-11-25", rows);
     // row 5 (the second task-3 row) and row 6 (task 6) hidden
     sheet.hidden_rows = vec![4, 5];
     write_xlsx(&dir.join("市科技局.xlsx"), &[sheet]);
@@ -791,21 +764,11 @@ fn a_caught_parser_panic_prints_nothing_but_our_message() {
         crate::hostile::xls_short_record(),
     )
     .expect("xls");
-    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let config = std::fs::read_to_string(root.join("duban.toml"))
-        .expect("config")
-        .replace(
-            "\"input/master.xlsx\"",
-            &format!("{:?}", root.join("input/master.xlsx").display().to_string()),
-        )
-        .replace(
-            "\"input/units.toml\"",
-            &format!("{:?}", root.join("input/units.toml").display().to_string()),
-        )
-        .replace(
-            "\"input/submissions\"",
-            &format!("{:?}", dir.join("submissions").display().to_string()),
-        );
+    let config = config_text(&ConfigPaths {
+        output: Some(&dir.join("output")),
+        submissions: Some(&dir.join("submissions")),
+        ..Default::default()
+    });
     let config_path = dir.join("duban.toml");
     std::fs::write(&config_path, config).expect("config");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_duban"))

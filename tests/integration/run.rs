@@ -23,19 +23,10 @@ fn config_with_output(out: &Path) -> Config {
 
 /// A config file on disk (for the binary) whose paths are absolute, output in `out`.
 fn config_file(dir: &Path, out: &Path) -> PathBuf {
-    let text = std::fs::read_to_string(root().join("duban.toml")).expect("duban.toml");
-    let r = root();
-    let abs = |p: &str| format!("{:?}", r.join(p).display().to_string());
-    let text = text
-        .replace("\"input/master.xlsx\"", &abs("input/master.xlsx"))
-        .replace("\"input/units.toml\"", &abs("input/units.toml"))
-        .replace("\"input/submissions\"", &abs("input/submissions"))
-        .replace(
-            "output = \"output\"",
-            &format!("output = {:?}", out.display().to_string()),
-        )
-        .replace("\"templates\"", &abs("templates"))
-        .replace("fonts = \"fonts\"", &format!("fonts = {}", abs("fonts")));
+    let text = crate::common::config_text(&crate::common::ConfigPaths {
+        output: Some(out),
+        ..Default::default()
+    });
     let path = dir.join("duban.toml");
     std::fs::write(&path, text).expect("write config");
     path

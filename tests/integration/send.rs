@@ -76,18 +76,11 @@ impl Project {
             &archived_november().join("2026-11"),
             &dir.join("output/2026-11"),
         );
-        let r = root();
-        let abs = |p: &str| format!("{:?}", r.join(p).display().to_string());
-        let text = std::fs::read_to_string(r.join("duban.toml"))
-            .expect("duban.toml")
-            .replace("\"input/master.xlsx\"", &abs("input/master.xlsx"))
-            .replace(
-                "\"input/units.toml\"",
-                &format!("{:?}", units.display().to_string()),
-            )
-            .replace("\"input/submissions\"", &abs("input/submissions"))
-            .replace("\"templates\"", &abs("templates"))
-            .replace("fonts = \"fonts\"", &format!("fonts = {}", abs("fonts")));
+        let text = crate::common::config_text(&crate::common::ConfigPaths {
+            output: Some(&dir.join("output")),
+            units: Some(units),
+            ..Default::default()
+        });
         let config = dir.join("duban.toml");
         std::fs::write(&config, format!("{text}\n[mail]\n{mail}\n")).expect("config");
         Project { dir, config }

@@ -142,6 +142,40 @@ pub fn ctx() -> IntakeContext<'static> {
     ctx_with(None)
 }
 
+/// Where a test project's config points (relative entries of the repo's duban.toml are made
+/// absolute against the repository; the ones given here replace them).
+#[derive(Default)]
+pub struct ConfigPaths<'a> {
+    pub output: Option<&'a Path>,
+    pub submissions: Option<&'a Path>,
+    pub units: Option<&'a Path>,
+}
+
+/// The repository's duban.toml with every path absolute (for the binary run elsewhere).
+pub fn config_text(paths: &ConfigPaths) -> String {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let quoted = |p: &Path| format!("{:?}", p.display().to_string());
+    let abs = |p: &str| quoted(&root.join(p));
+    let or_abs = |given: Option<&Path>, default: &str| given.map_or_else(|| abs(default), quoted);
+    std::fs::read_to_string(root.join("duban.toml"))
+        .expect("duban.toml")
+        .replace("\"input/master.xlsx\"", &abs("input/master.xlsx"))
+        .replace(
+            "\"input/units.toml\"",
+            &or_abs(paths.units, "input/units.toml"),
+        )
+        .replace(
+            "\"input/submissions\"",
+            &or_abs(paths.submissions, "input/submissions"),
+        )
+        .replace(
+            "output = \"output\"",
+            &format!("output = {}", or_abs(paths.output, "output")),
+        )
+        .replace("\"templates\"", &abs("templates"))
+        .replace("fonts = \"fonts\"", &format!("fonts = {}", abs("fonts")))
+}
+
 /// A fresh, empty folder for one test.
 pub fn temp_dir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -269,29 +303,47 @@ pub fn write_xlsx(path: &Path, sheets: &[SheetSpec]) {
     wb.save(path).unwrap();
 }
 
+/// 市科技局's two task rows (tasks 3 and 6, 80 % and 95 %, 序时推进).
+pub fn keji_rows() -> Vec<[V; 5]> {
+    vec![
+        [
+            V::N(3.0),
+            s("实施科技创新重大项目10个以上"),
+            s("已实施重大项目8个。"),
+            V::N(80.0),
+            s("序时推进"),
+        ],
+        [
+            V::N(6.0),
+            s("培育高新技术企业100家"),
+            s("新认定高新技术企业95家。"),
+            V::N(95.0),
+            s("序时推进"),
+        ],
+    ]
+}
+
 /// A standard, clean submission of 市科技局 (tasks 3 and 6).
 pub fn clean_keji(path: &Path) {
     write_xlsx(
         path,
-        &[template_sheet(
-            "市科技局",
-            "2026-11-25",
-            vec![
-                [
-                    V::N(3.0),
-                    s("实施科技创新重大项目10个以上"),
-                    s("已实施重大项目8个。"),
-                    V::N(80.0),
-                    s("序时推进"),
-                ],
-                [
-                    V::N(6.0),
-                    s("培育高新技术企业100家"),
-                    s("新认定高新技术企业95家。"),
-                    V::N(95.0),
-                    s("序时推进"),
-                ],
-            ],
-        )],
+        &[template_sheet("市科技局", "2026-11-25", keji_rows())],
     );
+}
+
+/// A 市住建局 template sheet (task 4 at 90 %) whose 填报日期 value cell (I2) is left empty.
+pub fn zhujian_undated() -> SheetSpec {
+    let mut sheet = template_sheet(
+        "市住建局",
+        "",
+        vec![[
+            V::N(4.0),
+            s("完成老旧小区改造50个"),
+            s("已开工48个。"),
+            V::N(90.0),
+            s("序时推进"),
+        ]],
+    );
+    sheet.cells.retain(|(r, c, _)| !(*r == 1 && *c == 8));
+    sheet
 }
