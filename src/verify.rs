@@ -89,7 +89,7 @@ struct Listed {
 
 /// Files never listed in run.json and allowed to be there.
 fn unlisted(rel: &str) -> bool {
-    matches!(rel, "run.json" | "timings.json") || is_send_log(rel)
+    crate::deliver::UNLISTED.contains(&rel) || is_send_log(rel)
 }
 
 /// `邮件/发送记录.csv` or `templates/发送记录.csv`.

@@ -198,7 +198,7 @@ struct ReconciliationJson {
 }
 
 /// Files `run.json` does not list: itself and the non-reproducible timings.
-const UNLISTED: [&str; 2] = ["run.json", "timings.json"];
+pub(crate) const UNLISTED: [&str; 2] = ["run.json", "timings.json"];
 
 /// `run.json`: tool version, month and dates, inputs and outputs with sizes and SHA-256 (both
 /// sorted by path; outputs exclude `run.json` and `timings.json`), counts per status and per
