@@ -169,6 +169,7 @@ fn classify_task(
             escalated: v.escalated,
             reports,
             months_not_reported: months,
+            red_months: 0,
             reason: v.reason,
         };
     }
@@ -230,6 +231,7 @@ fn combine(
         escalated,
         reports,
         months_not_reported: 0,
+        red_months: 0,
         reason: reasons.join("；"),
     }
 }

@@ -1,10 +1,16 @@
-//! Last month's archive: the previous 汇总表 read back for 上月进度, last month's light, status
-//! and text, and the count of consecutive months not reported.
+//! The year on record: every archived month of the plan year before the run's month, each
+//! 汇总表 read back after checking it against its month's run.json.
 //!
-//! The archive is read by header names in the sheet 任务总表, not by column positions, so an
-//! office worker inserting a column in last month's file does not shift the data. The count of
-//! months not reported is stored in the archive's own column 连续未报送月数 (written by
-//! `render::xlsx`); an archive without that column falls back to 1 for 未报送 and 0 otherwise.
+//! Last month's state gives 上月进度, last month's light (escalation), status and text; the whole
+//! record gives the count of consecutive months not reported, the count of consecutive red
+//! months, the 月度趋势 sheet and the progress paths of the notices. A 汇总表 whose bytes differ
+//! from the SHA-256 its run.json records (or without a run.json) is a warning naming the file,
+//! and its month counts as missing.
+//!
+//! The archive is read by header names in the sheet 任务总表, not by column positions, so a
+//! workbook written by another version of duban with other columns is still read. The count of
+//! months not reported is also stored in the archive's own column 连续未报送月数 (written by
+//! `render::xlsx`); it is used where the record before that month is missing.
 
 use crate::model::{Light, Month, PreviousTask, Problem, Status};
 use calamine::{Data, Reader};
@@ -31,17 +37,74 @@ pub fn unit_label(unit: &str) -> String {
     format!("【{unit}】")
 }
 
-/// Last month's state of every task, and where it came from.
+/// One archived month of the record.
+#[derive(Debug, Clone)]
+pub struct MonthRecord {
+    pub month: Month,
+    /// The 汇总表 read.
+    pub file: PathBuf,
+    /// Task number → that month's state.
+    pub tasks: BTreeMap<u32, PreviousTask>,
+}
+
+/// The record of the plan year before the run's month, and where it came from.
 #[derive(Debug, Clone, Default)]
 pub struct History {
-    /// Task number → last month's state.
+    /// Last month's state of every task (empty when last month is not on record).
     pub tasks: BTreeMap<u32, PreviousTask>,
-    /// Whether last month's 汇总表 was found and read.
+    /// Whether last month's 汇总表 was found, checked and read.
     pub found: bool,
-    /// The file that was looked for (present or not).
+    /// Last month's 汇总表 (present or not).
     pub file: Option<PathBuf>,
-    /// Warnings about an unreadable or odd archive.
+    /// Every month on record, oldest first (last month included when found).
+    pub months: Vec<MonthRecord>,
+    /// Months whose archive exists but was changed, damaged or unreadable (counted as missing).
+    pub rejected: Vec<Month>,
+    /// Warnings about changed, unreadable or odd archives.
     pub problems: Vec<Problem>,
+}
+
+impl History {
+    /// The record of `month`, if on record.
+    pub fn record(&self, month: Month) -> Option<&MonthRecord> {
+        self.months.iter().find(|r| r.month == month)
+    }
+
+    /// A task's state in `month`, if that month is on record.
+    pub fn task_in(&self, month: Month, task: u32) -> Option<&PreviousTask> {
+        self.record(month).and_then(|r| r.tasks.get(&task))
+    }
+
+    /// Consecutive months up to and including `month` in which `task` was not reported. Where
+    /// the month before the run of 未报送 is not on record, that month's archived count
+    /// (连续未报送月数) carries the count further back.
+    pub fn not_reported_streak(&self, month: Month, task: u32) -> u32 {
+        let mut n = 0;
+        let mut m = month;
+        while let Some(t) = self.task_in(m, task) {
+            if t.status != Some(Status::NotReported) {
+                break;
+            }
+            if self.record(m.prev()).is_none() {
+                return n + t.months_not_reported.max(1);
+            }
+            n += 1;
+            m = m.prev();
+        }
+        n
+    }
+
+    /// Consecutive months up to and including `month` in which `task` was red (a month not on
+    /// record ends the run).
+    pub fn red_streak(&self, month: Month, task: u32) -> u32 {
+        let mut n = 0;
+        let mut m = month;
+        while self.task_in(m, task).and_then(|t| t.light) == Some(Light::Red) {
+            n += 1;
+            m = m.prev();
+        }
+        n
+    }
 }
 
 /// `汇总表_2026年11月.xlsx`.
@@ -56,42 +119,131 @@ pub fn summary_path(output_dir: &Path, month: Month) -> PathBuf {
         .join(summary_file_name(month))
 }
 
-/// Reads the 汇总表 of the month before `month` from `output_dir`.
+/// The months of the plan year `plan_year` before `month`, oldest first (January onwards).
+pub fn months_before(month: Month, plan_year: i32) -> Vec<Month> {
+    let mut out = Vec::new();
+    let mut m = Month {
+        year: plan_year,
+        month: 1,
+    };
+    while m < month {
+        out.push(m);
+        m = m.next();
+    }
+    out
+}
+
+/// Reads every archived month of the plan year before `month` from `output_dir`, each 汇总表
+/// checked against its run.json; the months are read in parallel.
 ///
-/// Missing → `found = false` and no problem (the first month is normal); present but unreadable
-/// → a warning naming the file, and the run goes on without month-over-month data.
-pub fn load_previous(output_dir: &Path, month: Month) -> History {
+/// A month without an output folder is simply not on record (nothing was run); an archive
+/// that is changed, lacks its run.json or cannot be read is a warning naming the file, and the
+/// month counts as missing.
+pub fn load(output_dir: &Path, month: Month, plan_year: i32) -> History {
+    use rayon::prelude::*;
+    let candidates: Vec<Month> = months_before(month, plan_year)
+        .into_iter()
+        .filter(|m| summary_path(output_dir, *m).is_file())
+        .collect();
+    let results: Vec<(Month, Result<Archive, Box<Problem>>)> = candidates
+        .par_iter()
+        .map(|m| (*m, load_month(output_dir, *m)))
+        .collect();
     let prev = month.prev();
-    let path = summary_path(output_dir, prev);
     let mut history = History {
-        file: Some(path.clone()),
+        file: Some(summary_path(output_dir, prev)),
         ..History::default()
     };
-    if !path.is_file() {
-        return history;
-    }
-    let name = summary_file_name(prev);
-    match read_archive(&path, &name) {
-        Ok((tasks, problems)) => {
-            history.tasks = tasks;
-            history.problems = problems;
-            history.found = true;
+    for (m, result) in results {
+        match result {
+            Ok((tasks, problems)) => {
+                history.problems.extend(problems);
+                history.months.push(MonthRecord {
+                    month: m,
+                    file: summary_path(output_dir, m),
+                    tasks,
+                });
+            }
+            Err(problem) => {
+                history.problems.push(*problem);
+                history.rejected.push(m);
+            }
         }
-        Err(problem) => history.problems.push(*problem),
+    }
+    // The archived count of months not reported is recomputed from the whole record.
+    let streaks: Vec<(usize, u32, u32)> = history
+        .months
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            let h = &history;
+            r.tasks
+                .keys()
+                .map(move |n| (i, *n, h.not_reported_streak(r.month, *n)))
+        })
+        .collect();
+    for (i, n, streak) in streaks {
+        if let Some(t) = history.months[i].tasks.get_mut(&n) {
+            t.months_not_reported = streak;
+        }
+    }
+    if let Some(r) = history.record(prev) {
+        history.tasks = r.tasks.clone();
+        history.found = true;
     }
     history
+}
+
+/// Reads one archived month after checking its 汇总表 against the month's run.json.
+fn load_month(output_dir: &Path, month: Month) -> Result<Archive, Box<Problem>> {
+    let path = summary_path(output_dir, month);
+    let name = summary_file_name(month);
+    let hint = month.to_string();
+    let unreadable = |detail: String| {
+        Box::new(Problem::history_unreadable(&detail, month, &hint).file(name.clone()))
+    };
+    let bytes = std::fs::read(&path).map_err(|e| unreadable(format!("文件无法读取：{e}")))?;
+    let dir = output_dir.join(month.to_string());
+    match crate::verify::recorded_hash(&dir, &name) {
+        Ok(Some((size, sha)))
+            if size == bytes.len() as u64 && sha == crate::deliver::sha256_hex(&bytes) => {}
+        Ok(Some(_)) => {
+            return Err(Box::new(
+                Problem::history_changed(month, &hint).file(name.clone()),
+            ));
+        }
+        Ok(None) => {
+            return Err(unreadable(
+                "该月的 run.json 中没有它的记录，无法核对".to_string(),
+            ));
+        }
+        Err(e) => return Err(unreadable(format!("无法核对：{e}"))),
+    }
+    read_archive_bytes(bytes, &name, month)
 }
 
 /// Last month's tasks with warnings about single cells; the error is the whole file unreadable.
 pub type Archive = (BTreeMap<u32, PreviousTask>, Vec<Problem>);
 
-/// Reads the archive at `path`; `name` is the file name used in messages.
-pub fn read_archive(path: &Path, name: &str) -> Result<Archive, Box<Problem>> {
-    let unreadable = |detail: String| {
-        Box::new(Problem::history_unreadable(&detail, &month_hint(name)).file(name))
-    };
-    let mut workbook =
-        calamine::open_workbook_auto(path).map_err(|e| unreadable(format!("文件无法打开：{e}")))?;
+/// Reads the archive at `path` (not checked against a run.json); `name` is the file name used
+/// in messages.
+pub fn read_archive(path: &Path, name: &str, month: Month) -> Result<Archive, Box<Problem>> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Box::new(
+            Problem::history_unreadable(&format!("文件无法读取：{e}"), month, &month.to_string())
+                .file(name),
+        )
+    })?;
+    read_archive_bytes(bytes, name, month)
+}
+
+/// Reads an archived 汇总表 from its bytes.
+fn read_archive_bytes(bytes: Vec<u8>, name: &str, month: Month) -> Result<Archive, Box<Problem>> {
+    let hint = month.to_string();
+    let unreadable =
+        |detail: String| Box::new(Problem::history_unreadable(&detail, month, &hint).file(name));
+    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| unreadable(format!("文件无法打开：{e}")))?;
     if !workbook.sheet_names().iter().any(|s| s == TASK_SHEET) {
         return Err(unreadable(format!("缺少工作表“{TASK_SHEET}”")));
     }
@@ -122,7 +274,7 @@ pub fn read_archive(path: &Path, name: &str) -> Result<Archive, Box<Problem>> {
         let number = number as u32;
         let task = read_row(row, &columns, |col, raw, what| {
             problems.push(
-                Problem::history_bad_cell(number, what)
+                Problem::history_bad_cell(month, number, what)
                     .file(name)
                     .sheet(TASK_SHEET)
                     .cell(at(col))
@@ -132,7 +284,7 @@ pub fn read_archive(path: &Path, name: &str) -> Result<Archive, Box<Problem>> {
         });
         if tasks.insert(number, task).is_some() {
             problems.push(
-                Problem::history_duplicate_task(number)
+                Problem::history_duplicate_task(month, number)
                     .file(name)
                     .sheet(TASK_SHEET)
                     .cell(at(columns.number.unwrap_or(0)))
@@ -141,18 +293,6 @@ pub fn read_archive(path: &Path, name: &str) -> Result<Archive, Box<Problem>> {
         }
     }
     Ok((tasks, problems))
-}
-
-/// `2026-10` from `汇总表_2026年10月.xlsx`, for the rerun hint.
-fn month_hint(name: &str) -> String {
-    let digits: Vec<u32> = name
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|s| s.parse().ok())
-        .collect();
-    match digits.as_slice() {
-        [y, m, ..] => format!("{y:04}-{m:02}"),
-        _ => "YYYY-MM".to_string(),
-    }
 }
 
 /// Column positions of the headers the archive needs.
@@ -265,37 +405,82 @@ pub fn text_of_unit<'a>(previous: &'a PreviousTask, unit: &str) -> &'a str {
 mod tests {
     use super::*;
 
-    #[test]
-    fn file_name_and_path() {
-        let m = Month {
-            year: 2026,
-            month: 11,
-        };
-        assert_eq!(summary_file_name(m), "汇总表_2026年11月.xlsx");
-        assert_eq!(
-            summary_path(Path::new("out"), m),
-            PathBuf::from("out/2026-11/汇总表_2026年11月.xlsx")
-        );
-        assert_eq!(month_hint("汇总表_2026年9月.xlsx"), "2026-09");
+    fn m(year: i32, month: u32) -> Month {
+        Month { year, month }
     }
 
     #[test]
-    fn missing_previous_is_not_a_problem() {
-        let h = load_previous(
-            Path::new("/nonexistent/duban"),
-            Month {
-                year: 2026,
-                month: 1,
-            },
+    fn file_name_and_path() {
+        assert_eq!(summary_file_name(m(2026, 11)), "汇总表_2026年11月.xlsx");
+        assert_eq!(
+            summary_path(Path::new("out"), m(2026, 11)),
+            PathBuf::from("out/2026-11/汇总表_2026年11月.xlsx")
         );
+        assert_eq!(
+            months_before(m(2026, 3), 2026),
+            vec![m(2026, 1), m(2026, 2)]
+        );
+        assert!(months_before(m(2026, 1), 2026).is_empty());
+        assert_eq!(months_before(m(2027, 1), 2026).len(), 12);
+    }
+
+    #[test]
+    fn nothing_on_record_is_not_a_problem() {
+        let h = load(Path::new("/nonexistent/duban"), m(2026, 1), 2026);
         assert!(!h.found);
-        assert!(h.problems.is_empty());
+        assert!(h.problems.is_empty() && h.months.is_empty());
         assert_eq!(
             h.file,
             Some(PathBuf::from(
                 "/nonexistent/duban/2025-12/汇总表_2025年12月.xlsx"
             ))
         );
+    }
+
+    fn record(month: Month, tasks: &[(u32, Option<Status>, Option<Light>, u32)]) -> MonthRecord {
+        MonthRecord {
+            month,
+            file: PathBuf::new(),
+            tasks: tasks
+                .iter()
+                .map(|(n, status, light, months)| {
+                    let t = PreviousTask {
+                        status: *status,
+                        light: *light,
+                        months_not_reported: *months,
+                        ..PreviousTask::default()
+                    };
+                    (*n, t)
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn streaks_follow_the_record_and_stop_at_a_gap() {
+        let nr = Some(Status::NotReported);
+        let lag = Some(Status::Lagging);
+        let red = Some(Light::Red);
+        let h = History {
+            months: vec![
+                // July is not on record; August says it counted 3 months (June, July, August).
+                record(m(2026, 8), &[(1, nr, red, 3), (2, lag, red, 0)]),
+                record(m(2026, 9), &[(1, nr, red, 9), (2, lag, red, 0)]),
+                record(
+                    m(2026, 10),
+                    &[(1, nr, red, 9), (2, lag, Some(Light::Yellow), 0)],
+                ),
+                record(m(2026, 11), &[(1, lag, red, 0), (2, lag, red, 0)]),
+            ],
+            ..History::default()
+        };
+        assert_eq!(h.not_reported_streak(m(2026, 10), 1), 5);
+        assert_eq!(h.not_reported_streak(m(2026, 11), 1), 0);
+        assert_eq!(h.not_reported_streak(m(2026, 12), 1), 0);
+        assert_eq!(h.red_streak(m(2026, 11), 1), 4);
+        assert_eq!(h.red_streak(m(2026, 11), 2), 1);
+        assert_eq!(h.red_streak(m(2026, 9), 2), 2);
+        assert_eq!(h.red_streak(m(2026, 12), 2), 0);
     }
 
     #[test]

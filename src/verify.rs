@@ -87,6 +87,34 @@ struct Listed {
     sha256: String,
 }
 
+/// The size and SHA-256 that `dir/run.json` records for the file `rel` (`/`-separated), `None`
+/// when run.json does not list it.
+pub fn recorded_hash(dir: &Path, rel: &str) -> Result<Option<(u64, String)>, VerifyError> {
+    let parsed = read_run_json(dir)?;
+    Ok(parsed
+        .outputs
+        .into_iter()
+        .find(|l| l.path == rel)
+        .map(|l| (l.bytes, l.sha256)))
+}
+
+fn read_run_json(dir: &Path) -> Result<RunJson, VerifyError> {
+    let run_json = dir.join("run.json");
+    if !run_json.is_file() {
+        return Err(VerifyError::NotArchived {
+            dir: dir.display().to_string(),
+        });
+    }
+    let text = std::fs::read(&run_json).map_err(|source| VerifyError::Read {
+        path: run_json.display().to_string(),
+        source,
+    })?;
+    serde_json::from_slice(&text).map_err(|source| VerifyError::BadRunJson {
+        path: run_json.display().to_string(),
+        source,
+    })
+}
+
 /// Files never listed in run.json and allowed to be there.
 fn unlisted(rel: &str) -> bool {
     crate::deliver::UNLISTED.contains(&rel) || is_send_log(rel)
@@ -99,21 +127,7 @@ fn is_send_log(rel: &str) -> bool {
 
 /// Re-hashes every file of the archived month folder `dir` against its `run.json`.
 pub fn verify_month(dir: &Path) -> Result<VerifyReport, VerifyError> {
-    let run_json = dir.join("run.json");
-    if !run_json.is_file() {
-        return Err(VerifyError::NotArchived {
-            dir: dir.display().to_string(),
-        });
-    }
-    let text = std::fs::read(&run_json).map_err(|source| VerifyError::Read {
-        path: run_json.display().to_string(),
-        source,
-    })?;
-    let parsed: RunJson =
-        serde_json::from_slice(&text).map_err(|source| VerifyError::BadRunJson {
-            path: run_json.display().to_string(),
-            source,
-        })?;
+    let parsed = read_run_json(dir)?;
     let listed: BTreeMap<String, Listed> = parsed
         .outputs
         .into_iter()

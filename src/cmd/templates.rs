@@ -38,7 +38,7 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     for p in problems.iter().filter(|p| p.severity == Severity::Error) {
         eprintln!("{p}");
     }
-    let history = duban::history::load_previous(&cfg.paths.output, month);
+    let history = duban::history::load(&cfg.paths.output, month, cfg.year);
     for p in &history.problems {
         eprintln!("{p}");
     }

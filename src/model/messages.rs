@@ -5,7 +5,7 @@
 //! Files that cannot be read at all carry their message in `intake::read::ReadError`, written
 //! by the reader that refused them (what it found decides what it can truthfully say).
 
-use super::{Problem, ProblemCode as C};
+use super::{Month, Problem, ProblemCode as C};
 use std::fmt::Display;
 
 /// Master sheet (任务分解表).
@@ -120,30 +120,48 @@ impl Problem {
     }
 }
 
-/// Last month's 汇总表 (history).
+/// The archived 汇总表 of earlier months (history).
 impl Problem {
-    /// Last month's 汇总表 cannot be read (`detail` says why).
-    pub fn history_unreadable(detail: &str, month_hint: &str) -> Problem {
+    /// An archived month's 汇总表 cannot be read (`detail` says why); `hint` is `YYYY-MM`.
+    pub fn history_unreadable(detail: &str, month: Month, hint: &str) -> Problem {
         Problem::warning(
             C::HistoryUnreadable,
             format!(
-                "无法读取上月汇总表（{detail}），本月将不显示上月进度、不做环比检查；\
-                 请确认该文件未被改动或损坏，必要时重新运行上月（duban run --month {month_hint} --force）"
+                "无法读取{label}的汇总表（{detail}），该月按缺失处理：本月不显示该月的进度和亮灯，连续未报送、连续红灯和趋势在该月中断。\
+                 请用 duban verify --month {hint} 核对，必要时重新生成该月（duban run --month {hint} --force）",
+                label = month.label()
             ),
         )
     }
-    /// A cell of last month's 汇总表 that cannot be read.
-    pub fn history_bad_cell(number: impl Display, what: &str) -> Problem {
+    /// An archived month's 汇总表 differs from what its run.json records.
+    pub fn history_changed(month: Month, hint: &str) -> Problem {
         Problem::warning(
-            C::HistoryBadCell,
-            format!("上月汇总表中任务{number}的{what}无法识别，已忽略"),
+            C::HistoryChanged,
+            format!(
+                "{label}的汇总表与该月 run.json 记录的校验值不符（归档后被改动或损坏），该月按缺失处理：本月不显示该月的进度和亮灯，连续未报送、连续红灯和趋势在该月中断。\
+                 请用 duban verify --month {hint} 核对；如需恢复，请从备份取回原文件，或重新生成该月（duban run --month {hint} --force）",
+                label = month.label()
+            ),
         )
     }
-    /// A task that occurs twice in last month's 汇总表.
-    pub fn history_duplicate_task(number: impl Display) -> Problem {
+    /// A cell of an archived 汇总表 that cannot be read.
+    pub fn history_bad_cell(month: Month, number: impl Display, what: &str) -> Problem {
+        Problem::warning(
+            C::HistoryBadCell,
+            format!(
+                "{}汇总表中任务{number}的{what}无法识别，已忽略",
+                month.label()
+            ),
+        )
+    }
+    /// A task that occurs twice in an archived 汇总表.
+    pub fn history_duplicate_task(month: Month, number: impl Display) -> Problem {
         Problem::warning(
             C::HistoryDuplicateTask,
-            format!("上月汇总表中任务{number}出现多次，以最后一行为准"),
+            format!(
+                "{}汇总表中任务{number}出现多次，以最后一行为准",
+                month.label()
+            ),
         )
     }
 }

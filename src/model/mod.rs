@@ -411,6 +411,9 @@ pub struct TaskOutcome {
     pub reports: Vec<UnitReport>,
     /// Consecutive months not reported including this one (0 if reported).
     pub months_not_reported: u32,
+    /// Consecutive months red including this one (0 if not red now); a month not on record
+    /// ends the run.
+    pub red_months: u32,
     /// Short Chinese reason for the light, e.g. “低于序时进度35个百分点”.
     pub reason: String,
 }
@@ -626,6 +629,10 @@ pub struct MonthReport {
     pub classification: Classification,
     /// Whether last month's 汇总表 was found and read.
     pub previous_available: bool,
+    /// The earlier months of the plan year on record, oldest first (the 月度趋势, the notices'
+    /// progress paths).
+    #[serde(skip)]
+    pub earlier: Vec<crate::history::MonthRecord>,
     /// Every problem of the run (master, intake, merge, history, render), sorted.
     pub problems: Vec<Problem>,
 }

@@ -7,7 +7,7 @@ use crate::deliver::{self, InputFile, OutputFile};
 use crate::model::Month;
 use std::path::{Path, PathBuf};
 
-/// The run's inputs with sizes and SHA-256 (master, units, config, submissions, last month's 汇总表).
+/// The run's inputs with sizes and SHA-256 (master, units, config, submissions, the earlier months' 汇总表).
 pub fn input_files(cfg: &Config, loaded: &Loaded) -> Vec<InputFile> {
     let mut paths: Vec<PathBuf> = vec![cfg.paths.master.clone(), cfg.paths.units.clone()];
     let month_dir = cfg.paths.submissions.join(loaded.month.to_string());
@@ -21,11 +21,8 @@ pub fn input_files(cfg: &Config, loaded: &Loaded) -> Vec<InputFile> {
         };
         paths.push(path);
     }
-    if loaded.history.found
-        && let Some(f) = &loaded.history.file
-    {
-        paths.push(f.clone());
-    }
+    // every archived 汇总表 the run read (the year on record)
+    paths.extend(loaded.history.months.iter().map(|r| r.file.clone()));
     paths
         .iter()
         .filter_map(|p| deliver::input_file(p, &cfg.base_dir).ok())

@@ -137,6 +137,38 @@ pub fn newest_month(submissions: &Path) -> Option<Month> {
         .max()
 }
 
+/// Every `YYYY-MM` folder under the submissions folder, oldest first.
+pub fn submission_months(submissions: &Path) -> Vec<Month> {
+    let mut months: Vec<Month> = std::fs::read_dir(submissions)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| Month::parse(&e.file_name().to_string_lossy()))
+        .collect();
+    months.sort();
+    months.dedup();
+    months
+}
+
+/// Whether `month` has an archive (its output folder holds a run.json).
+pub fn is_archived(cfg: &Config, month: Month) -> bool {
+    cfg.paths
+        .output
+        .join(month.to_string())
+        .join("run.json")
+        .is_file()
+}
+
+/// The months a catch-up run builds: every month under the submissions folder without an
+/// archive yet, oldest first.
+pub fn pending_months(cfg: &Config) -> Vec<Month> {
+    submission_months(&cfg.paths.submissions)
+        .into_iter()
+        .filter(|m| !is_archived(cfg, *m))
+        .collect()
+}
+
 /// Resolves month and as-of date from the options.
 pub fn resolve_month(cfg: &Config, opts: &RunOptions) -> Result<(Month, NaiveDate), RunError> {
     let month = match opts.month {
@@ -206,7 +238,7 @@ fn load_stages(
         let units = Directory::load(&cfg.paths.units).map_err(crate::LoadError::from)?;
         let (master, problems) =
             crate::master::load(&cfg.paths.master, &units, cfg).map_err(crate::LoadError::from)?;
-        let history = history::load_previous(&cfg.paths.output, month);
+        let history = history::load(&cfg.paths.output, month, cfg.year);
         Ok::<_, RunError>((units, master, problems, history))
     })?;
     problems.extend(history.problems.iter().cloned());
@@ -244,10 +276,10 @@ fn load_stages(
 
 /// Last month's 汇总表 is missing although last month's submissions exist: say how to make it.
 fn missing_history_note(cfg: &Config, month: Month, history: &history::History) -> Option<Problem> {
-    if history.found {
+    let prev = month.prev();
+    if history.found || history.rejected.contains(&prev) {
         return None;
     }
-    let prev = month.prev();
     let prev_dir = cfg.paths.submissions.join(prev.to_string());
     prev_dir.is_dir().then(|| {
         Problem::previous_summary_missing(
@@ -261,13 +293,19 @@ fn missing_history_note(cfg: &Config, month: Month, history: &history::History) 
 
 /// Builds the month report from loaded inputs (classification included).
 pub fn build_report(cfg: &Config, loaded: &Loaded) -> MonthReport {
-    let classification = classify::classify(
+    let mut classification = classify::classify(
         &loaded.master,
         &loaded.merged,
         &loaded.history.tasks,
         loaded.as_of,
         cfg,
     );
+    let last = loaded.month.prev();
+    for o in &mut classification.outcomes {
+        if o.light == crate::model::Light::Red {
+            o.red_months = 1 + loaded.history.red_streak(last, o.task);
+        }
+    }
     let issued_on = loaded.as_of + chrono::Days::new(u64::from(cfg.office.issue_after_days));
     let feedback_due = issued_on + chrono::Days::new(u64::from(cfg.office.feedback_days));
     let mut problems = loaded.problems.clone();
@@ -282,6 +320,7 @@ pub fn build_report(cfg: &Config, loaded: &Loaded) -> MonthReport {
         merged: loaded.merged.clone(),
         classification,
         previous_available: loaded.history.found,
+        earlier: loaded.history.months.clone(),
         problems,
     }
 }

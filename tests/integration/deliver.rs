@@ -69,6 +69,7 @@ fn outcome(task: u32, status: Status, light: Light, reason: &str) -> TaskOutcome
         escalated: false,
         reports: vec![],
         months_not_reported: 0,
+        red_months: 0,
         reason: reason.into(),
     }
 }
@@ -157,6 +158,7 @@ fn report() -> MonthReport {
             units: vec![],
         },
         previous_available: false,
+        earlier: Vec::new(),
         problems,
     }
 }

@@ -7,6 +7,7 @@ mod hostile;
 
 mod classify;
 mod deliver;
+mod history;
 mod hostile_inputs;
 mod intake;
 mod intake_corpus;

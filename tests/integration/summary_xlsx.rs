@@ -8,7 +8,7 @@ use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
 use duban::classify::classify;
 use duban::config::Config;
-use duban::history::{load_previous, summary_file_name, summary_path};
+use duban::history::{MonthRecord, load, summary_file_name, summary_path};
 use duban::model::{
     Category, Deadline, Leader, Light, Master, Merged, Month, MonthReport, PreviousTask, Problem,
     ProgressRow, Receipt, Reconciliation, ReportedStatus, RowSource, Status, Task, Unit, UnitKind,
@@ -262,6 +262,18 @@ fn month_report(previous: &BTreeMap<u32, PreviousTask>) -> MonthReport {
         merged,
         classification,
         previous_available: !previous.is_empty(),
+        earlier: if previous.is_empty() {
+            Vec::new()
+        } else {
+            vec![MonthRecord {
+                month: Month {
+                    year: 2026,
+                    month: 10,
+                },
+                file: std::path::PathBuf::new(),
+                tasks: previous.clone(),
+            }]
+        },
         problems,
     }
 }
@@ -432,23 +444,39 @@ fn submitted_text_is_never_a_formula() {
     assert_eq!(cell, &Data::String(FORMULA_TEXT.to_string()));
 }
 
+/// Writes `bytes` as the 汇总表 of `month` under `dir` with a run.json that records it.
+fn archive(dir: &std::path::Path, month: Month, bytes: &[u8]) {
+    let path = summary_path(dir, month);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, bytes).unwrap();
+    let run_json = serde_json::json!({
+        "outputs": [{
+            "path": summary_file_name(month),
+            "bytes": bytes.len(),
+            "sha256": duban::deliver::sha256_hex(bytes),
+        }]
+    });
+    std::fs::write(
+        path.parent().unwrap().join("run.json"),
+        serde_json::to_vec(&run_json).unwrap(),
+    )
+    .unwrap();
+}
+
 #[test]
 fn next_month_reads_this_month_back() {
     let (report, bytes) = written();
     let dir = tmp_dir("history");
-    let path = summary_path(&dir, report.month);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, &bytes).unwrap();
-    let h = load_previous(
-        &dir,
-        Month {
-            year: 2026,
-            month: 12,
-        },
-    );
+    archive(&dir, report.month, &bytes);
+    let dec = Month {
+        year: 2026,
+        month: 12,
+    };
+    let h = load(&dir, dec, 2026);
     assert!(h.found, "{:?}", h.problems);
     assert!(h.problems.is_empty(), "{:?}", h.problems);
     assert_eq!(h.tasks.len(), 30);
+    assert_eq!(h.months.len(), 1);
     for o in &report.classification.outcomes {
         let p = &h.tasks[&o.task];
         assert_eq!(p.percent, o.percent, "task {}", o.task);
@@ -460,10 +488,62 @@ fn next_month_reads_this_month_back() {
             o.task
         );
     }
-    // 市文旅局's task 6 was unreported last month too: two months running.
+    // 市文旅局's task 6 was unreported last month too: two months running (October is not on
+    // record, so November's archived count carries it).
     assert_eq!(h.tasks[&6].months_not_reported, 2);
     assert_eq!(h.tasks[&12].months_not_reported, 1);
     assert_eq!(h.tasks[&4].progress_text, FORMULA_TEXT);
+}
+
+#[test]
+fn a_changed_archive_is_a_warning_and_its_month_counts_as_missing() {
+    let (report, bytes) = written();
+    let dir = tmp_dir("changed");
+    archive(&dir, report.month, &bytes);
+    // someone edits the archived workbook afterwards
+    let mut edited = bytes.clone();
+    let last = edited.len() - 30;
+    edited[last] ^= 0x20;
+    std::fs::write(summary_path(&dir, report.month), &edited).unwrap();
+    let h = load(
+        &dir,
+        Month {
+            year: 2026,
+            month: 12,
+        },
+        2026,
+    );
+    assert!(!h.found && h.months.is_empty() && h.tasks.is_empty());
+    assert_eq!(h.rejected, vec![report.month]);
+    assert_eq!(h.problems.len(), 1, "{:?}", h.problems);
+    let p = &h.problems[0];
+    assert_eq!(p.code.as_str(), "history_changed");
+    assert_eq!(
+        p.file.as_deref(),
+        Some(summary_file_name(report.month).as_str())
+    );
+    assert!(
+        p.message.contains("2026年11月") && p.message.contains("duban verify --month 2026-11"),
+        "{}",
+        p.message
+    );
+    // without its run.json the archive cannot be checked either
+    std::fs::write(summary_path(&dir, report.month), &bytes).unwrap();
+    std::fs::remove_file(dir.join("2026-11/run.json")).unwrap();
+    let h = load(
+        &dir,
+        Month {
+            year: 2026,
+            month: 12,
+        },
+        2026,
+    );
+    assert!(!h.found);
+    assert!(
+        h.problems[0].message.contains("run.json"),
+        "{}",
+        h.problems[0].message
+    );
 }
 
 #[test]
@@ -473,22 +553,25 @@ fn unreadable_previous_archive_is_a_warning_naming_the_file() {
         year: 2026,
         month: 10,
     };
-    let path = summary_path(&dir, oct);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, b"not a workbook").unwrap();
-    let h = load_previous(
+    archive(&dir, oct, b"not a workbook");
+    let h = load(
         &dir,
         Month {
             year: 2026,
             month: 11,
         },
+        2026,
     );
     assert!(!h.found);
     assert!(h.tasks.is_empty());
     assert_eq!(h.problems.len(), 1);
     let p = &h.problems[0];
     assert_eq!(p.file.as_deref(), Some(summary_file_name(oct).as_str()));
-    assert!(p.message.contains("无法读取上月汇总表"), "{}", p.message);
+    assert!(
+        p.message.contains("无法读取2026年10月的汇总表"),
+        "{}",
+        p.message
+    );
 }
 
 /// Independent reader: openpyxl, when Python has it (optional where Python is absent).

@@ -1,9 +1,8 @@
-//! Writes the demo submissions `input/submissions/2026-10/` and `input/submissions/2026-11/`
+//! Writes the demo submissions `input/submissions/2026-07/` … `input/submissions/2026-11/`
 //! (deterministic: the same master gives the same bytes).
 //!
 //! `cargo run -p duban-devdata --example gen_demo [config]`
 
-use duban::model::Month;
 use std::path::Path;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -12,16 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "duban.toml".into());
     let cfg = duban::config::Config::load(Path::new(&config))?;
     let (master, _) = duban::load_master(&cfg)?;
-    for month in [
-        Month {
-            year: 2026,
-            month: 10,
-        },
-        Month {
-            year: 2026,
-            month: 11,
-        },
-    ] {
+    for month in duban_devdata::demo::DEMO_MONTHS {
         let dir = cfg.paths.submissions.join(month.to_string());
         if dir.exists() {
             for entry in std::fs::read_dir(&dir)? {

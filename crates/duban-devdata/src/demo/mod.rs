@@ -4,15 +4,17 @@
 //! No randomness source but a splitmix64 generator seeded from text keys (month, unit, task),
 //! so the same master and month always give the same files, byte for byte.
 //!
-//! The story the data tells:
+//! The demo covers five months, [`DEMO_MONTHS`] (2026-07 … 2026-11). The story the data tells:
 //! - every (unit, task) has a fixed plan drawn once (finishes on time, finishes late, lags by
 //!   10–30 points, lags by more than 30), so a task's figures rise from one month to the next;
 //!   tasks due by the end of June are mostly done, with a 完成日期;
-//! - a few units do not submit: 市外事办 misses both October and November (→ red for two
-//!   unreported months), others miss one month;
-//! - in every month after the first demo month (2026-10) the set includes the messy forms intake
-//!   must tolerate (see [`messy_units`]) and a few genuine errors and warnings, two figures that
-//!   fall back from last month and three progress texts copied from last month.
+//! - a few year-end tasks stall after July: their figure stays where it was, so they fall behind
+//!   序时进度 month by month — green, then yellow, then red (see `story::stalls`);
+//! - a few units skip a month; 市外事办 never reports (→ red, 连续N个月未报送);
+//! - in the newest demo month (2026-11) the set includes the messy forms intake must tolerate
+//!   (see [`messy_units`]) and a few genuine errors and warnings, two figures that fall back from
+//!   last month (one unit's task regresses), three progress texts copied from last month, and a
+//!   correction that arrives late in the month (市发改委's second file).
 
 use chrono::{Datelike, Duration, NaiveDate};
 use duban::columns::Column;
@@ -26,10 +28,35 @@ use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Workbook, XlsxError,
 };
 
-/// The first demo month; it is clean, later months carry the messy forms.
-pub const FIRST_DEMO_MONTH: Month = Month {
+/// The months the demo ships, oldest first.
+pub const DEMO_MONTHS: [Month; 5] = [
+    Month {
+        year: 2026,
+        month: 7,
+    },
+    Month {
+        year: 2026,
+        month: 8,
+    },
+    Month {
+        year: 2026,
+        month: 9,
+    },
+    Month {
+        year: 2026,
+        month: 10,
+    },
+    Month {
+        year: 2026,
+        month: 11,
+    },
+];
+
+/// The first month whose set carries the messy forms, regressions and copied texts; the
+/// months before it are clean.
+pub const MESSY_FROM: Month = Month {
     year: 2026,
-    month: 10,
+    month: 11,
 };
 
 mod forms;
@@ -44,6 +71,9 @@ use workbook::*;
 /// Units that send nothing for `month`.
 pub fn missing_units(master: &Master, month: Month) -> Vec<String> {
     let fixed: &[&str] = match (month.year, month.month) {
+        (2026, 7) => &["市外事办", "托县政府"],
+        (2026, 8) => &["市外事办", "市民委"],
+        (2026, 9) => &["市外事办", "市司法局", "武川县政府"],
         (2026, 10) => &["市外事办", "市民委", "呼和浩特供电公司"],
         (2026, 11) => &[
             "市外事办",
@@ -58,7 +88,7 @@ pub fn missing_units(master: &Master, month: Month) -> Vec<String> {
         .filter(|n| master.unit(n).is_some())
         .map(|n| n.to_string())
         .collect();
-    if !matches!((month.year, month.month), (2026, 10) | (2026, 11)) {
+    if !DEMO_MONTHS.contains(&month) {
         let mut rng = Rng::new(&format!("missing|{month}"));
         for _ in 0..2 {
             if let Some(u) = rng.pick(&master.units)
@@ -71,8 +101,7 @@ pub fn missing_units(master: &Master, month: Month) -> Vec<String> {
     out
 }
 
-/// Units whose workbook comes in a messy form in months after [`FIRST_DEMO_MONTH`], with the
-/// quirk each shows.
+/// Units whose workbook comes in a messy form from [`MESSY_FROM`] on, with the quirk each shows.
 pub fn messy_units() -> &'static [(&'static str, &'static str)] {
     &[
         (
@@ -107,7 +136,7 @@ const REGRESSED: [(&str, u32); 2] = [("市城市管理局", 143), ("市林草局
 /// Deterministic demo submissions for `month`: (file name, bytes) pairs, sorted by file name.
 pub fn demo_submissions(master: &Master, month: Month, cfg: &Config) -> Vec<(String, Vec<u8>)> {
     let missing = missing_units(master, month);
-    let messy = month > FIRST_DEMO_MONTH;
+    let messy = month >= MESSY_FROM;
     let mut files = Vec::new();
     for unit in &master.units {
         if missing.contains(&unit.name) {

@@ -108,7 +108,34 @@ pub(super) struct State {
     pub(super) overdue: bool,
 }
 
+/// The month after which a year-end task's figure stops moving.
+const STALL_AFTER: Month = Month {
+    year: 2026,
+    month: 7,
+};
+
+/// Whether this (unit, task) stalls after [`STALL_AFTER`]: about one in twelve of the tasks due at
+/// the year's end that would otherwise finish, drawn once.
+pub(super) fn stalls(task: &Task, unit: &Unit, cfg: &Config) -> bool {
+    let year_end = NaiveDate::from_ymd_opt(cfg.year, 12, 31);
+    task.deadline.date.is_some()
+        && task.deadline.date == year_end
+        && matches!(plan(task, unit, cfg), Plan::Finishes(_))
+        && Rng::new(&format!("stall|{}|{}", unit.name, task.number)).unit() < 0.08
+}
+
 pub(super) fn state(task: &Task, unit: &Unit, month: Month, cfg: &Config) -> State {
+    if month > STALL_AFTER && stalls(task, unit, cfg) {
+        let frozen = state(task, unit, STALL_AFTER, cfg);
+        return State {
+            overdue: task.deadline.date.is_some_and(|d| d < month.last_day()),
+            expected: task
+                .deadline
+                .date
+                .map(|d| elapsed(cfg.plan_start(), d, month.last_day())),
+            ..frozen
+        };
+    }
     let as_of = month.last_day();
     let start = cfg.plan_start();
     let expected = task.deadline.date.map(|d| elapsed(start, d, as_of));
@@ -162,7 +189,7 @@ pub(super) struct Report {
 pub(super) fn report(task: &Task, unit: &Unit, month: Month, cfg: &Config) -> Report {
     let mut st = state(task, unit, month, cfg);
     let key = (unit.name.as_str(), task.number);
-    if month > FIRST_DEMO_MONTH && REGRESSED.contains(&key) {
+    if month >= MESSY_FROM && REGRESSED.contains(&key) {
         let prev = state(task, unit, month.prev(), cfg);
         if prev.done_on.is_none() && prev.percent >= 20.0 {
             st.percent = prev.percent - 10.0;
@@ -184,7 +211,7 @@ pub(super) fn report(task: &Task, unit: &Unit, month: Month, cfg: &Config) -> Re
     } else {
         ReportedStatus::OnTrack
     };
-    let copied = month > FIRST_DEMO_MONTH && COPIED.contains(&key);
+    let copied = month >= MESSY_FROM && COPIED.contains(&key);
     let text_month = if copied { month.prev() } else { month };
     let text_state = if copied {
         state(task, unit, text_month, cfg)
