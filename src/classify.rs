@@ -14,9 +14,11 @@
 //!   have been done in time) and for tasks without a fixed date; otherwise it stays 已完成.
 //! - 未启动 is judged by the lag rule like any other progress (0% against 序时进度); it only keeps
 //!   the status 未启动 when that is within the tolerance, and then its light is green.
-//! - 未报送 means nothing was received for the task. When one of two lead units reports and the
-//!   other does not, the task is classified on the report received, and the missing unit makes the
-//!   light at least yellow (red once the deadline has passed), named in the reason.
+//! - 未报送 means nothing was received for the task. A task with two lead units: each unit's part
+//!   is classified on its own (a part not reported is 未报送, with that unit's own count of months
+//!   not reported), and the task takes the worse part by the order 逾期未完成 > 未报送 > 滞后 >
+//!   临期 > 未启动 > 序时推进 > 已完成 (on a tie, the lower progress): its status, progress and
+//!   light, so status and light always agree; the reason names every part that is red or yellow.
 //! - Escalation: a task whose light was yellow last month and is 滞后 again this month turns red
 //!   (`escalated`); so does a task unreported for `not_reported_red_months` months running.
 //! - 按期办结率 = 按期完成 ÷ 任务数, parallel to 办结率 = 已完成 ÷ 任务数, so it never exceeds 办结率.
@@ -113,7 +115,8 @@ pub fn due_soon_end(as_of: NaiveDate, due_soon_months: u32) -> NaiveDate {
     month.last_day()
 }
 
-/// Severity used to pick the worse status of two lead units (higher is worse).
+/// Severity used to pick the worse part of two lead units (higher is worse): 逾期未完成 > 未报送
+/// > 滞后 > 临期 > 未启动 > 序时推进 > 已完成 (逾期完成 > 已完成 > 按期完成).
 pub fn status_severity(status: Status) -> u8 {
     match status {
         Status::DoneOnTime => 0,
@@ -136,13 +139,16 @@ struct Context<'a> {
     t: &'a Thresholds,
 }
 
-/// One unit's verdict on one task before combining lead units.
+/// One unit's verdict on its part of a task, before combining lead units.
 struct Verdict {
-    /// `None` for a co-lead unit that sent nothing: it colours the light but not the status.
-    status: Option<Status>,
+    status: Status,
     light: Light,
     escalated: bool,
     reason: String,
+    /// The part's reported progress (`None` when not reported).
+    percent: Option<f64>,
+    /// Consecutive months this part was not reported (0 when reported).
+    months_not_reported: u32,
 }
 
 fn classify_task(
@@ -161,7 +167,7 @@ fn classify_task(
         let v = not_reported(task, months, ctx);
         return TaskOutcome {
             task: task.number,
-            status: v.status.unwrap_or(Status::NotReported),
+            status: v.status,
             light: v.light,
             percent: None,
             expected,
@@ -178,6 +184,7 @@ fn classify_task(
         .iter()
         .map(|r| {
             let mut v = judge_report(task, r, expected, previous, ctx);
+            v.percent = r.row.percent;
             if two_units {
                 v.reason = format!("{}：{}", r.unit, v.reason);
             }
@@ -186,13 +193,26 @@ fn classify_task(
         .collect();
     for unit in &task.units {
         if !reports.iter().any(|r| &r.unit == unit) {
-            verdicts.push(missing_co_lead(task, unit, ctx));
+            verdicts.push(missing_part(task, unit, previous, ctx));
         }
     }
     combine(task, reports, verdicts, expected, previous_percent)
 }
 
-/// Merges the verdicts of the lead units: worse status, worse light, lower progress.
+/// The worse of two parts: higher severity, on a tie the lower progress (not reported lowest).
+fn worse(a: &Verdict, b: &Verdict) -> std::cmp::Ordering {
+    status_severity(a.status)
+        .cmp(&status_severity(b.status))
+        .then_with(|| match (a.percent, b.percent) {
+            (Some(x), Some(y)) => y.total_cmp(&x),
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, None) => std::cmp::Ordering::Equal,
+        })
+}
+
+/// The task takes its worse part whole (status, progress, light); the reason names that part
+/// first, then every other part that is red or yellow.
 fn combine(
     task: &Task,
     reports: Vec<UnitReport>,
@@ -200,39 +220,48 @@ fn combine(
     expected: Option<f64>,
     previous_percent: Option<f64>,
 ) -> TaskOutcome {
-    let status = verdicts
+    // the first of equally bad parts, in the master's unit order
+    let chosen = verdicts
         .iter()
-        .filter_map(|v| v.status)
-        .max_by_key(|s| status_severity(*s))
-        .unwrap_or(Status::NotReported);
-    let light = verdicts
-        .iter()
-        .map(|v| v.light)
-        .max()
-        .unwrap_or(Light::Yellow);
-    let escalated = verdicts.iter().any(|v| v.escalated && v.light == light);
-    // The reason of the verdict that set the light, then of the one that set the status.
-    let reasons: Vec<&str> = verdicts
-        .iter()
-        .filter(|v| v.light == light || v.status == Some(status))
-        .map(|v| v.reason.as_str())
-        .collect();
-    let percent = reports
-        .iter()
-        .filter_map(|r| r.row.percent)
-        .min_by(|a, b| a.total_cmp(b));
+        .enumerate()
+        .max_by(|(i, a), (j, b)| worse(a, b).then_with(|| j.cmp(i)))
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    let Some(v) = verdicts.get(chosen) else {
+        return TaskOutcome {
+            task: task.number,
+            status: Status::NotReported,
+            light: Light::Yellow,
+            percent: None,
+            expected,
+            previous_percent,
+            escalated: false,
+            reports,
+            months_not_reported: 1,
+            red_months: 0,
+            reason: String::new(),
+        };
+    };
+    let mut reasons = vec![v.reason.as_str()];
+    reasons.extend(
+        verdicts
+            .iter()
+            .enumerate()
+            .filter(|(i, o)| *i != chosen && matches!(o.light, Light::Red | Light::Yellow))
+            .map(|(_, o)| o.reason.as_str()),
+    );
     TaskOutcome {
         task: task.number,
-        status,
-        light,
-        percent,
+        status: v.status,
+        light: v.light,
+        percent: v.percent,
         expected,
         previous_percent,
-        escalated,
-        reports,
-        months_not_reported: 0,
+        escalated: v.escalated,
+        months_not_reported: v.months_not_reported,
         red_months: 0,
         reason: reasons.join("；"),
+        reports,
     }
 }
 
@@ -252,22 +281,32 @@ fn not_reported(task: &Task, months: u32, ctx: &Context) -> Verdict {
         (false, false) => "本月未报送".to_string(),
     };
     Verdict {
-        status: Some(Status::NotReported),
+        status: Status::NotReported,
         light,
         escalated: repeated && !passed,
         reason,
+        percent: None,
+        months_not_reported: months,
     }
 }
 
-/// One of two lead units sent nothing for the task while the other did.
-fn missing_co_lead(task: &Task, unit: &str, ctx: &Context) -> Verdict {
-    let passed = task.deadline.date.is_some_and(|d| d < ctx.as_of);
-    Verdict {
-        status: None,
-        light: if passed { Light::Red } else { Light::Yellow },
-        escalated: false,
-        reason: format!("{unit}：本月未报送"),
-    }
+/// One of two lead units sent nothing for the task while the other did: its part is 未报送.
+/// It counts as unreported last month too when last month's task was 未报送 and its archived
+/// text did not carry this unit's own report.
+fn missing_part(
+    task: &Task,
+    unit: &str,
+    previous: Option<&PreviousTask>,
+    ctx: &Context,
+) -> Verdict {
+    let before = previous
+        .filter(|p| p.status == Some(Status::NotReported))
+        .filter(|p| !crate::history::unit_reported(p, unit))
+        .map_or(0, |p| p.months_not_reported);
+    let months = before + 1;
+    let mut v = not_reported(task, months, ctx);
+    v.reason = format!("{unit}：{}", v.reason);
+    v
 }
 
 /// Judges one unit's report of a task.
@@ -285,10 +324,12 @@ fn judge_report(
     let deadline = task.deadline.date;
     if deadline.is_some_and(|d| d < ctx.as_of) {
         return Verdict {
-            status: Some(Status::Overdue),
+            status: Status::Overdue,
             light: Light::Red,
             escalated: false,
             reason: format!("已逾期（时限{}）", task.deadline.raw),
+            percent: None,
+            months_not_reported: 0,
         };
     }
     let behind = match (expected, row.percent) {
@@ -303,10 +344,12 @@ fn judge_report(
     }
     if deadline.is_some_and(|d| d <= ctx.due_soon_end) {
         return Verdict {
-            status: Some(Status::DueSoon),
+            status: Status::DueSoon,
             light: Light::Blue,
             escalated: false,
             reason: format!("临期（时限{}）", task.deadline.raw),
+            percent: None,
+            months_not_reported: 0,
         };
     }
     let not_started = row.status == Some(ReportedStatus::NotStarted)
@@ -317,10 +360,12 @@ fn judge_report(
         (Status::OnTrack, "序时推进".to_string())
     };
     Verdict {
-        status: Some(status),
+        status,
         light: Light::Green,
         escalated: false,
         reason,
+        percent: None,
+        months_not_reported: 0,
     }
 }
 
@@ -345,10 +390,12 @@ fn judge_done(task: &Task, completed_on: Option<NaiveDate>, ctx: &Context) -> Ve
         s => s.label().to_string(),
     };
     Verdict {
-        status: Some(status),
+        status,
         light: Light::Green,
         escalated: false,
         reason,
+        percent: None,
+        months_not_reported: 0,
     }
 }
 
@@ -366,10 +413,12 @@ fn judge_lagging(
     };
     if behind > ctx.t.red_behind {
         return Verdict {
-            status: Some(Status::Lagging),
+            status: Status::Lagging,
             light: Light::Red,
             escalated: false,
             reason,
+            percent: None,
+            months_not_reported: 0,
         };
     }
     let was_yellow = previous.is_some_and(|p| p.light == Some(Light::Yellow));
@@ -379,17 +428,21 @@ fn judge_lagging(
             reason = format!("{behind_text}（单位自报滞后），上月已亮黄灯，升为红灯");
         }
         return Verdict {
-            status: Some(Status::Lagging),
+            status: Status::Lagging,
             light: Light::Red,
             escalated: true,
             reason,
+            percent: None,
+            months_not_reported: 0,
         };
     }
     Verdict {
-        status: Some(Status::Lagging),
+        status: Status::Lagging,
         light: Light::Yellow,
         escalated: false,
         reason,
+        percent: None,
+        months_not_reported: 0,
     }
 }
 

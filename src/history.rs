@@ -32,6 +32,16 @@ pub const COL_LIGHT: &str = "亮灯";
 /// Header of the consecutive-months-not-reported column.
 pub const COL_MONTHS_NOT_REPORTED: &str = "连续未报送月数";
 
+/// What 任务总表 writes as the text of a two-unit task's part that was not reported.
+pub const PART_NOT_REPORTED: &str = "（本月未报送）";
+
+/// Whether an archived two-unit text carries `unit`'s own report (its label, followed by a text
+/// other than [`PART_NOT_REPORTED`]).
+pub fn unit_reported(previous: &PreviousTask, unit: &str) -> bool {
+    previous.progress_text.contains(&unit_label(unit))
+        && text_of_unit(previous, unit) != PART_NOT_REPORTED
+}
+
 /// Label that starts one unit's part of a joined text: `【市发改委】`.
 pub fn unit_label(unit: &str) -> String {
     format!("【{unit}】")

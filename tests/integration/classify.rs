@@ -295,17 +295,79 @@ fn two_lead_units_take_worse_status_and_lower_progress() {
     assert_eq!((o.status, o.light), (Status::DueSoon, Light::Blue));
     assert_eq!(o.percent, Some(95.0));
 
-    // One unit silent: the task is classified on the report received, light at least yellow.
+    // One unit silent: its part is 未报送, which is worse than 临期, so the task is 未报送 and
+    // yellow (status and light agree), with no progress, and the reason names the unit.
     let o = one(
-        t,
+        t.clone(),
         vec![report(7, "土左旗", Some(95.0), None)],
         None,
         nov30(),
     );
-    assert_eq!(o.status, Status::DueSoon);
-    assert_eq!(o.light, Light::Yellow);
+    assert_eq!((o.status, o.light), (Status::NotReported, Light::Yellow));
+    assert_eq!(o.percent, None);
+    assert!(o.reason.starts_with("托县政府：本月未报送"), "{}", o.reason);
+    assert_eq!(o.months_not_reported, 1);
+    assert_eq!(o.reports.len(), 1, "the text received is kept");
+
+    // The same unit silent last month as well (its archived part says so): red.
+    let last = PreviousTask {
+        status: Some(Status::NotReported),
+        light: Some(Light::Yellow),
+        progress_text: format!(
+            "【土左旗】推进中\n【托县政府】{}",
+            duban::history::PART_NOT_REPORTED
+        ),
+        months_not_reported: 1,
+        ..Default::default()
+    };
+    let o = one(
+        t.clone(),
+        vec![report(7, "土左旗", Some(95.0), None)],
+        Some(last.clone()),
+        nov30(),
+    );
+    assert_eq!((o.status, o.light), (Status::NotReported, Light::Red));
+    assert_eq!(o.months_not_reported, 2);
+    assert!(
+        o.reason.contains("托县政府：连续2个月未报送"),
+        "{}",
+        o.reason
+    );
+    // …but when it was the other unit that was silent last month, this is its first month.
+    let o = one(
+        t.clone(),
+        vec![report(7, "托县政府", Some(95.0), None)],
+        Some(last),
+        nov30(),
+    );
+    assert_eq!((o.status, o.light), (Status::NotReported, Light::Yellow));
+    assert!(o.reason.starts_with("土左旗：本月未报送"), "{}", o.reason);
+
+    // Overdue beats not reported: a passed deadline, one unit late, the other silent.
+    let june = task(7, &["土左旗", "托县政府"], "6月底", Some(d(2026, 6, 30)));
+    let o = one(
+        june,
+        vec![report(7, "土左旗", Some(80.0), None)],
+        None,
+        nov30(),
+    );
+    assert_eq!((o.status, o.light), (Status::Overdue, Light::Red));
+    assert_eq!(o.percent, Some(80.0));
     assert!(o.reason.contains("托县政府：本月未报送"), "{}", o.reason);
-    assert_eq!(o.months_not_reported, 0);
+
+    // A tie goes to the lower progress.
+    let o = one(
+        t,
+        vec![
+            report(7, "土左旗", Some(70.0), None),
+            report(7, "托县政府", Some(60.0), None),
+        ],
+        None,
+        nov30(),
+    );
+    assert_eq!(o.status, Status::Lagging);
+    assert_eq!(o.percent, Some(60.0));
+    assert!(o.reason.starts_with("托县政府："), "{}", o.reason);
 }
 
 #[test]

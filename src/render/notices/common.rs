@@ -164,7 +164,12 @@ pub fn issue_text(outcome: &TaskOutcome, rejected: bool) -> String {
     }
     match outcome.status {
         Status::Lagging => clip(&outcome.reason, 40),
-        Status::NotReported if outcome.months_not_reported > 1 || outcome.escalated => {
+        // unreported for months, or one lead unit's part missing (the reason names the unit)
+        Status::NotReported
+            if outcome.months_not_reported > 1
+                || outcome.escalated
+                || !outcome.reports.is_empty() =>
+        {
             clip(&outcome.reason, 40)
         }
         _ if outcome.reason.contains("未报送") && outcome.status != Status::NotReported => {

@@ -73,7 +73,7 @@ pub(super) fn task_row(
     sh.text(row, 3, &task.leaders.join("、"), &s.center)?;
     sh.text(row, 4, &units_text(task), &s.center)?;
     sh.text(row, 5, &task.deadline.raw, &s.center)?;
-    sh.text(row, 6, &joined(|r| r.row.progress_text.clone()), &s.text)?;
+    sh.text(row, 6, &part_texts(task, o), &s.text)?;
     sh.number(row, 7, o.percent, &s.number)?;
     sh.number(row, 8, o.previous_percent, &s.number)?;
     sh.text(row, 9, o.status.label(), &s.center)?;
@@ -128,6 +128,30 @@ pub(super) fn joined_texts(reports: &[UnitReport], text: fn(&UnitReport) -> Stri
             .collect::<Vec<_>>()
             .join("\n"),
     }
+}
+
+/// The progress text: one part per lead unit when the task has several, each after its unit
+/// label, a part not reported written as such (read back next month, see
+/// `history::unit_reported`).
+pub(super) fn part_texts(task: &Task, o: &TaskOutcome) -> String {
+    if task.units.len() < 2 {
+        return joined_texts(&o.reports, |r| r.row.progress_text.clone());
+    }
+    let mut parts: Vec<String> = task
+        .units
+        .iter()
+        .map(|unit| match o.reports.iter().find(|r| &r.unit == unit) {
+            Some(r) => format!("{}{}", unit_label(unit), r.row.progress_text.trim()),
+            None => format!("{}{}", unit_label(unit), crate::history::PART_NOT_REPORTED),
+        })
+        .collect();
+    parts.extend(
+        o.reports
+            .iter()
+            .filter(|r| !task.units.contains(&r.unit))
+            .map(|r| format!("{}{}", unit_label(&r.unit), r.row.progress_text.trim())),
+    );
+    parts.join("\n")
 }
 
 /// Source files with the row of the task: `市科技局.xlsx 第7行`.
