@@ -19,6 +19,7 @@ pub mod model;
 pub mod names;
 pub mod render;
 pub mod templates;
+pub mod trend;
 pub mod units;
 pub mod verify;
 

@@ -299,3 +299,171 @@ fn a_changed_archive_counts_as_missing_and_the_streak_carries_over() {
     // red runs are cut by the missing month: October and November
     assert_eq!(o.red_months, 2);
 }
+
+/// Runs a Python script with `args`; `None` (after telling the checker module) when Python or
+/// openpyxl is missing.
+fn python(script: &str, args: &[&Path]) -> Option<String> {
+    let Ok(out) = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+    else {
+        crate::checker::missing("python3");
+        return None;
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if stdout.trim() == "SKIP" {
+        crate::checker::missing("openpyxl (Python)");
+        return None;
+    }
+    Some(stdout)
+}
+
+/// openpyxl reads November's 月度趋势 and finds every month's progress and light as that
+/// month's own archived 任务总表 has them, the light counts and 办结率 per month below, the
+/// chart, and 总览's months; the sparklines are in the sheet's XML.
+#[test]
+fn november_trend_sheet_matches_every_archived_month() {
+    let year = demo_year();
+    let out = &year.project.out;
+    let script = r#"
+import sys, warnings
+warnings.simplefilter("ignore")
+try:
+    import openpyxl
+except ImportError:
+    print("SKIP"); sys.exit(0)
+out = sys.argv[1]
+months = [(2026, m) for m in range(7, 12)]
+archived = {}
+for (y, m) in months:
+    wb = openpyxl.load_workbook(f"{out}/{y}-{m:02d}/汇总表_{y}年{m}月.xlsx")
+    ws = wb["任务总表"]
+    head = [c.value for c in ws[1]]
+    i_no, i_p, i_l, i_s = head.index("序号"), head.index("完成进度(%)"), head.index("亮灯"), head.index("状态")
+    archived[m] = {r[i_no]: (r[i_p], r[i_l], r[i_s]) for r in ws.iter_rows(min_row=2, values_only=True) if r[i_no]}
+wb = openpyxl.load_workbook(f"{out}/2026-11/汇总表_2026年11月.xlsx")
+print("|".join(wb.sheetnames))
+ws = wb["月度趋势"]
+head = [c.value for c in ws[4]]
+print("|".join(h.replace("\n", "") for h in head if h))
+first_p = head.index("7月\n进度")
+first_l = head.index("7月\n亮灯")
+checked = mismatches = 0
+rows = {}
+for r in ws.iter_rows(min_row=5, values_only=True):
+    if isinstance(r[0], (int, float)):
+        rows[int(r[0])] = r
+    elif r[0] in ("红灯", "黄灯", "蓝灯", "绿灯", "办结率(%)"):
+        rows[r[0]] = r
+for n, r in rows.items():
+    if not isinstance(n, int):
+        continue
+    for k, m in enumerate(range(7, 12)):
+        p, l, _ = archived[m][n]
+        if r[first_p + k] != p or r[first_l + k] != l:
+            mismatches += 1
+            print("MISMATCH", n, m, r[first_p + k], p, r[first_l + k], l)
+        checked += 1
+print("checked", checked, "mismatches", mismatches)
+for label, light in (("红灯", "红"), ("黄灯", "黄"), ("蓝灯", "蓝"), ("绿灯", "绿")):
+    got = [rows[label][first_p + k] for k in range(5)]
+    want = [sum(1 for v in archived[m].values() if v[1] == light) for m in range(7, 12)]
+    print(label, got == want, got)
+done = [round(100 * sum(1 for v in archived[m].values() if v[2] in ("按期完成", "逾期完成", "已完成")) / len(archived[m]), 1) for m in range(7, 12)]
+print("办结率", [rows["办结率(%)"][first_p + k] for k in range(5)] == done, done)
+print("charts", len(ws._charts))
+ov = wb["总览"]
+import re
+labels = [r[0] for r in ov.iter_rows(values_only=True) if isinstance(r[0], str) and re.fullmatch(r"2026年\d+月", r[0])]
+print("总览", "|".join(labels))
+"#;
+    let Some(stdout) = python(script, &[out.as_path()]) else {
+        return;
+    };
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "总览|任务总表|月度趋势|分管领导|牵头单位|重点督办清单|报送情况|校验问题"
+    );
+    assert!(
+        lines[1].starts_with("序号|任务目标|牵头单位|分管市领导|7月进度|8月进度|9月进度|10月进度|11月进度|进度趋势|7月亮灯"),
+        "{}",
+        lines[1]
+    );
+    assert!(stdout.contains("checked 945 mismatches 0"), "{stdout}");
+    for label in ["红灯", "黄灯", "蓝灯", "绿灯", "办结率"] {
+        assert!(stdout.contains(&format!("{label} True")), "{stdout}");
+    }
+    assert!(stdout.contains("charts 1"), "{stdout}");
+    assert!(
+        stdout.contains("总览 2026年7月|2026年8月|2026年9月|2026年10月|2026年11月"),
+        "{stdout}"
+    );
+    // one sparkline per task, in Excel's x14 extension
+    let bytes = std::fs::read(out.join("2026-11/汇总表_2026年11月.xlsx")).expect("xlsx");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet3.xml").expect("sheet3"),
+        &mut xml,
+    )
+    .expect("read");
+    assert_eq!(xml.matches("<x14:sparkline>").count(), 189);
+}
+
+/// pdftotext finds the progress paths and 连续N个月红灯 in the notices, and the mayor's chart of
+/// lights per month.
+#[test]
+fn notices_show_progress_paths_and_red_months() {
+    let year = demo_year();
+    let nov = year.project.out.join("2026-11/督办单");
+    let pdftotext = |path: &Path| -> Option<String> {
+        let out = Command::new("pdftotext").arg(path).arg("-").output().ok()?;
+        Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let Some(unit) = pdftotext(&nov.join("单位/市外事办.pdf")) else {
+        crate::checker::missing("pdftotext");
+        return;
+    };
+    // never reported: no path, red since August
+    assert!(unit.contains("连续4个月红灯"), "{unit}");
+    let cfg = year.project.cfg();
+    let loaded = pipeline::load_month(&cfg, &opts("2026-11"), &Silent).expect("load");
+    let report = pipeline::build_report(&cfg, &loaded);
+    let trend = duban::trend::Trend::of_report(&report);
+    // every red or yellow task of 市发改委 shows its path as the trend has it
+    let own: Vec<_> = report
+        .master
+        .tasks_of_unit("市发改委")
+        .filter_map(|t| report.classification.outcome(t.number))
+        .filter(|o| matches!(o.light, Light::Red | Light::Yellow))
+        .collect();
+    assert!(!own.is_empty());
+    let text = pdftotext(&nov.join("单位/市发改委.pdf")).unwrap_or_default();
+    for o in own {
+        let path = trend.path(o.task, m("2026-11"), 3);
+        assert!(path.matches('→').count() == 2, "task {}: {path}", o.task);
+        assert!(text.contains(&path), "task {}: {path} in\n{text}", o.task);
+        if o.red_months >= 2 {
+            assert!(text.contains(&format!("连续{}个月红灯", o.red_months)));
+        }
+    }
+    let mayor = pdftotext(&nov.join("领导/贺海东.pdf")).unwrap_or_default();
+    assert!(mayor.contains("各月亮灯变化"), "{mayor}");
+    for label in [
+        "7月", "8月", "9月", "10月", "11月", "红灯", "黄灯", "蓝灯", "绿灯",
+    ] {
+        assert!(mayor.contains(label), "{label}");
+    }
+    // the July notice has no chart: one month only
+    let july =
+        pdftotext(&year.project.out.join("2026-07/督办单/领导/贺海东.pdf")).unwrap_or_default();
+    assert!(!july.contains("各月亮灯变化") && july.contains("二、红灯任务清单"));
+}

@@ -299,9 +299,10 @@ fn previous_month() -> BTreeMap<u32, PreviousTask> {
     prev
 }
 
-const SHEETS: [&str; 7] = [
+const SHEETS: [&str; 8] = [
     "总览",
     "任务总表",
+    "月度趋势",
     "分管领导",
     "牵头单位",
     "重点督办清单",
@@ -431,7 +432,7 @@ fn same_report_gives_identical_bytes() {
 #[test]
 fn submitted_text_is_never_a_formula() {
     let (_, bytes) = written();
-    for n in 1..=7 {
+    for n in 1..=8 {
         let xml = zip_entry(&bytes, &format!("xl/worksheets/sheet{n}.xml"));
         assert!(
             !xml.contains("<f>") && !xml.contains("<f "),

@@ -429,6 +429,8 @@ pub enum Block {
     Table(Table),
     /// Blocks that go on one page together (moved to a new page if need be).
     KeepTogether(Vec<Block>),
+    /// A stacked column chart drawn with the page's vectors (one unbreakable block).
+    Chart(crate::chart::BarChart),
     /// Starts a new page.
     PageBreak,
 }

@@ -34,6 +34,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod chart;
 pub mod content;
 mod deflate;
 mod face;
@@ -46,6 +47,7 @@ pub mod text;
 mod write;
 mod zip;
 
+pub use chart::{BarChart, Series};
 pub use content::{
     Align, Block, Cell, CellContent, Color, Column, ColumnWidth, Document, Meta, PT_PER_MM,
     PageNumbers, PageSetup, Paragraph, Row, Rule, Span, Style, Table, TableStyle, mm,

@@ -17,7 +17,8 @@
 //! | `@table name` | a table the document supplies (`attention`, `overview`, …) |
 //! | `@signoff 机关名称` then `@date 2026年12月2日` | sign-off block with seal space, kept with the paragraph before it |
 
-use crate::model::{Light, Rates, Status, TaskOutcome};
+use crate::model::{Light, Month, Rates, Status, TaskOutcome};
+use crate::trend::Trend;
 use duban_pdf::{
     Align, Block, Cell, Color, Column, FontRole, FontSet, Paragraph, Row, Rule, Span, Style,
     measure, mm,
@@ -81,6 +82,32 @@ pub fn status_cell(outcome: &TaskOutcome) -> Cell {
         outcome.status.label(),
         cell_style(),
     ))
+}
+
+/// Size of the history lines under a status (小五).
+pub const HISTORY_SIZE: f32 = 9.0;
+
+/// The 状态 cell: coloured dot and the status word in black; for a red or yellow task also the
+/// progress of the last three months (`40→55→58`) and, red two months or more running,
+/// `连续N个月红灯` in red.
+pub fn status_cell_with_history(outcome: &TaskOutcome, trend: &Trend, month: Month) -> Cell {
+    let mut spans = light_spans(outcome.light, outcome.status.label(), cell_style());
+    if matches!(outcome.light, Light::Red | Light::Yellow) {
+        let path = trend.path(outcome.task, month, 3);
+        if !path.is_empty() {
+            spans.push(Span::text(
+                format!("\n{path}"),
+                cell_style().size(HISTORY_SIZE),
+            ));
+        }
+        if outcome.red_months >= 2 {
+            spans.push(Span::text(
+                format!("\n连续{}个月红灯", outcome.red_months),
+                cell_style().size(HISTORY_SIZE).color(RED),
+            ));
+        }
+    }
+    Cell::new(spans)
 }
 
 /// A plain text cell.

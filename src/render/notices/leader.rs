@@ -2,7 +2,8 @@
 //! blue) and all their tasks grouped by lead unit.
 
 use super::common::{
-    Counts, col, group_row, header_row, issue_text, percent_text, status_cell, text_cell,
+    Counts, col, group_row, header_row, issue_text, percent_text, status_cell,
+    status_cell_with_history, text_cell,
 };
 use super::{Input, compose};
 use crate::model::{Leader, Light, MonthReport, Task, TaskOutcome};
@@ -48,7 +49,7 @@ pub(crate) fn document(
         "units_text": units.join("、"),
     });
     compose(input, TEMPLATE, extra, &|name| match name {
-        "attention" => Some(attention_table(&attention, report)),
+        "attention" => Some(attention_table(&attention, input)),
         "overview" => Some(overview_table(&groups)),
         _ => None,
     })
@@ -101,7 +102,8 @@ pub(crate) fn rejected(report: &MonthReport, task: &Task) -> bool {
     })
 }
 
-fn attention_table(tasks: &[(&Task, &TaskOutcome)], report: &MonthReport) -> Block {
+fn attention_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
+    let report = input.report;
     let rows = tasks
         .iter()
         .map(|(task, o)| {
@@ -111,7 +113,7 @@ fn attention_table(tasks: &[(&Task, &TaskOutcome)], report: &MonthReport) -> Blo
                 text_cell(unit_label(task)),
                 text_cell(task.deadline.raw.as_str()),
                 text_cell(percent_text(o.percent)),
-                status_cell(o),
+                status_cell_with_history(o, input.trend, report.month),
                 text_cell(issue_text(o, rejected(report, task))),
             ])
         })

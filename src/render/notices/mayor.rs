@@ -2,13 +2,15 @@
 //! stacked light bar, and the list of red tasks.
 
 use super::common::{
-    Counts, clip, col, head_style, header_row, light_color, light_spans, rate_text, status_cell,
-    text_cell,
+    Counts, cell_style, clip, col, head_style, header_row, light_color, light_spans, rate_text,
+    status_cell_with_history, text_cell,
 };
 use super::leader::unit_label;
 use super::{Input, compose};
 use crate::model::{Light, MonthReport, Rates, Task, TaskOutcome};
-use duban_pdf::{Align, Block, Cell, Column, Document, Meta, Row, Table, TableStyle, mm};
+use duban_pdf::{
+    Align, BarChart, Block, Cell, Column, Document, Meta, Row, Series, Table, TableStyle, mm,
+};
 
 /// Name of the template.
 pub const TEMPLATE: &str = "notice_mayor.j2";
@@ -20,10 +22,20 @@ pub(crate) fn document(input: &Input) -> Result<(Document, Meta), super::NoticeE
     let counts = Counts::of(report.classification.outcomes.iter()).with_rates(Some(city));
     let red = red_tasks(report);
     let t = &input.cfg.thresholds;
+    let trend = input.trend;
+    let first = trend.months.first().copied();
+    let first_red = trend.totals.first().copied().flatten().map(|t| t.lights[0]);
+    let missing: Vec<String> = trend.missing().iter().map(|m| m.label()).collect();
     let extra = serde_json::json!({
         "counts": counts,
         "leaders_count": report.classification.leaders.len(),
         "red_count": red.len(),
+        "months": {
+            "count": trend.months.len(),
+            "first": first.map(|m| m.label()),
+            "first_red": first_red,
+            "missing": missing.join("、"),
+        },
         "thresholds": {
             "lag_tolerance": crate::classify::one_decimal(t.lag_tolerance),
             "red_behind": crate::classify::one_decimal(t.red_behind),
@@ -32,7 +44,8 @@ pub(crate) fn document(input: &Input) -> Result<(Document, Meta), super::NoticeE
     });
     compose(input, TEMPLATE, extra, &|name| match name {
         "leaders" => Some(leaders_table(report)),
-        "red" => Some(red_table(&red)),
+        "red" => Some(red_table(&red, input)),
+        "months" => Some(months_chart(input.trend)),
         _ => None,
     })
 }
@@ -150,7 +163,7 @@ fn leaders_table(report: &MonthReport) -> Block {
     })
 }
 
-fn red_table(tasks: &[(&Task, &TaskOutcome)]) -> Block {
+fn red_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
     let rows = tasks
         .iter()
         .map(|(task, o)| {
@@ -159,7 +172,7 @@ fn red_table(tasks: &[(&Task, &TaskOutcome)]) -> Block {
                 text_cell(task.text.as_str()),
                 text_cell(task.leaders.join("、")),
                 text_cell(unit_label(task)),
-                status_cell(o),
+                status_cell_with_history(o, input.trend, input.report.month),
                 text_cell(clip(&o.reason, 40)),
             ])
         })
@@ -183,5 +196,54 @@ fn red_table(tasks: &[(&Task, &TaskOutcome)]) -> Block {
         ])),
         rows,
         style: TableStyle::default(),
+    })
+}
+
+/// The lights of every month on record and this one as stacked columns (red at the foot).
+fn months_chart(trend: &crate::trend::Trend) -> Block {
+    let lights = [Light::Red, Light::Yellow, Light::Blue, Light::Green];
+    let series = lights
+        .iter()
+        .map(|l| Series {
+            name: format!("{}灯", l.label()),
+            fill: light_color(*l),
+            label: if *l == Light::Yellow {
+                duban_pdf::Color::hex(0x000000)
+            } else {
+                duban_pdf::Color::hex(0xFFFFFF)
+            },
+        })
+        .collect();
+    let one_year = trend.months.first().map(|m| m.year) == trend.months.last().map(|m| m.year);
+    Block::Chart(BarChart {
+        plot_height: mm(52.0),
+        width: None,
+        categories: trend
+            .months
+            .iter()
+            .map(|m| {
+                if one_year {
+                    format!("{}月", m.month)
+                } else {
+                    m.label()
+                }
+            })
+            .collect(),
+        series,
+        values: trend
+            .totals
+            .iter()
+            .map(|t| {
+                t.map(|t| {
+                    lights
+                        .iter()
+                        .map(|l| t.lights[crate::trend::light_index(*l)] as f32)
+                        .collect()
+                })
+            })
+            .collect(),
+        style: cell_style(),
+        axis_name: "项".to_string(),
+        note_missing: "无归档".to_string(),
     })
 }

@@ -99,6 +99,8 @@ pub(crate) struct Input<'a> {
     pub templates: &'a Templates,
     /// This document's number.
     pub number: String,
+    /// The months on record and this one (progress paths, the mayor's chart).
+    pub trend: &'a crate::trend::Trend,
 }
 
 /// Renders every document in parallel with rayon; `tick` is called once per finished document.
@@ -143,10 +145,11 @@ fn render(
     sink: Option<&(dyn Fn(&RenderedDoc) + Sync)>,
 ) -> Notices {
     let jobs = plan(report, cfg, stems);
+    let trend = crate::trend::Trend::of_report(report);
     let results = run_guarded(
         &jobs,
         &|job: &Job| {
-            let mut out = render_job(job, report, cfg, fonts, templates)?;
+            let mut out = render_job(job, report, &trend, cfg, fonts, templates)?;
             if let Some(sink) = sink {
                 sink(&RenderedDoc {
                     kind: job.kind,
@@ -261,6 +264,7 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 fn render_job(
     job: &Job,
     report: &MonthReport,
+    trend: &crate::trend::Trend,
     cfg: &Config,
     fonts: &FontSet,
     templates: &Templates,
@@ -277,6 +281,7 @@ fn render_job(
         fonts,
         templates,
         number: number.clone(),
+        trend,
     };
     let (doc, meta) = match job.kind {
         DocKind::Mayor => mayor::document(&input)?,

@@ -2,8 +2,8 @@
 //! the problems found in its own workbook(s).
 
 use super::common::{
-    Counts, clip, col, group_row, header_row, issue_text, number_list, percent_text, status_cell,
-    text_cell,
+    Counts, clip, col, group_row, header_row, issue_text, number_list, percent_text,
+    status_cell_with_history, text_cell,
 };
 use super::leader::rejected;
 use super::{Input, compose};
@@ -69,7 +69,7 @@ pub(crate) fn document(input: &Input, unit: &str) -> Result<(Document, Meta), su
         "problem_infos": count(Severity::Info),
     });
     compose(input, TEMPLATE, extra, &|name| match name {
-        "tasks" => Some(tasks_table(&tasks, report)),
+        "tasks" => Some(tasks_table(&tasks, input)),
         "problems" => Some(problems_table(&problems)),
         _ => None,
     })
@@ -94,7 +94,8 @@ pub(crate) fn unit_problems<'a>(report: &'a MonthReport, unit: &str) -> Vec<&'a 
         .collect()
 }
 
-fn tasks_table(tasks: &[(&Task, &TaskOutcome)], report: &MonthReport) -> Block {
+fn tasks_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
+    let report = input.report;
     let rows = tasks
         .iter()
         .map(|(task, o)| {
@@ -103,7 +104,7 @@ fn tasks_table(tasks: &[(&Task, &TaskOutcome)], report: &MonthReport) -> Block {
                 text_cell(task.text.as_str()),
                 text_cell(task.deadline.raw.as_str()),
                 text_cell(percent_text(o.percent)),
-                status_cell(o),
+                status_cell_with_history(o, input.trend, report.month),
                 text_cell(issue_text(o, rejected(report, task))),
             ])
         })

@@ -1,6 +1,6 @@
 //! The 汇总表: the month's consolidated workbook, archived and read back next month.
 //!
-//! Sheets, in order: 总览, 任务总表, 分管领导, 牵头单位, 重点督办清单, 报送情况, 校验问题.
+//! Sheets, in order: 总览, 任务总表, 月度趋势, 分管领导, 牵头单位, 重点督办清单, 报送情况, 校验问题.
 //! Rendering only lays out what `classify` decided. Text that came from a submission is always
 //! written with `write_string`, so “=SUM(…)” typed by a unit stays text and is never evaluated.
 //! The workbook is deterministic: the document dates come from the as-of date, and the zip
@@ -33,12 +33,14 @@ mod problems;
 mod rates;
 mod receipts;
 mod tasks;
+mod trend;
 use attention::*;
 use overview::*;
 use problems::*;
 use rates::*;
 use receipts::*;
 use tasks::*;
+use trend::*;
 
 /// Excel's limit on the characters of one cell.
 const MAX_CELL_CHARS: usize = 32_767;
@@ -53,6 +55,7 @@ pub fn summary_workbook(report: &MonthReport, cfg: &Config) -> Result<Vec<u8>, X
     let styles = Styles::new();
     overview_sheet(workbook.add_worksheet(), report, cfg, &styles)?;
     task_sheet(workbook.add_worksheet(), report, &styles)?;
+    trend_sheet(workbook.add_worksheet(), report, &styles)?;
     leader_sheet(workbook.add_worksheet(), report, &styles)?;
     unit_sheet(workbook.add_worksheet(), report, &styles)?;
     attention_sheet(workbook.add_worksheet(), report, &styles)?;

@@ -95,13 +95,17 @@ pub(super) fn overview_sheet(
     let status_rows = (status_top + 1, status_top + STATUS_GROUPS.len() as u32);
     sh.ws
         .insert_chart_with_offset(3, 8, &status_pie(status_rows, &pie_labels), 10, 0)?;
+    let mut months_top = end + 3;
     if !rows.is_empty() {
         let leader_rows = (leader_top + 1, leader_top + rows.len() as u32);
-        sh.ws
-            .insert_chart(end + 3, 0, &lights_bar(leader_rows, rows.len()))?;
+        let chart = lights_bar(leader_rows, rows.len());
+        sh.ws.insert_chart(end + 3, 0, &chart)?;
+        // rows of the default 20 px the chart covers, and two more
+        months_top += (90 + 28 * rows.len() as u32).div_ceil(20) + 3;
     }
-    // Section 二 (leader table and bar chart) starts a printed page so the chart is never cut.
-    sh.ws.set_page_breaks(&[leader_top - 1])?;
+    months_table(&mut sh, months_top, report, s)?;
+    // Sections 二 and 三 start printed pages so the chart is never cut.
+    sh.ws.set_page_breaks(&[leader_top - 1, months_top - 1])?;
     sh.ws.set_paper_size(9);
     sh.ws.set_landscape();
     sh.ws.set_print_fit_to_pages(1, 0);
@@ -194,4 +198,58 @@ pub(super) fn lights_bar(rows: (u32, u32), leaders: usize) -> Chart {
         .set_font(&chart_font());
     chart.set_width(820).set_height(90 + 28 * leaders as u32);
     chart
+}
+
+/// Section 三: the city month by month (every month on record and this one).
+fn months_table(
+    sh: &mut Sheet,
+    top: u32,
+    report: &MonthReport,
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    let trend = crate::trend::Trend::of_report(report);
+    sh.ws
+        .write_string_with_format(top - 1, 0, "三、各月任务推进和亮灯情况", &s.section)?;
+    let mut columns = vec![("月份", 14.0)];
+    columns.extend(RATE_COLUMNS);
+    sh.header(top, &columns, s)?;
+    let mut row = top + 1;
+    for (month, totals) in trend.months.iter().zip(&trend.totals) {
+        sh.text(row, 0, &month.label(), &s.center)?;
+        match totals {
+            Some(t) => {
+                let rates = Rates {
+                    tasks: t.tasks,
+                    done: t.done,
+                    done_on_time: t.done_on_time,
+                    reported: t.tasks - t.not_reported.min(t.tasks),
+                    red: t.lights[0],
+                    yellow: t.lights[1],
+                    blue: t.lights[2],
+                    green: t.lights[3],
+                    completion_rate: t.completion_rate(),
+                    on_time_rate: t.on_time_rate(),
+                    report_rate: t.report_rate(),
+                };
+                rate_cells(sh, row, 1, &rates, false, s)?;
+            }
+            None => {
+                sh.ws.merge_range(
+                    row,
+                    1,
+                    row,
+                    RATE_COLUMNS.len() as u16,
+                    "该月无有效归档（缺失或已被改动）",
+                    &s.center,
+                )?;
+            }
+        }
+        row += 1;
+    }
+    note(
+        sh,
+        row,
+        "注：各月数据取自当月归档的汇总表（已按 run.json 核对）；本月为本次运行结果。月度趋势见工作表“月度趋势”。",
+    )?;
+    Ok(())
 }

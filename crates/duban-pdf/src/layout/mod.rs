@@ -146,6 +146,23 @@ impl Measurer<'_> {
                     }
                 }
             }
+            Block::Chart(chart) => {
+                let origin = Origin::Block(self.blocks);
+                self.blocks += 1;
+                let (items, height) = crate::chart::layout_chart(
+                    chart,
+                    self.setup.margin_left,
+                    self.setup.text_width(),
+                    self.fonts,
+                    &mut self.missing,
+                    origin,
+                );
+                self.units.push(Unit {
+                    height,
+                    items,
+                    ..Unit::default()
+                });
+            }
             Block::PageBreak => self.units.push(Unit {
                 page_break: true,
                 ..Unit::default()

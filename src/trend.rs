@@ -1,0 +1,277 @@
+//! The months side by side: each task's progress, status and light month by month, and the
+//! city's light counts and 办结率 per month. Built from the record (`history`) and, for a
+//! monthly run, the month being classified; read by the 月度趋势 sheet, the notices' progress
+//! paths and the mayor's chart, and by `duban year`.
+
+use crate::history::MonthRecord;
+use crate::model::{Light, Month, MonthReport, PreviousTask, Status};
+use std::collections::BTreeMap;
+
+/// One task in one month.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// 完成进度 (`None`: not reported that month).
+    pub percent: Option<f64>,
+    pub status: Option<Status>,
+    pub light: Option<Light>,
+}
+
+/// The city in one month.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Totals {
+    /// Red, yellow, blue, green.
+    pub lights: [u32; 4],
+    pub tasks: u32,
+    pub done: u32,
+    pub done_on_time: u32,
+    pub not_reported: u32,
+}
+
+impl Totals {
+    /// 办结率 in percent.
+    pub fn completion_rate(&self) -> f64 {
+        ratio(self.done, self.tasks)
+    }
+    /// 按期办结率 in percent.
+    pub fn on_time_rate(&self) -> f64 {
+        ratio(self.done_on_time, self.tasks)
+    }
+    /// 报送率 in percent.
+    pub fn report_rate(&self) -> f64 {
+        ratio(self.tasks - self.not_reported.min(self.tasks), self.tasks)
+    }
+}
+
+fn ratio(part: u32, whole: u32) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        f64::from(part) * 100.0 / f64::from(whole)
+    }
+}
+
+/// Index of a light in `[red, yellow, blue, green]`.
+pub fn light_index(light: Light) -> usize {
+    match light {
+        Light::Red => 0,
+        Light::Yellow => 1,
+        Light::Blue => 2,
+        Light::Green => 3,
+    }
+}
+
+/// Consecutive months from the first on record to the last, with what each holds.
+#[derive(Debug, Clone, Default)]
+pub struct Trend {
+    /// Every month from the first on record to the last, oldest first.
+    pub months: Vec<Month>,
+    /// Per month: on record (`Some`) or missing (`None`: no usable archive).
+    pub totals: Vec<Option<Totals>>,
+    /// Task number → one entry per month (`None`: month missing or task absent that month).
+    pub tasks: BTreeMap<u32, Vec<Option<Point>>>,
+}
+
+impl Trend {
+    /// The trend over some months on record (any order; duplicates keep the first).
+    pub fn of_records<'a>(records: impl IntoIterator<Item = &'a MonthRecord>) -> Trend {
+        let mut by_month: BTreeMap<Month, &BTreeMap<u32, PreviousTask>> = BTreeMap::new();
+        for r in records {
+            by_month.entry(r.month).or_insert(&r.tasks);
+        }
+        let (Some(first), Some(last)) = (
+            by_month.keys().next().copied(),
+            by_month.keys().next_back().copied(),
+        ) else {
+            return Trend::default();
+        };
+        let mut months = Vec::new();
+        let mut m = first;
+        while m <= last {
+            months.push(m);
+            m = m.next();
+        }
+        let mut trend = Trend {
+            totals: vec![None; months.len()],
+            months,
+            tasks: BTreeMap::new(),
+        };
+        for (i, month) in trend.months.iter().enumerate() {
+            let Some(tasks) = by_month.get(month) else {
+                continue;
+            };
+            let mut totals = Totals::default();
+            for (n, t) in tasks.iter() {
+                totals.tasks += 1;
+                if let Some(light) = t.light {
+                    totals.lights[light_index(light)] += 1;
+                }
+                match t.status {
+                    Some(s) if s.is_done() => {
+                        totals.done += 1;
+                        if s == Status::DoneOnTime {
+                            totals.done_on_time += 1;
+                        }
+                    }
+                    Some(Status::NotReported) => totals.not_reported += 1,
+                    _ => {}
+                }
+                let len = trend.totals.len();
+                trend.tasks.entry(*n).or_insert_with(|| vec![None; len])[i] = Some(Point {
+                    percent: t.percent,
+                    status: t.status,
+                    light: t.light,
+                });
+            }
+            trend.totals[i] = Some(totals);
+        }
+        trend
+    }
+
+    /// The record plus the month being classified.
+    pub fn of_report(report: &MonthReport) -> Trend {
+        let current = current_record(report);
+        Trend::of_records(report.earlier.iter().chain(std::iter::once(&current)))
+    }
+
+    /// Months in the range without a usable archive.
+    pub fn missing(&self) -> Vec<Month> {
+        self.months
+            .iter()
+            .zip(&self.totals)
+            .filter(|(_, t)| t.is_none())
+            .map(|(m, _)| *m)
+            .collect()
+    }
+
+    /// A task's point in `month`.
+    pub fn point(&self, task: u32, month: Month) -> Option<Point> {
+        let i = self.months.iter().position(|m| *m == month)?;
+        self.tasks
+            .get(&task)
+            .and_then(|v| v.get(i).copied().flatten())
+    }
+
+    /// The progress of the last `n` months up to `month`: `40→55→58`; a month not reported
+    /// (or not on record) shows `—`; leading gaps are dropped; empty when fewer than two months
+    /// are left.
+    pub fn path(&self, task: u32, month: Month, n: usize) -> String {
+        let mut months = vec![month];
+        for _ in 1..n {
+            let before = months.last().map_or(month, |m| m.prev());
+            months.push(before);
+        }
+        months.reverse();
+        let values: Vec<Option<f64>> = months
+            .iter()
+            .map(|m| self.point(task, *m).and_then(|p| p.percent))
+            .collect();
+        let first = values
+            .iter()
+            .position(Option::is_some)
+            .unwrap_or(values.len());
+        let shown = &values[first..];
+        if shown.len() < 2 {
+            return String::new();
+        }
+        shown
+            .iter()
+            .map(|v| match v {
+                Some(p) => crate::classify::one_decimal(*p),
+                None => "—".to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("→")
+    }
+}
+
+/// The month being classified, as a record (no texts).
+pub fn current_record(report: &MonthReport) -> MonthRecord {
+    MonthRecord {
+        month: report.month,
+        file: std::path::PathBuf::new(),
+        tasks: report
+            .classification
+            .outcomes
+            .iter()
+            .map(|o| {
+                let t = PreviousTask {
+                    percent: o.percent,
+                    light: Some(o.light),
+                    status: Some(o.status),
+                    progress_text: String::new(),
+                    months_not_reported: o.months_not_reported,
+                };
+                (o.task, t)
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn m(month: u32) -> Month {
+        Month { year: 2026, month }
+    }
+
+    fn record(month: Month, tasks: &[(u32, Option<f64>, Status, Light)]) -> MonthRecord {
+        MonthRecord {
+            month,
+            file: PathBuf::new(),
+            tasks: tasks
+                .iter()
+                .map(|(n, p, s, l)| {
+                    let t = PreviousTask {
+                        percent: *p,
+                        status: Some(*s),
+                        light: Some(*l),
+                        ..PreviousTask::default()
+                    };
+                    (*n, t)
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn months_run_from_first_to_last_with_gaps_missing() {
+        let records = [
+            record(
+                m(7),
+                &[
+                    (1, Some(40.0), Status::OnTrack, Light::Green),
+                    (2, Some(100.0), Status::DoneOnTime, Light::Green),
+                ],
+            ),
+            record(
+                m(9),
+                &[
+                    (1, Some(55.0), Status::Lagging, Light::Yellow),
+                    (2, Some(100.0), Status::DoneOnTime, Light::Green),
+                ],
+            ),
+            record(
+                m(10),
+                &[
+                    (1, Some(58.0), Status::Lagging, Light::Red),
+                    (2, None, Status::NotReported, Light::Yellow),
+                ],
+            ),
+        ];
+        let t = Trend::of_records(&records);
+        assert_eq!(t.months, vec![m(7), m(8), m(9), m(10)]);
+        assert_eq!(t.missing(), vec![m(8)]);
+        let oct = t.totals[3].expect("October");
+        assert_eq!(oct.lights, [1, 1, 0, 0]);
+        assert_eq!((oct.tasks, oct.done, oct.not_reported), (2, 0, 1));
+        assert_eq!(t.totals[0].map(|x| x.completion_rate()), Some(50.0));
+        assert_eq!(t.path(1, m(10), 3), "55→58");
+        assert_eq!(t.path(1, m(9), 3), "40→—→55");
+        assert_eq!(t.path(2, m(10), 3), "100→—");
+        assert_eq!(t.path(1, m(7), 3), "");
+        assert_eq!(t.path(1, m(11), 3), "55→58→—");
+        assert!(Trend::of_records(&[]).months.is_empty());
+    }
+}
