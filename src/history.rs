@@ -55,7 +55,21 @@ pub struct MonthRecord {
     pub file: PathBuf,
     /// Task number → that month's state.
     pub tasks: BTreeMap<u32, PreviousTask>,
+    /// Unit → what its sheet 报送情况 says (empty when the sheet is absent).
+    pub receipts: BTreeMap<String, UnitReceipt>,
 }
+
+/// One unit in an archived month's 报送情况.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UnitReceipt {
+    /// 是否报送 says 已报送.
+    pub received: bool,
+    /// 填报日期, when written.
+    pub reported_on: Option<chrono::NaiveDate>,
+}
+
+/// Sheet of the 汇总表 with one row per unit: received or not, when.
+pub const RECEIPT_SHEET: &str = "报送情况";
 
 /// The record of the plan year before the run's month, and where it came from.
 #[derive(Debug, Clone, Default)]
@@ -166,12 +180,13 @@ pub fn load(output_dir: &Path, month: Month, plan_year: i32) -> History {
     };
     for (m, result) in results {
         match result {
-            Ok((tasks, problems)) => {
+            Ok((tasks, receipts, problems)) => {
                 history.problems.extend(problems);
                 history.months.push(MonthRecord {
                     month: m,
                     file: summary_path(output_dir, m),
                     tasks,
+                    receipts,
                 });
             }
             Err(problem) => {
@@ -233,7 +248,11 @@ fn load_month(output_dir: &Path, month: Month) -> Result<Archive, Box<Problem>> 
 }
 
 /// Last month's tasks with warnings about single cells; the error is the whole file unreadable.
-pub type Archive = (BTreeMap<u32, PreviousTask>, Vec<Problem>);
+pub type Archive = (
+    BTreeMap<u32, PreviousTask>,
+    BTreeMap<String, UnitReceipt>,
+    Vec<Problem>,
+);
 
 /// Reads the archive at `path` (not checked against a run.json); `name` is the file name used
 /// in messages.
@@ -302,7 +321,59 @@ fn read_archive_bytes(bytes: Vec<u8>, name: &str, month: Month) -> Result<Archiv
             );
         }
     }
-    Ok((tasks, problems))
+    let receipts = read_receipts(&mut workbook);
+    Ok((tasks, receipts, problems))
+}
+
+/// The units of the sheet 报送情况 by its headers 牵头单位, 是否报送, 填报日期 (empty when the
+/// sheet or a header is missing: the unit ranking of `duban year` then has no data that month).
+fn read_receipts<R: std::io::Read + std::io::Seek>(
+    workbook: &mut calamine::Sheets<R>,
+) -> BTreeMap<String, UnitReceipt> {
+    let mut out = BTreeMap::new();
+    let Ok(range) = workbook.worksheet_range(RECEIPT_SHEET) else {
+        return out;
+    };
+    let mut rows = range.rows();
+    let Some(header) = rows.next() else {
+        return out;
+    };
+    let pos = |name: &str| header.iter().position(|c| cell_text(c).trim() == name);
+    let (Some(unit), Some(status), date) = (pos("牵头单位"), pos("是否报送"), pos("填报日期"))
+    else {
+        return out;
+    };
+    for row in rows {
+        let name = row.get(unit).map(cell_text).unwrap_or_default();
+        if name.trim().is_empty() {
+            continue;
+        }
+        let received = row.get(status).map(cell_text).unwrap_or_default().trim() == "已报送";
+        let reported_on = date
+            .and_then(|i| row.get(i))
+            .and_then(|d| parse_chinese_date(&cell_text(d)));
+        out.insert(
+            name.trim().to_string(),
+            UnitReceipt {
+                received,
+                reported_on,
+            },
+        );
+    }
+    out
+}
+
+/// `2026年11月25日` (as 报送情况 writes it).
+fn parse_chinese_date(text: &str) -> Option<chrono::NaiveDate> {
+    let t = text.trim();
+    let (y, rest) = t.split_once('年')?;
+    let (m, rest) = rest.split_once('月')?;
+    let d = rest.strip_suffix('日')?;
+    chrono::NaiveDate::from_ymd_opt(
+        y.trim().parse().ok()?,
+        m.trim().parse().ok()?,
+        d.trim().parse().ok()?,
+    )
 }
 
 /// Column positions of the headers the archive needs.
@@ -451,6 +522,7 @@ mod tests {
         MonthRecord {
             month,
             file: PathBuf::new(),
+            receipts: BTreeMap::new(),
             tasks: tasks
                 .iter()
                 .map(|(n, status, light, months)| {

@@ -22,6 +22,7 @@ pub mod templates;
 pub mod trend;
 pub mod units;
 pub mod verify;
+pub mod year;
 
 /// Loading the inputs failed before any data could be checked (exit code 2).
 #[derive(Debug, thiserror::Error)]

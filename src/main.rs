@@ -33,6 +33,7 @@ enum Command {
     Master(cmd::master::Args),
     Send(cmd::send::Args),
     Verify(cmd::verify::Args),
+    Year(cmd::year::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +57,7 @@ fn main() -> ExitCode {
             Command::Master(args) => cmd::master::run(&cfg, args),
             Command::Send(args) => cmd::send::run(&cfg, args),
             Command::Verify(args) => cmd::verify::run(&cfg, args),
+            Command::Year(args) => cmd::year::run(&cfg, args),
         });
     match outcome {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -189,6 +189,18 @@ pub fn current_record(report: &MonthReport) -> MonthRecord {
     MonthRecord {
         month: report.month,
         file: std::path::PathBuf::new(),
+        receipts: report
+            .merged
+            .receipts
+            .iter()
+            .map(|r| {
+                let u = crate::history::UnitReceipt {
+                    received: r.received,
+                    reported_on: r.reported_on,
+                };
+                (r.unit.clone(), u)
+            })
+            .collect(),
         tasks: report
             .classification
             .outcomes
@@ -220,6 +232,7 @@ mod tests {
         MonthRecord {
             month,
             file: PathBuf::new(),
+            receipts: BTreeMap::new(),
             tasks: tasks
                 .iter()
                 .map(|(n, p, s, l)| {

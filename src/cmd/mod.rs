@@ -8,6 +8,7 @@ pub mod run;
 pub mod send;
 pub mod templates;
 pub mod verify;
+pub mod year;
 
 use chrono::NaiveDate;
 use duban::model::Month;

@@ -47,7 +47,8 @@ pub fn write_month(
 #[derive(Debug)]
 pub struct Staging {
     root: PathBuf,
-    month: Month,
+    /// The folder's name under the root: `2026-11`, `2026年度`.
+    name: String,
     tmp: PathBuf,
     force: bool,
     /// Lower-cased relative path → what was written.
@@ -59,7 +60,17 @@ impl Staging {
     /// Creates the temporary folder. Fails with [`DeliverError::MonthExists`] when the month is
     /// already archived and `force` is off (nothing is written then).
     pub fn begin(output_root: &Path, month: Month, force: bool) -> Result<Staging, DeliverError> {
-        let final_dir = output_root.join(month.to_string());
+        Staging::begin_named(output_root, &month.to_string(), force)
+    }
+
+    /// [`Staging::begin`] for a folder named `name` under the root (`2026年度`).
+    pub fn begin_named(
+        output_root: &Path,
+        name: &str,
+        force: bool,
+    ) -> Result<Staging, DeliverError> {
+        let month = name;
+        let final_dir = output_root.join(month);
         if !force && final_dir.exists() {
             return Err(month_exists(output_root, month, &final_dir));
         }
@@ -69,7 +80,7 @@ impl Staging {
         fs::create_dir(&tmp).map_err(io_err(&tmp))?;
         Ok(Staging {
             root: output_root.to_path_buf(),
-            month,
+            name: month.to_string(),
             tmp,
             force,
             written: Mutex::new(HashMap::new()),
@@ -145,9 +156,9 @@ impl Staging {
         // (syncfs(2) was tried: a little faster at ×100, but it also waits for every other
         // program's unwritten data on the disk — 3.8 s for the demo month during a build.)
         sync_all(&targets)?;
-        let kept = swap_into_place(&self.root, self.month, &self.tmp, self.force)?;
+        let kept = swap_into_place(&self.root, &self.name, &self.tmp, self.force)?;
         self.committed = true;
-        Ok((self.root.join(self.month.to_string()), kept))
+        Ok((self.root.join(&self.name), kept))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, InputFile>> {
@@ -215,7 +226,7 @@ pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DeliverError
     }
 }
 
-fn month_exists(root: &Path, month: Month, final_dir: &Path) -> DeliverError {
+fn month_exists(root: &Path, month: &str, final_dir: &Path) -> DeliverError {
     DeliverError::MonthExists {
         month: month.to_string(),
         path: final_dir.display().to_string(),
@@ -224,7 +235,7 @@ fn month_exists(root: &Path, month: Month, final_dir: &Path) -> DeliverError {
 }
 
 /// The first `n` ≥ 1 such that `<month>.previous-<n>` does not exist.
-fn next_previous(root: &Path, month: Month) -> u32 {
+fn next_previous(root: &Path, month: &str) -> u32 {
     let mut n = 1;
     while root.join(format!("{month}.previous-{n}")).exists() {
         n += 1;
@@ -232,11 +243,11 @@ fn next_previous(root: &Path, month: Month) -> u32 {
     n
 }
 
-fn temp_prefix(month: Month) -> String {
+fn temp_prefix(month: &str) -> String {
     format!(".{month}.tmp-")
 }
 
-fn temp_dir(root: &Path, month: Month) -> PathBuf {
+fn temp_dir(root: &Path, month: &str) -> PathBuf {
     let call = CALLS.fetch_add(1, Ordering::Relaxed);
     root.join(format!(
         "{}{}-{call}",
@@ -247,7 +258,7 @@ fn temp_dir(root: &Path, month: Month) -> PathBuf {
 
 /// Removes `.<month>.tmp-<pid>-<n>` folders whose process is gone. Only done where `/proc`
 /// shows processes; elsewhere stale folders are left alone (they are hidden and harmless).
-fn remove_stale_temps(root: &Path, month: Month) {
+fn remove_stale_temps(root: &Path, month: &str) {
     let proc = Path::new("/proc");
     if !proc.join("self").exists() {
         return;
@@ -316,11 +327,11 @@ fn sync_path(path: &Path, is_folder: bool) -> Result<(), DeliverError> {
 /// Renames `tmp` to `<root>/<month>`; returns where an existing month was kept, if any.
 fn swap_into_place(
     root: &Path,
-    month: Month,
+    month: &str,
     tmp: &Path,
     force: bool,
 ) -> Result<Option<PathBuf>, DeliverError> {
-    let final_dir = root.join(month.to_string());
+    let final_dir = root.join(month);
     let mut kept = None;
     if final_dir.exists() {
         if !force {

@@ -9,10 +9,12 @@ mod archive;
 mod render;
 mod summary;
 mod templates;
+mod year;
 
 pub use render::Resources;
 pub use summary::{RunSummary, error_files, light_counts, severity_counts, status_counts};
 pub use templates::{TEMPLATES_DIR, TemplatesWritten, write_templates};
+pub use year::{YearOptions, YearSummary, year, year_folder, year_stem};
 
 use crate::config::Config;
 use crate::deliver;

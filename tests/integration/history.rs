@@ -467,3 +467,157 @@ fn notices_show_progress_paths_and_red_months() {
         pdftotext(&year.project.out.join("2026-07/督办单/领导/贺海东.pdf")).unwrap_or_default();
     assert!(!july.contains("各月亮灯变化") && july.contains("二、红灯任务清单"));
 }
+
+#[test]
+fn year_report_covers_the_months_on_record() {
+    let project = copy_of_demo("year");
+    let out = project.duban(&["year"]);
+    let console = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{console}");
+    assert!(console.contains("依据 7月至11月 共 5 个月"), "{console}");
+    assert!(console.contains("1月至6月 没有有效归档"), "{console}");
+    assert!(console.contains("12月 尚未归档"), "{console}");
+    let dir = project.out.join("2026年度");
+    let stem = "年度督办总结_2026年";
+    for ext in ["pdf", "ofd", "xlsx"] {
+        assert!(dir.join(format!("{stem}.{ext}")).is_file(), "{ext}");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("year.json")).expect("year.json"))
+            .expect("json");
+    assert_eq!(manifest["months_covered"].as_array().map(Vec::len), Some(5));
+    assert_eq!(manifest["inputs"].as_array().map(Vec::len), Some(5));
+    assert_eq!(manifest["months_not_yet"][0], "2026-12");
+    // an existing year folder is not overwritten silently
+    let again = project.duban(&["year"]);
+    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
+    assert!(text(&again).contains("--force"), "{}", text(&again));
+    // reproducible: rebuilt with --force, every file is byte for byte what it was
+    let forced = project.duban(&["year", "--force"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", text(&forced));
+    let kept = project.out.join("2026年度.previous-1");
+    for name in ["pdf", "ofd", "xlsx"]
+        .map(|e| format!("{stem}.{e}"))
+        .iter()
+        .chain(["year.json".to_string()].iter())
+    {
+        let a = std::fs::read(dir.join(name)).expect("new");
+        let b = std::fs::read(kept.join(name)).expect("kept");
+        assert!(a == b, "{name} differs between two runs");
+    }
+
+    // the PDF reads as the mayor's summary
+    if let Ok(pdf) = Command::new("pdftotext")
+        .arg(dir.join(format!("{stem}.pdf")))
+        .arg("-")
+        .output()
+    {
+        // lines joined: a sentence may wrap anywhere
+        let pdf = String::from_utf8_lossy(&pdf.stdout).replace('\n', "");
+        for needle in [
+            "2026年重点工作任务督办情况总结",
+            "（截至11月）",
+            "1月至6月无有效归档",
+            "一、全市逐月推进情况",
+            "二、各分管市领导推进情况",
+            "三、始终未完成的任务",
+            "四、牵头单位按时报送和办结排名",
+            "市外事办",
+        ] {
+            assert!(pdf.contains(needle), "{needle} in\n{pdf}");
+        }
+    } else {
+        crate::checker::missing("pdftotext");
+    }
+
+    // openpyxl: the tables agree with the archived months themselves
+    let script = r#"
+import sys, warnings
+warnings.simplefilter("ignore")
+try:
+    import openpyxl
+except ImportError:
+    print("SKIP"); sys.exit(0)
+out, year_xlsx = sys.argv[1], sys.argv[2]
+done = ("按期完成", "逾期完成", "已完成")
+reds, ever_done, received = [], set(), {}
+tasks = set()
+for m in range(7, 12):
+    wb = openpyxl.load_workbook(f"{out}/2026-{m:02d}/汇总表_2026年{m}月.xlsx")
+    ws = wb["任务总表"]
+    head = [c.value for c in ws[1]]
+    i_no, i_l, i_s = head.index("序号"), head.index("亮灯"), head.index("状态")
+    rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[i_no]]
+    reds.append(sum(1 for r in rows if r[i_l] == "红"))
+    for r in rows:
+        tasks.add(r[i_no])
+        if r[i_s] in done:
+            ever_done.add(r[i_no])
+    rc = wb["报送情况"]
+    for r in rc.iter_rows(min_row=2, values_only=True):
+        if r[0]:
+            received.setdefault(r[0], 0)
+            received[r[0]] += r[1] == "已报送"
+wb = openpyxl.load_workbook(year_xlsx)
+print("|".join(wb.sheetnames))
+ws = wb["逐月情况"]
+head = [c.value for c in ws[4]]
+col = head.index("红灯")
+got = [r[col] for r in ws.iter_rows(min_row=5, max_row=9, values_only=True)]
+print("reds", got == reds, got)
+print("charts", len(ws._charts))
+un = wb["未完成任务"]
+print("unfinished", un.max_row - 1 == len(tasks - ever_done), un.max_row - 1)
+rank = wb["单位排名"]
+h = [c.value for c in rank[1]]
+units = {r[h.index("牵头单位")]: r for r in rank.iter_rows(min_row=2, values_only=True)}
+ok = all(units[u][h.index("报送月数")] == n for u, n in received.items())
+print("received", ok)
+last = list(units.values())[-1]
+print("last", last[h.index("牵头单位")], last[h.index("按时报送月数")])
+sai = units["赛罕区政府"]
+print("saihan", sai[h.index("报送月数")], sai[h.index("按时报送月数")])
+"#;
+    let year_xlsx = dir.join(format!("{stem}.xlsx"));
+    if let Some(stdout) = python(script, &[project.out.as_path(), year_xlsx.as_path()]) {
+        assert!(
+            stdout.starts_with("逐月情况|分管领导|未完成任务|单位排名"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("reds True"), "{stdout}");
+        assert!(stdout.contains("charts 1"), "{stdout}");
+        assert!(stdout.contains("unfinished True"), "{stdout}");
+        assert!(stdout.contains("received True"), "{stdout}");
+        assert!(stdout.contains("last 市外事办 0"), "{stdout}");
+        // November's file is dated after the month's end: reported five times, on time four
+        assert!(stdout.contains("saihan 5 4"), "{stdout}");
+    }
+
+    // a changed archive is named, and its month is left out
+    let sept = project.out.join("2026-09/汇总表_2026年9月.xlsx");
+    let mut bytes = std::fs::read(&sept).expect("read");
+    let i = bytes.len() / 3;
+    bytes[i] ^= 0x01;
+    std::fs::write(&sept, bytes).expect("write");
+    let out = project.duban(&["year", "--force"]);
+    let console = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{console}");
+    assert!(
+        console.contains("2026年9月的汇总表与该月 run.json 记录的校验值不符"),
+        "{console}"
+    );
+    assert!(console.contains("1月至6月、9月 没有有效归档"), "{console}");
+}
+
+#[test]
+fn year_without_archives_is_a_usage_error() {
+    let project = Project::new("noyear");
+    let out = project.duban(&["year"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("没有 2026 年已归档的月份"),
+        "{}",
+        text(&out)
+    );
+    assert!(!project.out.join("2026年度").exists());
+}

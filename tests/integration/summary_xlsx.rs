@@ -272,6 +272,7 @@ fn month_report(previous: &BTreeMap<u32, PreviousTask>) -> MonthReport {
                 },
                 file: std::path::PathBuf::new(),
                 tasks: previous.clone(),
+                receipts: BTreeMap::new(),
             }]
         },
         problems,

@@ -200,7 +200,7 @@ fn red_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
 }
 
 /// The lights of every month on record and this one as stacked columns (red at the foot).
-fn months_chart(trend: &crate::trend::Trend) -> Block {
+pub(crate) fn months_chart(trend: &crate::trend::Trend) -> Block {
     let lights = [Light::Red, Light::Yellow, Light::Blue, Light::Green];
     let series = lights
         .iter()

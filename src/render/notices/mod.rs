@@ -14,6 +14,7 @@ mod leader;
 mod mayor;
 pub mod numbering;
 mod unit;
+pub mod year;
 
 use crate::config::Config;
 use crate::model::{MonthReport, Problem};

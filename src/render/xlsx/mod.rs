@@ -34,6 +34,7 @@ mod rates;
 mod receipts;
 mod tasks;
 mod trend;
+mod year;
 use attention::*;
 use overview::*;
 use problems::*;
@@ -41,6 +42,7 @@ use rates::*;
 use receipts::*;
 use tasks::*;
 use trend::*;
+pub use year::year_workbook;
 
 /// Excel's limit on the characters of one cell.
 const MAX_CELL_CHARS: usize = 32_767;

@@ -1,0 +1,179 @@
+//! `duban year`: the 年度督办总结 of a plan year from its archived months, written atomically
+//! to `output/<YYYY>年度/` (a PDF for the mayor with its OFD twin, the same tables as a
+//! workbook, and `year.json` naming the archives read and the files written with SHA-256).
+
+use super::{Resources, RunError};
+use crate::config::Config;
+use crate::deliver::{self, InputFile, Staging};
+use crate::model::{Month, Problem};
+use crate::units::Directory;
+use crate::year::YearReport;
+use std::path::{Path, PathBuf};
+
+/// What the caller asked for.
+#[derive(Debug, Clone, Default)]
+pub struct YearOptions {
+    /// Plan year; default the configuration's `year`.
+    pub year: Option<i32>,
+    /// Replace an existing year folder (the old one is kept as `<YYYY>年度.previous-<n>`).
+    pub force: bool,
+}
+
+/// What `duban year` wrote.
+#[derive(Debug, Clone)]
+pub struct YearSummary {
+    pub year: i32,
+    pub dir: PathBuf,
+    pub kept_previous: Option<PathBuf>,
+    /// Months on record that the report covers.
+    pub months: Vec<Month>,
+    /// Months before the latest without a usable archive.
+    pub missing: Vec<Month>,
+    /// Months after the latest, to December.
+    pub not_yet: Vec<Month>,
+    /// Files written, relative to `dir`.
+    pub files: Vec<String>,
+    /// Warnings about archives (changed, unreadable).
+    pub problems: Vec<Problem>,
+}
+
+/// The folder name: `2026年度`.
+pub fn year_folder(year: i32) -> String {
+    format!("{year}年度")
+}
+
+/// `年度督办总结_2026年`.
+pub fn year_stem(year: i32) -> String {
+    format!("年度督办总结_{year}年")
+}
+
+/// Builds and writes the year report.
+pub fn year(cfg: &Config, opts: &YearOptions) -> Result<YearSummary, RunError> {
+    let year = opts.year.unwrap_or(cfg.year);
+    let units = Directory::load(&cfg.paths.units).map_err(crate::LoadError::from)?;
+    let (master, _) =
+        crate::master::load(&cfg.paths.master, &units, cfg).map_err(crate::LoadError::from)?;
+    let history = crate::history::load(
+        &cfg.paths.output,
+        Month {
+            year: year + 1,
+            month: 1,
+        },
+        year,
+    );
+    let report = crate::year::build(year, &master, &history, cfg.office.issue_after_days)
+        .ok_or_else(|| no_months(cfg, year, &history))?;
+    let resources = Resources::load(cfg)?;
+    let (doc, meta) = crate::render::notices::year::document(
+        &report,
+        cfg,
+        &resources.fonts,
+        &resources.templates,
+    )
+    .map_err(|e| RunError::Usage(format!("年度督办总结无法生成：{e}")))?;
+    let laid = crate::render::notices::year::lay_out(&doc, &resources.fonts);
+    let pdf_error =
+        |e: duban_pdf::WriteError| RunError::Usage(format!("年度督办总结无法生成：{e}"));
+    let (pdf, ofd) = if cfg.output.ofd {
+        let (pdf, ofd) =
+            duban_pdf::write_pdf_and_ofd(&laid, &resources.fonts, &meta).map_err(pdf_error)?;
+        (pdf, Some(ofd))
+    } else {
+        (
+            duban_pdf::write_pdf(&laid, &resources.fonts, &meta).map_err(pdf_error)?,
+            None,
+        )
+    };
+    let xlsx = crate::render::xlsx::year_workbook(&report, cfg).map_err(RunError::Xlsx)?;
+
+    let stem = year_stem(year);
+    let staging = Staging::begin_named(&cfg.paths.output, &year_folder(year), opts.force)?;
+    let mut files = vec![format!("{stem}.pdf")];
+    staging.put(Path::new(&files[0]), &pdf)?;
+    if let Some(ofd) = &ofd {
+        files.push(format!("{stem}.ofd"));
+        staging.put(Path::new(&format!("{stem}.ofd")), ofd)?;
+    }
+    files.push(format!("{stem}.xlsx"));
+    staging.put(Path::new(&format!("{stem}.xlsx")), &xlsx)?;
+    let inputs: Vec<InputFile> = history
+        .months
+        .iter()
+        .filter(|r| r.month.year == year)
+        .filter_map(|r| deliver::input_file(&r.file, &cfg.base_dir).ok())
+        .collect();
+    let manifest = year_json(&report, &inputs, staging.written());
+    staging.put(Path::new("year.json"), &manifest)?;
+    files.push("year.json".to_string());
+    let (dir, kept_previous) = staging.commit_keeping()?;
+    Ok(YearSummary {
+        year,
+        dir,
+        kept_previous,
+        months: report
+            .trend
+            .months
+            .iter()
+            .zip(&report.trend.totals)
+            .filter(|(_, t)| t.is_some())
+            .map(|(m, _)| *m)
+            .collect(),
+        missing: report.missing.clone(),
+        not_yet: report.not_yet.clone(),
+        files,
+        problems: report.problems.clone(),
+    })
+}
+
+/// No month of `year` is on record: say where the archives were looked for.
+fn no_months(cfg: &Config, year: i32, history: &crate::history::History) -> RunError {
+    let mut text = format!(
+        "{} 下没有 {year} 年已归档的月份（形如 {}/{year}-11/，含 run.json 和汇总表），无法生成年度督办总结。请先运行 duban run。",
+        cfg.paths.output.display(),
+        cfg.paths.output.display()
+    );
+    let rejected: Vec<String> = history
+        .rejected
+        .iter()
+        .filter(|m| m.year == year)
+        .map(|m| m.label())
+        .collect();
+    if !rejected.is_empty() {
+        text.push_str(&format!(
+            "（{} 的归档已被改动或损坏，未能采用，可用 duban verify 核对）",
+            rejected.join("、")
+        ));
+    }
+    RunError::Usage(text)
+}
+
+/// `year.json`: the year, the months covered and missing, the archives read and the files
+/// written with SHA-256 (sorted; no clock, so the same archives give the same bytes).
+fn year_json(report: &YearReport, inputs: &[InputFile], outputs: Vec<InputFile>) -> Vec<u8> {
+    let mut outputs = outputs;
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut inputs: Vec<&InputFile> = inputs.iter().collect();
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let covered: Vec<String> = report
+        .trend
+        .months
+        .iter()
+        .zip(&report.trend.totals)
+        .filter(|(_, t)| t.is_some())
+        .map(|(m, _)| m.to_string())
+        .collect();
+    let doc = serde_json::json!({
+        "tool": "duban",
+        "version": env!("CARGO_PKG_VERSION"),
+        "year": report.year,
+        "as_of": report.as_of.to_string(),
+        "months_covered": covered,
+        "months_missing": report.missing.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+        "months_not_yet": report.not_yet.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+        "inputs": inputs,
+        "outputs": outputs,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
