@@ -8,6 +8,12 @@
 //! Every scale also runs without the OFD twins (`[output] ofd = false`), and the ratio of the
 //! render stage with and without them is printed.
 //!
+//! The runs build December ([`MONTH`]) with the year on record: before them, the archives of
+//! the eleven months before it (2026-01 … 2026-11: 汇总表 and run.json, made from the scale's
+//! own data relabelled) are written, so every run reads and checks eleven archived months;
+//! December's own output is removed between runs. Column “history” is that stage. At ×1 the
+//! project also runs without archives first, for what the history adds.
+//!
 //! With ×1 in the list and Debian's `fonts-noto-cjk` installed, ×1 runs a second time with the
 //! distribution's Noto CJK `.ttc` collections (CFF outlines) as the three role faces, and the
 //! ratio to the run with the shipped TrueType faces is printed.
@@ -19,6 +25,12 @@ use std::path::Path;
 use std::process::Command;
 
 const CHILD_ENV: &str = "DUBAN_BENCH_CHILD";
+
+/// The month every run builds.
+const MONTH: Month = Month {
+    year: 2026,
+    month: 12,
+};
 
 fn main() {
     if let Ok(cfg) = std::env::var(CHILD_ENV) {
@@ -35,11 +47,11 @@ fn main() {
         scales
     };
     let project = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let month = Month::parse("2026-11").expect("month");
+    let month = MONTH;
     println!(
-        "| scale | tasks | units | workbooks | load | intake | merge | classify | render | deliver | total | docs/s | peak RSS |"
+        "| scale | tasks | units | workbooks | load | history | intake | merge | classify | render | deliver | total | docs/s | peak RSS |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut baseline = None;
     for scale in scales {
         let dir = std::env::temp_dir().join(format!("duban-bench-x{scale}"));
@@ -53,6 +65,14 @@ fn main() {
             }
         };
         let repeats = if scale >= 100 { 1 } else { 5 };
+        if scale == 1 {
+            // what the history adds: the same runs with nothing archived
+            measure("×1, no archives", &cfg_path, &dir, repeats);
+        }
+        if let Err(e) = write_archives(&cfg_path, month) {
+            eprintln!("x{scale}: cannot write the archives: {e}");
+            continue;
+        }
         let Some(m) = measure(&format!("×{scale}"), &cfg_path, &dir, repeats) else {
             continue;
         };
@@ -87,6 +107,38 @@ fn main() {
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// Writes the 汇总表 and run.json of every month of the year before `month`, made from the
+/// project's data for `month` relabelled (the size of a real month at this scale).
+fn write_archives(cfg_path: &Path, month: Month) -> Result<(), Box<dyn std::error::Error>> {
+    let cfg = Config::load(cfg_path)?;
+    let opts = RunOptions {
+        month: Some(month),
+        as_of: None,
+        force: true,
+    };
+    let loaded = duban::pipeline::load_month(&cfg, &opts, &Silent)?;
+    let mut report = duban::pipeline::build_report(&cfg, &loaded);
+    for m in duban::history::months_before(month, month.year) {
+        report.month = m;
+        report.as_of = m.last_day();
+        let bytes = duban::render::xlsx::summary_workbook(&report, &cfg)?;
+        let name = duban::history::summary_file_name(m);
+        let dir = cfg.paths.output.join(m.to_string());
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join(&name), &bytes)?;
+        let run_json = duban::deliver::run_json(
+            &report,
+            &[],
+            &[duban::deliver::OutputFile {
+                rel_path: name.into(),
+                bytes,
+            }],
+        );
+        std::fs::write(dir.join("run.json"), run_json)?;
+    }
+    Ok(())
 }
 
 /// Turns the OFD twins on or off in the project's config (`[output] ofd`).
@@ -155,11 +207,12 @@ fn measure(label: &str, cfg_path: &Path, dir: &Path, repeats: usize) -> Option<S
             .unwrap_or_else(|| "-".into())
     };
     println!(
-        "| {label} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.0} ms | {:.0} | {:.0} MiB |",
+        "| {label} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.0} ms | {:.0} | {:.0} MiB |",
         m.tasks,
         m.units,
         m.workbooks,
         stage("load"),
+        stage("history"),
         stage("intake"),
         stage("merge"),
         stage("classify"),
@@ -183,7 +236,14 @@ struct Sample {
 }
 
 fn run_child(cfg: &Path, dir: &Path) -> Option<Sample> {
-    let _ = std::fs::remove_dir_all(dir.join("output"));
+    // the month's own output goes between runs; the archived months before it stay
+    if let Ok(entries) = std::fs::read_dir(dir.join("output")) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&MONTH.to_string()) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
     let exe = std::env::current_exe().ok()?;
     let out = Command::new(exe).env(CHILD_ENV, cfg).output().ok()?;
     if !out.status.success() {
@@ -218,7 +278,7 @@ fn child(cfg_path: &Path) {
         }
     };
     let opts = RunOptions {
-        month: Month::parse("2026-11"),
+        month: Some(MONTH),
         as_of: None,
         force: true,
     };

@@ -42,6 +42,7 @@ pub struct RunOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     Load,
+    History,
     Intake,
     Merge,
     Classify,
@@ -54,6 +55,7 @@ impl Stage {
     pub fn key(self) -> &'static str {
         match self {
             Stage::Load => "load",
+            Stage::History => "history",
             Stage::Intake => "intake",
             Stage::Merge => "merge",
             Stage::Classify => "classify",
@@ -65,7 +67,8 @@ impl Stage {
     /// The stage's name on the console.
     pub fn label(self) -> &'static str {
         match self {
-            Stage::Load => "读取任务分解表和上月汇总表",
+            Stage::Load => "读取任务分解表和单位名录",
+            Stage::History => "读取并核对已归档的各月汇总表",
             Stage::Intake => "读取并校验各单位报送表",
             Stage::Merge => "合并",
             Stage::Classify => "判定状态和亮灯",
@@ -236,13 +239,15 @@ fn load_stages(
     as_of: NaiveDate,
     clock: &mut Clock,
 ) -> Result<Loaded, RunError> {
-    let (units, master, mut problems, history) = clock.stage(Stage::Load, None, || {
+    let (units, master, mut problems) = clock.stage(Stage::Load, None, || {
         let units = Directory::load(&cfg.paths.units).map_err(crate::LoadError::from)?;
         let (master, problems) =
             crate::master::load(&cfg.paths.master, &units, cfg).map_err(crate::LoadError::from)?;
-        let history = history::load(&cfg.paths.output, month, cfg.year);
-        Ok::<_, RunError>((units, master, problems, history))
+        Ok::<_, RunError>((units, master, problems))
     })?;
+    let history = clock.stage(Stage::History, None, || {
+        history::load(&cfg.paths.output, month, cfg.year)
+    });
     problems.extend(history.problems.iter().cloned());
     if let Some(note) = missing_history_note(cfg, month, &history) {
         problems.push(note);
