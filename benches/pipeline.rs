@@ -239,7 +239,10 @@ fn run_child(cfg: &Path, dir: &Path) -> Option<Sample> {
     // the month's own output goes between runs; the archived months before it stay
     if let Ok(entries) = std::fs::read_dir(dir.join("output")) {
         for e in entries.flatten() {
-            if e.file_name().to_string_lossy().starts_with(&MONTH.to_string()) {
+            if e.file_name()
+                .to_string_lossy()
+                .starts_with(&MONTH.to_string())
+            {
                 let _ = std::fs::remove_dir_all(e.path());
             }
         }

@@ -80,7 +80,8 @@ pub struct History {
     pub found: bool,
     /// Last month's 汇总表 (present or not).
     pub file: Option<PathBuf>,
-    /// Every month on record, oldest first (last month included when found).
+    /// Every month on record, oldest first (last month included when found); only last
+    /// month's record keeps the progress texts.
     pub months: Vec<MonthRecord>,
     /// Months whose archive exists but was changed, damaged or unreadable (counted as missing).
     pub rejected: Vec<Month>,
@@ -210,6 +211,13 @@ pub fn load(output_dir: &Path, month: Month, plan_year: i32) -> History {
     for (i, n, streak) in streaks {
         if let Some(t) = history.months[i].tasks.get_mut(&n) {
             t.months_not_reported = streak;
+        }
+    }
+    // Texts are only compared with last month's; the older ones are dropped (at ×100 they are
+    // most of the record's memory).
+    for r in history.months.iter_mut().filter(|r| r.month != prev) {
+        for t in r.tasks.values_mut() {
+            t.progress_text = String::new();
         }
     }
     if let Some(r) = history.record(prev) {
