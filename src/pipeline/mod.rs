@@ -284,7 +284,9 @@ fn load_stages(
 /// Last month's 汇总表 is missing although last month's submissions exist: say how to make it.
 fn missing_history_note(cfg: &Config, month: Month, history: &history::History) -> Option<Problem> {
     let prev = month.prev();
-    if history.found || history.rejected.contains(&prev) {
+    // last month is read only within the plan year: December is not January's last month
+    let before_plan_year = prev.year < cfg.year;
+    if history.found || history.rejected.contains(&prev) || before_plan_year {
         return None;
     }
     let prev_dir = cfg.paths.submissions.join(prev.to_string());
