@@ -287,8 +287,8 @@ fn unfinished_table(year: &YearReport) -> Block {
             Column::flex(Align::Left),
             col(17.5, Align::Left),
             col(13.5, Align::Center),
-            col(32.0, Align::Center),
-            col(15.0, Align::Center),
+            col(36.0, Align::Center),
+            col(21.0, Align::Center),
             col(11.0, Align::Center),
         ],
         header: Some(header_row(&[
