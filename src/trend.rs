@@ -135,10 +135,19 @@ impl Trend {
 
     /// Months in the range without a usable archive.
     pub fn missing(&self) -> Vec<Month> {
+        self.months_where(false)
+    }
+
+    /// Months in the range on record.
+    pub fn on_record(&self) -> Vec<Month> {
+        self.months_where(true)
+    }
+
+    fn months_where(&self, on_record: bool) -> Vec<Month> {
         self.months
             .iter()
             .zip(&self.totals)
-            .filter(|(_, t)| t.is_none())
+            .filter(|(_, t)| t.is_some() == on_record)
             .map(|(m, _)| *m)
             .collect()
     }

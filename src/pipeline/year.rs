@@ -110,14 +110,7 @@ pub fn year(cfg: &Config, opts: &YearOptions) -> Result<YearSummary, RunError> {
         year,
         dir,
         kept_previous,
-        months: report
-            .trend
-            .months
-            .iter()
-            .zip(&report.trend.totals)
-            .filter(|(_, t)| t.is_some())
-            .map(|(m, _)| *m)
-            .collect(),
+        months: report.trend.on_record(),
         missing: report.missing.clone(),
         not_yet: report.not_yet.clone(),
         files,
@@ -156,11 +149,9 @@ fn year_json(report: &YearReport, inputs: &[InputFile], outputs: Vec<InputFile>)
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
     let covered: Vec<String> = report
         .trend
-        .months
+        .on_record()
         .iter()
-        .zip(&report.trend.totals)
-        .filter(|(_, t)| t.is_some())
-        .map(|(m, _)| m.to_string())
+        .map(|m| m.to_string())
         .collect();
     let doc = serde_json::json!({
         "tool": "duban",

@@ -276,6 +276,31 @@ pub struct Built {
     pub subject: String,
 }
 
+impl Built {
+    /// The A4 document and its metadata (the subject falls back to the title).
+    pub fn into_document(
+        self,
+        author: &str,
+        date: chrono::NaiveDate,
+    ) -> (duban_pdf::Document, duban_pdf::Meta) {
+        let meta = duban_pdf::Meta {
+            subject: if self.subject.is_empty() {
+                self.title.clone()
+            } else {
+                self.subject
+            },
+            title: self.title,
+            author: author.to_string(),
+            date,
+        };
+        let doc = duban_pdf::Document {
+            page: duban_pdf::PageSetup::a4_portrait(),
+            blocks: self.blocks,
+        };
+        (doc, meta)
+    }
+}
+
 /// Turns template lines into page blocks; `table` supplies the named tables.
 pub fn build(
     lines: &[Line],

@@ -21,9 +21,7 @@ use crate::model::{MonthReport, Problem};
 use crate::names::FileStems;
 use crate::templates::Templates;
 use chrono::Datelike;
-use duban_pdf::{
-    Block, Document, FontSet, Meta, MissingGlyph, PageSetup, write_pdf, write_pdf_and_ofd,
-};
+use duban_pdf::{Block, Document, FontSet, Meta, MissingGlyph, write_pdf, write_pdf_and_ofd};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -357,23 +355,7 @@ pub(crate) fn compose(
     };
     let parsed = common::parse_lines(&lines).map_err(layout_error)?;
     let built = common::build(&parsed, input.fonts, tables).map_err(layout_error)?;
-    let meta = Meta {
-        subject: if built.subject.is_empty() {
-            built.title.clone()
-        } else {
-            built.subject
-        },
-        title: built.title,
-        author: input.cfg.office.name.clone(),
-        date: input.report.as_of,
-    };
-    Ok((
-        Document {
-            page: PageSetup::a4_portrait(),
-            blocks: built.blocks,
-        },
-        meta,
-    ))
+    Ok(built.into_document(&input.cfg.office.name, input.report.as_of))
 }
 
 /// Collects documents, missing-glyph problems (one per character and text, naming the task

@@ -11,7 +11,7 @@ use crate::model::Light;
 use crate::templates::Templates;
 use crate::year::{YearReport, month_ranges};
 use duban_pdf::{
-    Align, Block, Cell, Column, Document, FontSet, Layout, Meta, PageSetup, Row, Table, TableStyle,
+    Align, Block, Cell, Column, Document, FontSet, Layout, Meta, Row, Table, TableStyle,
 };
 
 /// Name of the template.
@@ -40,23 +40,7 @@ pub fn document(
         _ => None,
     };
     let built = common::build(&parsed, fonts, &tables).map_err(layout_error)?;
-    let meta = Meta {
-        subject: if built.subject.is_empty() {
-            built.title.clone()
-        } else {
-            built.subject
-        },
-        title: built.title,
-        author: cfg.office.name.clone(),
-        date: year.as_of,
-    };
-    Ok((
-        Document {
-            page: PageSetup::a4_portrait(),
-            blocks: built.blocks,
-        },
-        meta,
-    ))
+    Ok(built.into_document(&cfg.office.name, year.as_of))
 }
 
 /// Lays the document out like a notice (no lone note or tail line on a page).
@@ -65,14 +49,7 @@ pub fn lay_out(doc: &Document, fonts: &FontSet) -> Layout {
 }
 
 fn context(year: &YearReport, cfg: &Config) -> serde_json::Value {
-    let on_record: Vec<crate::model::Month> = year
-        .trend
-        .months
-        .iter()
-        .zip(&year.trend.totals)
-        .filter(|(_, t)| t.is_some())
-        .map(|(m, _)| *m)
-        .collect();
+    let on_record = year.trend.on_record();
     let latest = year
         .trend
         .totals

@@ -245,6 +245,17 @@ impl<'a> Sheet<'a> {
 
 /// A4 landscape, one page wide, header row repeated, page numbers in the footer.
 fn print_setup(ws: &mut Worksheet, report: &MonthReport, header_row: u32) -> Result<(), XlsxError> {
+    let title = format!("重点工作任务推进情况汇总表（{}）", report.month.label());
+    print_setup_titled(ws, &title, report.as_of, header_row)
+}
+
+/// [`print_setup`] with `title` on the left of the page header and the as-of date on the right.
+fn print_setup_titled(
+    ws: &mut Worksheet,
+    title: &str,
+    as_of: chrono::NaiveDate,
+    header_row: u32,
+) -> Result<(), XlsxError> {
     ws.set_paper_size(9);
     ws.set_landscape();
     ws.set_print_fit_to_pages(1, 0);
@@ -252,9 +263,8 @@ fn print_setup(ws: &mut Worksheet, report: &MonthReport, header_row: u32) -> Res
     ws.set_print_center_horizontally(true);
     ws.set_repeat_rows(header_row, header_row)?;
     ws.set_header(format!(
-        "&L&\"{FONT}\"&9重点工作任务推进情况汇总表（{}）&R&\"{FONT}\"&9截至{}",
-        report.month.label(),
-        chinese_date(report.as_of)
+        "&L&\"{FONT}\"&9{title}&R&\"{FONT}\"&9截至{}",
+        chinese_date(as_of)
     ));
     ws.set_footer(format!("&C&\"{FONT}\"&9第 &P 页，共 &N 页"));
     Ok(())

@@ -202,29 +202,50 @@ pub(super) fn trend_sheet(
     Ok(())
 }
 
-/// Stacked columns of lights per month, 办结率 as a line on the secondary axis; `top` is the
-/// header row of the city table, its months from `first_col`.
+/// The city table's ranges on 月度趋势 (`top` its header row, months from `first_col`, one row
+/// per light, then 办结率) as a chart.
 fn months_chart(top: u32, first_col: u16, n: u16) -> Chart {
     let last_col = first_col + n - 1;
+    lights_and_rate_chart(
+        (TREND_SHEET, top, first_col, top, last_col),
+        &|light| {
+            let r = top + 1 + light_index(light) as u32;
+            (TREND_SHEET, r, first_col, r, last_col)
+        },
+        (TREND_SHEET, top + 5, first_col, top + 5, last_col),
+        640,
+    )
+}
+
+/// A range of cells: sheet, first row, first column, last row, last column.
+pub(super) type Cells = (&'static str, u32, u16, u32, u16);
+
+/// Stacked columns of lights per month (red at the foot), 办结率 as a line on a secondary axis
+/// from 0 to 100: `categories` the months, `lights` each light's counts, `rate` the 办结率.
+pub(super) fn lights_and_rate_chart(
+    categories: Cells,
+    lights: &dyn Fn(Light) -> Cells,
+    rate: Cells,
+    width: u32,
+) -> Chart {
     let mut chart = Chart::new(ChartType::ColumnStacked);
     for light in Light::all() {
-        let r = top + 1 + light_index(light) as u32;
         chart
             .add_series()
             .set_name(&format!("{}灯", light.label()))
-            .set_categories((TREND_SHEET, top, first_col, top, last_col))
-            .set_values((TREND_SHEET, r, first_col, r, last_col))
+            .set_categories(categories)
+            .set_values(lights(light))
             .set_format(
                 ChartFormat::new()
                     .set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(light.rgb()))),
             )
             .set_gap(80);
     }
-    let mut rate = Chart::new(ChartType::Line);
-    rate.add_series()
+    let mut line = Chart::new(ChartType::Line);
+    line.add_series()
         .set_name("办结率(%)")
-        .set_categories((TREND_SHEET, top, first_col, top, last_col))
-        .set_values((TREND_SHEET, top + 5, first_col, top + 5, last_col))
+        .set_categories(categories)
+        .set_values(rate)
         .set_format(
             ChartFormat::new().set_line(
                 rust_xlsxwriter::ChartLine::new()
@@ -238,13 +259,7 @@ fn months_chart(top: u32, first_col: u16, n: u16) -> Chart {
                 .set_size(6),
         )
         .set_secondary_axis(true);
-    rate.y2_axis()
-        .set_name("办结率(%)")
-        .set_min(0)
-        .set_max(100)
-        .set_font(&chart_font())
-        .set_name_font(&chart_font());
-    chart.combine(&rate);
+    chart.combine(&line);
     chart
         .y2_axis()
         .set_min(0)
@@ -267,7 +282,7 @@ fn months_chart(top: u32, first_col: u16, n: u16) -> Chart {
         .legend()
         .set_position(ChartLegendPosition::Top)
         .set_font(&chart_font());
-    chart.set_width(640).set_height(340);
+    chart.set_width(width).set_height(340);
     chart
 }
 

@@ -31,19 +31,8 @@ fn year_print_setup(
     year: &YearReport,
     header_row: u32,
 ) -> Result<(), XlsxError> {
-    ws.set_paper_size(9);
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
-    ws.set_print_center_horizontally(true);
-    ws.set_repeat_rows(header_row, header_row)?;
-    ws.set_header(format!(
-        "&L&\"{FONT}\"&9{}年重点工作任务督办总结&R&\"{FONT}\"&9截至{}",
-        year.year,
-        chinese_date(year.as_of)
-    ));
-    ws.set_footer(format!("&C&\"{FONT}\"&9第 &P 页，共 &N 页"));
-    Ok(())
+    let title = format!("{}年重点工作任务督办总结", year.year);
+    print_setup_titled(ws, &title, year.as_of, header_row)
 }
 
 const MONTH_SHEET: &str = "逐月情况";
@@ -79,14 +68,7 @@ fn months_sheet(
         &format!("{}年重点工作任务督办总结：全市逐月情况", year.year),
         &s.title,
     )?;
-    let on_record: Vec<crate::model::Month> = year
-        .trend
-        .months
-        .iter()
-        .zip(&year.trend.totals)
-        .filter(|(_, t)| t.is_some())
-        .map(|(m, _)| *m)
-        .collect();
+    let on_record = year.trend.on_record();
     let mut sub = format!(
         "截至{}　{}　依据{}的归档汇总表",
         chinese_date(year.as_of),
@@ -141,50 +123,13 @@ fn months_sheet(
     }
     let last_row = row - 1;
     if !year.trend.months.is_empty() {
-        let mut chart = Chart::new(ChartType::ColumnStacked);
-        for light in Light::all() {
-            let c = 5 + crate::trend::light_index(light) as u16;
-            chart
-                .add_series()
-                .set_name(&format!("{}灯", light.label()))
-                .set_categories((MONTH_SHEET, header + 1, 0, last_row, 0))
-                .set_values((MONTH_SHEET, header + 1, c, last_row, c))
-                .set_format(
-                    ChartFormat::new()
-                        .set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(light.rgb()))),
-                )
-                .set_gap(80);
-        }
-        let mut rate = Chart::new(ChartType::Line);
-        rate.add_series()
-            .set_name("办结率(%)")
-            .set_categories((MONTH_SHEET, header + 1, 0, last_row, 0))
-            .set_values((MONTH_SHEET, header + 1, 9, last_row, 9))
-            .set_secondary_axis(true);
-        chart.combine(&rate);
-        chart
-            .y2_axis()
-            .set_min(0)
-            .set_max(100)
-            .set_name("办结率(%)")
-            .set_font(&chart_font())
-            .set_name_font(&chart_font());
-        chart
-            .title()
-            .set_name("全市各月亮灯情况和办结率")
-            .set_font(&chart_font().set_bold().clone());
-        chart
-            .y_axis()
-            .set_name("任务数（项）")
-            .set_font(&chart_font())
-            .set_name_font(&chart_font())
-            .set_major_gridlines(true);
-        chart.x_axis().set_font(&chart_font());
-        chart
-            .legend()
-            .set_position(ChartLegendPosition::Top)
-            .set_font(&chart_font());
-        chart.set_width(720).set_height(340);
+        let rows = |c: u16| (MONTH_SHEET, header + 1, c, last_row, c);
+        let chart = lights_and_rate_chart(
+            rows(0),
+            &|light| rows(5 + crate::trend::light_index(light) as u16),
+            rows(9),
+            720,
+        );
         sh.ws.insert_chart(last_row + 3, 0, &chart)?;
     }
     year_print_setup(sh.ws, year, header)?;
