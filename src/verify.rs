@@ -99,7 +99,11 @@ pub fn recorded_hash(dir: &Path, rel: &str) -> Result<Option<(u64, String)>, Ver
 }
 
 fn read_run_json(dir: &Path) -> Result<RunJson, VerifyError> {
-    let run_json = dir.join("run.json");
+    read_manifest(dir, "run.json")
+}
+
+fn read_manifest(dir: &Path, manifest: &str) -> Result<RunJson, VerifyError> {
+    let run_json = dir.join(manifest);
     if !run_json.is_file() {
         return Err(VerifyError::NotArchived {
             dir: dir.display().to_string(),
@@ -120,6 +124,9 @@ fn unlisted(rel: &str) -> bool {
     crate::deliver::UNLISTED.contains(&rel) || is_send_log(rel)
 }
 
+/// The manifest of a year folder (`duban year`), in run.json's shape.
+pub const YEAR_MANIFEST: &str = "year.json";
+
 /// `邮件/发送记录.csv` or `templates/发送记录.csv`.
 fn is_send_log(rel: &str) -> bool {
     rel.rsplit('/').next() == Some(SEND_LOG) && rel.matches('/').count() == 1
@@ -127,7 +134,16 @@ fn is_send_log(rel: &str) -> bool {
 
 /// Re-hashes every file of the archived month folder `dir` against its `run.json`.
 pub fn verify_month(dir: &Path) -> Result<VerifyReport, VerifyError> {
-    let parsed = read_run_json(dir)?;
+    verify_folder(dir, "run.json")
+}
+
+/// Re-hashes a year folder of `duban year` against its `year.json`.
+pub fn verify_year(dir: &Path) -> Result<VerifyReport, VerifyError> {
+    verify_folder(dir, YEAR_MANIFEST)
+}
+
+fn verify_folder(dir: &Path, manifest: &str) -> Result<VerifyReport, VerifyError> {
+    let parsed = read_manifest(dir, manifest)?;
     let listed: BTreeMap<String, Listed> = parsed
         .outputs
         .into_iter()
@@ -167,7 +183,7 @@ pub fn verify_month(dir: &Path) -> Result<VerifyReport, VerifyError> {
     }
     report.extra = on_disk
         .iter()
-        .filter(|rel| !listed.contains_key(*rel) && !unlisted(rel))
+        .filter(|rel| !listed.contains_key(*rel) && !unlisted(rel) && rel.as_str() != manifest)
         .cloned()
         .collect();
     Ok(report)

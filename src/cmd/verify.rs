@@ -3,22 +3,23 @@
 //! ```text
 //! duban verify [--month YYYY-MM | --all]
 //! ```
-//! Lists changed, missing and extra files (the send logs aside). Exit 0 when every month checked
+//! Lists changed, missing and extra files (the send logs aside). `--all` also checks the year
+//! folders of `duban year` against their year.json. Exit 0 when every month checked
 //! is intact, 1 otherwise, 2 when a month is not archived at all.
 
 use super::{Failure, Outcome, parse_month};
 use duban::config::Config;
 use duban::model::Month;
 use duban::pipeline;
-use duban::verify::verify_month;
+use duban::verify::{YEAR_MANIFEST, verify_month, verify_year};
 
-/// 按 run.json 重新核对已归档月份的每个文件（发送记录除外），列出被改动、缺失和多出的文件
+/// 按 run.json 重新核对已归档月份的每个文件（发送记录除外），列出被改动、缺失和多出的文件；--all 时也按 year.json 核对年度总结
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 核对的月份，如 2026-11（默认为 input/submissions 下最新的月份）
     #[arg(long, value_parser = parse_month, conflicts_with = "all")]
     pub month: Option<Month>,
-    /// 核对 output 下所有已归档的月份
+    /// 核对 output 下所有已归档的月份和年度总结
     #[arg(long)]
     pub all: bool,
 }
@@ -35,7 +36,12 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
             })
         })]
     };
-    if months.is_empty() {
+    let years = if args.all {
+        archived_years(cfg)
+    } else {
+        Vec::new()
+    };
+    if months.is_empty() && years.is_empty() {
         println!(
             "{} 下没有已归档的月份。",
             pipeline::relative(cfg, &cfg.paths.output)
@@ -45,29 +51,52 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     let mut damaged = false;
     for month in months {
         let dir = cfg.paths.output.join(month.to_string());
-        let report = verify_month(&dir)?;
-        if report.is_intact() {
-            println!(
-                "✓ {}：{} 个文件与 run.json 一致。",
-                month.label(),
-                report.intact
-            );
-        } else {
-            damaged = true;
-            println!(
-                "✗ {}：{} 个文件一致，{} 个被改动，{} 个缺失，{} 个多出：",
-                month.label(),
-                report.intact,
-                report.changed.len(),
-                report.missing.len(),
-                report.extra.len()
-            );
-            for line in report.lines() {
-                println!("  {line}");
-            }
-        }
+        damaged |= !verdict(&month.label(), "run.json", &verify_month(&dir)?);
+    }
+    for (year, dir) in years {
+        damaged |= !verdict(
+            &format!("{year}年度总结"),
+            YEAR_MANIFEST,
+            &verify_year(&dir)?,
+        );
     }
     Ok(Outcome::from_errors(damaged))
+}
+
+/// Prints one folder's verdict; true when intact.
+fn verdict(label: &str, manifest: &str, report: &duban::verify::VerifyReport) -> bool {
+    if report.is_intact() {
+        println!("✓ {label}：{} 个文件与 {manifest} 一致。", report.intact);
+        return true;
+    }
+    println!(
+        "✗ {label}：{} 个文件一致，{} 个被改动，{} 个缺失，{} 个多出：",
+        report.intact,
+        report.changed.len(),
+        report.missing.len(),
+        report.extra.len()
+    );
+    for line in report.lines() {
+        println!("  {}", line.replace("run.json", manifest));
+    }
+    false
+}
+
+/// Every `<YYYY>年度` folder of `duban year` under the output folder, oldest first.
+fn archived_years(cfg: &Config) -> Vec<(i32, std::path::PathBuf)> {
+    let mut years: Vec<(i32, std::path::PathBuf)> = std::fs::read_dir(&cfg.paths.output)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join(YEAR_MANIFEST).is_file())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let year = name.strip_suffix("年度")?.parse().ok()?;
+            Some((year, e.path()))
+        })
+        .collect();
+    years.sort();
+    years
 }
 
 /// Every `YYYY-MM` folder under the output folder that holds a run.json, oldest first.

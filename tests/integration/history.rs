@@ -593,6 +593,29 @@ print("saihan", sai[h.index("报送月数")], sai[h.index("按时报送月数")]
         assert!(stdout.contains("saihan 5 4"), "{stdout}");
     }
 
+    // verify --all checks the year folder against its year.json too
+    let out = project.duban(&["verify", "--all"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("✓ 2026年度总结：3 个文件与 year.json 一致"),
+        "{}",
+        text(&out)
+    );
+    let xlsx = dir.join(format!("{stem}.xlsx"));
+    let mut bytes = std::fs::read(&xlsx).expect("xlsx");
+    let i = bytes.len() / 2;
+    bytes[i] ^= 0x01;
+    std::fs::write(&xlsx, &bytes).expect("write");
+    let out = project.duban(&["verify", "--all"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("已被改动：年度督办总结_2026年.xlsx（与 year.json 记录的校验值不符）"),
+        "{}",
+        text(&out)
+    );
+    bytes[i] ^= 0x01;
+    std::fs::write(&xlsx, &bytes).expect("write");
+
     // a changed archive is named, and its month is left out
     let sept = project.out.join("2026-09/汇总表_2026年9月.xlsx");
     let mut bytes = std::fs::read(&sept).expect("read");
