@@ -20,7 +20,8 @@
 //!   临期 > 未启动 > 序时推进 > 已完成 (on a tie, the lower progress): its status, progress and
 //!   light, so status and light always agree; the reason names every part that is red or yellow.
 //! - Escalation: a task whose light was yellow last month and is 滞后 again this month turns red
-//!   (`escalated`); so does a task unreported for `not_reported_red_months` months running.
+//!   (`escalated`), and one red last month that is still 滞后 stays red until it catches up;
+//!   a task unreported for `not_reported_red_months` months running is red too.
 //! - 按期办结率 = 按期完成 ÷ 任务数, parallel to 办结率 = 已完成 ÷ 任务数, so it never exceeds 办结率.
 
 use crate::config::{Config, Thresholds};
@@ -421,12 +422,20 @@ fn judge_lagging(
             months_not_reported: 0,
         };
     }
-    let was_yellow = previous.is_some_and(|p| p.light == Some(Light::Yellow));
-    if was_yellow {
-        reason.push_str("，上月已亮黄灯，升为红灯");
-        if self_lagging && behind > ctx.t.lag_tolerance {
-            reason = format!("{behind_text}（单位自报滞后），上月已亮黄灯，升为红灯");
-        }
+    // Yellow last month and behind again: red. Red last month and still behind: red until it
+    // catches up (otherwise a task behind by 10–30 points would go yellow, red, yellow …).
+    let last = previous.and_then(|p| p.light);
+    if matches!(last, Some(Light::Yellow | Light::Red)) {
+        let why = if last == Some(Light::Red) {
+            "上月已亮红灯，仍未赶上序时进度，继续亮红灯"
+        } else {
+            "上月已亮黄灯，升为红灯"
+        };
+        reason = if self_lagging && behind > ctx.t.lag_tolerance {
+            format!("{behind_text}（单位自报滞后），{why}")
+        } else {
+            format!("{reason}，{why}")
+        };
         return Verdict {
             status: Status::Lagging,
             light: Light::Red,

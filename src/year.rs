@@ -35,7 +35,7 @@ pub struct Unfinished {
     pub units: String,
     pub leaders: String,
     pub deadline: String,
-    /// The deadline is on or before the latest month's end.
+    /// The deadline has passed at the latest month's end (a task due that day is not yet late).
     pub due: bool,
     pub latest_percent: Option<f64>,
     pub latest_status: Option<Status>,
@@ -191,7 +191,7 @@ pub fn build(
                 },
                 leaders: t.leaders.join("、"),
                 deadline: t.deadline.raw.clone(),
-                due: t.deadline.date.is_some_and(|d| d <= as_of),
+                due: t.deadline.date.is_some_and(|d| d < as_of),
                 latest_percent: point.and_then(|p| p.percent),
                 latest_status: point.and_then(|p| p.status),
                 path: trend.path(t.number, last, trend.months.len()),
@@ -277,6 +277,32 @@ fn ratio(part: u32, whole: u32) -> f64 {
     }
 }
 
+/// The units at the top (`top`) or the bottom of the ranking as a phrase: those within the first
+/// (or last) three places, ties included; more than five are cut to five and counted:
+/// `甲、乙、丙、丁、戊等7个单位（并列第1名）`.
+pub fn ranking_phrase(units: &[UnitYear], top: bool) -> String {
+    let Some(n) = units.len().checked_sub(1) else {
+        return String::new();
+    };
+    let chosen: Vec<&UnitYear> = if top {
+        let cut = units.get(2.min(n)).map_or(0, |u| u.rank);
+        units.iter().filter(|u| u.rank <= cut).collect()
+    } else {
+        let cut = units.get(n.saturating_sub(2)).map_or(0, |u| u.rank);
+        units.iter().rev().filter(|u| u.rank >= cut).collect()
+    };
+    let names: Vec<&str> = chosen.iter().take(5).map(|u| u.name.as_str()).collect();
+    let mut text = names.join("、");
+    if chosen.len() > 5 {
+        text.push_str(&format!("等{}个单位", chosen.len()));
+    }
+    let first = chosen.first().map_or(0, |u| u.rank);
+    if chosen.len() > 3 && chosen.iter().all(|u| u.rank == first) {
+        text.push_str(&format!("（并列第{first}名）"));
+    }
+    text
+}
+
 /// `1月至6月`, `9月`, `1月、3月至4月`: months of one year as ranges.
 pub fn month_ranges(months: &[Month]) -> String {
     let mut parts: Vec<String> = Vec::new();
@@ -299,6 +325,44 @@ pub fn month_ranges(months: &[Month]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn unit(name: &str, rank: u32) -> UnitYear {
+        UnitYear {
+            rank,
+            name: name.into(),
+            tasks: 1,
+            months: 5,
+            reported: 5,
+            on_time: 5,
+            on_time_rate: 100.0,
+            completion_rate: 0.0,
+            red_task_months: 0,
+        }
+    }
+
+    #[test]
+    fn ranking_phrases_keep_ties_together() {
+        let plain = [
+            unit("甲", 1),
+            unit("乙", 2),
+            unit("丙", 3),
+            unit("丁", 4),
+            unit("戊", 5),
+        ];
+        assert_eq!(ranking_phrase(&plain, true), "甲、乙、丙");
+        assert_eq!(ranking_phrase(&plain, false), "戊、丁、丙");
+        let tied: Vec<UnitYear> = ["a", "b", "c", "d", "e", "f", "g"]
+            .iter()
+            .map(|n| unit(n, 1))
+            .chain([unit("h", 8), unit("i", 9)])
+            .collect();
+        assert_eq!(
+            ranking_phrase(&tied, true),
+            "a、b、c、d、e等7个单位（并列第1名）"
+        );
+        assert_eq!(ranking_phrase(&tied, false), "i、h、g、f、e等9个单位");
+        assert_eq!(ranking_phrase(&[], true), "");
+    }
 
     #[test]
     fn month_ranges_read_naturally() {

@@ -392,6 +392,23 @@ fn yellow_last_month_and_still_behind_escalates_to_red() {
     };
     let o = one(dec(8), pct(8, 80.0), Some(green), nov30());
     assert_eq!((o.light, o.escalated), (Light::Yellow, false));
+    // Red last month and still behind by 10–30 points: stays red (no yellow, red, yellow …).
+    let red = PreviousTask {
+        percent: Some(75.0),
+        light: Some(Light::Red),
+        status: Some(Status::Lagging),
+        ..Default::default()
+    };
+    let o = one(dec(8), pct(8, 80.0), Some(red.clone()), nov30());
+    assert_eq!((o.status, o.light), (Status::Lagging, Light::Red));
+    assert!(
+        o.reason.contains("上月已亮红灯，仍未赶上序时进度"),
+        "{}",
+        o.reason
+    );
+    // …until it catches up.
+    let o = one(dec(8), pct(8, 95.0), Some(red), d(2026, 10, 31));
+    assert_eq!(o.light, Light::Green);
 }
 
 #[test]

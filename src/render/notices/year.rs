@@ -64,13 +64,6 @@ fn context(year: &YearReport, cfg: &Config) -> serde_json::Value {
         .copied()
         .flatten()
         .unwrap_or_default();
-    let names = |units: &mut dyn Iterator<Item = &crate::year::UnitYear>| {
-        units
-            .take(3)
-            .map(|u| u.name.clone())
-            .collect::<Vec<_>>()
-            .join("、")
-    };
     let office = &cfg.office;
     serde_json::json!({
         "office": {
@@ -108,8 +101,8 @@ fn context(year: &YearReport, cfg: &Config) -> serde_json::Value {
         "unfinished_count": year.unfinished.len(),
         "unfinished_due": year.unfinished.iter().filter(|u| u.due).count(),
         "units_count": year.units.len(),
-        "top_units": names(&mut year.units.iter()),
-        "bottom_units": names(&mut year.units.iter().rev()),
+        "top_units": crate::year::ranking_phrase(&year.units, true),
+        "bottom_units": crate::year::ranking_phrase(&year.units, false),
     })
 }
 
@@ -151,19 +144,19 @@ fn months_table(year: &YearReport) -> Block {
             }
         })
         .collect();
-    // 24 + 12 + 12 + 3 × 16 + 3 × 15 + the rest (15) = the 156 mm text width
+    // 24 + 14 + 14 + 3 × 16 + 3 × 13 + the rest (17) = the 156 mm text width
     let mut columns = vec![
         col(24.0, Align::Center),
-        col(12.0, Align::Center),
-        col(12.0, Align::Center),
+        col(14.0, Align::Center),
+        col(14.0, Align::Center),
     ];
     columns.extend([col(16.0, Align::Center); 3]);
-    columns.extend([col(15.0, Align::Center); 3]);
+    columns.extend([col(13.0, Align::Center); 3]);
     columns.push(Column::flex(Align::Center));
     let header = Row::new(vec![
         Cell::text("月份", head_style()),
-        Cell::text("任务\n数", head_style()),
-        Cell::text("已完\n成", head_style()),
+        Cell::text("任务数", head_style()),
+        Cell::text("已完成", head_style()),
         Cell::text("办结率", head_style()),
         Cell::text("按期\n办结率", head_style()),
         Cell::text("报送率", head_style()),
@@ -207,8 +200,8 @@ fn leaders_table(year: &YearReport) -> Block {
         columns: vec![
             col(8.0, Align::Center),
             col(26.0, Align::Left),
-            col(12.0, Align::Center),
-            col(12.0, Align::Center),
+            col(14.0, Align::Center),
+            col(14.0, Align::Center),
             col(15.0, Align::Center),
             Column::flex(Align::Center),
             col(14.0, Align::Center),
@@ -216,8 +209,8 @@ fn leaders_table(year: &YearReport) -> Block {
         header: Some(header_row(&[
             "序\n号",
             "分管市领导",
-            "任务\n数",
-            "已完\n成",
+            "任务数",
+            "已完成",
             "办结率",
             "各月红灯（项）",
             "红灯\n月次",
@@ -302,7 +295,7 @@ fn units_table(year: &YearReport) -> Block {
         columns: vec![
             col(12.0, Align::Center),
             Column::flex(Align::Left),
-            col(12.0, Align::Center),
+            col(14.0, Align::Center),
             col(18.0, Align::Center),
             col(18.0, Align::Center),
             col(16.0, Align::Center),
@@ -311,7 +304,7 @@ fn units_table(year: &YearReport) -> Block {
         header: Some(header_row(&[
             "名次",
             "牵头单位",
-            "任务\n数",
+            "任务数",
             "按时报送\n（月）",
             "按时\n报送率",
             "办结率",

@@ -442,12 +442,19 @@ pub(super) fn issues_and_next(
         ]);
         return (String::new(), next.to_string());
     }
+    // weather as the month has it (Hohhot: cold from October to March, rainy in summer)
+    let winter = matches!(month.month, 10..=12 | 1..=3);
+    let (weather, site_work) = if winter {
+        ("进入冬季，室外施工受低温天气影响较大。", "合理安排冬季施工")
+    } else {
+        ("汛期降雨较多，室外施工受到一定影响。", "合理安排汛期施工")
+    };
     if lagging || st.percent <= 0.0 {
         let issue = rng.pick_str(&[
             "项目用地、规划等前置审批手续办理周期较长，影响实施进度。",
             "项目资金到位不及时，部分建设资金仍有缺口。",
             "关键设备采购周期较长，部分设备尚未到货。",
-            "进入冬季，室外施工受低温天气影响较大。",
+            weather,
             "涉及自治区层面审批事项，目前尚未取得批复。",
             "企业投资意愿减弱，项目推进节奏放缓。",
             "涉及部门较多，协调推进难度较大。",
@@ -458,10 +465,11 @@ pub(super) fn issues_and_next(
                 "倒排工期、挂图作战，加强与相关部门对接，力争{n}月底前取得实质性进展。",
                 "召开专题调度会，协调解决用地、资金等问题，全力追赶进度。",
                 "主动向上对接，加快审批事项办理，确保尽快取得批复。",
-                "督促施工单位增加作业面和人员投入，合理安排冬季施工。",
+                "督促施工单位增加作业面和人员投入，{site}。",
                 "建立问题清单和责任清单，实行周调度、月通报，确保{n}月底前完成阶段目标。",
             ])
-            .replace("{n}", &n.to_string());
+            .replace("{n}", &n.to_string())
+            .replace("{site}", site_work);
         return (issue.to_string(), next);
     }
     let issue = rng.pick_str(&["", "无", ""]);
