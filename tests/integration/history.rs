@@ -257,6 +257,27 @@ fn november_reads_the_whole_record() {
         stalled.is_some(),
         "a task goes green, then yellow, then red for months"
     );
+    // once red for lagging, a task still lagging stays red: no red → yellow while 滞后
+    let mut records: Vec<&duban::history::MonthRecord> = loaded.history.months.iter().collect();
+    let current = duban::trend::current_record(&report);
+    records.push(&current);
+    for pair in records.windows(2) {
+        for (n, before) in &pair[0].tasks {
+            let Some(after) = pair[1].tasks.get(n) else {
+                continue;
+            };
+            let lagging = |t: &duban::model::PreviousTask| t.status == Some(Status::Lagging);
+            assert!(
+                !(before.light == Some(Light::Red)
+                    && lagging(before)
+                    && lagging(after)
+                    && after.light == Some(Light::Yellow)),
+                "task {n}: red, then yellow while still lagging ({} → {})",
+                pair[0].month,
+                pair[1].month
+            );
+        }
+    }
 }
 
 #[test]
