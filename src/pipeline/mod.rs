@@ -300,6 +300,22 @@ fn missing_history_note(cfg: &Config, month: Month, history: &history::History) 
     })
 }
 
+/// A month rebuilt with `--force` while later months of the plan year are archived: they were
+/// built from its earlier result and say so until rebuilt in turn.
+fn later_months_note(cfg: &Config, month: Month) -> Option<String> {
+    let later: Vec<Month> = submission_months(&cfg.paths.output)
+        .into_iter()
+        .filter(|m| *m > month && m.year == cfg.year && is_archived(cfg, *m))
+        .collect();
+    let first = later.first()?;
+    let labels: Vec<String> = later.iter().map(|m| m.label()).collect();
+    Some(format!(
+        "{} 已归档，它们读取的是本月重新生成之前的结果（上月进度、连续未报送、亮灯升级、月度趋势）。如需反映本次结果，请从 {} 起依次用 --month … --force 重新生成。",
+        labels.join("、"),
+        first
+    ))
+}
+
 /// Builds the month report from loaded inputs (classification included).
 pub fn build_report(cfg: &Config, loaded: &Loaded) -> MonthReport {
     let mut classification = classify::classify(
@@ -432,6 +448,11 @@ pub fn run(
             })
             .map(|p| p.message.clone()),
     );
+    if kept_previous.is_some()
+        && let Some(note) = later_months_note(cfg, month)
+    {
+        notes.push(note);
+    }
     Ok(RunSummary {
         kept_previous,
         month,

@@ -665,3 +665,24 @@ fn year_without_archives_is_a_usage_error() {
     );
     assert!(!project.out.join("2026年度").exists());
 }
+
+#[test]
+fn rebuilding_a_middle_month_names_the_later_months() {
+    let project = copy_of_demo("middle");
+    let out = project.duban(&["run", "--month", "2026-09", "--force"]);
+    let console = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{console}");
+    assert!(
+        console.contains("2026年10月、2026年11月 已归档，它们读取的是本月重新生成之前的结果"),
+        "{console}"
+    );
+    assert!(console.contains("从 2026-10 起"), "{console}");
+    assert!(project.out.join("2026-09.previous-1/run.json").is_file());
+    // the newest month rebuilt: nothing after it, no such note
+    let out = project.duban(&["run", "--month", "2026-11", "--force"]);
+    assert!(
+        !text(&out).contains("已归档，它们读取的是"),
+        "{}",
+        text(&out)
+    );
+}
