@@ -166,9 +166,13 @@ pub fn months_before(month: Month, plan_year: i32) -> Vec<Month> {
 /// month counts as missing.
 pub fn load(output_dir: &Path, month: Month, plan_year: i32) -> History {
     use rayon::prelude::*;
+    // an archived month (run.json) whose 汇总表 is gone is named as missing, not passed over
     let candidates: Vec<Month> = months_before(month, plan_year)
         .into_iter()
-        .filter(|m| summary_path(output_dir, *m).is_file())
+        .filter(|m| {
+            summary_path(output_dir, *m).is_file()
+                || output_dir.join(m.to_string()).join("run.json").is_file()
+        })
         .collect();
     let results: Vec<(Month, Result<Archive, Box<Problem>>)> = candidates
         .par_iter()
@@ -235,6 +239,11 @@ fn load_month(output_dir: &Path, month: Month) -> Result<Archive, Box<Problem>> 
     let unreadable = |detail: String| {
         Box::new(Problem::history_unreadable(&detail, month, &hint).file(name.clone()))
     };
+    if !path.is_file() {
+        return Err(unreadable(
+            "该月已归档，但汇总表已不在归档文件夹中".to_string(),
+        ));
+    }
     let bytes = std::fs::read(&path).map_err(|e| unreadable(format!("文件无法读取：{e}")))?;
     let dir = output_dir.join(month.to_string());
     match crate::verify::recorded_hash(&dir, &name) {

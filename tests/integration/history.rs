@@ -319,6 +319,22 @@ fn a_changed_archive_counts_as_missing_and_the_streak_carries_over() {
     assert_eq!(o.months_not_reported, 5);
     // red runs are cut by the missing month: October and November
     assert_eq!(o.red_months, 2);
+
+    // an archived month whose 汇总表 was deleted is named too, not passed over
+    std::fs::remove_file(project.out.join("2026-08/汇总表_2026年8月.xlsx")).expect("delete");
+    let loaded = pipeline::load_month(&cfg, &opts("2026-11"), &Silent).expect("load");
+    assert_eq!(loaded.history.rejected, vec![m("2026-08"), m("2026-09")]);
+    let gone = loaded
+        .problems
+        .iter()
+        .find(|p| p.code == "history_unreadable")
+        .expect("a warning for August");
+    assert_eq!(gone.file.as_deref(), Some("汇总表_2026年8月.xlsx"));
+    assert!(
+        gone.message.contains("汇总表已不在归档文件夹中"),
+        "{}",
+        gone.message
+    );
 }
 
 /// Runs a Python script with `args`; `None` (after telling the checker module) when Python or
