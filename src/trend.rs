@@ -1,10 +1,10 @@
 //! The months side by side: each task's progress, status and light month by month, and the
 //! city's light counts and 办结率 per month. Built from the record (`history`) and, for a
-//! monthly run, the month being classified; read by the 月度趋势 sheet, the notices' progress
+//! monthly run, the month being classified (once, in `pipeline::build_report`); read by the 月度趋势 sheet, the notices' progress
 //! paths and the mayor's chart, and by `duban year`.
 
 use crate::history::MonthRecord;
-use crate::model::{Light, Month, MonthReport, PreviousTask, Status};
+use crate::model::{Classification, Light, Merged, Month, PreviousTask, Status};
 use std::collections::BTreeMap;
 
 /// One task in one month.
@@ -127,12 +127,6 @@ impl Trend {
         trend
     }
 
-    /// The record plus the month being classified.
-    pub fn of_report(report: &MonthReport) -> Trend {
-        let current = current_record(report);
-        Trend::of_records(report.earlier.iter().chain(std::iter::once(&current)))
-    }
-
     /// Months in the range without a usable archive.
     pub fn missing(&self) -> Vec<Month> {
         self.months_where(false)
@@ -194,12 +188,15 @@ impl Trend {
 }
 
 /// The month being classified, as a record (no texts).
-pub fn current_record(report: &MonthReport) -> MonthRecord {
+pub fn current_record(
+    month: Month,
+    classification: &Classification,
+    merged: &Merged,
+) -> MonthRecord {
     MonthRecord {
-        month: report.month,
+        month,
         file: std::path::PathBuf::new(),
-        receipts: report
-            .merged
+        receipts: merged
             .receipts
             .iter()
             .map(|r| {
@@ -210,8 +207,7 @@ pub fn current_record(report: &MonthReport) -> MonthRecord {
                 (r.unit.clone(), u)
             })
             .collect(),
-        tasks: report
-            .classification
+        tasks: classification
             .outcomes
             .iter()
             .map(|o| {

@@ -629,10 +629,10 @@ pub struct MonthReport {
     pub classification: Classification,
     /// Whether last month's 汇总表 was found and read.
     pub previous_available: bool,
-    /// The earlier months of the plan year on record, oldest first (the 月度趋势, the notices'
-    /// progress paths).
+    /// The months on record and this one side by side (the 月度趋势, the notices' progress
+    /// paths, the mayor's chart).
     #[serde(skip)]
-    pub earlier: Vec<crate::history::MonthRecord>,
+    pub trend: crate::trend::Trend,
     /// Every problem of the run (master, intake, merge, history, render), sorted.
     pub problems: Vec<Problem>,
 }

@@ -331,6 +331,14 @@ pub fn build_report(cfg: &Config, loaded: &Loaded) -> MonthReport {
             o.red_months = 1 + loaded.history.red_streak(last, o.task);
         }
     }
+    let current = crate::trend::current_record(loaded.month, &classification, &loaded.merged);
+    let trend = crate::trend::Trend::of_records(
+        loaded
+            .history
+            .months
+            .iter()
+            .chain(std::iter::once(&current)),
+    );
     let issued_on = loaded.as_of + chrono::Days::new(u64::from(cfg.office.issue_after_days));
     let feedback_due = issued_on + chrono::Days::new(u64::from(cfg.office.feedback_days));
     let mut problems = loaded.problems.clone();
@@ -345,7 +353,7 @@ pub fn build_report(cfg: &Config, loaded: &Loaded) -> MonthReport {
         merged: loaded.merged.clone(),
         classification,
         previous_available: loaded.history.found,
-        earlier: loaded.history.months.clone(),
+        trend,
         problems,
     }
 }

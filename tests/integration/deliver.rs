@@ -158,7 +158,7 @@ fn report() -> MonthReport {
             units: vec![],
         },
         previous_available: false,
-        earlier: Vec::new(),
+        trend: duban::trend::Trend::default(),
         problems,
     }
 }

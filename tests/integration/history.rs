@@ -259,7 +259,8 @@ fn november_reads_the_whole_record() {
     );
     // once red for lagging, a task still lagging stays red: no red → yellow while 滞后
     let mut records: Vec<&duban::history::MonthRecord> = loaded.history.months.iter().collect();
-    let current = duban::trend::current_record(&report);
+    let current =
+        duban::trend::current_record(report.month, &report.classification, &report.merged);
     records.push(&current);
     for pair in records.windows(2) {
         for (n, before) in &pair[0].tasks {
@@ -474,7 +475,7 @@ fn notices_show_progress_paths_and_red_months() {
     let cfg = year.project.cfg();
     let loaded = pipeline::load_month(&cfg, &opts("2026-11"), &Silent).expect("load");
     let report = pipeline::build_report(&cfg, &loaded);
-    let trend = duban::trend::Trend::of_report(&report);
+    let trend = &report.trend;
     // every red or yellow task of 市发改委 shows its path as the trend has it
     let own: Vec<_> = report
         .master

@@ -250,6 +250,26 @@ fn month_report(previous: &BTreeMap<u32, PreviousTask>) -> MonthReport {
     let as_of = d(2026, 11, 30);
     let cfg = Config::default();
     let classification = classify(&master, &merged, previous, as_of, &cfg);
+    let nov = Month {
+        year: 2026,
+        month: 11,
+    };
+    let october = MonthRecord {
+        month: Month {
+            year: 2026,
+            month: 10,
+        },
+        file: std::path::PathBuf::new(),
+        tasks: previous.clone(),
+        receipts: BTreeMap::new(),
+    };
+    let current = duban::trend::current_record(nov, &classification, &merged);
+    let earlier = if previous.is_empty() {
+        vec![]
+    } else {
+        vec![&october]
+    };
+    let trend = duban::trend::Trend::of_records(earlier.into_iter().chain([&current]));
     MonthReport {
         month: Month {
             year: 2026,
@@ -262,19 +282,7 @@ fn month_report(previous: &BTreeMap<u32, PreviousTask>) -> MonthReport {
         merged,
         classification,
         previous_available: !previous.is_empty(),
-        earlier: if previous.is_empty() {
-            Vec::new()
-        } else {
-            vec![MonthRecord {
-                month: Month {
-                    year: 2026,
-                    month: 10,
-                },
-                file: std::path::PathBuf::new(),
-                tasks: previous.clone(),
-                receipts: BTreeMap::new(),
-            }]
-        },
+        trend,
         problems,
     }
 }

@@ -113,7 +113,7 @@ fn attention_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
                 text_cell(unit_label(task)),
                 text_cell(task.deadline.raw.as_str()),
                 text_cell(percent_text(o.percent)),
-                status_cell_with_history(o, input.trend, report.month),
+                status_cell_with_history(o, &input.report.trend, report.month),
                 text_cell(issue_text(o, rejected(report, task))),
             ])
         })

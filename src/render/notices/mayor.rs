@@ -22,7 +22,7 @@ pub(crate) fn document(input: &Input) -> Result<(Document, Meta), super::NoticeE
     let counts = Counts::of(report.classification.outcomes.iter()).with_rates(Some(city));
     let red = red_tasks(report);
     let t = &input.cfg.thresholds;
-    let trend = input.trend;
+    let trend = &input.report.trend;
     let first = trend.months.first().copied();
     let first_red = trend.totals.first().copied().flatten().map(|t| t.lights[0]);
     let missing: Vec<String> = trend.missing().iter().map(|m| m.label()).collect();
@@ -45,7 +45,7 @@ pub(crate) fn document(input: &Input) -> Result<(Document, Meta), super::NoticeE
     compose(input, TEMPLATE, extra, &|name| match name {
         "leaders" => Some(leaders_table(report)),
         "red" => Some(red_table(&red, input)),
-        "months" => Some(months_chart(input.trend)),
+        "months" => Some(months_chart(&input.report.trend)),
         _ => None,
     })
 }
@@ -172,7 +172,7 @@ fn red_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
                 text_cell(task.text.as_str()),
                 text_cell(task.leaders.join("、")),
                 text_cell(unit_label(task)),
-                status_cell_with_history(o, input.trend, input.report.month),
+                status_cell_with_history(o, &input.report.trend, input.report.month),
                 text_cell(clip(&o.reason, 40)),
             ])
         })

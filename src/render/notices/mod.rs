@@ -98,8 +98,6 @@ pub(crate) struct Input<'a> {
     pub templates: &'a Templates,
     /// This document's number.
     pub number: String,
-    /// The months on record and this one (progress paths, the mayor's chart).
-    pub trend: &'a crate::trend::Trend,
 }
 
 /// Renders every document in parallel with rayon; `tick` is called once per finished document.
@@ -144,11 +142,10 @@ fn render(
     sink: Option<&(dyn Fn(&RenderedDoc) + Sync)>,
 ) -> Notices {
     let jobs = plan(report, cfg, stems);
-    let trend = crate::trend::Trend::of_report(report);
     let results = run_guarded(
         &jobs,
         &|job: &Job| {
-            let mut out = render_job(job, report, &trend, cfg, fonts, templates)?;
+            let mut out = render_job(job, report, cfg, fonts, templates)?;
             if let Some(sink) = sink {
                 sink(&RenderedDoc {
                     kind: job.kind,
@@ -263,7 +260,6 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 fn render_job(
     job: &Job,
     report: &MonthReport,
-    trend: &crate::trend::Trend,
     cfg: &Config,
     fonts: &FontSet,
     templates: &Templates,
@@ -280,7 +276,6 @@ fn render_job(
         fonts,
         templates,
         number: number.clone(),
-        trend,
     };
     let (doc, meta) = match job.kind {
         DocKind::Mayor => mayor::document(&input)?,

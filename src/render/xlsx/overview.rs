@@ -207,7 +207,7 @@ fn months_table(
     report: &MonthReport,
     s: &Styles,
 ) -> Result<(), XlsxError> {
-    let trend = crate::trend::Trend::of_report(report);
+    let trend = &report.trend;
     sh.ws
         .write_string_with_format(top - 1, 0, "三、各月任务推进和亮灯情况", &s.section)?;
     let mut columns = vec![("月份", 14.0)];

@@ -4,7 +4,7 @@
 //! secondary axis).
 
 use super::*;
-use crate::trend::{Trend, light_index};
+use crate::trend::light_index;
 use rust_xlsxwriter::{ChartMarker, ChartMarkerType, Sparkline, SparklineType};
 
 /// Name of the sheet.
@@ -54,7 +54,7 @@ pub(super) fn trend_sheet(
     report: &MonthReport,
     s: &Styles,
 ) -> Result<(), XlsxError> {
-    let trend = Trend::of_report(report);
+    let trend = &report.trend;
     let months = &trend.months;
     let n = months.len() as u16;
     let mut sh = Sheet::new(ws);
