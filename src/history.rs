@@ -74,10 +74,8 @@ pub const RECEIPT_SHEET: &str = "报送情况";
 /// The record of the plan year before the run's month, and where it came from.
 #[derive(Debug, Clone, Default)]
 pub struct History {
-    /// Last month's state of every task (empty when last month is not on record).
-    pub tasks: BTreeMap<u32, PreviousTask>,
-    /// Whether last month's 汇总表 was found, checked and read.
-    pub found: bool,
+    /// The month of the run (the record holds the months before it).
+    pub month: Option<Month>,
     /// Last month's 汇总表 (present or not).
     pub file: Option<PathBuf>,
     /// Every month on record, oldest first (last month included when found); only last
@@ -89,7 +87,26 @@ pub struct History {
     pub problems: Vec<Problem>,
 }
 
+/// What [`History::tasks`] gives when last month is not on record.
+static NO_TASKS: BTreeMap<u32, PreviousTask> = BTreeMap::new();
+
 impl History {
+    /// Last month's state of every task, if last month is on record.
+    pub fn last_month(&self) -> Option<&BTreeMap<u32, PreviousTask>> {
+        let prev = self.month?.prev();
+        self.record(prev).map(|r| &r.tasks)
+    }
+
+    /// Whether last month's 汇总表 was found, checked and read.
+    pub fn found(&self) -> bool {
+        self.last_month().is_some()
+    }
+
+    /// Last month's state of every task (empty when last month is not on record).
+    pub fn tasks(&self) -> &BTreeMap<u32, PreviousTask> {
+        self.last_month().unwrap_or(&NO_TASKS)
+    }
+
     /// The record of `month`, if on record.
     pub fn record(&self, month: Month) -> Option<&MonthRecord> {
         self.months.iter().find(|r| r.month == month)
@@ -180,6 +197,7 @@ pub fn load(output_dir: &Path, month: Month, plan_year: i32) -> History {
         .collect();
     let prev = month.prev();
     let mut history = History {
+        month: Some(month),
         file: Some(summary_path(output_dir, prev)),
         ..History::default()
     };
@@ -223,10 +241,6 @@ pub fn load(output_dir: &Path, month: Month, plan_year: i32) -> History {
         for t in r.tasks.values_mut() {
             t.progress_text = String::new();
         }
-    }
-    if let Some(r) = history.record(prev) {
-        history.tasks = r.tasks.clone();
-        history.found = true;
     }
     history
 }
@@ -525,7 +539,7 @@ mod tests {
     #[test]
     fn nothing_on_record_is_not_a_problem() {
         let h = load(Path::new("/nonexistent/duban"), m(2026, 1), 2026);
-        assert!(!h.found);
+        assert!(!h.found());
         assert!(h.problems.is_empty() && h.months.is_empty());
         assert_eq!(
             h.file,

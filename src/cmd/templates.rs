@@ -43,12 +43,12 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
         eprintln!("{p}");
     }
     let previous: BTreeMap<u32, f64> = history
-        .tasks
+        .tasks()
         .iter()
         .filter_map(|(n, t)| t.percent.map(|p| (*n, p)))
         .collect();
     let written =
-        pipeline::write_templates(cfg, &master, month, history.found.then_some(&previous))?;
+        pipeline::write_templates(cfg, &master, month, history.found().then_some(&previous))?;
     println!(
         "已为 {} 个单位生成 {} 进展表模板和 {} 封邮件，位于 {}",
         written.workbooks.len(),
@@ -56,7 +56,7 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
         written.emails,
         written.dir.display()
     );
-    if history.found {
+    if history.found() {
         println!("模板中已带入上月（{}）进度。", month.prev().label());
     } else {
         println!(

@@ -263,7 +263,7 @@ fn load_stages(
             month,
             as_of,
             limits: &cfg.limits,
-            previous: history.found.then_some(&history.tasks),
+            previous: history.last_month(),
             done_percent: cfg.thresholds.done_percent,
         };
         intake::read_month(&month_dir, &ctx)
@@ -286,7 +286,7 @@ fn missing_history_note(cfg: &Config, month: Month, history: &history::History) 
     let prev = month.prev();
     // last month is read only within the plan year: December is not January's last month
     let before_plan_year = prev.year < cfg.year;
-    if history.found || history.rejected.contains(&prev) || before_plan_year {
+    if history.found() || history.rejected.contains(&prev) || before_plan_year {
         return None;
     }
     let prev_dir = cfg.paths.submissions.join(prev.to_string());
@@ -321,7 +321,7 @@ pub fn build_report(cfg: &Config, loaded: &Loaded) -> MonthReport {
     let mut classification = classify::classify(
         &loaded.master,
         &loaded.merged,
-        &loaded.history.tasks,
+        loaded.history.tasks(),
         loaded.as_of,
         cfg,
     );
@@ -352,7 +352,7 @@ pub fn build_report(cfg: &Config, loaded: &Loaded) -> MonthReport {
         master: loaded.master.clone(),
         merged: loaded.merged.clone(),
         classification,
-        previous_available: loaded.history.found,
+        previous_available: loaded.history.found(),
         trend,
         problems,
     }

@@ -221,7 +221,7 @@ fn november_reads_the_whole_record() {
     let loaded = pipeline::load_month(&cfg, &opts("2026-11"), &Silent).expect("load");
     let months: Vec<Month> = loaded.history.months.iter().map(|r| r.month).collect();
     assert_eq!(months, MONTHS[..4].iter().map(|s| m(s)).collect::<Vec<_>>());
-    assert!(loaded.history.found && loaded.history.problems.is_empty());
+    assert!(loaded.history.found() && loaded.history.problems.is_empty());
     let report = pipeline::build_report(&cfg, &loaded);
     // 市外事办 has never reported: five months running; yellow in July (unreported once), red
     // from August on

@@ -110,7 +110,7 @@ fn november_reads_october_and_shows_month_over_month() {
     );
     let cfg = config_with_output(&t.out);
     let loaded = pipeline::load_month(&cfg, &opts("2026-11"), &Silent).expect("load");
-    assert!(loaded.history.found);
+    assert!(loaded.history.found());
     let report = pipeline::build_report(&cfg, &loaded);
     let with_previous = report
         .classification

@@ -483,12 +483,12 @@ fn next_month_reads_this_month_back() {
         month: 12,
     };
     let h = load(&dir, dec, 2026);
-    assert!(h.found, "{:?}", h.problems);
+    assert!(h.found(), "{:?}", h.problems);
     assert!(h.problems.is_empty(), "{:?}", h.problems);
-    assert_eq!(h.tasks.len(), 30);
+    assert_eq!(h.tasks().len(), 30);
     assert_eq!(h.months.len(), 1);
     for o in &report.classification.outcomes {
-        let p = &h.tasks[&o.task];
+        let p = &h.tasks()[&o.task];
         assert_eq!(p.percent, o.percent, "task {}", o.task);
         assert_eq!(p.light, Some(o.light), "task {}", o.task);
         assert_eq!(p.status, Some(o.status), "task {}", o.task);
@@ -500,9 +500,9 @@ fn next_month_reads_this_month_back() {
     }
     // 市文旅局's task 6 was unreported last month too: two months running (October is not on
     // record, so November's archived count carries it).
-    assert_eq!(h.tasks[&6].months_not_reported, 2);
-    assert_eq!(h.tasks[&12].months_not_reported, 1);
-    assert_eq!(h.tasks[&4].progress_text, FORMULA_TEXT);
+    assert_eq!(h.tasks()[&6].months_not_reported, 2);
+    assert_eq!(h.tasks()[&12].months_not_reported, 1);
+    assert_eq!(h.tasks()[&4].progress_text, FORMULA_TEXT);
 }
 
 #[test]
@@ -523,7 +523,7 @@ fn a_changed_archive_is_a_warning_and_its_month_counts_as_missing() {
         },
         2026,
     );
-    assert!(!h.found && h.months.is_empty() && h.tasks.is_empty());
+    assert!(!h.found() && h.months.is_empty() && h.tasks().is_empty());
     assert_eq!(h.rejected, vec![report.month]);
     assert_eq!(h.problems.len(), 1, "{:?}", h.problems);
     let p = &h.problems[0];
@@ -548,7 +548,7 @@ fn a_changed_archive_is_a_warning_and_its_month_counts_as_missing() {
         },
         2026,
     );
-    assert!(!h.found);
+    assert!(!h.found());
     assert!(
         h.problems[0].message.contains("run.json"),
         "{}",
@@ -572,8 +572,8 @@ fn unreadable_previous_archive_is_a_warning_naming_the_file() {
         },
         2026,
     );
-    assert!(!h.found);
-    assert!(h.tasks.is_empty());
+    assert!(!h.found());
+    assert!(h.tasks().is_empty());
     assert_eq!(h.problems.len(), 1);
     let p = &h.problems[0];
     assert_eq!(p.file.as_deref(), Some(summary_file_name(oct).as_str()));
