@@ -42,11 +42,22 @@ impl Totals {
     }
 }
 
-fn ratio(part: u32, whole: u32) -> f64 {
+/// `part` of `whole` in percent (0 for nothing).
+pub fn ratio(part: u32, whole: u32) -> f64 {
     if whole == 0 {
         0.0
     } else {
         f64::from(part) * 100.0 / f64::from(whole)
+    }
+}
+
+/// `7月`, or `2026年12月` where `months` cross a year.
+pub fn month_label(month: Month, months: &[Month]) -> String {
+    let one_year = months.first().map(|m| m.year) == months.last().map(|m| m.year);
+    if one_year {
+        format!("{}月", month.month)
+    } else {
+        month.label()
     }
 }
 

@@ -90,16 +90,12 @@ struct Listed {
 /// The size and SHA-256 that `dir/run.json` records for the file `rel` (`/`-separated), `None`
 /// when run.json does not list it.
 pub fn recorded_hash(dir: &Path, rel: &str) -> Result<Option<(u64, String)>, VerifyError> {
-    let parsed = read_run_json(dir)?;
+    let parsed = read_manifest(dir, "run.json")?;
     Ok(parsed
         .outputs
         .into_iter()
         .find(|l| l.path == rel)
         .map(|l| (l.bytes, l.sha256)))
-}
-
-fn read_run_json(dir: &Path) -> Result<RunJson, VerifyError> {
-    read_manifest(dir, "run.json")
 }
 
 fn read_manifest(dir: &Path, manifest: &str) -> Result<RunJson, VerifyError> {

@@ -7,7 +7,7 @@
 
 use crate::history::{History, MonthRecord};
 use crate::model::{Master, Month, Problem, Status};
-use crate::trend::Trend;
+use crate::trend::{Trend, ratio};
 use chrono::NaiveDate;
 
 /// One leader over the year.
@@ -267,14 +267,6 @@ pub fn build(
         problems: history.problems.clone(),
         trend,
     })
-}
-
-fn ratio(part: u32, whole: u32) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        f64::from(part) * 100.0 / f64::from(whole)
-    }
 }
 
 /// The units at the top (`top`) or the bottom of the ranking as a phrase: those within the first

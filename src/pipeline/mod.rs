@@ -134,12 +134,7 @@ pub struct Loaded {
 
 /// Newest `YYYY-MM` folder under the submissions folder.
 pub fn newest_month(submissions: &Path) -> Option<Month> {
-    std::fs::read_dir(submissions)
-        .ok()?
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
-        .filter_map(|e| Month::parse(&e.file_name().to_string_lossy()))
-        .max()
+    submission_months(submissions).last().copied()
 }
 
 /// Every `YYYY-MM` folder under the submissions folder, oldest first.

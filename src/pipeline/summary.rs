@@ -1,6 +1,6 @@
 //! What a finished run reports: counts for the console summary and the exit code.
 
-use crate::model::{Light, Month, MonthReport, Problem, Reconciliation, Severity, Status};
+use crate::model::{Month, MonthReport, Problem, Reconciliation, Severity, Status};
 use chrono::NaiveDate;
 use std::path::PathBuf;
 
@@ -150,13 +150,7 @@ impl RunSummary {
 pub fn light_counts(report: &MonthReport) -> [u32; 4] {
     let mut n = [0u32; 4];
     for o in &report.classification.outcomes {
-        let i = match o.light {
-            Light::Red => 0,
-            Light::Yellow => 1,
-            Light::Blue => 2,
-            Light::Green => 3,
-        };
-        n[i] += 1;
+        n[crate::trend::light_index(o.light)] += 1;
     }
     n
 }

@@ -214,20 +214,13 @@ pub(crate) fn months_chart(trend: &crate::trend::Trend) -> Block {
             },
         })
         .collect();
-    let one_year = trend.months.first().map(|m| m.year) == trend.months.last().map(|m| m.year);
     Block::Chart(BarChart {
         plot_height: mm(52.0),
         width: None,
         categories: trend
             .months
             .iter()
-            .map(|m| {
-                if one_year {
-                    format!("{}月", m.month)
-                } else {
-                    m.label()
-                }
-            })
+            .map(|m| crate::trend::month_label(*m, &trend.months))
             .collect(),
         series,
         values: trend

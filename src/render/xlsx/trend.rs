@@ -4,7 +4,7 @@
 //! secondary axis).
 
 use super::*;
-use crate::trend::light_index;
+use crate::trend::{light_index, month_label};
 use rust_xlsxwriter::{ChartMarker, ChartMarkerType, Sparkline, SparklineType};
 
 /// Name of the sheet.
@@ -17,16 +17,6 @@ const LEAD_COLUMNS: [(&str, f64); 4] = [
     ("牵头单位", 11.0),
     ("分管市领导", 8.0),
 ];
-
-/// `7月`, or `2026年12月` where the months cross a year.
-pub(super) fn month_header(month: crate::model::Month, months: &[crate::model::Month]) -> String {
-    let one_year = months.first().map(|m| m.year) == months.last().map(|m| m.year);
-    if one_year {
-        format!("{}月", month.month)
-    } else {
-        month.label()
-    }
-}
 
 /// A progress cell filled with the month's light.
 fn progress_format(light: Option<Light>) -> Format {
@@ -66,7 +56,7 @@ pub(super) fn trend_sheet(
     let last_col = streak_col;
 
     let span = match (months.first(), months.last()) {
-        (Some(a), Some(b)) if a != b => format!("{}—{}", a.label(), month_header(*b, &[*a])),
+        (Some(a), Some(b)) if a != b => format!("{}—{}", a.label(), month_label(*b, &[*a])),
         _ => report.month.label(),
     };
     sh.ws.merge_range(
@@ -95,7 +85,7 @@ pub(super) fn trend_sheet(
     for (i, m) in months.iter().enumerate() {
         let col = first_col + i as u16;
         sh.width(col, 6.5)?;
-        let mut label = format!("{}\n进度", month_header(*m, months));
+        let mut label = format!("{}\n进度", month_label(*m, months));
         if missing.contains(m) {
             label.push_str("（缺）");
         }
@@ -104,7 +94,7 @@ pub(super) fn trend_sheet(
         sh.text(
             header,
             light_col + i as u16,
-            &format!("{}\n亮灯", month_header(*m, months)),
+            &format!("{}\n亮灯", month_label(*m, months)),
             &s.header,
         )?;
     }
@@ -170,7 +160,7 @@ pub(super) fn trend_sheet(
         sh.text(
             top,
             first_col + i as u16,
-            &month_header(*m, months),
+            &month_label(*m, months),
             &s.header,
         )?;
     }
