@@ -222,13 +222,11 @@ fn combine(
     previous_percent: Option<f64>,
 ) -> TaskOutcome {
     // the first of equally bad parts, in the master's unit order
-    let chosen = verdicts
+    let Some((chosen, v)) = verdicts
         .iter()
         .enumerate()
         .max_by(|(i, a), (j, b)| worse(a, b).then_with(|| j.cmp(i)))
-        .map(|(i, _)| i)
-        .unwrap_or(0);
-    let Some(v) = verdicts.get(chosen) else {
+    else {
         return TaskOutcome {
             task: task.number,
             status: Status::NotReported,
