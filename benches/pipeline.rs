@@ -34,6 +34,7 @@ const MONTH: Month = Month {
 
 fn main() {
     if let Ok(cfg) = std::env::var(CHILD_ENV) {
+        duban::tune_allocator();
         child(Path::new(&cfg));
         return;
     }

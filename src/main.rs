@@ -37,6 +37,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    duban::tune_allocator();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -693,6 +693,135 @@ fn debian_faces_set_whole_notices_with_the_same_text() {
     }
 }
 
+/// A stock (`FontSet::prepare`) is only a quicker way to the same subsets: documents written
+/// after it are byte for byte the ones written without it, PDF and OFD, and it is made for a
+/// CFF face only.
+#[test]
+fn a_stock_of_the_face_changes_no_document() {
+    let d = demo();
+    let texts: Vec<String> = d
+        .report
+        .master
+        .tasks
+        .chunks(12)
+        .map(|tasks| {
+            tasks
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join("。")
+        })
+        .collect();
+    let docs: Vec<duban_pdf::Document> = texts
+        .iter()
+        .map(|text| duban_pdf::Document {
+            page: duban_pdf::PageSetup::a4_portrait(),
+            blocks: vec![
+                duban_pdf::Block::Paragraph(duban_pdf::Paragraph::new(
+                    vec![duban_pdf::Span::text(
+                        "督办通知单",
+                        duban_pdf::Style::new(duban_pdf::FontRole::Title, 22.0),
+                    )],
+                    30.0,
+                )),
+                duban_pdf::Block::Paragraph(duban_pdf::Paragraph::new(
+                    vec![duban_pdf::Span::text(
+                        text,
+                        duban_pdf::Style::new(duban_pdf::FontRole::Body, 16.0),
+                    )],
+                    29.0,
+                )),
+            ],
+        })
+        .collect();
+    let meta = duban_pdf::Meta {
+        title: "督办通知单".into(),
+        author: "督查室".into(),
+        subject: String::new(),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"),
+    };
+    let faces = [
+        (
+            "fonts-noto-cjk",
+            "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+            2,
+            true,
+        ),
+        (
+            "fonts-noto-cjk",
+            "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+            2,
+            true,
+        ),
+        (
+            "fonts-arphic-uming",
+            "/usr/share/fonts/truetype/arphic/uming.ttc",
+            0,
+            false,
+        ),
+    ];
+    for (package, path, face, cff) in faces {
+        if !Path::new(path).is_file() {
+            checker::missing(package);
+            continue;
+        }
+        let source = duban_pdf::FontSource::new(path, face);
+        let load = || FontSet::load(&source, &source, &source, &[]).expect("face loads");
+        let write_all =
+            |fonts: &FontSet, layouts: &[duban_pdf::Layout]| -> Vec<(Vec<u8>, Vec<u8>)> {
+                layouts
+                    .iter()
+                    .map(|l| duban_pdf::write_pdf_and_ofd(l, fonts, &meta).expect("writes"))
+                    .collect()
+            };
+        let plain = load();
+        let plain_layouts: Vec<_> = docs
+            .iter()
+            .map(|doc| duban_pdf::layout(doc, &plain))
+            .collect();
+        let without = write_all(&plain, &plain_layouts);
+        assert_eq!(plain.stocked(0), None);
+
+        let stocked = load();
+        let layouts: Vec<_> = docs
+            .iter()
+            .map(|doc| duban_pdf::layout(doc, &stocked))
+            .collect();
+        stocked.prepare(&layouts.iter().collect::<Vec<_>>());
+        let glyphs = stocked.stocked(0);
+        if cff {
+            assert!(
+                glyphs.is_some_and(|n| n > 500),
+                "{path}: stock of {glyphs:?} glyphs"
+            );
+        } else {
+            assert_eq!(glyphs, None, "{path}: a TrueType face needs no stock");
+        }
+        let with = write_all(&stocked, &layouts);
+        assert_eq!(without.len(), with.len());
+        for (i, (a, b)) in without.iter().zip(&with).enumerate() {
+            assert!(a.0 == b.0, "{path}: PDF {i} differs with the stock");
+            assert!(a.1 == b.1, "{path}: OFD {i} differs with the stock");
+        }
+        // A second batch with a glyph the stock lacks is cut from the face, the same bytes.
+        let extra = duban_pdf::Document {
+            page: duban_pdf::PageSetup::a4_portrait(),
+            blocks: vec![duban_pdf::Block::Paragraph(duban_pdf::Paragraph::new(
+                vec![duban_pdf::Span::text(
+                    "鼋鼍蠡测",
+                    duban_pdf::Style::new(duban_pdf::FontRole::Body, 16.0),
+                )],
+                29.0,
+            ))],
+        };
+        let a = duban_pdf::write_pdf(&duban_pdf::layout(&extra, &plain), &plain, &meta)
+            .expect("writes");
+        let b = duban_pdf::write_pdf(&duban_pdf::layout(&extra, &stocked), &stocked, &meta)
+            .expect("writes");
+        assert!(a == b, "{path}: a glyph outside the stock changes the PDF");
+    }
+}
+
 fn char_counts(text: &str) -> std::collections::BTreeMap<char, usize> {
     let mut counts = std::collections::BTreeMap::new();
     for ch in text.chars() {

@@ -5,12 +5,13 @@
 //! `ttf-parser`): no outline is decoded until a document subsets the face. Every face — `.ttf`, `.otf`, `.ttc`, `.otc`, TrueType or CFF outlines — takes the
 //! same path.
 
-use super::face::{FaceData, FaceProblem, FontBytes, Subset};
+use super::face::{FaceData, FaceProblem, FontBytes, Stock, Subset};
+use crate::layout::{Layout, Page};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 /// Fallback faces shipped in `fonts/` beside the role faces: the rarer GBK hanzi (people's
 /// and place names) in the body style. Kept apart so the common faces stay small and quick
@@ -127,6 +128,9 @@ struct Face {
     /// few glyphs in many documents). A cached cut is the very bytes a fresh cut gives, so
     /// output does not depend on which document came first.
     cuts: Mutex<CutCache>,
+    /// The face cut to the glyphs of the documents being written, when it is a CFF face
+    /// ([`FontSet::prepare`]).
+    stock: RwLock<Option<Arc<Stock>>>,
     /// `None` inside when a fallback face turned out unreadable on first use: it then has
     /// no characters, and those are reported missing like any other.
     loaded: OnceLock<Option<FaceData>>,
@@ -138,6 +142,10 @@ struct CutCache {
     seen: HashMap<u64, u32>,
     kept: HashMap<Vec<u16>, Arc<Cut>>,
 }
+
+/// A stock grows up to this many glyphs; past it a new one holds only the glyphs of the
+/// documents at hand (a stock of a CJK face costs about 25 µs a glyph to make).
+const STOCK_MAX_GLYPHS: usize = 6000;
 
 /// At most this many cuts are kept per face (a cut is tens of kilobytes).
 const KEPT_CUTS: usize = 128;
@@ -165,6 +173,7 @@ impl Face {
         Ok(Face {
             source,
             cuts: Mutex::default(),
+            stock: RwLock::default(),
             loaded,
         })
     }
@@ -178,6 +187,7 @@ impl Face {
         Ok(Face {
             source,
             cuts: Mutex::default(),
+            stock: RwLock::default(),
             loaded: OnceLock::new(),
         })
     }
@@ -378,6 +388,80 @@ impl FontSet {
             c.kept.entry(key).or_insert_with(|| cut.clone());
         }
         Some(cut)
+    }
+
+    /// Readies the faces for writing `layouts`: each CFF face that two or more of them use
+    /// is cut once to a stock of the glyphs they use (together with the glyphs of the
+    /// stock before, so a stock only grows), and their subsets are cut from it. A subset
+    /// cut from a stock is byte for byte the one cut from the face, only sooner (see
+    /// `face::Stock`), so calling this never changes a document, only how long writing the
+    /// batch takes: for a month of notices in Noto CJK, about a third of the subsetting.
+    /// TrueType faces are left as they are; their cuts are quick already.
+    pub fn prepare(&self, layouts: &[&Layout]) {
+        // Per face: the glyphs used (a bit per glyph id) and how many layouts use any.
+        let mut bits: Vec<(Vec<u64>, usize)> = vec![(Vec::new(), 0); self.faces.len()];
+        let mut seen = vec![false; self.faces.len()];
+        for layout in layouts {
+            seen.fill(false);
+            for line in layout.pages.iter().flat_map(Page::lines) {
+                for g in &line.glyphs {
+                    let Some((words, docs)) = bits.get_mut(g.face) else {
+                        continue;
+                    };
+                    if words.is_empty() {
+                        words.resize(1 << 10, 0);
+                    }
+                    words[usize::from(g.gid >> 6)] |= 1 << (g.gid & 63);
+                    if !seen[g.face] {
+                        seen[g.face] = true;
+                        *docs += 1;
+                    }
+                }
+            }
+        }
+        let used = bits.into_iter().map(|(words, docs)| {
+            let glyphs: BTreeSet<u16> = words
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| **w != 0)
+                .flat_map(|(i, w)| {
+                    (0..64u16)
+                        .filter(move |b| w >> b & 1 == 1)
+                        .map(move |b| (i as u16) << 6 | b)
+                })
+                .collect();
+            (glyphs, docs)
+        });
+        self.faces
+            .par_iter()
+            .zip(used.collect::<Vec<_>>())
+            .filter(|(_, (glyphs, docs))| *docs >= 2 && !glyphs.is_empty())
+            .for_each(|(face, (mut glyphs, _))| {
+                let Some(data) = face.get() else { return };
+                let old = face.stock.read().ok().and_then(|s| s.clone());
+                if let Some(old) = &old {
+                    if glyphs.is_subset(&old.glyphs) {
+                        return;
+                    }
+                    if old.glyphs.len() + glyphs.len() <= STOCK_MAX_GLYPHS {
+                        glyphs.extend(old.glyphs.iter().copied());
+                    }
+                }
+                let stock = data.stock(&glyphs).map(Arc::new);
+                if let Ok(mut slot) = face.stock.write() {
+                    *slot = stock;
+                }
+            });
+    }
+
+    /// How many glyphs the stock of `face` holds, if [`FontSet::prepare`] made one.
+    pub fn stocked(&self, face: usize) -> Option<usize> {
+        self.stock(face).map(|s| s.glyphs.len())
+    }
+
+    /// The stock subsets of `face` are cut from, if [`FontSet::prepare`] made one.
+    pub(crate) fn stock(&self, face: usize) -> Option<Arc<Stock>> {
+        self.faces.get(face)?.stock.read().ok()?.clone()
     }
 
     /// The face's font file, read (cmap, metrics, subsetting).

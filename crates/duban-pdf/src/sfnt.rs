@@ -294,7 +294,7 @@ mod tests {
         let face = FaceData::parse(FontBytes::open(&path).expect("font"), 0).expect("parses");
         let text = "督办通知单 2026年ABC，。";
         let used: BTreeSet<u16> = text.chars().filter_map(|c| face.glyph_index(c)).collect();
-        let sub = face.subset(&used).expect("subset");
+        let sub = face.subset(&used, None).expect("subset");
         let map: BTreeMap<char, u16> = text
             .chars()
             .filter_map(|c| Some((c, sub.new_ids[&face.glyph_index(c)?])))

@@ -216,7 +216,7 @@ pub(crate) fn embed_fonts<'a>(
             let used: BTreeSet<u16> = chars.keys().copied().collect();
             let cut = fonts
                 .cut(face, &used, || {
-                    let subset = data.subset(&used)?;
+                    let subset = data.subset(&used, fonts.stock(face).as_deref())?;
                     let packed = Packed::of(&subset.program);
                     Some(Cut { subset, packed })
                 })

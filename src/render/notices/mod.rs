@@ -142,26 +142,70 @@ fn render(
     sink: Option<&(dyn Fn(&RenderedDoc) + Sync)>,
 ) -> Notices {
     let jobs = plan(report, cfg, stems);
-    let results = run_guarded(
-        &jobs,
-        &|job: &Job| {
-            let mut out = render_job(job, report, cfg, fonts, templates)?;
-            if let Some(sink) = sink {
-                sink(&RenderedDoc {
-                    kind: job.kind,
-                    owner: job.owner.clone(),
-                    rel_path: job.rel_path.clone(),
-                    number: out.number.clone(),
-                    bytes: std::mem::take(&mut out.pdf),
-                    ofd: out.ofd.take(),
-                });
-            }
-            Ok(out)
-        },
-        tick,
-    );
+    let mut results = Vec::with_capacity(jobs.len());
+    // A batch is laid out, the fonts are readied for its glyphs (`FontSet::prepare`: a CFF
+    // face is cut once for the batch rather than once per document), then it is written.
+    for batch in jobs.chunks(BATCH) {
+        let laid = run_guarded(
+            batch.iter().collect(),
+            &|job: &Job| lay_out(job, report, cfg, fonts, templates),
+            &|| {},
+        );
+        let layouts: Vec<&duban_pdf::Layout> = laid
+            .iter()
+            .filter_map(|l| l.as_ref().ok())
+            .map(|l| &l.layout)
+            .collect();
+        // The stock is cut while the first documents are written (from the face itself, the
+        // same bytes): making it keeps one core busy for a while.
+        let ((), written) = rayon::join(
+            || fonts.prepare(&layouts),
+            || {
+                run_guarded(
+                    batch
+                        .iter()
+                        .zip(&laid)
+                        .filter_map(|(job, laid)| Some((job, laid.as_ref().ok()?)))
+                        .collect(),
+                    &|(job, laid): (&Job, &Laid)| {
+                        let mut out = write(laid, cfg, fonts)?;
+                        if let Some(sink) = sink {
+                            sink(&RenderedDoc {
+                                kind: job.kind,
+                                owner: job.owner.clone(),
+                                rel_path: job.rel_path.clone(),
+                                number: out.number.clone(),
+                                bytes: std::mem::take(&mut out.pdf),
+                                ofd: out.ofd.take(),
+                            });
+                        }
+                        Ok(out)
+                    },
+                    tick,
+                )
+            },
+        );
+        // Written documents in order, with the ones that failed to lay out in their places.
+        let mut written = written.into_iter();
+        for laid in laid {
+            results.push(match laid {
+                Ok(_) => written
+                    .next()
+                    .unwrap_or_else(|| Err(NoticeError::Panic("文档数与排版结果不符".to_string()))),
+                Err(e) => {
+                    tick();
+                    Err(e)
+                }
+            });
+        }
+    }
     assemble(report, jobs, results)
 }
+
+/// Documents laid out before their fonts are readied and they are written: enough for the
+/// stock of a CJK face to pay (see [`FontSet::prepare`]), few enough that the layouts held
+/// at once stay small at a hundred times the demo's size.
+const BATCH: usize = 128;
 
 /// The documents of a month in numbering order.
 fn plan(report: &MonthReport, cfg: &Config, stems: &FileStems) -> Vec<Job> {
@@ -229,20 +273,24 @@ pub enum NoticeError {
     Panic(String),
 }
 
-/// Runs `render` for every job in parallel, catching panics; results in job order.
-fn run_guarded<F>(
-    jobs: &[Job],
-    render: &F,
-    tick: &(dyn Fn() + Sync),
-) -> Vec<Result<Output, NoticeError>>
+/// Runs `work` for every item in parallel, catching panics; results in item order. `after`
+/// is called once per item, whatever became of it.
+fn run_guarded<T, U, F>(
+    items: Vec<T>,
+    work: &F,
+    after: &(dyn Fn() + Sync),
+) -> Vec<Result<U, NoticeError>>
 where
-    F: Fn(&Job) -> Result<Output, NoticeError> + Sync,
+    T: Send,
+    U: Send,
+    F: Fn(T) -> Result<U, NoticeError> + Sync,
 {
-    jobs.par_iter()
-        .map(|job| {
-            let result = catch_unwind(AssertUnwindSafe(|| render(job)))
+    items
+        .into_par_iter()
+        .map(|item| {
+            let result = catch_unwind(AssertUnwindSafe(|| work(item)))
                 .unwrap_or_else(|payload| Err(NoticeError::Panic(panic_text(&*payload))));
-            tick();
+            after();
             result
         })
         .collect()
@@ -256,14 +304,21 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "未知错误".to_string())
 }
 
-/// Renders one document: its number, its content, the PDF.
-fn render_job(
+/// A document laid out, to be written.
+struct Laid {
+    number: String,
+    layout: duban_pdf::Layout,
+    meta: Meta,
+}
+
+/// Lays out one document: its number, its content, its pages.
+fn lay_out(
     job: &Job,
     report: &MonthReport,
     cfg: &Config,
     fonts: &FontSet,
     templates: &Templates,
-) -> Result<Output, NoticeError> {
+) -> Result<Laid, NoticeError> {
     let number = numbering::document_number(
         templates,
         &cfg.office.number_prefix,
@@ -290,20 +345,28 @@ fn render_job(
         }
         DocKind::Unit => unit::document(&input, &job.owner)?,
     };
-    let laid = fit::fit(&doc, fonts);
+    Ok(Laid {
+        number,
+        layout: fit::fit(&doc, fonts),
+        meta,
+    })
+}
+
+/// Writes a laid-out document: the PDF and, when `[output] ofd` is on, its OFD twin.
+fn write(laid: &Laid, cfg: &Config, fonts: &FontSet) -> Result<Output, NoticeError> {
     // The OFD twin is written from the very same layout (and font subsets), so both show
     // the same pages.
     let (pdf, ofd) = if cfg.output.ofd {
-        let (pdf, ofd) = write_pdf_and_ofd(&laid, fonts, &meta)?;
+        let (pdf, ofd) = write_pdf_and_ofd(&laid.layout, fonts, &laid.meta)?;
         (pdf, Some(ofd))
     } else {
-        (write_pdf(&laid, fonts, &meta)?, None)
+        (write_pdf(&laid.layout, fonts, &laid.meta)?, None)
     };
     Ok(Output {
-        number,
+        number: laid.number.clone(),
         pdf,
         ofd,
-        missing: laid.missing,
+        missing: laid.layout.missing.clone(),
     })
 }
 
@@ -444,7 +507,7 @@ mod tests {
             .collect();
         let ticks = AtomicUsize::new(0);
         let results = run_guarded(
-            &jobs,
+            jobs.iter().collect(),
             &|j: &Job| {
                 if j.owner == "乙" {
                     panic!("故意的错误");
