@@ -14,9 +14,10 @@
 //! December's own output is removed between runs. Column “history” is that stage. At ×1 the
 //! project also runs without archives first, for what the history adds.
 //!
-//! With ×1 in the list and Debian's `fonts-noto-cjk` installed, ×1 runs a second time with the
-//! distribution's Noto CJK `.ttc` collections (CFF outlines) as the three role faces, and the
-//! ratio to the run with the shipped TrueType faces is printed.
+//! With ×1 in the list and Debian's `fonts-noto-cjk` installed, ×1 then runs in pairs: once with
+//! the shipped TrueType faces, once with the distribution's Noto CJK `.ttc` collections (CFF
+//! outlines) as the three role faces, fifteen times; the median of the pairwise ratios is
+//! printed.
 
 use duban::config::Config;
 use duban::model::Month;
@@ -95,12 +96,10 @@ fn main() {
         if scale == 1 {
             baseline = Some(m.total_ms);
             if Path::new(NOTO_CJK[1].0).is_file() {
-                use_faces(&cfg_path, &NOTO_CJK);
-                if let Some(cjk) = measure("×1, Noto CJK .ttc", &cfg_path, &dir, repeats) {
-                    eprintln!(
-                        "   Noto CJK .ttc / shipped faces = {:.2}",
-                        cjk.total_ms / m.total_ms
-                    );
+                let noto = dir.join("duban-noto-cjk.toml");
+                if std::fs::copy(&cfg_path, &noto).is_ok() {
+                    use_faces(&noto, &NOTO_CJK);
+                    compare_faces(&cfg_path, &noto, &dir, NOTO_PAIRS);
                 }
             }
         } else if let Some(b) = baseline {
@@ -190,16 +189,64 @@ fn use_faces(cfg_path: &Path, faces: &[(&str, u32); 3]) {
     let _ = std::fs::write(cfg_path, out);
 }
 
-/// Runs the project `repeats` times and prints the median run as a table row.
-fn measure(label: &str, cfg_path: &Path, dir: &Path, repeats: usize) -> Option<Sample> {
-    let mut runs: Vec<Sample> = (0..repeats)
-        .filter_map(|_| run_child(cfg_path, dir))
-        .collect();
+/// Runs of the shipped and the Noto CJK faces compared, one after the other in pairs.
+const NOTO_PAIRS: usize = 15;
+
+/// Runs `shipped` and `other` (the same project with other faces) alternately, `pairs` times
+/// each, and prints `other`'s median run as a row and the ratio of the two. Alternating keeps
+/// a slow spell of the machine (another VM on the host) from falling on one side only; the
+/// median of the pairwise ratios is the figure the target is held against.
+fn compare_faces(shipped: &Path, other: &Path, dir: &Path, pairs: usize) {
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    let mut ratios = Vec::new();
+    for _ in 0..pairs {
+        if let (Some(x), Some(y)) = (run_child(shipped, dir), run_child(other, dir)) {
+            ratios.push(y.total_ms / x.total_ms);
+            a.push(x);
+            b.push(y);
+        }
+    }
+    if ratios.is_empty() {
+        return;
+    }
+    ratios.sort_by(f64::total_cmp);
+    let (Some(x), Some(y)) = (median(a), median(b)) else {
+        return;
+    };
+    print_row("×1, shipped faces (paired)", &x);
+    print_row("×1, Noto CJK .ttc (paired)", &y);
+    eprintln!(
+        "   Noto CJK .ttc / shipped faces = {:.2} (median of {} pairwise ratios, {:.2}–{:.2}; ratio of the medians {:.2})",
+        ratios[ratios.len() / 2],
+        ratios.len(),
+        ratios[0],
+        ratios[ratios.len() - 1],
+        y.total_ms / x.total_ms
+    );
+}
+
+/// The run of median total time.
+fn median(mut runs: Vec<Sample>) -> Option<Sample> {
     if runs.is_empty() {
         return None;
     }
     runs.sort_by(|a, b| a.total_ms.total_cmp(&b.total_ms));
-    let m = runs.swap_remove(runs.len() / 2);
+    Some(runs.swap_remove(runs.len() / 2))
+}
+
+/// Runs the project `repeats` times and prints the median run as a table row.
+fn measure(label: &str, cfg_path: &Path, dir: &Path, repeats: usize) -> Option<Sample> {
+    let runs: Vec<Sample> = (0..repeats)
+        .filter_map(|_| run_child(cfg_path, dir))
+        .collect();
+    let m = median(runs)?;
+    print_row(label, &m);
+    Some(m)
+}
+
+/// One table row.
+fn print_row(label: &str, m: &Sample) {
     let stage = |name: &str| {
         m.stages
             .iter()
@@ -223,7 +270,6 @@ fn measure(label: &str, cfg_path: &Path, dir: &Path, repeats: usize) -> Option<S
         m.documents as f64 / (m.total_ms / 1000.0),
         m.peak_rss_kib as f64 / 1024.0
     );
-    Some(m)
 }
 
 struct Sample {

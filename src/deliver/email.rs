@@ -6,7 +6,7 @@
 use super::manifest::sha256_hex;
 use super::{DeliverError, ManifestRow};
 use crate::config::Config;
-use crate::model::{Light, MonthReport, Severity, Unit};
+use crate::model::{Light, Lookup, MonthReport, Severity, Unit};
 use crate::templates::Templates;
 use lettre::Address;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
@@ -125,6 +125,7 @@ pub struct AttentionTask {
 /// Builds the template context for `unit` (also useful for the manifest's light counts).
 pub fn email_context(
     report: &MonthReport,
+    lookup: &Lookup,
     unit: &Unit,
     attachment_name: &str,
     cfg: &Config,
@@ -162,10 +163,10 @@ pub fn email_context(
     }
     red.extend(yellow);
     let own = |s: Severity| {
-        report
-            .problems
+        lookup
+            .problems_of(&unit.name)
             .iter()
-            .filter(|p| p.severity == s && p.unit.as_deref() == Some(unit.name.as_str()))
+            .filter(|p| p.severity == s)
             .count() as u32
     };
     let (errors, warnings) = (own(Severity::Error), own(Severity::Warning));
@@ -196,6 +197,7 @@ pub fn email_context(
 /// older clients, as an RFC 2047 word in the `Content-Type` `name` parameter.
 pub fn unit_email(
     report: &MonthReport,
+    lookup: &Lookup,
     unit: &Unit,
     attachment_name: &str,
     pdf: &[u8],
@@ -205,7 +207,7 @@ pub fn unit_email(
     let Some(to) = unit_address(unit)? else {
         return Ok(None);
     };
-    let ctx = email_context(report, unit, attachment_name, cfg);
+    let ctx = email_context(report, lookup, unit, attachment_name, cfg);
     let message = OfficeMessage {
         unit: &unit.name,
         to,
@@ -329,13 +331,14 @@ impl OfficeMessage<'_> {
 /// `.eml` file name when a message was made (`None` for a unit without address).
 pub fn manifest_row(
     report: &MonthReport,
+    lookup: &Lookup,
     unit: &Unit,
     attachment_name: &str,
     eml_file: Option<String>,
     templates: &Templates,
     cfg: &Config,
 ) -> Result<ManifestRow, DeliverError> {
-    let ctx = email_context(report, unit, attachment_name, cfg);
+    let ctx = email_context(report, lookup, unit, attachment_name, cfg);
     let subject = render_subject(templates, EMAIL_SUBJECT_TEMPLATE, &ctx, &unit.name)?;
     Ok(ManifestRow {
         unit: unit.name.clone(),

@@ -83,6 +83,7 @@ pub fn render(
     report.problems.extend(notices.problems.iter().cloned());
     crate::model::sort_problems(&mut report.problems);
     let report: &MonthReport = report;
+    let lookup = report.lookup();
     let unit_docs: HashMap<&str, &notices::RenderedDoc> = notices
         .documents
         .iter()
@@ -114,6 +115,7 @@ pub fn render(
                             let pdf = staging.read(&d.rel_path)?;
                             deliver::unit_email(
                                 report,
+                                &lookup,
                                 unit,
                                 &attachment,
                                 &pdf,
@@ -134,6 +136,7 @@ pub fn render(
                     }
                     let row = deliver::manifest_row(
                         report,
+                        &lookup,
                         unit,
                         &attachment,
                         eml_name,

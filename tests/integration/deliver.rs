@@ -250,7 +250,7 @@ fn emails_parse_with_an_independent_parser() {
     for (i, u) in report.master.units.iter().enumerate() {
         let name = format!("{}.pdf", safe_file_stem(&u.name));
         let pdf = fake_pdf(i as u8);
-        let eml = unit_email(&report, u, &name, &pdf, &t, &cfg).unwrap();
+        let eml = unit_email(&report, &report.lookup(), u, &name, &pdf, &t, &cfg).unwrap();
         let Some(eml) = eml else {
             assert_eq!(
                 u.name, "市住建局",
@@ -258,7 +258,7 @@ fn emails_parse_with_an_independent_parser() {
             );
             continue;
         };
-        let ctx = email_context(&report, u, &name, &cfg);
+        let ctx = email_context(&report, &report.lookup(), u, &name, &cfg);
         let subject = t
             .render("email_subject.j2", &ctx)
             .unwrap()
@@ -321,7 +321,7 @@ fn body_wording_follows_the_units_situation() {
     let body = t
         .render(
             "email_body.j2",
-            &email_context(&report, green, "市住建局.pdf", &cfg),
+            &email_context(&report, &report.lookup(), green, "市住建局.pdf", &cfg),
         )
         .unwrap();
     assert!(body.contains("总体推进顺利"), "{body}");
@@ -332,7 +332,7 @@ fn body_wording_follows_the_units_situation() {
     let body = t
         .render(
             "email_body.j2",
-            &email_context(&report, yellow, "x.pdf", &cfg),
+            &email_context(&report, &report.lookup(), yellow, "x.pdf", &cfg),
         )
         .unwrap();
     assert!(
@@ -343,7 +343,7 @@ fn body_wording_follows_the_units_situation() {
     let subject = t
         .render(
             "email_subject.j2",
-            &email_context(&report, green, "x.pdf", &cfg),
+            &email_context(&report, &report.lookup(), green, "x.pdf", &cfg),
         )
         .unwrap();
     assert_eq!(
@@ -358,17 +358,41 @@ fn emails_are_byte_identical_across_calls_and_units_differ() {
     let cfg = Config::default();
     let t = templates();
     let u = &report.master.units[0];
-    let a = unit_email(&report, u, "市科技局.pdf", &fake_pdf(1), &t, &cfg)
-        .unwrap()
-        .unwrap();
-    let b = unit_email(&report, u, "市科技局.pdf", &fake_pdf(1), &t, &cfg)
-        .unwrap()
-        .unwrap();
+    let a = unit_email(
+        &report,
+        &report.lookup(),
+        u,
+        "市科技局.pdf",
+        &fake_pdf(1),
+        &t,
+        &cfg,
+    )
+    .unwrap()
+    .unwrap();
+    let b = unit_email(
+        &report,
+        &report.lookup(),
+        u,
+        "市科技局.pdf",
+        &fake_pdf(1),
+        &t,
+        &cfg,
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(a, b);
     let other = &report.master.units[1];
-    let c = unit_email(&report, other, "x.pdf", &fake_pdf(1), &t, &cfg)
-        .unwrap()
-        .unwrap();
+    let c = unit_email(
+        &report,
+        &report.lookup(),
+        other,
+        "x.pdf",
+        &fake_pdf(1),
+        &t,
+        &cfg,
+    )
+    .unwrap()
+    .unwrap();
     let mid = |m: &[u8]| {
         String::from_utf8_lossy(m)
             .lines()
@@ -389,9 +413,17 @@ fn header_injection_through_a_unit_name_is_neutralised() {
         Some("evil@example.org"),
     );
     u.name = "恶意单位\r\nBcc: victim@example.com".into();
-    let eml = unit_email(&report, &u, "a.pdf", b"%PDF", &templates(), &cfg)
-        .unwrap()
-        .unwrap();
+    let eml = unit_email(
+        &report,
+        &report.lookup(),
+        &u,
+        "a.pdf",
+        b"%PDF",
+        &templates(),
+        &cfg,
+    )
+    .unwrap()
+    .unwrap();
     let text = String::from_utf8(eml).unwrap();
     assert!(!text.lines().any(|l| l.starts_with("Bcc:")), "{text}");
 }
@@ -401,14 +433,31 @@ fn bad_addresses_are_reported_in_chinese() {
     let report = report();
     let cfg = Config::default();
     let u = unit("市科技局", None, Some("not an address"));
-    let err = unit_email(&report, &u, "a.pdf", b"%PDF", &templates(), &cfg).unwrap_err();
+    let err = unit_email(
+        &report,
+        &report.lookup(),
+        &u,
+        "a.pdf",
+        b"%PDF",
+        &templates(),
+        &cfg,
+    )
+    .unwrap_err();
     assert!(matches!(err, DeliverError::BadAddress { .. }));
     assert!(err.to_string().contains("not an address") && err.to_string().contains("units.toml"));
     let blank = unit("市科技局", None, Some("  "));
     assert!(
-        unit_email(&report, &blank, "a.pdf", b"", &templates(), &cfg)
-            .unwrap()
-            .is_none()
+        unit_email(
+            &report,
+            &report.lookup(),
+            &blank,
+            "a.pdf",
+            b"",
+            &templates(),
+            &cfg
+        )
+        .unwrap()
+        .is_none()
     );
 }
 
@@ -816,9 +865,20 @@ fn deliver_demo_month(root: &Path) -> PathBuf {
     for (i, (u, stem)) in report.master.units.iter().zip(&stems).enumerate() {
         let attachment = format!("{stem}.pdf");
         let pdf = fake_pdf(i as u8);
-        let eml = unit_email(&report, u, &attachment, &pdf, &t, &cfg).unwrap();
+        let eml = unit_email(&report, &report.lookup(), u, &attachment, &pdf, &t, &cfg).unwrap();
         let eml_name = eml.as_ref().map(|_| format!("{stem}.eml"));
-        rows.push(manifest_row(&report, u, &attachment, eml_name.clone(), &t, &cfg).unwrap());
+        rows.push(
+            manifest_row(
+                &report,
+                &report.lookup(),
+                u,
+                &attachment,
+                eml_name.clone(),
+                &t,
+                &cfg,
+            )
+            .unwrap(),
+        );
         files.push(OutputFile::new(format!("督办单/单位/{attachment}"), pdf));
         if let (Some(eml), Some(name)) = (eml, eml_name) {
             files.push(OutputFile::new(format!("邮件/{name}"), eml));

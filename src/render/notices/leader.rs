@@ -92,16 +92,6 @@ pub(crate) fn unit_label(task: &Task) -> &str {
     }
 }
 
-/// Whether a lead unit's row for this task was refused (an error in its own workbook).
-pub(crate) fn rejected(report: &MonthReport, task: &Task) -> bool {
-    report.problems.iter().any(|p| {
-        p.task == Some(task.number)
-            && p.severity == crate::model::Severity::Error
-            && p.file.is_some()
-            && p.unit.as_ref().is_some_and(|u| task.units.contains(u))
-    })
-}
-
 fn attention_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
     let report = input.report;
     let rows = tasks
@@ -114,7 +104,7 @@ fn attention_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
                 text_cell(task.deadline.raw.as_str()),
                 text_cell(percent_text(o.percent)),
                 status_cell_with_history(o, &input.report.trend, report.month),
-                text_cell(issue_text(o, rejected(report, task))),
+                text_cell(issue_text(o, input.lookup.rejected(task))),
             ])
         })
         .collect();

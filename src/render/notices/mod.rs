@@ -96,6 +96,8 @@ pub(crate) struct Input<'a> {
     pub cfg: &'a Config,
     pub fonts: &'a FontSet,
     pub templates: &'a Templates,
+    /// The report's problems and receipts by unit and task.
+    pub lookup: &'a crate::model::Lookup<'a>,
     /// This document's number.
     pub number: String,
 }
@@ -143,12 +145,13 @@ fn render(
 ) -> Notices {
     let jobs = plan(report, cfg, stems);
     let mut results = Vec::with_capacity(jobs.len());
+    let lookup = report.lookup();
     // A batch is laid out, the fonts are readied for its glyphs (`FontSet::prepare`: a CFF
     // face is cut once for the batch rather than once per document), then it is written.
     for batch in jobs.chunks(BATCH) {
         let laid = run_guarded(
             batch.iter().collect(),
-            &|job: &Job| lay_out(job, report, cfg, fonts, templates),
+            &|job: &Job| lay_out(job, report, cfg, fonts, templates, &lookup),
             &|| {},
         );
         let layouts: Vec<&duban_pdf::Layout> = laid
@@ -318,6 +321,7 @@ fn lay_out(
     cfg: &Config,
     fonts: &FontSet,
     templates: &Templates,
+    lookup: &crate::model::Lookup,
 ) -> Result<Laid, NoticeError> {
     let number = numbering::document_number(
         templates,
@@ -330,6 +334,7 @@ fn lay_out(
         cfg,
         fonts,
         templates,
+        lookup,
         number: number.clone(),
     };
     let (doc, meta) = match job.kind {

@@ -5,9 +5,8 @@ use super::common::{
     Counts, clip, col, group_row, header_row, issue_text, number_list, percent_text,
     status_cell_with_history, text_cell,
 };
-use super::leader::rejected;
 use super::{Input, compose};
-use crate::model::{Light, MonthReport, Problem, Severity, Task, TaskOutcome};
+use crate::model::{Light, Problem, Severity, Task, TaskOutcome};
 use duban_pdf::{Align, Block, Column, Document, Meta, Row, Table, TableStyle};
 
 /// Name of the template.
@@ -37,7 +36,7 @@ pub(crate) fn document(input: &Input, unit: &str) -> Result<(Document, Meta), su
             .filter(|(_, o)| o.light == Light::Blue)
             .map(|(t, _)| t.deadline.raw.as_str()),
     );
-    let all_problems = unit_problems(report, unit);
+    let all_problems = unit_problems(input.lookup, unit);
     let count = |s: Severity| all_problems.iter().filter(|p| p.severity == s).count();
     // Notes for the record (a row superseded by a later file …) ask nothing of the unit.
     let problems: Vec<&Problem> = all_problems
@@ -45,7 +44,7 @@ pub(crate) fn document(input: &Input, unit: &str) -> Result<(Document, Meta), su
         .copied()
         .filter(|p| p.severity != Severity::Info)
         .collect();
-    let receipt = report.merged.receipts.iter().find(|r| r.unit == unit);
+    let receipt = input.lookup.receipt(unit);
     let info = report.master.unit(unit);
     let extra = serde_json::json!({
         "unit": {
@@ -86,11 +85,12 @@ fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
 }
 
 /// Problems located in the unit's own workbooks, in the run's sorted order.
-pub(crate) fn unit_problems<'a>(report: &'a MonthReport, unit: &str) -> Vec<&'a Problem> {
-    report
-        .problems
+fn unit_problems<'a>(lookup: &crate::model::Lookup<'a>, unit: &str) -> Vec<&'a Problem> {
+    lookup
+        .problems_of(unit)
         .iter()
-        .filter(|p| p.unit.as_deref() == Some(unit) && p.file.is_some())
+        .copied()
+        .filter(|p| p.file.is_some())
         .collect()
 }
 
@@ -105,7 +105,7 @@ fn tasks_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
                 text_cell(task.deadline.raw.as_str()),
                 text_cell(percent_text(o.percent)),
                 status_cell_with_history(o, &input.report.trend, report.month),
-                text_cell(issue_text(o, rejected(report, task))),
+                text_cell(issue_text(o, input.lookup.rejected(task))),
             ])
         })
         .collect();

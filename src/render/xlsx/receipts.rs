@@ -30,8 +30,9 @@ pub(super) fn receipt_sheet(
         .set_font_color(Color::RGB(Light::Red.rgb()))
         .set_bold();
     let mut row = 1;
+    let lookup = report.lookup();
     for unit in &report.master.units {
-        let receipt = report.merged.receipts.iter().find(|r| r.unit == unit.name);
+        let receipt = lookup.receipt(&unit.name);
         let received = receipt.is_some_and(|r| r.received);
         sh.text(row, 0, &unit.name, &s.center)?;
         let label = receipt.map_or("未报送", crate::model::Receipt::status_label);
