@@ -357,42 +357,18 @@ fn emails_are_byte_identical_across_calls_and_units_differ() {
     let report = report();
     let cfg = Config::default();
     let t = templates();
+    let lookup = report.lookup();
+    let email = |unit, name: &str| {
+        unit_email(&report, &lookup, unit, name, &fake_pdf(1), &t, &cfg)
+            .unwrap()
+            .unwrap()
+    };
     let u = &report.master.units[0];
-    let a = unit_email(
-        &report,
-        &report.lookup(),
-        u,
-        "市科技局.pdf",
-        &fake_pdf(1),
-        &t,
-        &cfg,
-    )
-    .unwrap()
-    .unwrap();
-    let b = unit_email(
-        &report,
-        &report.lookup(),
-        u,
-        "市科技局.pdf",
-        &fake_pdf(1),
-        &t,
-        &cfg,
-    )
-    .unwrap()
-    .unwrap();
+    let a = email(u, "市科技局.pdf");
+    let b = email(u, "市科技局.pdf");
     assert_eq!(a, b);
     let other = &report.master.units[1];
-    let c = unit_email(
-        &report,
-        &report.lookup(),
-        other,
-        "x.pdf",
-        &fake_pdf(1),
-        &t,
-        &cfg,
-    )
-    .unwrap()
-    .unwrap();
+    let c = email(other, "x.pdf");
     let mid = |m: &[u8]| {
         String::from_utf8_lossy(m)
             .lines()
