@@ -379,6 +379,23 @@ fn emails_are_byte_identical_across_calls_and_units_differ() {
     assert_ne!(mid(&a), mid(&c));
 }
 
+/// The email of `unit` with a four-byte stand-in for its PDF.
+fn tiny_email(
+    report: &MonthReport,
+    unit: &Unit,
+    cfg: &Config,
+) -> Result<Option<Vec<u8>>, DeliverError> {
+    unit_email(
+        report,
+        &report.lookup(),
+        unit,
+        "a.pdf",
+        b"%PDF",
+        &templates(),
+        cfg,
+    )
+}
+
 #[test]
 fn header_injection_through_a_unit_name_is_neutralised() {
     let report = report();
@@ -389,17 +406,7 @@ fn header_injection_through_a_unit_name_is_neutralised() {
         Some("evil@example.org"),
     );
     u.name = "恶意单位\r\nBcc: victim@example.com".into();
-    let eml = unit_email(
-        &report,
-        &report.lookup(),
-        &u,
-        "a.pdf",
-        b"%PDF",
-        &templates(),
-        &cfg,
-    )
-    .unwrap()
-    .unwrap();
+    let eml = tiny_email(&report, &u, &cfg).unwrap().unwrap();
     let text = String::from_utf8(eml).unwrap();
     assert!(!text.lines().any(|l| l.starts_with("Bcc:")), "{text}");
 }
@@ -409,32 +416,11 @@ fn bad_addresses_are_reported_in_chinese() {
     let report = report();
     let cfg = Config::default();
     let u = unit("市科技局", None, Some("not an address"));
-    let err = unit_email(
-        &report,
-        &report.lookup(),
-        &u,
-        "a.pdf",
-        b"%PDF",
-        &templates(),
-        &cfg,
-    )
-    .unwrap_err();
+    let err = tiny_email(&report, &u, &cfg).unwrap_err();
     assert!(matches!(err, DeliverError::BadAddress { .. }));
     assert!(err.to_string().contains("not an address") && err.to_string().contains("units.toml"));
     let blank = unit("市科技局", None, Some("  "));
-    assert!(
-        unit_email(
-            &report,
-            &report.lookup(),
-            &blank,
-            "a.pdf",
-            b"",
-            &templates(),
-            &cfg
-        )
-        .unwrap()
-        .is_none()
-    );
+    assert!(tiny_email(&report, &blank, &cfg).unwrap().is_none());
 }
 
 #[test]
