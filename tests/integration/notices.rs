@@ -775,6 +775,7 @@ fn a_stock_of_the_face_changes_no_document() {
                     .collect()
             };
         let plain = load();
+        assert_eq!(plain.stocks_pay(), cff, "{path}");
         let plain_layouts: Vec<_> = docs
             .iter()
             .map(|doc| duban_pdf::layout(doc, &plain))

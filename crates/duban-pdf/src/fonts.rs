@@ -454,6 +454,15 @@ impl FontSet {
             });
     }
 
+    /// Whether [`FontSet::prepare`] can make a stock for a role face (one has CFF outlines):
+    /// when not, there is no point in laying out a batch before writing it.
+    pub fn stocks_pay(&self) -> bool {
+        self.roles.iter().any(|&face| {
+            self.data(face)
+                .is_some_and(|d| d.outlines() == crate::face::Outlines::Cff)
+        })
+    }
+
     /// How many glyphs the stock of `face` holds, if [`FontSet::prepare`] made one.
     pub fn stocked(&self, face: usize) -> Option<usize> {
         self.stock(face).map(|s| s.glyphs.len())

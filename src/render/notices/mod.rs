@@ -144,8 +144,31 @@ fn render(
     sink: Option<&(dyn Fn(&RenderedDoc) + Sync)>,
 ) -> Notices {
     let jobs = plan(report, cfg, stems);
-    let mut results = Vec::with_capacity(jobs.len());
     let lookup = report.lookup();
+    let finish = |job: &Job, laid: &Laid| -> Result<Output, NoticeError> {
+        let mut out = write(laid, cfg, fonts)?;
+        if let Some(sink) = sink {
+            sink(&RenderedDoc {
+                kind: job.kind,
+                owner: job.owner.clone(),
+                rel_path: job.rel_path.clone(),
+                number: out.number.clone(),
+                bytes: std::mem::take(&mut out.pdf),
+                ofd: out.ofd.take(),
+            });
+        }
+        Ok(out)
+    };
+    if !fonts.stocks_pay() {
+        // TrueType faces only: each document is laid out and written in one go.
+        let results = run_guarded(
+            jobs.iter().collect(),
+            &|job: &Job| finish(job, &lay_out(job, report, cfg, fonts, templates, &lookup)?),
+            tick,
+        );
+        return assemble(report, jobs, results);
+    }
+    let mut results = Vec::with_capacity(jobs.len());
     // A batch is laid out, the fonts are readied for its glyphs (`FontSet::prepare`: a CFF
     // face is cut once for the batch rather than once per document), then it is written.
     for batch in jobs.chunks(BATCH) {
@@ -170,20 +193,7 @@ fn render(
                         .zip(&laid)
                         .filter_map(|(job, laid)| Some((job, laid.as_ref().ok()?)))
                         .collect(),
-                    &|(job, laid): (&Job, &Laid)| {
-                        let mut out = write(laid, cfg, fonts)?;
-                        if let Some(sink) = sink {
-                            sink(&RenderedDoc {
-                                kind: job.kind,
-                                owner: job.owner.clone(),
-                                rel_path: job.rel_path.clone(),
-                                number: out.number.clone(),
-                                bytes: std::mem::take(&mut out.pdf),
-                                ofd: out.ofd.take(),
-                            });
-                        }
-                        Ok(out)
-                    },
+                    &|(job, laid): (&Job, &Laid)| finish(job, laid),
                     tick,
                 )
             },
