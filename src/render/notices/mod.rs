@@ -183,19 +183,31 @@ fn render(
             .map(|l| &l.layout)
             .collect();
         // The stock is cut while the first documents are written (from the face itself, the
-        // same bytes): making it keeps one core busy for a while.
+        // same bytes): making it keeps one core busy for a while. The documents with the
+        // fewest glyphs go first, so those cut without the stock cost least.
+        let mut order: Vec<(usize, &Job, &Laid)> = batch
+            .iter()
+            .zip(&laid)
+            .enumerate()
+            .filter_map(|(i, (job, laid))| Some((i, job, laid.as_ref().ok()?)))
+            .collect();
+        order.sort_by_key(|(i, _, laid)| (glyph_count(&laid.layout), *i));
         let ((), written) = rayon::join(
             || fonts.prepare(&layouts),
             || {
-                run_guarded(
-                    batch
-                        .iter()
-                        .zip(&laid)
-                        .filter_map(|(job, laid)| Some((job, laid.as_ref().ok()?)))
+                let ids: Vec<usize> = order.iter().map(|(i, _, _)| *i).collect();
+                let out = run_guarded(
+                    order
+                        .into_iter()
+                        .map(|(_, job, laid)| (job, laid))
                         .collect(),
                     &|(job, laid): (&Job, &Laid)| finish(job, laid),
                     tick,
-                )
+                );
+                let mut by_job: Vec<(usize, Result<Output, NoticeError>)> =
+                    ids.into_iter().zip(out).collect();
+                by_job.sort_by_key(|(i, _)| *i);
+                by_job.into_iter().map(|(_, r)| r).collect::<Vec<_>>()
             },
         );
         // Written documents in order, with the ones that failed to lay out in their places.
@@ -213,6 +225,16 @@ fn render(
         }
     }
     assemble(report, jobs, results)
+}
+
+/// Glyphs a laid-out document shows (a measure of what writing it costs).
+fn glyph_count(layout: &duban_pdf::Layout) -> usize {
+    layout
+        .pages
+        .iter()
+        .flat_map(duban_pdf::Page::lines)
+        .map(|l| l.glyphs.len())
+        .sum()
 }
 
 /// Documents laid out before their fonts are readied and they are written: enough for the
