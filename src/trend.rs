@@ -51,6 +51,11 @@ pub fn ratio(part: u32, whole: u32) -> f64 {
     }
 }
 
+/// A percentage to one decimal, as the 汇总表 and the notices show rates.
+pub fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
 /// `7月`, or `2026年12月` where `months` cross a year.
 pub fn month_label(month: Month, months: &[Month]) -> String {
     let one_year = months.first().map(|m| m.year) == months.last().map(|m| m.year);
@@ -238,30 +243,24 @@ pub fn current_record(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     fn m(month: u32) -> Month {
         Month { year: 2026, month }
     }
 
     fn record(month: Month, tasks: &[(u32, Option<f64>, Status, Light)]) -> MonthRecord {
-        MonthRecord {
+        MonthRecord::of_tasks(
             month,
-            file: PathBuf::new(),
-            receipts: BTreeMap::new(),
-            tasks: tasks
-                .iter()
-                .map(|(n, p, s, l)| {
-                    let t = PreviousTask {
-                        percent: *p,
-                        status: Some(*s),
-                        light: Some(*l),
-                        ..PreviousTask::default()
-                    };
-                    (*n, t)
-                })
-                .collect(),
-        }
+            tasks.iter().map(|(n, p, s, l)| {
+                let t = PreviousTask {
+                    percent: *p,
+                    status: Some(*s),
+                    light: Some(*l),
+                    ..PreviousTask::default()
+                };
+                (*n, t)
+            }),
+        )
     }
 
     #[test]

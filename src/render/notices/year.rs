@@ -9,6 +9,7 @@ use super::common::{
 use crate::config::Config;
 use crate::model::Light;
 use crate::templates::Templates;
+use crate::trend::round1;
 use crate::year::{YearReport, month_ranges};
 use duban_pdf::{
     Align, Block, Cell, Column, Document, FontSet, Layout, Meta, Row, Table, TableStyle,
@@ -104,10 +105,6 @@ fn context(year: &YearReport, cfg: &Config) -> serde_json::Value {
         "top_units": crate::year::ranking_phrase(&year.units, true),
         "bottom_units": crate::year::ranking_phrase(&year.units, false),
     })
-}
-
-fn round1(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
 }
 
 fn num(v: impl ToString) -> Cell {

@@ -18,6 +18,7 @@ use crate::history::{
 use crate::model::{
     Light, MonthReport, Rates, Status, Task, TaskOutcome, UnitReport, chinese_date,
 };
+use crate::trend::round1;
 use chrono::Datelike;
 use rust_xlsxwriter::{
     Chart, ChartDataLabel, ChartDataLabelPosition, ChartFormat, ChartLegendPosition,

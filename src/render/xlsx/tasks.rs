@@ -106,10 +106,6 @@ pub(super) fn light_conditional_fills(
     Ok(())
 }
 
-pub(super) fn round1(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
-}
-
 pub(super) fn units_text(task: &Task) -> String {
     if task.units.is_empty() {
         task.unit_raw.clone()
