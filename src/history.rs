@@ -59,6 +59,22 @@ pub struct MonthRecord {
     pub receipts: BTreeMap<String, UnitReceipt>,
 }
 
+#[cfg(test)]
+impl MonthRecord {
+    /// A month on record with these tasks and nothing else (tests of the record and trend).
+    pub(crate) fn of_tasks(
+        month: Month,
+        tasks: impl IntoIterator<Item = (u32, PreviousTask)>,
+    ) -> Self {
+        MonthRecord {
+            month,
+            file: PathBuf::new(),
+            tasks: tasks.into_iter().collect(),
+            receipts: BTreeMap::new(),
+        }
+    }
+}
+
 /// One unit in an archived month's 报送情况.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct UnitReceipt {
@@ -550,23 +566,18 @@ mod tests {
     }
 
     fn record(month: Month, tasks: &[(u32, Option<Status>, Option<Light>, u32)]) -> MonthRecord {
-        MonthRecord {
+        MonthRecord::of_tasks(
             month,
-            file: PathBuf::new(),
-            receipts: BTreeMap::new(),
-            tasks: tasks
-                .iter()
-                .map(|(n, status, light, months)| {
-                    let t = PreviousTask {
-                        status: *status,
-                        light: *light,
-                        months_not_reported: *months,
-                        ..PreviousTask::default()
-                    };
-                    (*n, t)
-                })
-                .collect(),
-        }
+            tasks.iter().map(|(n, status, light, months)| {
+                let t = PreviousTask {
+                    status: *status,
+                    light: *light,
+                    months_not_reported: *months,
+                    ..PreviousTask::default()
+                };
+                (*n, t)
+            }),
+        )
     }
 
     #[test]

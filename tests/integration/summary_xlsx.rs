@@ -478,11 +478,7 @@ fn next_month_reads_this_month_back() {
     let (report, bytes) = written();
     let dir = tmp_dir("history");
     archive(&dir, report.month, &bytes);
-    let dec = Month {
-        year: 2026,
-        month: 12,
-    };
-    let h = load(&dir, dec, 2026);
+    let h = load(&dir, report.month.next(), 2026);
     assert!(h.found(), "{:?}", h.problems);
     assert!(h.problems.is_empty(), "{:?}", h.problems);
     assert_eq!(h.tasks().len(), 30);
@@ -515,14 +511,7 @@ fn a_changed_archive_is_a_warning_and_its_month_counts_as_missing() {
     let last = edited.len() - 30;
     edited[last] ^= 0x20;
     std::fs::write(summary_path(&dir, report.month), &edited).unwrap();
-    let h = load(
-        &dir,
-        Month {
-            year: 2026,
-            month: 12,
-        },
-        2026,
-    );
+    let h = load(&dir, report.month.next(), 2026);
     assert!(!h.found() && h.months.is_empty() && h.tasks().is_empty());
     assert_eq!(h.rejected, vec![report.month]);
     assert_eq!(h.problems.len(), 1, "{:?}", h.problems);
@@ -540,14 +529,7 @@ fn a_changed_archive_is_a_warning_and_its_month_counts_as_missing() {
     // without its run.json the archive cannot be checked either
     std::fs::write(summary_path(&dir, report.month), &bytes).unwrap();
     std::fs::remove_file(dir.join("2026-11/run.json")).unwrap();
-    let h = load(
-        &dir,
-        Month {
-            year: 2026,
-            month: 12,
-        },
-        2026,
-    );
+    let h = load(&dir, report.month.next(), 2026);
     assert!(!h.found());
     assert!(
         h.problems[0].message.contains("run.json"),
