@@ -419,22 +419,25 @@ impl FontSet {
                 }
             }
         }
-        let used = bits.into_iter().map(|(words, docs)| {
-            let glyphs: BTreeSet<u16> = words
-                .iter()
-                .enumerate()
-                .filter(|(_, w)| **w != 0)
-                .flat_map(|(i, w)| {
-                    (0..64u16)
-                        .filter(move |b| w >> b & 1 == 1)
-                        .map(move |b| (i as u16) << 6 | b)
-                })
-                .collect();
-            (glyphs, docs)
-        });
+        let used: Vec<(BTreeSet<u16>, usize)> = bits
+            .into_iter()
+            .map(|(words, docs)| {
+                let glyphs: BTreeSet<u16> = words
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, w)| **w != 0)
+                    .flat_map(|(i, w)| {
+                        (0..64u16)
+                            .filter(move |b| w >> b & 1 == 1)
+                            .map(move |b| (i as u16) << 6 | b)
+                    })
+                    .collect();
+                (glyphs, docs)
+            })
+            .collect();
         self.faces
             .par_iter()
-            .zip(used.collect::<Vec<_>>())
+            .zip(used)
             .filter(|(_, (glyphs, docs))| *docs >= 2 && !glyphs.is_empty())
             .for_each(|(face, (mut glyphs, _))| {
                 let Some(data) = face.get() else { return };
