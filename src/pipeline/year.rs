@@ -72,30 +72,23 @@ pub fn year(cfg: &Config, opts: &YearOptions) -> Result<YearSummary, RunError> {
     )
     .map_err(|e| RunError::Usage(format!("年度督办总结无法生成：{e}")))?;
     let laid = crate::render::notices::year::lay_out(&doc, &resources.fonts);
-    let pdf_error =
-        |e: duban_pdf::WriteError| RunError::Usage(format!("年度督办总结无法生成：{e}"));
-    let (pdf, ofd) = if cfg.output.ofd {
-        let (pdf, ofd) =
-            duban_pdf::write_pdf_and_ofd(&laid, &resources.fonts, &meta).map_err(pdf_error)?;
-        (pdf, Some(ofd))
-    } else {
-        (
-            duban_pdf::write_pdf(&laid, &resources.fonts, &meta).map_err(pdf_error)?,
-            None,
-        )
-    };
+    let (pdf, ofd) = crate::render::notices::pdf_and_ofd(&laid, &resources.fonts, &meta, cfg)
+        .map_err(|e| RunError::Usage(format!("年度督办总结无法生成：{e}")))?;
     let xlsx = crate::render::xlsx::year_workbook(&report, cfg).map_err(RunError::Xlsx)?;
 
     let stem = year_stem(year);
     let staging = Staging::begin_named(&cfg.paths.output, &year_folder(year), opts.force)?;
-    let mut files = vec![format!("{stem}.pdf")];
-    staging.put(Path::new(&files[0]), &pdf)?;
+    let mut files = Vec::new();
+    let mut put = |name: String, bytes: &[u8]| -> Result<(), RunError> {
+        staging.put(Path::new(&name), bytes)?;
+        files.push(name);
+        Ok(())
+    };
+    put(format!("{stem}.pdf"), &pdf)?;
     if let Some(ofd) = &ofd {
-        files.push(format!("{stem}.ofd"));
-        staging.put(Path::new(&format!("{stem}.ofd")), ofd)?;
+        put(format!("{stem}.ofd"), ofd)?;
     }
-    files.push(format!("{stem}.xlsx"));
-    staging.put(Path::new(&format!("{stem}.xlsx")), &xlsx)?;
+    put(format!("{stem}.xlsx"), &xlsx)?;
     let inputs: Vec<InputFile> = history
         .months
         .iter()
@@ -103,8 +96,7 @@ pub fn year(cfg: &Config, opts: &YearOptions) -> Result<YearSummary, RunError> {
         .filter_map(|r| deliver::input_file(&r.file, &cfg.base_dir).ok())
         .collect();
     let manifest = year_json(&report, &inputs, staging.written());
-    staging.put(Path::new("year.json"), &manifest)?;
-    files.push("year.json".to_string());
+    put("year.json".to_string(), &manifest)?;
     let (dir, kept_previous) = staging.commit_keeping()?;
     Ok(YearSummary {
         year,

@@ -391,20 +391,29 @@ fn lay_out(
 
 /// Writes a laid-out document: the PDF and, when `[output] ofd` is on, its OFD twin.
 fn write(laid: &Laid, cfg: &Config, fonts: &FontSet) -> Result<Output, NoticeError> {
-    // The OFD twin is written from the very same layout (and font subsets), so both show
-    // the same pages.
-    let (pdf, ofd) = if cfg.output.ofd {
-        let (pdf, ofd) = write_pdf_and_ofd(&laid.layout, fonts, &laid.meta)?;
-        (pdf, Some(ofd))
-    } else {
-        (write_pdf(&laid.layout, fonts, &laid.meta)?, None)
-    };
+    let (pdf, ofd) = pdf_and_ofd(&laid.layout, fonts, &laid.meta, cfg)?;
     Ok(Output {
         number: laid.number.clone(),
         pdf,
         ofd,
         missing: laid.layout.missing.clone(),
     })
+}
+
+/// The PDF of a laid-out document and, when `[output] ofd` is on, its OFD twin, written
+/// from the very same layout (and font subsets), so both show the same pages.
+pub(crate) fn pdf_and_ofd(
+    layout: &duban_pdf::Layout,
+    fonts: &FontSet,
+    meta: &Meta,
+    cfg: &Config,
+) -> Result<(Vec<u8>, Option<Vec<u8>>), duban_pdf::WriteError> {
+    if cfg.output.ofd {
+        let (pdf, ofd) = write_pdf_and_ofd(layout, fonts, meta)?;
+        Ok((pdf, Some(ofd)))
+    } else {
+        Ok((write_pdf(layout, fonts, meta)?, None))
+    }
 }
 
 /// The context every notice template gets.
