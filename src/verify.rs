@@ -18,6 +18,8 @@ pub const SEND_LOG: &str = "发送记录.csv";
 pub struct VerifyReport {
     /// The month folder checked.
     pub dir: PathBuf,
+    /// The manifest it was checked against: `run.json`, or `year.json` for a year folder.
+    pub manifest: &'static str,
     /// Files whose bytes differ from run.json's hash (or size).
     pub changed: Vec<String>,
     /// Files run.json lists that are gone.
@@ -40,17 +42,17 @@ impl VerifyReport {
         out.extend(
             self.changed
                 .iter()
-                .map(|p| format!("已被改动：{p}（与 run.json 记录的校验值不符）")),
+                .map(|p| format!("已被改动：{p}（与 {} 记录的校验值不符）", self.manifest)),
         );
         out.extend(
             self.missing
                 .iter()
-                .map(|p| format!("已缺失：{p}（run.json 中有记录，文件不存在）")),
+                .map(|p| format!("已缺失：{p}（{} 中有记录，文件不存在）", self.manifest)),
         );
         out.extend(
             self.extra
                 .iter()
-                .map(|p| format!("多出文件：{p}（run.json 中没有记录）")),
+                .map(|p| format!("多出文件：{p}（{} 中没有记录）", self.manifest)),
         );
         out
     }
@@ -138,7 +140,7 @@ pub fn verify_year(dir: &Path) -> Result<VerifyReport, VerifyError> {
     verify_folder(dir, YEAR_MANIFEST)
 }
 
-fn verify_folder(dir: &Path, manifest: &str) -> Result<VerifyReport, VerifyError> {
+fn verify_folder(dir: &Path, manifest: &'static str) -> Result<VerifyReport, VerifyError> {
     let parsed = read_manifest(dir, manifest)?;
     let listed: BTreeMap<String, Listed> = parsed
         .outputs
@@ -151,6 +153,7 @@ fn verify_folder(dir: &Path, manifest: &str) -> Result<VerifyReport, VerifyError
     })?;
     let mut report = VerifyReport {
         dir: dir.to_path_buf(),
+        manifest,
         ..VerifyReport::default()
     };
     for (rel, entry) in &listed {

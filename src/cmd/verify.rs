@@ -51,22 +51,21 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     let mut damaged = false;
     for month in months {
         let dir = cfg.paths.output.join(month.to_string());
-        damaged |= !verdict(&month.label(), "run.json", &verify_month(&dir)?);
+        damaged |= !verdict(&month.label(), &verify_month(&dir)?);
     }
     for (year, dir) in years {
-        damaged |= !verdict(
-            &format!("{year}年度总结"),
-            YEAR_MANIFEST,
-            &verify_year(&dir)?,
-        );
+        damaged |= !verdict(&format!("{year}年度总结"), &verify_year(&dir)?);
     }
     Ok(Outcome::from_errors(damaged))
 }
 
 /// Prints one folder's verdict; true when intact.
-fn verdict(label: &str, manifest: &str, report: &duban::verify::VerifyReport) -> bool {
+fn verdict(label: &str, report: &duban::verify::VerifyReport) -> bool {
     if report.is_intact() {
-        println!("✓ {label}：{} 个文件与 {manifest} 一致。", report.intact);
+        println!(
+            "✓ {label}：{} 个文件与 {} 一致。",
+            report.intact, report.manifest
+        );
         return true;
     }
     println!(
@@ -77,7 +76,7 @@ fn verdict(label: &str, manifest: &str, report: &duban::verify::VerifyReport) ->
         report.extra.len()
     );
     for line in report.lines() {
-        println!("  {}", line.replace("run.json", manifest));
+        println!("  {line}");
     }
     false
 }
