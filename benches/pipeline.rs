@@ -14,6 +14,14 @@
 //! December's own output is removed between runs. Column “history” is that stage. At ×1 the
 //! project also runs without archives first, for what the history adds.
 //!
+//! Nothing is deleted while the bench measures: the month's output of a run, and a scale's
+//! project when it is done, are moved into a trash folder that is removed after the last run
+//! (ext4 without a journal, as on the project's VM, passes over inodes freed in the last minutes
+//! when it allocates new ones: a run straight after deleting the run before spent a fifth of
+//! its CPU time there at ×100, a cost the office's monthly run never meets). With
+//! `DUBAN_BENCH_KEEP=1` the projects stay (`$TMPDIR/duban-bench-x<scale>`, eleven archived
+//! months and all) for profiling by hand.
+//!
 //! With ×1 in the list and Debian's `fonts-noto-cjk` installed, ×1 then runs in pairs: once with
 //! the shipped TrueType faces, once with the distribution's Noto CJK `.ttc` collections (CFF
 //! outlines) as the three role faces, fifteen times; the median of the pairwise ratios is
@@ -55,9 +63,10 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut baseline = None;
+    let keep = std::env::var_os("DUBAN_BENCH_KEEP").is_some();
     for scale in scales {
         let dir = std::env::temp_dir().join(format!("duban-bench-x{scale}"));
-        let _ = std::fs::remove_dir_all(&dir);
+        discard(&dir);
         let cfg_path = match duban_devdata::synthetic::write_project(project, &dir, scale, &[month])
         {
             Ok(p) => p,
@@ -67,6 +76,7 @@ fn main() {
             }
         };
         let repeats = if scale >= 100 { 1 } else { 5 };
+        settle();
         if scale == 1 {
             // what the history adds: the same runs with nothing archived
             measure("×1, no archives", &cfg_path, &dir, repeats);
@@ -75,6 +85,7 @@ fn main() {
             eprintln!("x{scale}: cannot write the archives: {e}");
             continue;
         }
+        settle();
         let Some(m) = measure(&format!("×{scale}"), &cfg_path, &dir, repeats) else {
             continue;
         };
@@ -105,7 +116,53 @@ fn main() {
         } else if let Some(b) = baseline {
             eprintln!("   ×{scale} / ×1 = {:.1}", m.total_ms / b);
         }
-        let _ = std::fs::remove_dir_all(&dir);
+        if keep {
+            eprintln!("   ×{scale}: project kept in {}", dir.display());
+        } else {
+            discard(&dir);
+        }
+    }
+    empty_trash();
+}
+
+/// Writes the generated project to the disk before the runs, so that the kernel's writing it
+/// back does not fall into the first run's time (`sync`; ×100 writes 4,300 workbooks and
+/// eleven archived months).
+fn settle() {
+    let _ = Command::new("sync").status();
+}
+
+/// Where [`discard`] moves things: `$TMPDIR/duban-bench-trash-<pid>`.
+fn trash() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("duban-bench-trash-{}", std::process::id()))
+}
+
+/// Moves `path` (if it exists) into the trash, to be deleted after the last run.
+fn discard(path: &Path) {
+    if !path.exists() {
+        return;
+    }
+    static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let bin = trash();
+    let _ = std::fs::create_dir_all(&bin);
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if std::fs::rename(path, bin.join(n.to_string())).is_err() {
+        let _ = std::fs::remove_dir_all(path);
+    }
+}
+
+/// Deletes this bench's trash, and any left by a bench that was interrupted.
+fn empty_trash() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name()
+            .to_string_lossy()
+            .starts_with("duban-bench-trash-")
+        {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
 }
 
@@ -290,7 +347,7 @@ fn run_child(cfg: &Path, dir: &Path) -> Option<Sample> {
                 .to_string_lossy()
                 .starts_with(&MONTH.to_string())
             {
-                let _ = std::fs::remove_dir_all(e.path());
+                discard(&e.path());
             }
         }
     }

@@ -184,14 +184,14 @@ pub(crate) fn write_ofd_with(
     for (name, built, font) in &font_files {
         let program = &font.cut.subset.program;
         match &font.cut.packed {
-            // The program's compression is the PDF's; only directory and tail are new.
+            // The program's compression is the PDF's; only directory and added tables are new.
             Some(packed) => {
-                let head = deflate::raw_stored(&built.directory);
-                let tail = deflate::raw_final_quick(&built.tail).ok_or_else(failed)?;
-                zip.add_compressed(name, &[&head, &packed.raw, &tail], built.crc, built.size)
+                let head = [&built.directory[..], &built.added].concat();
+                let head = deflate::raw_flushed_quick(&head).ok_or_else(failed)?;
+                zip.add_compressed(name, &[&head, &packed.raw], built.crc, built.size)
             }
             None => {
-                let whole = [&built.directory[..], program, &built.tail].concat();
+                let whole = [&built.directory[..], &built.added, program].concat();
                 zip.add(name, &whole)
             }
         }

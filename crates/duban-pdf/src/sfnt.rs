@@ -2,18 +2,19 @@
 //! reader maps characters through: the PDF's font program, unchanged, gains a `cmap` (the
 //! characters the document shows → their glyphs in the subset) and the face's `OS/2`.
 //!
-//! The file is laid out as `directory ‖ program ‖ tail`: the program is the very bytes the PDF
-//! embeds (a TrueType file, whose own tables the new directory points into, or a bare CFF
-//! table), so its one compression serves both formats ([`crate::deflate::Packed`]); the tail
-//! holds the new tables and a copy of `head` with the file's checksum adjustment. The old
-//! directory inside a TrueType program is left in place, unreferenced.
+//! The file is laid out as `directory ‖ added ‖ program`: the program is the very bytes the
+//! PDF embeds (a TrueType file, whose own tables the new directory points into, or a bare CFF
+//! table), last, so that its one compression, a complete deflate stream, serves both formats
+//! ([`crate::deflate::Packed`]); `added` holds the new tables and a copy of `head` with the
+//! file's checksum adjustment. The old directory inside a TrueType program is left in place,
+//! unreferenced.
 
 /// A font file for OFD as its three parts (see the module doc).
 #[derive(Debug)]
 pub(crate) struct OfdFont {
     pub directory: Vec<u8>,
-    /// Padding after the program, then the added tables.
-    pub tail: Vec<u8>,
+    /// The added tables, each padded to four bytes, between directory and program.
+    pub added: Vec<u8>,
     /// CRC-32 and size of the whole file.
     pub crc: u32,
     pub size: usize,
@@ -23,7 +24,7 @@ impl OfdFont {
     /// The whole file (tests; the writer streams the parts).
     #[cfg(test)]
     pub fn bytes(&self, program: &[u8]) -> Vec<u8> {
-        [&self.directory[..], program, &self.tail].concat()
+        [&self.directory[..], &self.added, program].concat()
     }
 }
 
@@ -35,7 +36,7 @@ enum Source {
         len: usize,
         checksum: u32,
     },
-    /// Bytes placed in the tail.
+    /// Bytes placed among the added tables.
     Tail(Vec<u8>),
 }
 
@@ -79,7 +80,7 @@ pub(crate) fn ofd_font(
             *b"OTTO"
         }
     };
-    // head moves to the tail, where its checksum adjustment can be set.
+    // head moves among the added tables, where its checksum adjustment can be set.
     let mut head = match tables.remove(b"head")? {
         Source::Program { offset, len, .. } => program.get(offset..offset + len)?.to_vec(),
         Source::Tail(bytes) => bytes,
@@ -95,27 +96,36 @@ pub(crate) fn ofd_font(
 
     let n = tables.len();
     let dir_len = 12 + 16 * n;
-    let mut tail = vec![0u8; program.len().next_multiple_of(4) - program.len()];
-    let mut records = Vec::with_capacity(n);
+    // The added tables first (each padded to four bytes), then the program: its tables keep
+    // the alignment they have in it.
+    let mut added = Vec::new();
+    let mut placed = Vec::with_capacity(n);
     let mut head_at = None;
     for (tag, source) in &tables {
-        let (offset, len, sum) = match source {
+        if let Source::Tail(bytes) = source {
+            if tag == b"head" {
+                head_at = Some(added.len());
+            }
+            placed.push((*tag, checksum(bytes), dir_len + added.len(), bytes.len()));
+            added.extend_from_slice(bytes);
+            added.resize(added.len().next_multiple_of(4), 0);
+        }
+    }
+    let program_at = dir_len + added.len();
+    let mut records = Vec::with_capacity(n);
+    for (tag, source) in &tables {
+        match source {
             Source::Program {
                 offset,
                 len,
                 checksum,
-            } => (dir_len + offset, *len, *checksum),
-            Source::Tail(bytes) => {
-                let at = dir_len + program.len() + tail.len();
-                if tag == b"head" {
-                    head_at = Some(tail.len());
+            } => records.push((*tag, *checksum, program_at + offset, *len)),
+            Source::Tail(_) => {
+                if let Some(at) = placed.iter().position(|p| p.0 == *tag) {
+                    records.push(placed.swap_remove(at));
                 }
-                tail.extend_from_slice(bytes);
-                tail.resize(tail.len().next_multiple_of(4), 0);
-                (at, bytes.len(), checksum(bytes))
             }
-        };
-        records.push((*tag, sum, offset, len));
+        }
     }
     let mut directory = Vec::with_capacity(dir_len);
     directory.extend_from_slice(&version);
@@ -135,24 +145,23 @@ pub(crate) fn ofd_font(
         directory.extend_from_slice(&u32::try_from(offset).ok()?.to_be_bytes());
         directory.extend_from_slice(&u32::try_from(len).ok()?.to_be_bytes());
     }
-    // The whole file's words: the program is followed by zero padding, so its padded sum is
-    // its checksum; the tail after the padding starts aligned.
-    let pad = program.len().next_multiple_of(4) - program.len();
+    // The whole file's words: directory and added tables end aligned, and the program's sum
+    // is taken zero-padded, as the checksum is.
     let whole = checksum(&directory)
-        .wrapping_add(checksum(program))
-        .wrapping_add(checksum(&tail[pad..]));
+        .wrapping_add(checksum(&added))
+        .wrapping_add(checksum(program));
     let head_at = head_at?;
-    tail[head_at + 8..head_at + 12]
+    added[head_at + 8..head_at + 12]
         .copy_from_slice(&0xB1B0_AFBAu32.wrapping_sub(whole).to_be_bytes());
     let mut crc = flate2::Crc::new();
     crc.update(&directory);
+    crc.update(&added);
     crc.update(program);
-    crc.update(&tail);
     Some(OfdFont {
-        size: directory.len() + program.len() + tail.len(),
+        size: directory.len() + added.len() + program.len(),
         crc: crc.sum(),
         directory,
-        tail,
+        added,
     })
 }
 

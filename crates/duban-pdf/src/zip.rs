@@ -2,9 +2,9 @@
 //! stamped with one date, no extra fields — the same entries give the same bytes.
 //!
 //! Written here rather than with the `zip` crate because an entry may arrive already
-//! compressed: a font file is the deflated segments of its directory, of the font program the
-//! PDF of the same document embeds (compressed once, [`crate::deflate::Packed`]) and of its
-//! extra tables, and no zip writer takes compressed data from its caller.
+//! compressed: a font file is the deflated segments of its directory and added tables and of
+//! the font program the PDF of the same document embeds (compressed once,
+//! [`crate::deflate::Packed`]), and no zip writer takes compressed data from its caller.
 
 use crate::deflate;
 use chrono::Datelike as _;
@@ -39,7 +39,7 @@ impl ZipOut {
         if data.len() < 1024 {
             return self.entry(name, 0, &[data], crc, data.len());
         }
-        let compressed = deflate::raw_final_quick(data)?;
+        let compressed = deflate::raw_final(data)?;
         self.add_compressed(name, &[&compressed], crc, data.len())
     }
 
