@@ -284,8 +284,27 @@ fn remove_stale_temps(root: &Path, month: &str) {
 
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), DeliverError> {
     let mut file = File::create_new(path).map_err(io_err(path))?;
-    file.write_all(bytes).map_err(io_err(path))
+    file.write_all(bytes).map_err(io_err(path))?;
+    start_writeback(&file);
+    Ok(())
 }
+
+/// Asks the kernel to start writing `file`'s data to the disk now, without waiting for it
+/// (Linux `sync_file_range(SYNC_FILE_RANGE_WRITE)`), so that the fsync of [`Staging::commit`]
+/// finds most of the month already on its way instead of starting it all at the end. Only a
+/// head start: durability still comes from the fsync, and a failure here changes nothing.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: the descriptor is open for the duration of the call; the call reads no memory.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File) {}
 
 /// Threads used to fsync: syncing waits on the disk, not the CPU, and concurrent fsyncs share
 /// journal commits, so many more threads than cores pay off (measured on this 2-core VM:

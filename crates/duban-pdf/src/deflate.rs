@@ -94,31 +94,43 @@ pub(crate) fn raw_flushed_quick(data: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
-/// A font program deflated once for both writers.
+/// A font program deflated once for both writers, kept as the zlib stream the PDF embeds;
+/// the OFD takes the raw deflate stream inside it ([`Packed::raw`]).
 #[derive(Debug)]
 pub(crate) struct Packed {
-    /// The raw deflate stream of the program, final block included.
-    pub raw: Vec<u8>,
-    /// Adler-32 of the program (the zlib trailer).
-    pub adler: u32,
+    zlib: Vec<u8>,
 }
+
+/// zlib header: CMF 0x78 (deflate, 32 KB window), FLG 0x01 (fastest; 0x7801 is a multiple of
+/// 31), no preset dictionary.
+const ZLIB_HEADER: [u8; 2] = [0x78, 0x01];
 
 impl Packed {
     pub fn of(program: &[u8]) -> Option<Packed> {
-        Some(Packed {
-            raw: raw_final(program)?,
-            adler: adler32(program),
+        WHOLE.with(|cell| {
+            let mut slot = cell.try_borrow_mut().ok()?;
+            let z = match &mut *slot {
+                Some(z) => z,
+                None => slot.insert(Compressor::new(CompressionLvl::new(LEVEL).ok()?)),
+            };
+            // header, then the raw stream compressed in place after it, then Adler-32
+            let mut zlib = vec![0u8; 2 + z.deflate_compress_bound(program.len()) + 4];
+            zlib[..2].copy_from_slice(&ZLIB_HEADER);
+            let len = z.deflate_compress(program, &mut zlib[2..]).ok()?;
+            zlib.truncate(2 + len);
+            zlib.extend_from_slice(&adler32(program).to_be_bytes());
+            Some(Packed { zlib })
         })
     }
 
     /// The program as a zlib stream: header, the raw stream, Adler-32.
-    pub fn zlib(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.raw.len() + 6);
-        // CMF 0x78 (deflate, 32 KB window), FLG 0x01 (fastest; 0x7801 is a multiple of 31)
-        out.extend_from_slice(&[0x78, 0x01]);
-        out.extend_from_slice(&self.raw);
-        out.extend_from_slice(&self.adler.to_be_bytes());
-        out
+    pub fn zlib(&self) -> &[u8] {
+        &self.zlib
+    }
+
+    /// The raw deflate stream of the program, final block included.
+    pub fn raw(&self) -> &[u8] {
+        &self.zlib[2..self.zlib.len() - 4]
     }
 }
 
@@ -155,14 +167,14 @@ mod tests {
         let program: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
         let packed = Packed::of(&program).expect("packs");
         let mut back = Vec::new();
-        flate2::read::ZlibDecoder::new(&packed.zlib()[..])
+        flate2::read::ZlibDecoder::new(packed.zlib())
             .read_to_end(&mut back)
             .expect("a valid zlib stream with the right Adler-32");
         assert_eq!(back, program);
         // directory and tables, flushed, then the program make one raw deflate stream
         let head: Vec<u8> = b"directory and added tables ".repeat(200);
         let mut stream = raw_flushed_quick(&head).expect("head");
-        stream.extend_from_slice(&packed.raw);
+        stream.extend_from_slice(packed.raw());
         let mut whole = Vec::new();
         flate2::read::DeflateDecoder::new(&stream[..])
             .read_to_end(&mut whole)

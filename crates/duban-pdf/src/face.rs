@@ -7,6 +7,7 @@
 //! touched, and only the cmap, the metrics and the outlines a document uses ever are.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU16, Ordering};
 use ttf_parser::{Face, GlyphId, Tag, name_id};
 
 /// A font file's bytes: mapped into memory, or read (small files, and where mapping fails).
@@ -108,7 +109,14 @@ pub(crate) struct FaceData {
     postscript_name: Option<String>,
     family_name: Option<String>,
     outlines: Outlines,
+    /// Glyphs of the Basic Multilingual Plane as looked up so far ([`UNKNOWN`]: not yet; 0:
+    /// none). Measuring a month's text asks for the same few thousand characters millions
+    /// of times, and a cmap lookup searches the subtable each time.
+    bmp: Box<[AtomicU16]>,
 }
+
+/// A BMP character not looked up yet (no face has 65,536 glyphs, so no glyph has this id).
+const UNKNOWN: u16 = u16::MAX;
 
 impl std::fmt::Debug for FaceData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -177,13 +185,29 @@ impl FaceData {
             family_name,
             outlines,
             face: parsed,
+            bmp: (0..=0xFFFF).map(|_| AtomicU16::new(UNKNOWN)).collect(),
         })
     }
 
     /// The glyph for a character, if the face has one.
     pub fn glyph_index(&self, ch: char) -> Option<u16> {
-        let face = self.face.borrow_dependent();
-        face.glyph_index(ch).map(|g| g.0).filter(|g| *g != 0)
+        let lookup = || {
+            let face = self.face.borrow_dependent();
+            face.glyph_index(ch).map_or(0, |g| g.0)
+        };
+        let gid = match self.bmp.get(ch as usize) {
+            Some(slot) => match slot.load(Ordering::Relaxed) {
+                UNKNOWN => {
+                    let gid = lookup();
+                    // every thread that races here stores the same value
+                    slot.store(gid, Ordering::Relaxed);
+                    gid
+                }
+                known => known,
+            },
+            None => lookup(),
+        };
+        Some(gid).filter(|g| *g != 0)
     }
 
     /// Advance width of a glyph in font units.

@@ -172,7 +172,7 @@ pub(crate) fn write_ofd_with(
         env!("CARGO_PKG_VERSION")
     );
 
-    let mut zip = ZipOut::new(meta.date);
+    let mut zip = ZipOut::new(meta.date, crate::write::programs_size(embedded) + 16 * 1024);
     let failed = || WriteError::Package {
         reason: "压缩失败".into(),
     };
@@ -188,7 +188,7 @@ pub(crate) fn write_ofd_with(
             Some(packed) => {
                 let head = [&built.directory[..], &built.added].concat();
                 let head = deflate::raw_flushed_quick(&head).ok_or_else(failed)?;
-                zip.add_compressed(name, &[&head, &packed.raw], built.crc, built.size)
+                zip.add_compressed(name, &[&head, packed.raw()], built.crc, built.size)
             }
             None => {
                 let whole = [&built.directory[..], &built.added, program].concat();

@@ -81,7 +81,9 @@ fn write_pdf_with(
     embedded: &[EmbeddedFont],
     meta: &Meta,
 ) -> Result<Vec<u8>, WriteError> {
-    let mut pdf = Pdf::new();
+    // the font programs are most of the file: room for them and some, so the buffer is not
+    // grown (and copied) again and again
+    let mut pdf = Pdf::with_capacity(programs_size(embedded) + 16 * 1024);
     let mut next = Ref::new(1);
     let mut alloc = || next.bump();
     let catalog = alloc();
@@ -150,6 +152,17 @@ fn write_pdf_with(
     let id = id_hash.finalize()[..16].to_vec();
     pdf.set_file_id((id.clone(), id));
     Ok(pdf.finish())
+}
+
+/// Bytes of the embedded font programs as stored (compressed where they are).
+pub(crate) fn programs_size(embedded: &[EmbeddedFont]) -> usize {
+    embedded
+        .iter()
+        .map(|f| match &f.cut.packed {
+            Some(p) => p.zlib().len(),
+            None => f.cut.subset.program.len(),
+        })
+        .sum()
 }
 
 /// A document that cannot be written.
@@ -361,7 +374,7 @@ fn write_font(pdf: &mut Pdf, type0: Ref, alloc: &mut impl FnMut() -> Ref, font: 
 
     let program = &font.cut.subset.program;
     let packed = font.cut.packed.as_ref().map(Packed::zlib);
-    let mut stream = match &packed {
+    let mut stream = match packed {
         Some(packed) => {
             let mut s = pdf.stream(program_ref, packed);
             s.filter(Filter::FlateDecode);

@@ -19,11 +19,11 @@ pub(crate) struct ZipOut {
 }
 
 impl ZipOut {
-    /// An archive whose every entry is dated `date`, 00:00.
-    pub fn new(date: chrono::NaiveDate) -> ZipOut {
+    /// An archive whose every entry is dated `date`, 00:00, with room for `capacity` bytes.
+    pub fn new(date: chrono::NaiveDate, capacity: usize) -> ZipOut {
         let year = u16::try_from(date.year()).unwrap_or(1980).clamp(1980, 2107);
         ZipOut {
-            out: Vec::new(),
+            out: Vec::with_capacity(capacity),
             central: Vec::new(),
             entries: 0,
             time: 0,
