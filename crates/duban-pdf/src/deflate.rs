@@ -40,14 +40,21 @@ enum Frame {
     Zlib,
 }
 
-/// `data` deflated as one complete stream.
-fn whole(data: &[u8], frame: Frame) -> Option<Vec<u8>> {
+/// Runs `f` with this thread's libdeflate compressor (made on first use).
+fn with_compressor<T>(f: impl FnOnce(&mut Compressor) -> Option<T>) -> Option<T> {
     WHOLE.with(|cell| {
         let mut slot = cell.try_borrow_mut().ok()?;
         let z = match &mut *slot {
             Some(z) => z,
             None => slot.insert(Compressor::new(CompressionLvl::new(LEVEL).ok()?)),
         };
+        f(z)
+    })
+}
+
+/// `data` deflated as one complete stream.
+fn whole(data: &[u8], frame: Frame) -> Option<Vec<u8>> {
+    with_compressor(|z| {
         let bound = match frame {
             Frame::Raw => z.deflate_compress_bound(data.len()),
             Frame::Zlib => z.zlib_compress_bound(data.len()),
@@ -107,12 +114,7 @@ const ZLIB_HEADER: [u8; 2] = [0x78, 0x01];
 
 impl Packed {
     pub fn of(program: &[u8]) -> Option<Packed> {
-        WHOLE.with(|cell| {
-            let mut slot = cell.try_borrow_mut().ok()?;
-            let z = match &mut *slot {
-                Some(z) => z,
-                None => slot.insert(Compressor::new(CompressionLvl::new(LEVEL).ok()?)),
-            };
+        with_compressor(|z| {
             // header, then the raw stream compressed in place after it, then Adler-32
             let mut zlib = vec![0u8; 2 + z.deflate_compress_bound(program.len()) + 4];
             zlib[..2].copy_from_slice(&ZLIB_HEADER);
