@@ -4,11 +4,11 @@
 //! Whole streams are made by libdeflate (`libdeflater`): on the font programs that make up
 //! most of the bytes (glyf and CFF data) its level 1 is about 2½ times as fast as zlib's
 //! level 2 and a little smaller (a 128 KB subset: 1.1 ms and 87.4 KB against 2.8 ms and
-//! 88.4 KB). It only writes complete streams, so a font program is deflated once into a raw
-//! stream ([`Packed`]) that the PDF wraps as zlib (header, the stream, Adler-32) and the OFD
-//! package puts, unchanged, as the *last* segment of the font file's entry, after the table
-//! directory and the added tables ([`crate::sfnt`]), which zlib-rs deflates into a byte-aligned,
-//! non-final segment ([`raw_flushed_quick`]).
+//! 88.4 KB). It only writes complete streams, so a font program is deflated once into a zlib
+//! stream ([`Packed`]) that the PDF embeds; the raw stream inside it is, unchanged, the *last*
+//! segment of the font file's entry in the OFD package, after the table directory and the
+//! added tables ([`crate::sfnt`]), which zlib-rs deflates into a byte-aligned, non-final
+//! segment ([`raw_flushed_quick`]).
 //!
 //! One compressor per thread and kind: setting one up costs more than deflating a page.
 //! Neither keeps anything from one stream to the next, so the output never depends on what
@@ -108,48 +108,21 @@ pub(crate) struct Packed {
     zlib: Vec<u8>,
 }
 
-/// zlib header: CMF 0x78 (deflate, 32 KB window), FLG 0x01 (fastest; 0x7801 is a multiple of
-/// 31), no preset dictionary.
-const ZLIB_HEADER: [u8; 2] = [0x78, 0x01];
-
 impl Packed {
     pub fn of(program: &[u8]) -> Option<Packed> {
-        with_compressor(|z| {
-            // header, then the raw stream compressed in place after it, then Adler-32
-            let mut zlib = vec![0u8; 2 + z.deflate_compress_bound(program.len()) + 4];
-            zlib[..2].copy_from_slice(&ZLIB_HEADER);
-            let len = z.deflate_compress(program, &mut zlib[2..]).ok()?;
-            zlib.truncate(2 + len);
-            zlib.extend_from_slice(&adler32(program).to_be_bytes());
-            Some(Packed { zlib })
-        })
+        zlib(program).map(|zlib| Packed { zlib })
     }
 
-    /// The program as a zlib stream: header, the raw stream, Adler-32.
+    /// The program as a zlib stream: a 2-byte header, the raw stream, Adler-32.
     pub fn zlib(&self) -> &[u8] {
         &self.zlib
     }
 
-    /// The raw deflate stream of the program, final block included.
+    /// The raw deflate stream of the program, final block included: the zlib stream without
+    /// its header and its Adler-32 (libdeflate's zlib framing adds nothing else).
     pub fn raw(&self) -> &[u8] {
         &self.zlib[2..self.zlib.len() - 4]
     }
-}
-
-/// Adler-32 (RFC 1950).
-pub(crate) fn adler32(data: &[u8]) -> u32 {
-    const MOD: u32 = 65521;
-    let (mut a, mut b) = (1u32, 0u32);
-    // 5552 is the most bytes that cannot overflow b before the modulo.
-    for chunk in data.chunks(5552) {
-        for &byte in chunk {
-            a += u32::from(byte);
-            b += a;
-        }
-        a %= MOD;
-        b %= MOD;
-    }
-    (b << 16) | a
 }
 
 /// CRC-32 (the zip checksum).
@@ -200,7 +173,12 @@ mod tests {
 
     #[test]
     fn checksums_match_known_values() {
-        assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
+        // the Adler-32 that ends a packed program's zlib stream
+        let packed = Packed::of(b"Wikipedia").expect("packs");
+        assert_eq!(
+            packed.zlib()[packed.zlib().len() - 4..],
+            0x11E6_0398u32.to_be_bytes()
+        );
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
     }
 }
