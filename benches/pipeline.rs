@@ -11,7 +11,7 @@
 //! The runs build December ([`MONTH`]) with the year on record: before them, the archives of
 //! the eleven months before it (2026-01 … 2026-11: 汇总表 and run.json, made from the scale's
 //! own data relabelled) are written, so every run reads and checks eleven archived months;
-//! December's own output is removed between runs. Column “history” is that stage. At ×1 the
+//! December's own output is moved aside between runs. Column “history” is that stage. At ×1 the
 //! project also runs without archives first, for what the history adds.
 //!
 //! Nothing is deleted while the bench measures: the month's output of a run, and a scale's
@@ -340,7 +340,7 @@ struct Sample {
 }
 
 fn run_child(cfg: &Path, dir: &Path) -> Option<Sample> {
-    // the month's own output goes between runs; the archived months before it stay
+    // the month's own output goes aside between runs; the archived months before it stay
     if let Ok(entries) = std::fs::read_dir(dir.join("output")) {
         for e in entries.flatten() {
             if e.file_name()
