@@ -37,7 +37,7 @@ enum Source {
         checksum: u32,
     },
     /// Bytes placed among the added tables.
-    Tail(Vec<u8>),
+    Added(Vec<u8>),
 }
 
 /// The OFD font file for `program` (the PDF's font program). `sfnt` is the whole OpenType file
@@ -66,7 +66,7 @@ pub(crate) fn ofd_font(
         Some(otf) => {
             for (tag, offset, len, _) in directory(otf)? {
                 if &tag != b"CFF " {
-                    tables.insert(tag, Source::Tail(otf.get(offset..offset + len)?.to_vec()));
+                    tables.insert(tag, Source::Added(otf.get(offset..offset + len)?.to_vec()));
                 }
             }
             tables.insert(
@@ -83,36 +83,32 @@ pub(crate) fn ofd_font(
     // head moves among the added tables, where its checksum adjustment can be set.
     let mut head = match tables.remove(b"head")? {
         Source::Program { offset, len, .. } => program.get(offset..offset + len)?.to_vec(),
-        Source::Tail(bytes) => bytes,
+        Source::Added(bytes) => bytes,
     };
     if head.len() < 12 {
         return None;
     }
     head[8..12].copy_from_slice(&[0; 4]);
-    tables.insert(*b"head", Source::Tail(head));
+    tables.insert(*b"head", Source::Added(head));
     for (tag, data) in extra {
-        tables.insert(tag, Source::Tail(data));
+        tables.insert(tag, Source::Added(data));
     }
 
     let n = tables.len();
     let dir_len = 12 + 16 * n;
     // The added tables first (each padded to four bytes), then the program: its tables keep
     // the alignment they have in it.
-    let mut added = Vec::new();
-    let mut placed = Vec::with_capacity(n);
-    let mut head_at = None;
-    for (tag, source) in &tables {
-        if let Source::Tail(bytes) = source {
-            if tag == b"head" {
-                head_at = Some(added.len());
-            }
-            placed.push((*tag, checksum(bytes), dir_len + added.len(), bytes.len()));
-            added.extend_from_slice(bytes);
-            added.resize(added.len().next_multiple_of(4), 0);
-        }
-    }
-    let program_at = dir_len + added.len();
+    let program_at = dir_len
+        + tables
+            .values()
+            .map(|s| match s {
+                Source::Added(bytes) => bytes.len().next_multiple_of(4),
+                Source::Program { .. } => 0,
+            })
+            .sum::<usize>();
+    let mut added = Vec::with_capacity(program_at - dir_len);
     let mut records = Vec::with_capacity(n);
+    let mut head_at = None;
     for (tag, source) in &tables {
         match source {
             Source::Program {
@@ -120,10 +116,13 @@ pub(crate) fn ofd_font(
                 len,
                 checksum,
             } => records.push((*tag, *checksum, program_at + offset, *len)),
-            Source::Tail(_) => {
-                if let Some(at) = placed.iter().position(|p| p.0 == *tag) {
-                    records.push(placed.swap_remove(at));
+            Source::Added(bytes) => {
+                if tag == b"head" {
+                    head_at = Some(added.len());
                 }
+                records.push((*tag, checksum(bytes), dir_len + added.len(), bytes.len()));
+                added.extend_from_slice(bytes);
+                added.resize(added.len().next_multiple_of(4), 0);
             }
         }
     }
