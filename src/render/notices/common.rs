@@ -143,9 +143,15 @@ pub fn percent_text(percent: Option<f64>) -> String {
     }
 }
 
-/// `64.3%`, `100%`, `0%`.
+/// `64.3%`, `100%`, `0%` (in a sentence).
 pub fn rate_text(rate: f64) -> String {
     format!("{}%", crate::classify::one_decimal(rate))
+}
+
+/// A rate in a table column, always with one decimal (`64.3%`, `90.0%`, `100.0%`, `0.0%`), so
+/// that the figures of a column share one format and line up.
+pub fn column_rate_text(rate: f64) -> String {
+    format!("{rate:.1}%")
 }
 
 /// Cuts `text` to at most `max` characters, ending in “……” when cut.
@@ -567,6 +573,10 @@ mod tests {
         assert_eq!(rate_text(ratio(18, 28)), "64.3%");
         assert_eq!(rate_text(ratio(0, 0)), "0%");
         assert_eq!(rate_text(ratio(4, 4)), "100%");
+        assert_eq!(column_rate_text(ratio(18, 28)), "64.3%");
+        assert_eq!(column_rate_text(ratio(9, 10)), "90.0%");
+        assert_eq!(column_rate_text(ratio(4, 4)), "100.0%");
+        assert_eq!(column_rate_text(ratio(0, 0)), "0.0%");
         assert_eq!(percent_text(None), "—");
         assert_eq!(percent_text(Some(92.0)), "92%");
     }

@@ -2,8 +2,8 @@
 //! stacked light bar, and the list of red tasks.
 
 use super::common::{
-    Counts, cell_style, clip, col, head_style, header_row, light_color, light_spans, rate_text,
-    status_cell_with_history, text_cell,
+    Counts, cell_style, clip, col, column_rate_text, head_style, header_row, light_color,
+    light_spans, status_cell_with_history, text_cell,
 };
 use super::leader::unit_label;
 use super::{Input, compose};
@@ -87,8 +87,8 @@ fn rate_cells(rates: &Rates) -> [Cell; 8] {
         num(rates.yellow),
         num(rates.blue),
         num(rates.green),
-        text_cell(rate_text(rates.completion_rate)),
-        text_cell(rate_text(rates.report_rate)),
+        text_cell(column_rate_text(rates.completion_rate)),
+        text_cell(column_rate_text(rates.report_rate)),
         bar(rates),
     ]
 }
@@ -121,8 +121,8 @@ fn leaders_table(report: &MonthReport) -> Block {
         bold(city.yellow.to_string()),
         bold(city.blue.to_string()),
         bold(city.green.to_string()),
-        bold(rate_text(city.completion_rate)),
-        bold(rate_text(city.report_rate)),
+        bold(column_rate_text(city.completion_rate)),
+        bold(column_rate_text(city.report_rate)),
         bar(city),
     ]);
     rows.push(Row::new(total));
@@ -147,9 +147,10 @@ fn leaders_table(report: &MonthReport) -> Block {
         col(11.0, Align::Center),
     ];
     columns.extend([col(12.5, Align::Center); 4]);
+    // room for “100.0%” on one line; the bars take what is left
     columns.extend([
-        col(14.0, Align::Center),
-        col(14.0, Align::Center),
+        col(16.0, Align::Center),
+        col(16.0, Align::Center),
         Column::flex(Align::Left),
     ]);
     Block::Table(Table {

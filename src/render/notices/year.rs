@@ -3,8 +3,8 @@
 
 use super::NoticeError;
 use super::common::{
-    self, cell_style, col, group_row, head_style, header_row, light_spans, percent_text, rate_text,
-    text_cell,
+    self, cell_style, col, column_rate_text, group_row, head_style, header_row, light_spans,
+    percent_text, rate_text, text_cell,
 };
 use crate::config::Config;
 use crate::model::Light;
@@ -126,9 +126,9 @@ fn months_table(year: &YearReport) -> Block {
                 text_cell(m.label()),
                 num(t.tasks),
                 num(t.done),
-                text_cell(rate_text(round1(t.completion_rate()))),
-                text_cell(rate_text(round1(t.on_time_rate()))),
-                text_cell(rate_text(round1(t.report_rate()))),
+                text_cell(column_rate_text(round1(t.completion_rate()))),
+                text_cell(column_rate_text(round1(t.on_time_rate()))),
+                text_cell(column_rate_text(round1(t.report_rate()))),
                 num(t.lights[0]),
                 num(t.lights[1]),
                 num(t.lights[2]),
@@ -187,7 +187,7 @@ fn leaders_table(year: &YearReport) -> Block {
                 text_cell(l.display.as_str()),
                 num(l.tasks),
                 num(l.done),
-                text_cell(rate_text(round1(l.completion_rate))),
+                text_cell(column_rate_text(round1(l.completion_rate))),
                 text_cell(path),
                 num(l.red_task_months),
             ])
@@ -282,8 +282,8 @@ fn units_table(year: &YearReport) -> Block {
                 text_cell(u.name.as_str()),
                 num(u.tasks),
                 text_cell(format!("{}/{}", u.on_time, u.months)),
-                text_cell(rate_text(round1(u.on_time_rate))),
-                text_cell(rate_text(round1(u.completion_rate))),
+                text_cell(column_rate_text(round1(u.on_time_rate))),
+                text_cell(column_rate_text(round1(u.completion_rate))),
                 num(u.red_task_months),
             ])
         })
