@@ -384,6 +384,84 @@ mod tests {
         assert_eq!(new.first(), Some(&1));
     }
 
+    /// Records a glyph's outline as ttf-parser reads it: a reader that is not the subsetter.
+    #[derive(Default, PartialEq, Debug)]
+    struct Outline(Vec<(char, [i32; 6])>);
+
+    impl ttf_parser::OutlineBuilder for Outline {
+        fn move_to(&mut self, x: f32, y: f32) {
+            self.0.push(('M', [x as i32, y as i32, 0, 0, 0, 0]));
+        }
+        fn line_to(&mut self, x: f32, y: f32) {
+            self.0.push(('L', [x as i32, y as i32, 0, 0, 0, 0]));
+        }
+        fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+            self.0
+                .push(('Q', [x1 as i32, y1 as i32, x as i32, y as i32, 0, 0]));
+        }
+        fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
+            let p = [x1, y1, x2, y2, x, y].map(|v| v as i32);
+            self.0.push(('C', p));
+        }
+        fn close(&mut self) {
+            self.0.push(('Z', [0; 6]));
+        }
+    }
+
+    fn outline(font: &[u8], index: u32, gid: u16) -> Outline {
+        let face = ttf_parser::Face::parse(font, index).expect("parses");
+        let mut out = Outline::default();
+        face.outline_glyph(ttf_parser::GlyphId(gid), &mut out);
+        out
+    }
+
+    /// The vendored subsetter copies charstrings without subroutine calls instead of
+    /// re-encoding them (vendor/README.md): every glyph of a CFF cut, straight from a Noto CJK
+    /// face (subroutines expanded) and from a stock (copied), draws as in the face.
+    #[test]
+    fn cff_cuts_draw_every_glyph_as_the_face() {
+        let faces = [
+            ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
+            ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 2),
+        ];
+        for (path, index) in faces {
+            let path = Path::new(path);
+            if !path.is_file() {
+                // `.ci/run` installs fonts-noto-cjk; elsewhere the check is skipped.
+                assert!(
+                    std::env::var("CI").is_err(),
+                    "{} is missing",
+                    path.display()
+                );
+                continue;
+            }
+            let face = FaceData::parse(FontBytes::open(path).expect("reads"), index).expect("face");
+            let text =
+                "督查室关于重点任务推进情况的通知，请各牵头单位于12月8日前反馈（市大数据管理局）。";
+            let all: BTreeSet<u16> = text
+                .chars()
+                .chain('\u{4e00}'..'\u{4f00}')
+                .filter_map(|c| face.glyph_index(c))
+                .collect();
+            let used: BTreeSet<u16> = text.chars().filter_map(|c| face.glyph_index(c)).collect();
+            let stock = face.stock(&all).expect("a stock of a CFF face");
+            let direct = face.subset(&used, None).expect("cut");
+            let cut = face
+                .subset(&used, Some(&stock))
+                .expect("cut from the stock");
+            assert_eq!(direct.program, cut.program, "{}", path.display());
+            let original = face.face.borrow_owner();
+            for (old, new) in &direct.new_ids {
+                let want = outline(original, index, *old);
+                assert!(!want.0.is_empty(), "glyph {old} draws something");
+                for font in [&direct, &cut] {
+                    let sfnt = font.sfnt.as_deref().expect("CFF cut is a whole file");
+                    assert_eq!(outline(sfnt, 0, *new), want, "glyph {old} → {new}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn damaged_fonts_are_refused_not_panicking() {
         let data = std::fs::read(
