@@ -32,6 +32,7 @@ use duban::model::Month;
 use duban::pipeline::{RunOptions, Silent};
 use std::path::Path;
 use std::process::Command;
+use std::time::Instant;
 
 const CHILD_ENV: &str = "DUBAN_BENCH_CHILD";
 
@@ -77,6 +78,7 @@ fn main() {
         };
         let repeats = if scale >= 100 { 1 } else { 5 };
         settle();
+        machine_speed();
         if scale == 1 {
             // what the history adds: the same runs with nothing archived
             measure("×1, no archives", &cfg_path, &dir, repeats);
@@ -123,6 +125,20 @@ fn main() {
         }
     }
     empty_trash();
+}
+
+/// Times a fixed piece of CPU work (SHA-256 of 256 MiB, as run.json hashes the outputs) and
+/// prints it beside the scale's rows: this VM's speed drifts by up to 1.5× within an hour, and
+/// the figure says which spell the rows were measured in (lower is faster).
+fn machine_speed() {
+    let data = vec![0x5au8; 256 << 20];
+    let t = Instant::now();
+    let digest = duban::deliver::sha256_hex(&data);
+    eprintln!(
+        "   machine: SHA-256 of 256 MiB in {:.0} ms ({})",
+        t.elapsed().as_secs_f64() * 1000.0,
+        &digest[..8]
+    );
 }
 
 /// Writes the generated project to the disk before the runs, so that the kernel's writing it
