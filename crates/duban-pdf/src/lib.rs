@@ -54,7 +54,7 @@ pub use content::{
 };
 pub use fonts::{FontError, FontRole, FontSet, FontSource, Glyph, SHIPPED_FALLBACKS};
 pub use layout::{
-    FillRect, Item, Layout, Origin, Page, RowMark, RowRef, StrokeLine, TextLine, layout,
+    EM_ASCENT, FillRect, Item, Layout, Origin, Page, RowMark, RowRef, StrokeLine, TextLine, layout,
 };
 pub use ofd::{OFD_NS, write_ofd};
 pub use text::{MissingGlyph, PlacedGlyph, break_lines, measure};

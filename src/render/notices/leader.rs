@@ -2,7 +2,7 @@
 //! blue) and all their tasks grouped by lead unit.
 
 use super::common::{
-    Counts, col, group_row, header_row, issue_text, percent_text, status_cell,
+    Counts, NameColumn, PercentColumn, col, group_row, header_row, issue_text, status_cell,
     status_cell_with_history, text_cell,
 };
 use super::{Input, compose};
@@ -94,15 +94,17 @@ pub(crate) fn unit_label(task: &Task) -> &str {
 
 fn attention_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
     let report = input.report;
+    let progress = PercentColumn::of(tasks.iter().map(|(_, o)| o.percent));
+    let units = NameColumn::of(tasks.iter().map(|(task, _)| unit_label(task)));
     let rows = tasks
         .iter()
         .map(|(task, o)| {
             Row::new(vec![
                 text_cell(task.number.to_string()),
                 text_cell(task.text.as_str()),
-                text_cell(unit_label(task)),
+                units.cell(unit_label(task)),
                 text_cell(task.deadline.raw.as_str()),
-                text_cell(percent_text(o.percent)),
+                text_cell(progress.text(o.percent)),
                 status_cell_with_history(o, &input.report.trend, report.month),
                 text_cell(issue_text(o, input.lookup.rejected(task))),
             ])
@@ -112,9 +114,9 @@ fn attention_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
         columns: vec![
             col(8.0, Align::Center),
             duban_pdf::Column::flex(Align::Left),
-            col(17.5, Align::Left),
+            col(units.width(), Align::Left),
             col(13.5, Align::Center),
-            col(11.5, Align::Center),
+            col(progress.width(), Align::Center),
             col(24.5, Align::Left),
             col(28.0, Align::Left),
         ],
@@ -134,6 +136,11 @@ fn attention_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
 
 fn overview_table(groups: &[(&str, Vec<(&Task, &TaskOutcome)>)]) -> Block {
     let mut rows = Vec::new();
+    let progress = PercentColumn::of(
+        groups
+            .iter()
+            .flat_map(|(_, tasks)| tasks.iter().map(|(_, o)| o.percent)),
+    );
     for (unit, tasks) in groups {
         rows.push(group_row(format!("{unit}（{}项）", tasks.len())));
         rows.extend(tasks.iter().map(|(task, o)| {
@@ -141,7 +148,7 @@ fn overview_table(groups: &[(&str, Vec<(&Task, &TaskOutcome)>)]) -> Block {
                 text_cell(task.number.to_string()),
                 text_cell(task.text.as_str()),
                 text_cell(task.deadline.raw.as_str()),
-                text_cell(percent_text(o.percent)),
+                text_cell(progress.text(o.percent)),
                 status_cell(o),
             ])
         }));
@@ -151,7 +158,7 @@ fn overview_table(groups: &[(&str, Vec<(&Task, &TaskOutcome)>)]) -> Block {
             col(8.0, Align::Center),
             duban_pdf::Column::flex(Align::Left),
             col(13.5, Align::Center),
-            col(11.5, Align::Center),
+            col(progress.width(), Align::Center),
             col(24.5, Align::Left),
         ],
         header: Some(header_row(&[

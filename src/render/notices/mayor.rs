@@ -2,8 +2,8 @@
 //! stacked light bar, and the list of red tasks.
 
 use super::common::{
-    Counts, cell_style, clip, col, column_rate_text, head_style, header_row, light_color,
-    light_spans, status_cell_with_history, text_cell,
+    Counts, NameColumn, cell_style, clip, col, column_rate_text, head_style, header_row,
+    light_color, light_spans, status_cell_with_history, text_cell,
 };
 use super::leader::unit_label;
 use super::{Input, compose};
@@ -165,6 +165,7 @@ fn leaders_table(report: &MonthReport) -> Block {
 }
 
 fn red_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
+    let units = NameColumn::of(tasks.iter().map(|(task, _)| unit_label(task)));
     let rows = tasks
         .iter()
         .map(|(task, o)| {
@@ -172,7 +173,7 @@ fn red_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
                 num(task.number),
                 text_cell(task.text.as_str()),
                 text_cell(task.leaders.join("、")),
-                text_cell(unit_label(task)),
+                units.cell(unit_label(task)),
                 status_cell_with_history(o, &input.report.trend, input.report.month),
                 text_cell(clip(&o.reason, 40)),
             ])
@@ -183,7 +184,7 @@ fn red_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
             col(8.0, Align::Center),
             Column::flex(Align::Left),
             col(14.0, Align::Center),
-            col(17.5, Align::Left),
+            col(units.width(), Align::Left),
             col(24.5, Align::Left),
             col(33.0, Align::Left),
         ],

@@ -2,7 +2,7 @@
 //! the problems found in its own workbook(s).
 
 use super::common::{
-    Counts, clip, col, group_row, header_row, issue_text, number_list, percent_text,
+    Counts, PercentColumn, clip, col, group_row, header_row, issue_text, number_list,
     status_cell_with_history, text_cell,
 };
 use super::{Input, compose};
@@ -96,6 +96,7 @@ fn unit_problems<'a>(lookup: &crate::model::Lookup<'a>, unit: &str) -> Vec<&'a P
 
 fn tasks_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
     let report = input.report;
+    let progress = PercentColumn::of(tasks.iter().map(|(_, o)| o.percent));
     let rows = tasks
         .iter()
         .map(|(task, o)| {
@@ -103,7 +104,7 @@ fn tasks_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
                 text_cell(task.number.to_string()),
                 text_cell(task.text.as_str()),
                 text_cell(task.deadline.raw.as_str()),
-                text_cell(percent_text(o.percent)),
+                text_cell(progress.text(o.percent)),
                 status_cell_with_history(o, &input.report.trend, report.month),
                 text_cell(issue_text(o, input.lookup.rejected(task))),
             ])
@@ -114,7 +115,7 @@ fn tasks_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
             col(8.0, Align::Center),
             Column::flex(Align::Left),
             col(13.5, Align::Center),
-            col(11.5, Align::Center),
+            col(progress.width(), Align::Center),
             col(24.5, Align::Left),
             col(28.0, Align::Left),
         ],

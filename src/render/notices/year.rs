@@ -3,8 +3,8 @@
 
 use super::NoticeError;
 use super::common::{
-    self, cell_style, col, column_rate_text, group_row, head_style, header_row, light_spans,
-    percent_text, rate_text, text_cell,
+    self, NameColumn, cell_style, col, column_rate_text, group_row, head_style, header_row,
+    light_spans, percent_text, rate_text, text_cell,
 };
 use crate::config::Config;
 use crate::model::Light;
@@ -221,6 +221,7 @@ fn unfinished_table(year: &YearReport) -> Block {
     let mut rows = Vec::new();
     let due: Vec<_> = year.unfinished.iter().filter(|u| u.due).collect();
     let later: Vec<_> = year.unfinished.iter().filter(|u| !u.due).collect();
+    let units = NameColumn::of(year.unfinished.iter().map(|u| u.units.as_str()));
     for (label, list) in [("已过完成时限", due), ("尚未到完成时限", later)] {
         if list.is_empty() {
             continue;
@@ -233,7 +234,7 @@ fn unfinished_table(year: &YearReport) -> Block {
             Row::new(vec![
                 num(u.task),
                 text_cell(u.text.as_str()),
-                text_cell(u.units.as_str()),
+                units.cell(u.units.as_str()),
                 text_cell(u.deadline.as_str()),
                 Cell::text(
                     if u.path.is_empty() {
@@ -252,7 +253,7 @@ fn unfinished_table(year: &YearReport) -> Block {
         columns: vec![
             col(8.0, Align::Center),
             Column::flex(Align::Left),
-            col(17.5, Align::Left),
+            col(units.width(), Align::Left),
             col(13.5, Align::Center),
             col(36.0, Align::Center),
             col(21.0, Align::Center),
