@@ -201,14 +201,20 @@ fn write_archives(cfg_path: &Path, month: Month) -> Result<(), Box<dyn std::erro
         let dir = cfg.paths.output.join(m.to_string());
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join(&name), &bytes)?;
-        let run_json = duban::deliver::run_json(
-            &report,
-            &[],
-            &[duban::deliver::OutputFile {
-                rel_path: name.into(),
-                bytes,
-            }],
-        );
+        let mut outputs = Vec::new();
+        // what a run leaves beside its 汇总表 for the months after it
+        if let Some(record) = duban::history::record_bytes(&bytes, &name, m) {
+            std::fs::write(dir.join(duban::history::RECORD_FILE), &record)?;
+            outputs.push(duban::deliver::OutputFile {
+                rel_path: duban::history::RECORD_FILE.into(),
+                bytes: record,
+            });
+        }
+        outputs.push(duban::deliver::OutputFile {
+            rel_path: name.into(),
+            bytes,
+        });
+        let run_json = duban::deliver::run_json(&report, &[], &outputs);
         std::fs::write(dir.join("run.json"), run_json)?;
     }
     Ok(())

@@ -76,7 +76,7 @@ impl MonthRecord {
 }
 
 /// One unit in an archived month's 报送情况.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UnitReceipt {
     /// 是否报送 says 已报送.
     pub received: bool,
@@ -261,7 +261,61 @@ pub fn load(output_dir: &Path, month: Month, plan_year: i32) -> History {
     history
 }
 
-/// Reads one archived month after checking its 汇总表 against the month's run.json.
+/// The file beside a month's 汇总表 that holds what reading it back gives (see [`record_bytes`]).
+pub const RECORD_FILE: &str = "record.json";
+
+/// What [`read_archive`] reads from a 汇总表, stored beside it as [`RECORD_FILE`] and bound to
+/// its bytes by their SHA-256.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Record {
+    /// The 汇总表's file name.
+    source: String,
+    /// SHA-256 of the 汇总表's bytes.
+    source_sha256: String,
+    tasks: BTreeMap<u32, PreviousTask>,
+    receipts: BTreeMap<String, UnitReceipt>,
+}
+
+/// The [`RECORD_FILE`] of the 汇总表 `xlsx` named `name`: the workbook read back once, when it
+/// is written, so that the months after read this instead of parsing the workbook again
+/// (eleven months of a large city are most of a December run's reading). `None` when reading
+/// the workbook back gives warnings (a month read from a record must be read as the workbook
+/// would be, warnings included, and the record keeps none).
+///
+/// The workbook stays the archive: a month's record is used only when run.json lists it with
+/// its hash and it names the very bytes of the 汇总表 that run.json lists too.
+pub fn record_bytes(xlsx: &[u8], name: &str, month: Month) -> Option<Vec<u8>> {
+    let (tasks, receipts, problems) = read_archive_bytes(xlsx.to_vec(), name, month).ok()?;
+    if !problems.is_empty() {
+        return None;
+    }
+    let record = Record {
+        source: name.to_string(),
+        source_sha256: crate::deliver::sha256_hex(xlsx),
+        tasks,
+        receipts,
+    };
+    serde_json::to_vec(&record).ok()
+}
+
+/// The month's [`RECORD_FILE`], when run.json lists it, its bytes are the ones listed and it
+/// was made from the 汇总表 `name` whose SHA-256 is `sha`.
+fn read_record(dir: &Path, name: &str, sha: &str) -> Option<Archive> {
+    let (size, listed) = crate::verify::recorded_hash(dir, RECORD_FILE).ok()??;
+    let bytes = std::fs::read(dir.join(RECORD_FILE)).ok()?;
+    if size != bytes.len() as u64 || listed != crate::deliver::sha256_hex(&bytes) {
+        return None;
+    }
+    let record: Record = serde_json::from_slice(&bytes).ok()?;
+    (record.source == name && record.source_sha256 == sha).then_some((
+        record.tasks,
+        record.receipts,
+        Vec::new(),
+    ))
+}
+
+/// Reads one archived month after checking its 汇总表 against the month's run.json (from its
+/// [`RECORD_FILE`] when there is a sound one).
 fn load_month(output_dir: &Path, month: Month) -> Result<Archive, Box<Problem>> {
     let path = summary_path(output_dir, month);
     let name = summary_file_name(month);
@@ -278,7 +332,12 @@ fn load_month(output_dir: &Path, month: Month) -> Result<Archive, Box<Problem>> 
     let dir = output_dir.join(month.to_string());
     match crate::verify::recorded_hash(&dir, &name) {
         Ok(Some((size, sha)))
-            if size == bytes.len() as u64 && sha == crate::deliver::sha256_hex(&bytes) => {}
+            if size == bytes.len() as u64 && sha == crate::deliver::sha256_hex(&bytes) =>
+        {
+            if let Some(archive) = read_record(&dir, &name, &sha) {
+                return Ok(archive);
+            }
+        }
         Ok(Some(_)) => {
             return Err(Box::new(
                 Problem::history_changed(month, &hint).file(name.clone()),

@@ -96,6 +96,9 @@ pub fn render(
                 crate::render::xlsx::summary_workbook(report, cfg).map_err(RunError::Xlsx)?;
             let name = crate::history::summary_file_name(report.month);
             staging.put(Path::new(&name), &bytes)?;
+            if let Some(record) = crate::history::record_bytes(&bytes, &name, report.month) {
+                staging.put(Path::new(crate::history::RECORD_FILE), &record)?;
+            }
             progress.tick();
             Ok::<_, RunError>(())
         },

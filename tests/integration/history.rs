@@ -703,3 +703,76 @@ fn rebuilding_a_middle_month_names_the_later_months() {
         text(&out)
     );
 }
+
+/// Each archived month keeps what reading its 汇总表 back gives in record.json (listed in
+/// run.json); a month read from it is the month read from the workbook, and a record that is
+/// missing or was changed is passed over for the workbook.
+#[test]
+fn a_month_read_from_its_record_is_the_month_read_from_its_workbook() {
+    let year = demo_year();
+    let plan_year = m("2026-11").year;
+    for month in &MONTHS[..4] {
+        let dir = year.project.out.join(month);
+        let listed = duban::verify::recorded_hash(&dir, duban::history::RECORD_FILE)
+            .expect("run.json reads");
+        assert!(listed.is_some(), "{month}: run.json lists no record.json");
+    }
+    let summary = |history: &duban::history::History| {
+        history
+            .months
+            .iter()
+            .map(|r| (r.month, r.tasks.clone(), r.receipts.clone()))
+            .collect::<Vec<_>>()
+    };
+    let from_records = duban::history::load(&year.project.out, m("2026-11"), plan_year);
+    assert_eq!(from_records.months.len(), 4);
+    assert!(from_records.problems.is_empty());
+
+    let without = copy_of_demo("record-removed");
+    let changed = copy_of_demo("record-changed");
+    for month in &MONTHS[..4] {
+        std::fs::remove_file(without.out.join(month).join(duban::history::RECORD_FILE))
+            .expect("remove record");
+        let path = changed.out.join(month).join(duban::history::RECORD_FILE);
+        let text = std::fs::read_to_string(&path).expect("record");
+        // another progress for one task: run.json's hash no longer matches
+        let edited = text.replacen("\"percent\":", "\"percent\":1.0e0,\"was\":", 1);
+        assert_ne!(edited, text);
+        std::fs::write(&path, edited).expect("write record");
+    }
+    for project in [&without, &changed] {
+        let from_workbooks = duban::history::load(&project.out, m("2026-11"), plan_year);
+        assert!(from_workbooks.problems.is_empty());
+        assert_eq!(summary(&from_workbooks), summary(&from_records));
+    }
+
+    // The record is what the run reads: one whose run.json entry is brought up to date is
+    // believed (which is why run.json must list it with its hash).
+    let used = copy_of_demo("record-used");
+    let dir = used.out.join(MONTHS[3]);
+    let path = dir.join(duban::history::RECORD_FILE);
+    let mut record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("record")).expect("json");
+    let (number, task) = record["tasks"]
+        .as_object_mut()
+        .and_then(|t| t.iter_mut().next())
+        .expect("a task");
+    let number: u32 = number.parse().expect("number");
+    task["percent"] = serde_json::json!(1.5);
+    let bytes = serde_json::to_vec(&record).expect("json");
+    std::fs::write(&path, &bytes).expect("write");
+    let run_json = dir.join("run.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&run_json).expect("run.json")).expect("json");
+    for entry in manifest["outputs"].as_array_mut().expect("outputs") {
+        if entry["path"] == duban::history::RECORD_FILE {
+            entry["bytes"] = serde_json::json!(bytes.len());
+            entry["sha256"] = serde_json::json!(duban::deliver::sha256_hex(&bytes));
+        }
+    }
+    std::fs::write(&run_json, serde_json::to_vec(&manifest).expect("json")).expect("write");
+    let history = duban::history::load(&used.out, m("2026-11"), plan_year);
+    let october = history.months.last().expect("October");
+    assert_eq!(october.month, m(MONTHS[3]));
+    assert_eq!(october.tasks[&number].percent, Some(1.5));
+}
