@@ -288,8 +288,9 @@ pub fn run_json_of(report: &MonthReport, inputs: &[InputFile], outputs: Vec<Inpu
 }
 
 /// Kinds of documents, in run.json's order.
-const DOCUMENT_KINDS: [&str; 8] = [
+const DOCUMENT_KINDS: [&str; 9] = [
     "汇总表",
+    "汇总表记录",
     "领导督办单",
     "单位督办通知单",
     "领导督办单OFD",
@@ -303,6 +304,8 @@ const DOCUMENT_KINDS: [&str; 8] = [
 fn document_kind(path: &str) -> &'static str {
     if path.ends_with(".xlsx") {
         "汇总表"
+    } else if path == crate::history::RECORD_FILE {
+        "汇总表记录"
     } else if path.starts_with("督办单/领导/") && path.ends_with(".pdf") {
         "领导督办单"
     } else if path.starts_with("督办单/单位/") && path.ends_with(".pdf") {
