@@ -11,6 +11,10 @@
 //! workbook written by another version of duban with other columns is still read. The count of
 //! months not reported is also stored in the archive's own column 连续未报送月数 (written by
 //! `render::xlsx`); it is used where the record before that month is missing.
+//!
+//! Each run also leaves [`RECORD_FILE`] beside its 汇总表: the workbook as this module reads it,
+//! bound to the workbook's SHA-256 and listed in run.json. A later month reads that instead of
+//! parsing the workbook again when run.json vouches for both; otherwise it reads the workbook.
 
 use crate::model::{Light, Month, PreviousTask, Problem, Status};
 use calamine::{Data, Reader};
