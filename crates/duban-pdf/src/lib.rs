@@ -57,7 +57,7 @@ pub use layout::{
     EM_ASCENT, FillRect, Item, Layout, Origin, Page, RowMark, RowRef, StrokeLine, TextLine, layout,
 };
 pub use ofd::{OFD_NS, write_ofd};
-pub use text::{MissingGlyph, PlacedGlyph, break_lines, measure};
+pub use text::{MissingGlyph, PlacedGlyph, break_lines, may_end_line, may_start_line, measure};
 pub use write::{WriteError, write_pdf, write_pdf_and_ofd};
 
 /// A rendered document.

@@ -172,7 +172,7 @@ pub(crate) fn write_ofd_with(
         env!("CARGO_PKG_VERSION")
     );
 
-    let mut zip = ZipOut::new(meta.date, crate::write::programs_size(embedded) + 16 * 1024);
+    let mut zip = ZipOut::new(meta.date, crate::write::buffer_size(embedded));
     let failed = || WriteError::Package {
         reason: "压缩失败".into(),
     };

@@ -18,6 +18,17 @@ const NO_START: &str = "，。、；：？！）》」』”’〕】〗〉｝�
 /// Characters that must not end a line.
 const NO_END: &str = "（《「『“‘〔【〖〈｛［([{<";
 
+/// Whether a line may start with `ch`: not with closing punctuation, an iteration mark or a
+/// small kana (the rule [`break_lines`] follows, for callers that break text themselves).
+pub fn may_start_line(ch: char) -> bool {
+    !NO_START.contains(ch)
+}
+
+/// Whether a line may end with `ch`: not with opening punctuation.
+pub fn may_end_line(ch: char) -> bool {
+    !NO_END.contains(ch)
+}
+
 /// A character the document asked for that no loaded font has. It is drawn as □.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MissingGlyph {

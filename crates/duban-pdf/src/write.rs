@@ -81,9 +81,8 @@ fn write_pdf_with(
     embedded: &[EmbeddedFont],
     meta: &Meta,
 ) -> Result<Vec<u8>, WriteError> {
-    // the font programs are most of the file: room for them and some, so the buffer is not
-    // grown (and copied) again and again
-    let mut pdf = Pdf::with_capacity(programs_size(embedded) + 16 * 1024);
+    // sized up front, so the buffer is not grown (and copied) again and again
+    let mut pdf = Pdf::with_capacity(buffer_size(embedded));
     let mut next = Ref::new(1);
     let mut alloc = || next.bump();
     let catalog = alloc();
@@ -154,15 +153,17 @@ fn write_pdf_with(
     Ok(pdf.finish())
 }
 
-/// Bytes of the embedded font programs as stored (compressed where they are).
-pub(crate) fn programs_size(embedded: &[EmbeddedFont]) -> usize {
-    embedded
+/// Room to reserve for a document's file (PDF or OFD): its font programs as stored
+/// (compressed where they are), which are most of it, and 16 KiB for the rest.
+pub(crate) fn buffer_size(embedded: &[EmbeddedFont]) -> usize {
+    let programs: usize = embedded
         .iter()
         .map(|f| match &f.cut.packed {
             Some(p) => p.zlib().len(),
             None => f.cut.subset.program.len(),
         })
-        .sum()
+        .sum();
+    programs + 16 * 1024
 }
 
 /// A document that cannot be written.

@@ -213,8 +213,8 @@ fn name_ems(text: &str) -> f32 {
 }
 
 /// `text` in as few lines of at most `width` ems as it needs, as even as they can be (the
-/// longer ones first), never two characters of an ASCII run or a closing mark apart from the
-/// character before it. A text that fits is one line.
+/// longer ones first), never inside an ASCII run nor where the line breaker would not break
+/// (before a closing mark, after an opening one). A text that fits is one line.
 fn even_lines(text: &str, width: f32) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let total = name_ems(text);
@@ -231,8 +231,8 @@ fn even_lines(text: &str, width: f32) -> Vec<String> {
         let rest = chars.len() - i;
         let inside_word = !line.is_empty()
             && (c.is_ascii_alphanumeric() && chars[i - 1].is_ascii_alphanumeric()
-                || "，。、；：？！）》」』”’%％".contains(c)
-                || "（《「『“‘".contains(chars[i - 1]));
+                || !duban_pdf::may_start_line(c)
+                || !duban_pdf::may_end_line(chars[i - 1]));
         let breakable = !line.is_empty() && !inside_word && rest >= 2 && line.chars().count() >= 2;
         if breakable && (ems + w > width || ems >= target - 0.01) {
             lines.push(std::mem::take(&mut line));
@@ -266,13 +266,13 @@ impl PercentColumn {
     /// The column's width in mm: room for `100%`, or for `100.0%` with one decimal (the
     /// flexible 任务目标 column gives the difference).
     pub fn width(self) -> f32 {
-        if self.decimal { 16.0 } else { 11.5 }
+        if self.decimal { DECIMAL_RATE_MM } else { 11.5 }
     }
 
     /// `p` in this column's format; `—` when there is none.
     pub fn text(self, percent: Option<f64>) -> String {
         match percent {
-            Some(p) if self.decimal => format!("{p:.1}%"),
+            Some(p) if self.decimal => column_rate_text(p),
             other => percent_text(other),
         }
     }
@@ -282,6 +282,9 @@ impl PercentColumn {
 pub fn rate_text(rate: f64) -> String {
     format!("{}%", crate::classify::one_decimal(rate))
 }
+
+/// Width in mm of a table column of one-decimal figures: `100.0%` on one line.
+pub const DECIMAL_RATE_MM: f32 = 16.0;
 
 /// A rate in a table column, always with one decimal (`64.3%`, `90.0%`, `100.0%`, `0.0%`), so
 /// that the figures of a column share one format and line up.

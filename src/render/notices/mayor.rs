@@ -2,8 +2,8 @@
 //! stacked light bar, and the list of red tasks.
 
 use super::common::{
-    Counts, NameColumn, cell_style, clip, col, column_rate_text, head_style, header_row,
-    light_color, light_spans, status_cell_with_history, text_cell,
+    Counts, DECIMAL_RATE_MM, NameColumn, cell_style, clip, col, column_rate_text, head_style,
+    header_row, light_color, light_spans, status_cell_with_history, text_cell,
 };
 use super::leader::unit_label;
 use super::{Input, compose};
@@ -149,8 +149,8 @@ fn leaders_table(report: &MonthReport) -> Block {
     columns.extend([col(12.5, Align::Center); 4]);
     // room for “100.0%” on one line; the bars take what is left
     columns.extend([
-        col(16.0, Align::Center),
-        col(16.0, Align::Center),
+        col(DECIMAL_RATE_MM, Align::Center),
+        col(DECIMAL_RATE_MM, Align::Center),
         Column::flex(Align::Left),
     ]);
     Block::Table(Table {
