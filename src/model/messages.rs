@@ -187,7 +187,7 @@ impl Problem {
         Problem::warning(
             C::PreviousSummaryMissing,
             format!(
-                "没有找到上月（{prev}）的汇总表 {summary}，但上月的报送文件夹 {prev_folder} 存在。本月将不显示上月进度、进度倒退和连续未报送。请先运行 `cargo run --release -- run --month {prev}` 生成上月结果，再加 --force 重新运行本月（本次结果会保留为 {month}.previous-N）。"
+                "没有找到上月（{prev}）的汇总表 {summary}，但上月的报送文件夹 {prev_folder} 存在。本月将不显示上月进度、进度倒退和连续未报送。请先运行 duban run --month {prev} 生成上月结果，再加 --force 重新运行本月（本次结果会保留为 {month}.previous-N）。"
             ),
         )
     }
@@ -220,17 +220,17 @@ impl Problem {
     pub fn unreadable_file(error: impl Display) -> Problem {
         Problem::error(
             C::UnreadableFile,
-            format!("无法打开文件（{error}），请检查文件是否被占用或损坏"),
+            "无法打开文件，请检查文件是否被占用或损坏后重新报送",
         )
+        .detail(error.to_string())
     }
     /// A file over `limits.max_file_bytes`.
     pub fn file_too_large(len: impl Display, limit: impl Display) -> Problem {
         Problem::error(
             C::FileTooLarge,
-            format!(
-                "文件大小 {len} 字节，超过上限 {limit} 字节（limits.max_file_bytes），未读取；请删去无关内容后重新报送"
-            ),
+            format!("文件大小 {len} 字节，超过上限 {limit} 字节，未读取；请删去无关内容后重新报送"),
         )
+        .detail(format!("duban.toml [limits] max_file_bytes = {limit}"))
     }
     /// No sheet has a header row in its first 20 rows.
     /// A header without a 完成进度 column: the sheet's rows carry no progress figure.

@@ -101,7 +101,7 @@ impl ReadError {
         }
     }
 
-    fn with_detail(self, detail: impl Into<String>) -> Self {
+    pub(crate) fn with_detail(self, detail: impl Into<String>) -> Self {
         let ReadError::Refused { code, message, .. } = self;
         let detail = detail.into();
         ReadError::Refused {
@@ -118,17 +118,24 @@ impl ReadError {
     }
 }
 
+/// The technical detail of a refusal by a resource limit: the setting that decided it (the office
+/// can raise it; the unit reads only the message).
+pub(crate) fn limit_setting(key: &str, limit: impl std::fmt::Display) -> String {
+    format!("duban.toml [limits] {key} = {limit}")
+}
+
 /// Reads a workbook from its bytes.
 pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(ReadError::new(
             ProblemCode::FileTooLarge,
             format!(
-                "文件大小 {} 字节，超过上限 {} 字节（limits.max_file_bytes），未读取；请删去无关内容后重新报送",
+                "文件大小 {} 字节，超过上限 {} 字节，未读取；请删去无关内容后重新报送",
                 bytes.len(),
                 limits.max_file_bytes
             ),
-        ));
+        )
+        .with_detail(limit_setting("max_file_bytes", limits.max_file_bytes)));
     }
     let format = sniff(bytes)?;
     // The parsers are third-party code run on hostile bytes: a panic in one of them is a damaged

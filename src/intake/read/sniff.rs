@@ -151,7 +151,7 @@ pub(super) fn foreign(what: Foreign) -> ReadError {
     ReadError::new(
         code,
         format!(
-            "文件内容是{}，不是 duban 能读取的 Excel/WPS 表格；{}",
+            "文件内容是{}，不是 Excel/WPS 表格，无法读取；{}",
             what.what, what.advice
         ),
     )

@@ -64,10 +64,11 @@ pub(super) fn xls_limit_error(index: usize, what: &str, limit: u64, key: &str) -
     ReadError::new(
         ProblemCode::SheetTooLarge,
         format!(
-            "第 {} 个工作表的{what}（按文件记录计算）超过上限 {limit}（limits.{key}），文件未读取；请删去无关内容后重新报送",
+            "第 {} 个工作表的{what}（按文件记录计算）超过上限 {limit}，文件未读取；请删去无关内容后重新报送",
             index + 1
         ),
     )
+    .with_detail(super::limit_setting(key, limit))
 }
 
 /// BIFF records of a stream: (type, data), stopping at the first truncated record.

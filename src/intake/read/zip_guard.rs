@@ -12,10 +12,14 @@ pub(super) fn check_inflated_size(bytes: &[u8], limits: &Limits) -> Result<Infla
         ReadError::new(
             ProblemCode::InflatedTooLarge,
             format!(
-                "文件解压后{what}超过上限 {} 字节（limits.max_inflated_bytes），未读取；文件可能异常，请重新导出后报送",
+                "文件解压后{what}超过上限 {} 字节，未读取；文件可能异常，请重新导出后报送",
                 limits.max_inflated_bytes
             ),
         )
+        .with_detail(super::limit_setting(
+            "max_inflated_bytes",
+            limits.max_inflated_bytes,
+        ))
     };
     if zip.len() > 10_000 {
         return Err(corrupt(format!("压缩包内有 {} 个部件", zip.len())));
@@ -64,10 +68,15 @@ pub(super) fn check_inflated_size(bytes: &[u8], limits: &Limits) -> Result<Infla
             return Err(ReadError::new(
                 ProblemCode::SheetTooLarge,
                 format!(
-                    "工作表的 XML 标记数超过上限 {}（由 limits.max_cells 与 limits.max_rows_per_sheet 推算），文件未读取；文件可能异常（如大量空行），请重新导出后报送",
-                    max_sheet_tags(limits)
+                    "工作表的内容超过上限，文件未读取；文件可能异常（如大量空行），请重新导出后报送"
                 ),
-            ));
+            )
+            .with_detail(format!(
+                "XML 标记数超过 {}（由 {} 与 {} 推算）",
+                max_sheet_tags(limits),
+                super::limit_setting("max_cells", limits.max_cells),
+                super::limit_setting("max_rows_per_sheet", limits.max_rows_per_sheet)
+            )));
         }
         copied.map_err(corrupt)?;
         actual = actual.saturating_add(counted.bytes);
@@ -232,26 +241,23 @@ pub(super) fn declared_count(value: &str) -> u64 {
 }
 
 pub(super) fn too_many(what: &str, limit: u64, key: &str) -> ReadError {
-    let setting = if key.is_empty() {
-        String::new()
-    } else {
-        format!("（limits.{key}）")
-    };
-    ReadError::new(
+    let refused = ReadError::new(
         ProblemCode::SheetTooLarge,
-        format!(
-            "工作簿中的{what}数超过上限 {limit}{setting}，文件未读取；文件可能异常，请重新导出后报送"
-        ),
-    )
+        format!("工作簿中的{what}数超过上限 {limit}，文件未读取；文件可能异常，请重新导出后报送"),
+    );
+    if key.is_empty() {
+        refused
+    } else {
+        refused.with_detail(super::limit_setting(key, limit))
+    }
 }
 
 pub(super) fn limit_error(sheet: &str, what: &str, limit: u64, key: &str) -> ReadError {
     ReadError::new(
         ProblemCode::SheetTooLarge,
-        format!(
-            "工作表“{sheet}”的{what}超过上限 {limit}（limits.{key}），文件未读取；请删去无关内容后重新报送"
-        ),
+        format!("工作表“{sheet}”的{what}超过上限 {limit}，文件未读取；请删去无关内容后重新报送"),
     )
+    .with_detail(super::limit_setting(key, limit))
 }
 
 /// calamine materialises an ODS sheet as a dense rectangle, expanding
@@ -352,10 +358,11 @@ pub(super) fn check_ods_dense_size(bytes: &[u8], limits: &Limits) -> Result<Hidd
                     return Err(ReadError::new(
                         ProblemCode::SheetTooLarge,
                         format!(
-                            "表格按重复行列展开后的单元格数超过上限 {}（limits.max_cells），文件未读取；请删去无关内容后重新报送",
+                            "表格按重复行列展开后的单元格数超过上限 {}，文件未读取；请删去无关内容后重新报送",
                             limits.max_cells
                         ),
-                    ));
+                    )
+                    .with_detail(super::limit_setting("max_cells", limits.max_cells)));
                 }
             }
             Ok(Event::Eof) => return Ok(hidden),
