@@ -87,27 +87,43 @@ pub(crate) fn delivery_cells(email: Option<&str>, has_message: bool) -> (String,
     )
 }
 
+/// Appends one CSV record (RFC 4180, CRLF), each cell guarded against formula injection.
 pub(crate) fn push_record(out: &mut String, cells: impl Iterator<Item = String>) {
-    let cells: Vec<String> = cells.map(|c| csv_cell(&c)).collect();
-    out.push_str(&cells.join(","));
-    out.push_str("\r\n");
+    let mut writer = csv_writer();
+    // Writing into a Vec cannot fail, and csv writes UTF-8 as it was given.
+    let _ = writer.write_record(cells.map(|c| guard(&c).into_owned()));
+    if let Ok(bytes) = writer.into_inner() {
+        out.push_str(&String::from_utf8_lossy(&bytes));
+    }
 }
 
-/// Guards and quotes one cell: a cell starting with `= + - @`, their full-width forms, a tab
-/// or CR is prefixed with `'` so spreadsheets show it as text; cells with `,` `"` CR or LF are
-/// quoted with `"` doubled (RFC 4180).
-pub(crate) fn csv_cell(raw: &str) -> String {
-    let guarded = match raw.chars().next() {
+/// The one shape of every CSV duban writes: `,`, `"` quoting where needed, CRLF.
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Necessary)
+        .flexible(true)
+        .from_writer(Vec::new())
+}
+
+/// A cell starting with `= + - @`, their full-width forms, a tab or CR is prefixed with `'`
+/// so spreadsheets show it as text (the CSV itself is the `csv` crate's).
+pub(crate) fn guard(raw: &str) -> std::borrow::Cow<'_, str> {
+    match raw.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠') => {
-            format!("'{raw}")
+            format!("'{raw}").into()
         }
-        _ => raw.to_string(),
-    };
-    if guarded.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
+        _ => raw.into(),
     }
+}
+
+/// One cell as [`push_record`] writes it: guarded, then quoted where RFC 4180 needs it.
+#[cfg(test)]
+fn csv_cell(raw: &str) -> String {
+    let mut record = String::new();
+    push_record(&mut record, std::iter::once(raw.to_string()));
+    record.truncate(record.len() - "\r\n".len());
+    record
 }
 
 /// An input file as run.json records it.

@@ -4,7 +4,7 @@
 //! A row is appended and synced to disk after every message, so a crash loses at most the row
 //! of the message in flight; a row cut short by a crash is read as not sent.
 
-use crate::deliver::{csv_cell, push_record};
+use crate::deliver::{guard, push_record};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -157,57 +157,33 @@ fn sync_parent(path: &Path) {
     }
 }
 
-/// Records of a CSV text as duban writes it (RFC 4180: `"` quoting with `""` escapes, CRLF or
-/// LF lines, a leading BOM), with the `'` guard that [`csv_cell`] puts before a cell that a
+/// Records of a CSV text as duban writes it (RFC 4180 by the `csv` crate; a leading BOM), with
+/// the `'` guard that [`guard`] puts before a cell that a
 /// spreadsheet would read as a formula taken off again.
 pub fn read_csv(text: &str) -> Vec<Vec<String>> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let mut records = Vec::new();
-    let mut record: Vec<String> = Vec::new();
-    let mut cell = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    let mut touched = false;
-    while let Some(c) = chars.next() {
-        touched = true;
-        if quoted {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    chars.next();
-                    cell.push('"');
-                } else {
-                    quoted = false;
-                }
-            } else {
-                cell.push(c);
-            }
-            continue;
-        }
-        match c {
-            '"' => quoted = true,
-            ',' => record.push(unguard(std::mem::take(&mut cell))),
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                record.push(unguard(std::mem::take(&mut cell)));
-                records.push(std::mem::take(&mut record));
-                touched = false;
-            }
-            _ => cell.push(c),
-        }
-    }
-    if touched {
-        record.push(unguard(cell));
-        records.push(record);
-    }
-    records
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .into_records()
+        // a record csv cannot read (invalid UTF-8 cannot occur in a &str) ends the table
+        .map_while(Result::ok)
+        .map(|record| {
+            record
+                .iter()
+                .map(|cell| unguard(cell.to_string()))
+                .collect()
+        })
+        .collect()
 }
 
-/// Takes off the formula guard `'` that [`csv_cell`] adds.
+/// Takes off the formula guard `'` that [`guard`] adds.
 fn unguard(cell: String) -> String {
     let mut chars = cell.chars();
     if chars.next() == Some('\'')
         && let Some(next) = chars.next()
-        && csv_cell(&next.to_string()).starts_with('\'')
+        && guard(&next.to_string()).starts_with('\'')
     {
         return cell['\''.len_utf8()..].to_string();
     }
