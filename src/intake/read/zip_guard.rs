@@ -67,9 +67,7 @@ pub(super) fn check_inflated_size(bytes: &[u8], limits: &Limits) -> Result<Infla
         if counted.max_tags.is_some_and(|m| counted.tags > m) {
             return Err(ReadError::new(
                 ProblemCode::SheetTooLarge,
-                format!(
-                    "工作表的内容超过上限，文件未读取；文件可能异常（如大量空行），请重新导出后报送"
-                ),
+                "工作表的内容超过上限，文件未读取；文件可能异常（如大量空行），请重新导出后报送",
             )
             .with_detail(format!(
                 "XML 标记数超过 {}（由 {} 与 {} 推算）",
