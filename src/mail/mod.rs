@@ -1,26 +1,36 @@
 //! `duban send`: the month's notices (or the month's templates) delivered through the office's
 //! SMTP server, exactly once.
 //!
+//! - [`lock_month`] takes the month's send lock, held across plan and send (one send at a time
+//!   per month, for every kind of send).
 //! - [`plan`] reads what there is to send: for notices, the archived month is first verified
 //!   against its run.json ([`crate::verify::verify_month`]); the messages are the archived
-//!   `.eml` files listed in `清单.csv`, sent byte for byte minus `X-Unsent`, to the addresses in
-//!   their To and Cc; units already logged 已发送 in `发送记录.csv` are skipped.
+//!   `.eml` files listed in `清单.csv`, sent byte for byte minus `X-Unsent` and dated when sent,
+//!   to the addresses in their To and Cc — each of which must be the unit's address in
+//!   units.toml; units logged 已发送 (or 状态不明) in `发送记录.csv` are skipped, and a unit whose
+//!   archived message changed since it was sent (a month rebuilt with `--force`) is listed as
+//!   已发送旧版.
 //! - [`send`] delivers them over one connection ([`smtp::Session`]), at most `per_minute` a
-//!   minute, appending and syncing a log row after every message. Temporary failures are
-//!   retried with backoff and otherwise left for the next run; a 5xx is logged with the
-//!   server's words and the others go on; a TLS or login failure stops the batch at once.
+//!   minute. A row 发送中 is appended and synced before each body goes out, and the outcome
+//!   after the server's answer. Temporary failures before the body (and a 4xx to its end) are
+//!   retried with backoff and otherwise left for the next run; no reply after the body is
+//!   状态不明 and never retried by itself; a 5xx is logged with the server's words and the others
+//!   go on; a TLS or login failure stops the batch at once.
 //!
 //! The password comes only from the environment (`DUBAN_SMTP_PASSWORD`, read by the command)
 //! and is never written anywhere.
 
 mod eml;
+pub mod lock;
 mod log;
 mod smtp;
 
-pub use eml::{recipients, without_unsent};
-pub use log::{LOG_HEADER, LogRow, Outcome, SendLog, read_csv, read_outcomes};
+pub use eml::{dated, recipients, without_unsent};
+pub use lock::{LOCK_FILE, MonthLock, lock_month};
+pub use log::{LOG_HEADER, LogRow, Outcome, SendLog, UnitRecord, read_csv, read_records};
+pub use smtp::DATA_REPLY_WAIT;
 
-use crate::config::Config;
+use crate::config::{Config, Security};
 use crate::deliver::{MAIL_DIR, MANIFEST_FILE, sha256_hex};
 use crate::model::Month;
 use crate::pipeline::TEMPLATES_DIR;
@@ -72,12 +82,21 @@ pub struct Outgoing {
     pub file: String,
     pub subject: String,
     pub attachment: String,
-    /// The bytes to send (the archived file minus `X-Unsent`).
+    /// The bytes to send (the archived file minus `X-Unsent`; dated when sent).
     pub bytes: Vec<u8>,
-    /// Already logged 已发送.
+    /// SHA-256 of the archived `.eml`.
+    pub archived_sha256: String,
+    /// Already logged 已发送 (this message, or with [`Outgoing::sent_old`] an earlier build's).
     pub already_sent: bool,
-    /// To be sent by this run (not sent yet, or `--resend`); the plan holds only the units
-    /// `--only` chose.
+    /// Logged 已发送 for a message that differs from today's archived one (the month was
+    /// rebuilt with `--force` after sending): 已发送旧版.
+    pub sent_old: bool,
+    /// The last attempt went out without a reply (状态不明), or a run died while sending it.
+    pub unknown: bool,
+    /// A 发送中 row without its outcome (the run sending it died): closed with 状态不明.
+    dangling: bool,
+    /// To be sent by this run (neither sent nor 状态不明, or `--resend`); the plan holds only the
+    /// units `--only` chose.
     pub selected: bool,
 }
 
@@ -178,6 +197,32 @@ pub enum SendError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "{month} 的邮件正在由另一个 duban 发送（{path} 已被锁定）。为防止同一单位收到两份，本次未发送任何邮件；请等那次发送结束后再运行"
+    )]
+    Locked { month: String, path: String },
+    #[error("无法建立发送锁 {path}：{source}")]
+    LockFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "[mail] security = \"none\" 时不能设置 username：密码会以明文发给邮件服务器 {host}。请改用 security = \"starttls\"（端口 587）或 \"tls\"（端口 465）；本次未连接邮件服务器"
+    )]
+    PasswordInClear { host: String },
+    #[error(
+        "邮件 {path} 的收件人 {address} 不是 units.toml 中“{unit}”的邮箱（{known}）。为防止发给他人，本次未发送任何邮件；如地址有变，请更正 units.toml 后重新运行 duban run --month {month} --force"
+    )]
+    ForeignAddress {
+        path: String,
+        unit: String,
+        address: String,
+        known: String,
+        month: String,
+    },
+    #[error(transparent)]
+    Units(#[from] crate::units::DirectoryError),
 }
 
 /// Reads and checks what the batch would send; connects to nothing.
@@ -235,21 +280,18 @@ pub fn plan(cfg: &Config, opts: &SendOptions) -> Result<Plan, SendError> {
     }
     let chosen = |unit: &str| opts.only.is_empty() || opts.only.iter().any(|n| n.trim() == unit);
     let log_path = folder.join(SEND_LOG);
-    let logged = read_outcomes(&log_path).map_err(|source| SendError::Log {
+    let records = read_records(&log_path).map_err(|source| SendError::Log {
         path: log_path.display().to_string(),
         source,
     })?;
-    let logged_as = |unit: &str, outcome: Outcome| {
-        logged
-            .iter()
-            .any(|(u, o)| u == unit && o == outcome.label())
-    };
+    let units = crate::units::Directory::load(&cfg.paths.units)?;
     let mut messages = Vec::new();
     let mut no_address = Vec::new();
     let mut no_address_logged = Vec::new();
     for row in rows.into_iter().filter(|r| chosen(&r.unit)) {
+        let record = records.get(&row.unit).cloned().unwrap_or_default();
         let Some(file) = row.eml.filter(|f| !f.is_empty()) else {
-            if logged_as(&row.unit, Outcome::NoAddress) {
+            if record.no_address {
                 no_address_logged.push(row.unit.clone());
             }
             no_address.push(row.unit);
@@ -271,8 +313,15 @@ pub fn plan(cfg: &Config, opts: &SendOptions) -> Result<Plan, SendError> {
             path: path.display().to_string(),
             reason,
         })?;
-        let already_sent = logged_as(&row.unit, Outcome::Sent);
-        let selected = !already_sent || opts.resend;
+        check_addresses(&units, &row.unit, &recipients, &path, opts.month)?;
+        let archived_sha256 = sha256_hex(&archived);
+        let already_sent = record.sent.is_some();
+        let sent_old = record
+            .sent
+            .as_deref()
+            .is_some_and(|sha| !sha.is_empty() && sha != archived_sha256);
+        let unknown = record.unknown && !already_sent;
+        let selected = !record.settled() || opts.resend;
         messages.push(Outgoing {
             unit: row.unit,
             recipients,
@@ -280,7 +329,11 @@ pub fn plan(cfg: &Config, opts: &SendOptions) -> Result<Plan, SendError> {
             subject: row.subject,
             attachment: row.attachment,
             bytes: without_unsent(&archived),
+            archived_sha256,
             already_sent,
+            sent_old,
+            unknown,
+            dangling: record.dangling,
             selected,
         });
     }
@@ -294,6 +347,66 @@ pub fn plan(cfg: &Config, opts: &SendOptions) -> Result<Plan, SendError> {
         no_address_logged,
         verified_files,
     })
+}
+
+/// Every recipient of a unit's message must be an address units.toml gives that unit: a
+/// message edited after the run (a `Cc:` added, its hash fixed in run.json) is refused.
+fn check_addresses(
+    units: &crate::units::Directory,
+    unit: &str,
+    recipients: &[Address],
+    path: &Path,
+    month: Month,
+) -> Result<(), SendError> {
+    let known: Vec<String> = units
+        .get(unit)
+        .and_then(|u| u.email.as_deref())
+        .into_iter()
+        .flat_map(|e| e.split([',', ';', '；', '，']))
+        .map(|e| e.trim().to_ascii_lowercase())
+        .filter(|e| !e.is_empty())
+        .collect();
+    for address in recipients {
+        let text = address.to_string();
+        if !known.contains(&text.to_ascii_lowercase()) {
+            return Err(SendError::ForeignAddress {
+                path: path.display().to_string(),
+                unit: unit.to_string(),
+                address: text,
+                known: if known.is_empty() {
+                    "units.toml 中没有该单位的邮箱".to_string()
+                } else {
+                    known.join("、")
+                },
+                month: month.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `[mail] security = "none"` with a login sends the password in clear text: refused before
+/// any connection, unless the server is this machine (a loopback address or `localhost`).
+///
+/// # Errors
+/// [`SendError::PasswordInClear`].
+pub fn check_clear_text_login(mail: &crate::config::Mail) -> Result<(), SendError> {
+    if mail.security != Security::None || mail.username.is_none() {
+        return Ok(());
+    }
+    let host = mail.host.trim();
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = bare.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback {
+        Ok(())
+    } else {
+        Err(SendError::PasswordInClear {
+            host: host.to_string(),
+        })
+    }
 }
 
 /// A row of `清单.csv` as [`plan`] needs it.
@@ -353,8 +466,15 @@ pub struct SendReport {
     pub sent: Vec<Delivery>,
     /// Skipped: logged 已发送 by an earlier run.
     pub already_sent: Vec<String>,
+    /// Skipped: logged 已发送 for an earlier build of the message (已发送旧版); `--resend`
+    /// decides. Also in `already_sent`.
+    pub sent_old: Vec<String>,
+    /// Skipped: an earlier run's attempt has no known outcome (状态不明); `--resend` decides.
+    pub unknown_before: Vec<String>,
     /// Refused (5xx) or still failing after the retries.
     pub failed: Vec<Delivery>,
+    /// The body went out and no reply came (状态不明): not retried; `--resend` decides.
+    pub unknown: Vec<Delivery>,
     /// Not tried because the server could not be reached (or the batch stopped).
     pub not_attempted: Vec<String>,
     /// Units without an address (另行送达).
@@ -364,9 +484,13 @@ pub struct SendReport {
 }
 
 impl SendReport {
-    /// Everything selected was delivered (no failures, nothing left, nothing fatal).
+    /// Everything selected was delivered (no failures, nothing unknown or left, nothing fatal).
     pub fn complete(&self) -> bool {
-        self.failed.is_empty() && self.not_attempted.is_empty() && self.fatal.is_none()
+        self.failed.is_empty()
+            && self.unknown.is_empty()
+            && self.unknown_before.is_empty()
+            && self.not_attempted.is_empty()
+            && self.fatal.is_none()
     }
 }
 
@@ -393,13 +517,21 @@ fn now() -> String {
         .to_string()
 }
 
+/// The current local time as a message's `Date` (RFC 5322).
+fn date_header_now() -> String {
+    chrono::Local::now()
+        .format("%a, %-d %b %Y %H:%M:%S %z")
+        .to_string()
+}
+
 /// Delivers the plan's selected messages through `[mail]`, logging each.
 ///
-/// `password` is the value of [`PASSWORD_ENV`] (needed when `[mail] username` is set).
+/// `password` is the value of [`PASSWORD_ENV`] (needed when `[mail] username` is set). The
+/// caller holds the month's [`MonthLock`] from before [`plan`] until this returns.
 ///
 /// # Errors
-/// [`SendError`] before anything is sent: no `[mail]`, no password, a bad sender or CA file,
-/// an unwritable log. A TLS or login failure during the batch ends it with
+/// [`SendError`] before anything is sent: no `[mail]`, a login without TLS, no password, a bad
+/// sender or CA file, an unwritable log. A TLS or login failure during the batch ends it with
 /// [`SendReport::fatal`] set instead, so the messages sent before are still reported.
 pub fn send(
     cfg: &Config,
@@ -407,11 +539,18 @@ pub fn send(
     password: Option<&str>,
     progress: &dyn SendProgress,
 ) -> Result<SendReport, SendError> {
+    let skipped = || plan.messages.iter().filter(|m| !m.selected);
     let mut report = SendReport {
-        already_sent: plan
-            .messages
-            .iter()
-            .filter(|m| m.already_sent && !m.selected)
+        already_sent: skipped()
+            .filter(|m| m.already_sent)
+            .map(|m| m.unit.clone())
+            .collect(),
+        sent_old: skipped()
+            .filter(|m| m.sent_old)
+            .map(|m| m.unit.clone())
+            .collect(),
+        unknown_before: skipped()
+            .filter(|m| m.unknown)
             .map(|m| m.unit.clone())
             .collect(),
         no_address: plan.no_address.clone(),
@@ -423,7 +562,8 @@ pub fn send(
         .iter()
         .filter(|u| !plan.no_address_logged.contains(u))
         .collect();
-    if to_send.is_empty() && new_no_address.is_empty() {
+    let dangling: Vec<&Outgoing> = skipped().filter(|m| m.dangling).collect();
+    if to_send.is_empty() && new_no_address.is_empty() && dangling.is_empty() {
         return Ok(report);
     }
     let log_err = |source| SendError::Log {
@@ -435,6 +575,7 @@ pub fn send(
         None
     } else {
         let mail = cfg.mail.as_ref().ok_or(SendError::NoMailConfig)?;
+        check_clear_text_login(mail)?;
         let password =
             match &mail.username {
                 Some(user) => Some(password.filter(|p| !p.is_empty()).ok_or_else(|| {
@@ -455,13 +596,29 @@ pub fn send(
         ))
     };
     let mut log = SendLog::open(&plan.log_path).map_err(log_err)?;
+    // A run that died between 发送中 and the server's answer: its outcome is not known.
+    for message in dangling {
+        log.append(&LogRow {
+            time: now(),
+            unit: message.unit.clone(),
+            address: message.addresses(),
+            file: message.file.clone(),
+            archived_sha256: message.archived_sha256.clone(),
+            sent_sha256: String::new(),
+            outcome: Outcome::Unknown,
+            reply: "上次发送在邮件正文发出后中断，无法确认是否送达；如需重发请用 --resend --only"
+                .into(),
+        })
+        .map_err(log_err)?;
+    }
     for unit in new_no_address {
         log.append(&LogRow {
             time: now(),
             unit: unit.clone(),
             address: String::new(),
             file: String::new(),
-            sha256: String::new(),
+            archived_sha256: String::new(),
+            sent_sha256: String::new(),
             outcome: Outcome::NoAddress,
             reply: "units.toml 中没有邮箱，请另行送达".into(),
         })
@@ -482,7 +639,18 @@ pub fn send(
                     reason: format!("收件人无效（{e}）"),
                 }
             })?;
+        let row = |outcome: Outcome, sent_sha256: &str, reply: &str| LogRow {
+            time: now(),
+            unit: message.unit.clone(),
+            address: message.addresses(),
+            file: message.file.clone(),
+            archived_sha256: message.archived_sha256.clone(),
+            sent_sha256: sent_sha256.to_string(),
+            outcome,
+            reply: reply.to_string(),
+        };
         let mut attempt = 0u32;
+        let mut sent_sha256 = String::new();
         let (outcome, reply, stop) = loop {
             if let (Some(every), Some(at)) = (interval, last_start) {
                 let since = at.elapsed();
@@ -491,10 +659,27 @@ pub fn send(
                 }
             }
             last_start = Some(Instant::now());
-            match session.send(&envelope, &message.bytes) {
+            // Dated when sent; the archived .eml keeps the run's date.
+            let bytes = dated(&message.bytes, &date_header_now());
+            let sha = sha256_hex(&bytes);
+            let mut body_started = false;
+            let mut before_body = || {
+                body_started = true;
+                log.append(&row(Outcome::Sending, &sha, ""))
+                    .map_err(log_err)
+            };
+            let result = session.send(&envelope, &bytes, &mut before_body);
+            if body_started {
+                sent_sha256 = sha.clone();
+            }
+            match result {
                 Ok(reply) => break (Outcome::Sent, reply, false),
                 Err(smtp::Fault::Fatal(e)) => {
                     session.close();
+                    if body_started {
+                        // the 发送中 row stands; say what became of it
+                        let _ = log.append(&row(Outcome::Temporary, &sent_sha256, &e.to_string()));
+                    }
                     report.not_attempted.push(message.unit.clone());
                     report.not_attempted.extend(pending.map(|m| m.unit.clone()));
                     report.fatal = Some(e);
@@ -502,6 +687,7 @@ pub fn send(
                     return Ok(report);
                 }
                 Err(smtp::Fault::Permanent(words)) => break (Outcome::Rejected, words, false),
+                Err(smtp::Fault::Unknown(words)) => break (Outcome::Unknown, words, false),
                 Err(smtp::Fault::Temporary { words, stage }) => {
                     if attempt >= mail.retries {
                         break (Outcome::Temporary, words, stage == smtp::Stage::Connect);
@@ -519,21 +705,13 @@ pub fn send(
             outcome,
             reply,
         };
-        log.append(&LogRow {
-            time: now(),
-            unit: delivery.unit.clone(),
-            address: delivery.address.clone(),
-            file: message.file.clone(),
-            sha256: sha256_hex(&message.bytes),
-            outcome,
-            reply: delivery.reply.clone(),
-        })
-        .map_err(log_err)?;
+        log.append(&row(outcome, &sent_sha256, &delivery.reply))
+            .map_err(log_err)?;
         progress.done(&delivery);
-        if outcome == Outcome::Sent {
-            report.sent.push(delivery);
-        } else {
-            report.failed.push(delivery);
+        match outcome {
+            Outcome::Sent => report.sent.push(delivery),
+            Outcome::Unknown => report.unknown.push(delivery),
+            _ => report.failed.push(delivery),
         }
         if stop {
             // The server cannot be reached at all: the rest wait for the next run.

@@ -386,6 +386,22 @@ pub fn run(
             target.display()
         )));
     }
+    // Replacing a month folder while a send appends to its log would lose the log's last rows:
+    // the month's send lock is held until the new folder (with the log carried) is in place.
+    let _send_lock = if target.exists() {
+        Some(crate::mail::lock_month(cfg, month).map_err(|e| RunError::Usage(e.to_string()))?)
+    } else {
+        None
+    };
+    // A rebuilt month keeps its send history and the templates sent from it.
+    let kept_sends = if carried.is_none() && target.exists() {
+        archive::send_history(&target).map_err(|source| RunError::ReadExisting {
+            path: target.clone(),
+            source,
+        })?
+    } else {
+        Vec::new()
+    };
     let resources = Resources::load(cfg)?;
     let mut clock = Clock::new(progress);
 
@@ -411,12 +427,34 @@ pub fn run(
         let t = Instant::now();
         if let Some(extra) = carried {
             for f in extra.iter().filter(|f| !staging.contains(&f.rel_path)) {
+                if crate::verify::is_send_log(&f.rel_path_string()) {
+                    staging.put_unlisted(&f.rel_path, &f.bytes)?;
+                } else {
+                    staging.put(&f.rel_path, &f.bytes)?;
+                }
+            }
+        }
+        for f in kept_sends.iter().filter(|f| !staging.contains(&f.rel_path)) {
+            if crate::verify::is_send_log(&f.rel_path_string()) {
+                staging.put_unlisted(&f.rel_path, &f.bytes)?;
+            } else {
                 staging.put(&f.rel_path, &f.bytes)?;
             }
         }
         let inputs = archive::input_files(cfg, &loaded);
         let run_json = deliver::run_json_of(&report, &inputs, staging.written());
         staging.put(Path::new("run.json"), &run_json)?;
+        crate::verify::register(&cfg.paths.output, &month.to_string(), &run_json).map_err(
+            |source| crate::deliver::DeliverError::Io {
+                path: cfg
+                    .paths
+                    .output
+                    .join(crate::verify::LEDGER)
+                    .display()
+                    .to_string(),
+                source,
+            },
+        )?;
         let mut all_timings = so_far;
         all_timings.push((
             Stage::Deliver.key().to_string(),
