@@ -13,6 +13,7 @@ mod inputs_not_plain;
 mod intake;
 mod intake_corpus;
 mod master;
+mod notice_cap;
 mod notices;
 mod ofd;
 mod run;
