@@ -2,9 +2,13 @@
 //! holds the month's lock while it plans and sends, so two `duban send` started at once cannot
 //! both read “not sent yet” from the log and deliver twice.
 //!
-//! The lock is `flock(LOCK_EX | LOCK_NB)` on the file `.发送锁` in the month's submissions folder
-//! (`<paths.submissions>/<YYYY-MM>/`): that folder exists before the month is built (templates
-//! and receipts are sent before `duban run`), survives `run --force`, and intake skips dot-files.
+//! The lock is `flock(LOCK_EX | LOCK_NB)` on the file `.发送锁-<YYYY-MM>` in the submissions
+//! folder (`<paths.submissions>/`): it exists before the month is built (templates and receipts
+//! are sent before `duban run`) and survives `run --force`. It sits beside the month folders,
+//! not in one, because creating `<YYYY-MM>/` for the templates of a coming month would make
+//! that month one to build for `duban run`'s catch-up (every month folder without an archive)
+//! and the default month of the other commands; intake reads only month folders, and skips
+//! dot-files in them anyway.
 //! The kernel releases the lock when the holder exits, however it ends (kill -9 included), so a
 //! crash never leaves the month locked; the file itself stays and means nothing by itself.
 
@@ -14,7 +18,7 @@ use crate::model::Month;
 use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
 
-/// File name of the lock, in the month's submissions folder.
+/// File name of the lock, in the submissions folder: `.发送锁-2026-11`.
 pub const LOCK_FILE: &str = ".发送锁";
 
 /// Held while any send for the month runs (notices, templates, receipts, reminders); released
@@ -33,21 +37,21 @@ impl MonthLock {
     }
 }
 
-/// Takes the month's send lock: the file `.发送锁` in `<paths.submissions>/<YYYY-MM>/` (folder
-/// created if missing; intake and collect skip dot-files). A second holder gets
-/// [`SendError::Locked`] (exit 2, Chinese message).
+/// Takes the month's send lock: the file `.发送锁-<YYYY-MM>` in `<paths.submissions>/` (folder
+/// created if missing; no month folder is created, and intake and collect skip dot-files). A
+/// second holder gets [`SendError::Locked`] (exit 2, Chinese message).
 ///
 /// # Errors
 /// [`SendError::Locked`] when another process holds the lock, [`SendError::LockFile`] when the
 /// folder or the file cannot be created.
 pub fn lock_month(cfg: &Config, month: Month) -> Result<MonthLock, SendError> {
-    let dir = cfg.paths.submissions.join(month.to_string());
-    let path = dir.join(LOCK_FILE);
+    let dir = &cfg.paths.submissions;
+    let path = dir.join(format!("{LOCK_FILE}-{month}"));
     let io_err = |source| SendError::LockFile {
         path: path.display().to_string(),
         source,
     };
-    std::fs::create_dir_all(&dir).map_err(io_err)?;
+    std::fs::create_dir_all(dir).map_err(io_err)?;
     let file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -89,7 +93,11 @@ mod tests {
             month: 11,
         };
         let first = lock_month(&cfg, month).expect("first lock");
-        assert!(first.path().ends_with("2026-11/.发送锁"));
+        assert!(first.path().ends_with("submissions/.发送锁-2026-11"));
+        assert!(
+            !cfg.paths.submissions.join("2026-11").exists(),
+            "no month folder"
+        );
         match lock_month(&cfg, month) {
             Err(SendError::Locked { month, .. }) => assert_eq!(month, "2026年11月"),
             other => panic!("expected Locked, got {other:?}"),

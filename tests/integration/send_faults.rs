@@ -197,7 +197,7 @@ fn two_sends_at_once_deliver_each_notice_once() {
     assert_eq!(counts.len(), 45);
     assert!(counts.values().all(|n| *n == 1), "{counts:?}");
     // The lock lives beside the submissions and does not stay taken.
-    assert!(project.dir.join("submissions/2026-11/.发送锁").is_file());
+    assert!(project.dir.join("submissions/.发送锁-2026-11").is_file());
     let out = project.send(&["--month", "2026-11"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
@@ -375,4 +375,44 @@ fn verify_sees_a_forged_manifest_a_lost_one_and_goes_on_past_broken_entries() {
     // The send refuses the month as it stands.
     let out = project.send(&["--month", "2026-11", "--dry-run"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+#[test]
+fn a_template_message_with_a_foreign_recipient_is_refused() {
+    let project = Project::new(
+        "templates-forged",
+        &format!("{}retries = 0\n", plain_mail(9)),
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .arg("--config")
+        .arg(&project.config)
+        .args(["templates", "--month", "2026-12"])
+        .output()
+        .expect("templates");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let folder = project.dir.join("output/2026-12/templates");
+    let eml = folder.join("市科技局_2026年12月重点任务进展表.eml");
+    let message = std::fs::read(&eml).expect("template message");
+    let forged = [b"Cc: someone@elsewhere.example\r\n".as_slice(), &message].concat();
+    std::fs::write(&eml, forged).expect("forge");
+    let out = project.send(&["--templates", "--month", "2026-12", "--dry-run"]);
+    let console = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{console}");
+    assert!(
+        console.contains("someone@elsewhere.example")
+            && console.contains("不是 units.toml 中“市科技局”的邮箱"),
+        "{console}"
+    );
+    // Sending the coming month's templates creates no month folder for it among the
+    // submissions (which `duban run` would then build).
+    std::fs::write(&eml, &message).expect("restore");
+    let out = project.send(&["--templates", "--month", "2026-12"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "nothing listens on port 9: {}",
+        text(&out)
+    );
+    assert!(!project.dir.join("submissions/2026-12").exists());
+    assert!(project.dir.join("submissions/.发送锁-2026-12").is_file());
 }
