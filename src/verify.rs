@@ -184,6 +184,15 @@ pub fn register(output_root: &Path, folder_name: &str, run_json: &[u8]) -> std::
     let mut text = String::new();
     if file.metadata()?.len() == 0 {
         text.push_str("\u{FEFF}月份,run.json 的 SHA-256,字节数\r\n");
+        // A new ledger first takes in the months archived before it existed (as they are now),
+        // so they are not reported as unregistered from then on.
+        for (name, bytes) in archived_manifests(output_root) {
+            text.push_str(&format!(
+                "{name},{},{}\r\n",
+                sha256_hex(&bytes),
+                bytes.len()
+            ));
+        }
     }
     text.push_str(&format!(
         "{folder_name},{},{}\r\n",
@@ -192,6 +201,24 @@ pub fn register(output_root: &Path, folder_name: &str, run_json: &[u8]) -> std::
     ));
     file.write_all(text.as_bytes())?;
     file.sync_all()
+}
+
+/// `(YYYY-MM, run.json bytes)` of every archived month folder under `output_root`, by name.
+fn archived_manifests(output_root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(output_root)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_string();
+            crate::model::Month::parse(&name)?;
+            let bytes = std::fs::read(e.path().join("run.json")).ok()?;
+            Some((name, bytes))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// The SHA-256 values the ledger beside `dir` records for `dir`'s month; `None` when there is
@@ -344,6 +371,34 @@ pub fn unarchived(dir: &Path) -> Unarchived {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_ledger_takes_in_the_months_archived_before_it() {
+        let root = std::env::temp_dir().join(format!("duban-ledger-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let october = root.join("2026-10");
+        std::fs::create_dir_all(&october).expect("dir");
+        std::fs::write(october.join("run.json"), b"{\"old\": true}").expect("write");
+        std::fs::create_dir_all(root.join("2026-10.previous-1")).expect("dir");
+        assert_eq!(registered(&october), None, "no ledger yet");
+        register(&root, "2026-11", b"{}").expect("register");
+        assert_eq!(
+            registered(&october),
+            Some(vec![sha256_hex(b"{\"old\": true}")])
+        );
+        assert_eq!(
+            registered(&root.join("2026-11")),
+            Some(vec![sha256_hex(b"{}")])
+        );
+        register(&root, "2026-11", b"{ }").expect("register again");
+        assert_eq!(
+            registered(&root.join("2026-11")).map(|v| v.len()),
+            Some(2),
+            "a rebuild adds a line"
+        );
+        assert_eq!(registered(&root.join("2026-12")), Some(Vec::new()));
+        std::fs::remove_dir_all(&root).ok();
+    }
 
     #[test]
     fn send_logs_are_the_only_files_allowed_to_change() {

@@ -4,9 +4,11 @@
 //! ```text
 //! duban send [--month YYYY-MM] [--templates] [--only UNIT]… [--dry-run] [--resend]
 //! ```
-//! Exit 0 when everything was sent or had been sent, 1 when some messages were not delivered
-//! (listed), 2 for a usage or configuration error, a TLS or login failure, or an archive that
-//! fails verification.
+//! Exit 0 when everything was sent or had been sent (an older build of a notice included), 1
+//! when some messages were not delivered or their fate is unknown (状态不明; listed by unit), 2
+//! for a usage or configuration error, another send of the month running, a TLS or login
+//! failure, a recipient units.toml does not give the unit, or an archive that fails
+//! verification.
 
 use super::console::Bar;
 use super::{Failure, Outcome, parse_month};
