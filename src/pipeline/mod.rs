@@ -402,6 +402,9 @@ pub fn run(
     } else {
         Vec::new()
     };
+    let kept_send_log = kept_sends.iter().any(|f| {
+        f.rel_path_string() == format!("{}/{}", deliver::MAIL_DIR, crate::verify::SEND_LOG)
+    });
     let resources = Resources::load(cfg)?;
     let mut clock = Clock::new(progress);
 
@@ -493,6 +496,11 @@ pub fn run(
         && let Some(note) = later_months_note(cfg, month)
     {
         notes.push(note);
+    }
+    if kept_send_log {
+        notes.push(format!(
+            "本月此前的发送记录已随新结果保留：已发送过的单位不会重复发送；通知内容有变的单位列为“已发送旧版”，如需发送新版请用 duban send --month {month} --resend --only 单位（可先用 --dry-run 查看）。"
+        ));
     }
     Ok(RunSummary {
         kept_previous,

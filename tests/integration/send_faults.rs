@@ -227,7 +227,30 @@ fn a_month_rebuilt_with_force_keeps_its_send_log_and_names_changed_notices() {
             .output()
             .expect("run");
         assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
+        assert!(
+            text(&out).contains("发送记录已随新结果保留"),
+            "{}",
+            text(&out)
+        );
     };
+    // While a send of the month runs (its lock held, here by this test), the month is not
+    // rebuilt: the send's log would be carried away under it.
+    let cfg = duban::config::Config::load(&project.config).expect("config");
+    let month = duban::model::Month::parse("2026-11").expect("month");
+    let lock = duban::mail::lock_month(&cfg, month).expect("lock");
+    let out = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .arg("--config")
+        .arg(&project.config)
+        .args(["run", "--month", "2026-11", "--force"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("正在由另一个 duban 发送"),
+        "{}",
+        text(&out)
+    );
+    drop(lock);
     // The same inputs: the same notices, still sent.
     run(&[]);
     let out = project.send(&["--month", "2026-11", "--dry-run"]);
