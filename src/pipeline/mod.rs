@@ -389,7 +389,14 @@ pub fn run(
     // Replacing a month folder while a send appends to its log would lose the log's last rows:
     // the month's send lock is held until the new folder (with the log carried) is in place.
     let _send_lock = if target.exists() {
-        Some(crate::mail::lock_month(cfg, month).map_err(|e| RunError::Usage(e.to_string()))?)
+        Some(
+            crate::mail::lock_month(cfg, month).map_err(|e| match e {
+                crate::mail::SendError::Locked { month: label, path } => RunError::Usage(format!(
+                    "{label} 的邮件正在由另一个 duban 发送（{path} 已被锁定）。发送结束前不能重新生成该月，以免发送记录丢失；本次未生成任何文件，请等发送结束后再运行"
+                )),
+                other => RunError::Usage(other.to_string()),
+            })?,
+        )
     } else {
         None
     };
