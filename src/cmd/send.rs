@@ -143,7 +143,7 @@ fn print_summary(cfg: &Config, plan: &Plan, report: &SendReport) {
     );
     for d in &report.unknown {
         println!(
-            "  状态不明：{}（{}）邮件已发出但未收到服务器答复（{}），可能已送达。为免重复，不会自动重发；请向该单位核实，必要时用 duban send --resend --only {} 重发",
+            "  状态不明：{}（{}）{}，可能已送达。为免重复，不会自动重发；请向该单位核实，必要时用 duban send --resend --only {} 重发",
             d.unit, d.address, d.reply, d.unit
         );
     }

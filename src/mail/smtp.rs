@@ -328,7 +328,34 @@ fn classify_body(e: &lettre::transport::smtp::Error) -> Fault {
             stage: Stage::Reply,
         };
     }
-    Fault::Unknown(error_words(e))
+    Fault::Unknown(unanswered_words(e))
+}
+
+/// Why no reply came after the body, in words: the wait ran out, the server closed the
+/// connection, or the connection broke.
+fn unanswered_words(e: &lettre::transport::smtp::Error) -> String {
+    use std::error::Error as _;
+    let mut source = e.source();
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            let why = match io.kind() {
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+                    "等待服务器答复超时".to_string()
+                }
+                _ => format!("连接中断（{io}）"),
+            };
+            return format!("邮件正文已发出，但{why}，无法确认服务器是否收下");
+        }
+        source = err.source();
+    }
+    if e.is_response() {
+        // lettre's “incomplete response”: the server closed the connection without a reply
+        return "邮件正文已发出，但服务器未答复就关闭了连接，无法确认是否收下".to_string();
+    }
+    format!(
+        "邮件正文已发出，但未收到服务器答复（{}），无法确认是否收下",
+        error_words(e)
+    )
 }
 
 /// TLS settings: the system's trusted roots, plus the office's own CA from `ca_file`.
