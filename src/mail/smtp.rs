@@ -112,6 +112,8 @@ impl Session {
         if result.is_err() {
             // A failed transaction leaves the connection in an unknown state: start afresh.
             if let Some(mut conn) = self.conn.take() {
+                // abort says QUIT: its reply is not worth the long wait for the body's
+                let _ = conn.set_timeout(Some(self.timeout));
                 conn.abort();
             }
         }
