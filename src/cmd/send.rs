@@ -132,13 +132,19 @@ fn size_text(bytes: usize) -> String {
 }
 
 fn print_summary(cfg: &Config, plan: &Plan, report: &SendReport) {
+    let unknown = report.unknown.len() + report.unknown_before.len();
     println!(
-        "{} {}：本次发送 {} 封，此前已发送 {} 封（跳过），未送达 {} 封，另行送达 {} 个单位。",
+        "{} {}：本次发送 {} 封，此前已发送 {} 封（跳过），未送达 {} 封，{}另行送达 {} 个单位。",
         plan.month.label(),
         plan.batch.label(),
         report.sent.len(),
         report.already_sent.len(),
-        report.failed.len() + report.not_attempted.len() + report.unknown.len(),
+        report.failed.len() + report.not_attempted.len(),
+        if unknown > 0 {
+            format!("状态不明 {unknown} 封（未重发），")
+        } else {
+            String::new()
+        },
         report.no_address.len()
     );
     for d in &report.unknown {
