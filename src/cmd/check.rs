@@ -35,12 +35,16 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
         loaded.month.label(),
         chinese_date(loaded.as_of)
     );
+    // file names and cell values come from outside: printed with control characters escaped
     for p in &loaded.problems {
-        println!("{p}");
+        println!("{}", super::console::printable(&p.to_string()));
     }
     print!(
         "{}",
-        duban::check::render_check_report(&loaded.submissions, &loaded.merged)
+        super::console::printable(&duban::check::render_check_report(
+            &loaded.submissions,
+            &loaded.merged
+        ))
     );
     Ok(Outcome::from_errors(
         loaded

@@ -63,3 +63,31 @@ impl Bar {
         }
     }
 }
+
+/// `text` safe to print on a terminal: control characters (an escape sequence in a file name
+/// could clear the screen or rewrite what is shown) and invisible bidi marks are written as
+/// `\u{1b}`; line breaks and tabs stay.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}');
+        if (c.is_control() && c != '\n' && c != '\t') || bidi {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_escaped_line_breaks_kept() {
+        assert_eq!(
+            super::printable("a\u{1b}[2Jb\u{202E}c\n\td\r"),
+            "a\\u{1b}[2Jb\\u{202e}c\n\td\\u{d}"
+        );
+        assert_eq!(super::printable("市科技局.xlsx"), "市科技局.xlsx");
+    }
+}

@@ -43,7 +43,7 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
             force: args.force,
         };
         let summary = pipeline::run(cfg, &opts, &ConsoleProgress::new())?;
-        print!("{}", summary.to_text());
+        print!("{}", super::console::printable(&summary.to_text()));
         return Ok(Outcome::from_errors(summary.errors > 0));
     }
     let pending = pipeline::pending_months(cfg);
@@ -89,7 +89,7 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
                 return Err(e.into());
             }
         };
-        print!("{}", summary.to_text());
+        print!("{}", super::console::printable(&summary.to_text()));
         errors |= summary.errors > 0;
         built.push(*month);
     }

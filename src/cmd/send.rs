@@ -4,9 +4,11 @@
 //! ```text
 //! duban send [--month YYYY-MM] [--templates] [--only UNIT]… [--dry-run] [--resend]
 //! ```
-//! Exit 0 when everything was sent or had been sent, 1 when some messages were not delivered
-//! (listed), 2 for a usage or configuration error, a TLS or login failure, or an archive that
-//! fails verification.
+//! Exit 0 when everything was sent or had been sent (an older build of a notice included), 1
+//! when some messages were not delivered or their fate is unknown (状态不明; listed by unit), 2
+//! for a usage or configuration error, another send of the month running, a TLS or login
+//! failure, a recipient units.toml does not give the unit, or an archive that fails
+//! verification.
 
 use super::console::Bar;
 use super::{Failure, Outcome, parse_month};
@@ -56,6 +58,12 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
         only: args.only.clone(),
         resend: args.resend,
     };
+    // Held across plan and send: a second send of the month stops here (exit 2).
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(mail::lock_month(cfg, month)?)
+    };
     let plan = mail::plan(cfg, &opts)?;
     if plan.batch == Batch::Notices {
         println!(
@@ -87,14 +95,16 @@ fn print_dry_run(plan: &Plan) {
         plan.selected().count()
     );
     for m in &plan.messages {
-        let what = if m.selected {
-            if m.already_sent {
-                "将重新发送"
-            } else {
-                "将发送"
+        let what = match (m.selected, m.already_sent || m.unknown) {
+            (true, true) => "将重新发送",
+            (true, false) => "将发送",
+            (false, _) if m.sent_old => {
+                "已发送旧版，跳过（本月重新生成后邮件有变，如需发送新版请用 --resend --only）"
             }
-        } else {
-            "已发送过，跳过"
+            (false, _) if m.unknown => {
+                "状态不明，跳过（上次发出后未收到服务器答复，请向该单位核实，必要时用 --resend --only 重发）"
+            }
+            (false, _) => "已发送过，跳过",
         };
         println!(
             "  [{what}] {}  收件人：{}  主题：{}  附件：{}  大小：{}",
@@ -122,15 +132,39 @@ fn size_text(bytes: usize) -> String {
 }
 
 fn print_summary(cfg: &Config, plan: &Plan, report: &SendReport) {
+    let unknown = report.unknown.len() + report.unknown_before.len();
     println!(
-        "{} {}：本次发送 {} 封，此前已发送 {} 封（跳过），未送达 {} 封，另行送达 {} 个单位。",
+        "{} {}：本次发送 {} 封，此前已发送 {} 封（跳过），未送达 {} 封，{}另行送达 {} 个单位。",
         plan.month.label(),
         plan.batch.label(),
         report.sent.len(),
         report.already_sent.len(),
         report.failed.len() + report.not_attempted.len(),
+        if unknown > 0 {
+            format!("状态不明 {unknown} 封（未重发），")
+        } else {
+            String::new()
+        },
         report.no_address.len()
     );
+    for d in &report.unknown {
+        println!(
+            "  状态不明：{}（{}）{}，可能已送达。为免重复，不会自动重发；请向该单位核实，必要时用 duban send --resend --only {} 重发",
+            d.unit, d.address, d.reply, d.unit
+        );
+    }
+    if !report.unknown_before.is_empty() {
+        println!(
+            "  状态不明（此前发送时未收到服务器答复，未重发）：{}。请向这些单位核实，必要时用 --resend --only 重发",
+            report.unknown_before.join("、")
+        );
+    }
+    if !report.sent_old.is_empty() {
+        println!(
+            "  已发送旧版（本月重新生成后邮件有变，新版未发送）：{}。如需发送新版，请用 --resend --only 单位",
+            report.sent_old.join("、")
+        );
+    }
     for d in &report.failed {
         let what = match d.outcome {
             mail::Outcome::Rejected => "被拒收，请核对地址后用 --resend --only 重发",
@@ -179,6 +213,8 @@ impl SendProgress for ConsoleProgress {
             mail::Outcome::Sent => "✓ 已发送",
             mail::Outcome::Rejected => "✗ 被拒收",
             mail::Outcome::Temporary => "… 暂时失败",
+            mail::Outcome::Unknown => "? 状态不明",
+            mail::Outcome::Sending => "… 发送中",
             mail::Outcome::NoAddress => "- 无邮箱",
         };
         self.bar

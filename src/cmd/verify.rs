@@ -3,15 +3,19 @@
 //! ```text
 //! duban verify [--month YYYY-MM | --all]
 //! ```
-//! Lists changed, missing and extra files (the send logs aside). `--all` also checks the year
-//! folders of `duban year` against their year.json. Exit 0 when every month checked
-//! is intact, 1 otherwise, 2 when a month is not archived at all.
+//! Lists changed, missing, extra and unreadable files (the send logs aside) and a run.json the
+//! archive ledger does not know. `--all` also checks the year folders of `duban year` against
+//! their year.json, and names month folders that were built but have no run.json (a failure)
+//! or hold only templates (not built). Exit 0 when every month checked is intact, 1 otherwise,
+//! 2 when a month was never built at all.
 
 use super::{Failure, Outcome, parse_month};
 use duban::config::Config;
 use duban::model::Month;
 use duban::pipeline;
-use duban::verify::{YEAR_MANIFEST, verify_month, verify_year};
+use duban::verify::{
+    Unarchived, VerifyError, YEAR_MANIFEST, unarchived, verify_month, verify_year,
+};
 
 /// 按 run.json 重新核对已归档月份的每个文件（发送记录除外），列出被改动、缺失和多出的文件；--all 时也按 year.json 核对年度总结
 #[derive(Debug, clap::Args)]
@@ -27,7 +31,7 @@ pub struct Args {
 /// Verifies the chosen months and prints one verdict per month.
 pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     let months: Vec<Month> = if args.all {
-        archived_months(cfg)
+        month_folders(cfg)
     } else {
         vec![args.month.unwrap_or_else(|| {
             pipeline::newest_month(&cfg.paths.submissions).unwrap_or(Month {
@@ -51,7 +55,23 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     let mut damaged = false;
     for month in months {
         let dir = cfg.paths.output.join(month.to_string());
-        damaged |= !verdict(&month.label(), &verify_month(&dir)?);
+        match verify_month(&dir) {
+            Ok(report) => damaged |= !verdict(&month.label(), &report),
+            Err(VerifyError::NotArchived { .. }) if dir.is_dir() => match unarchived(&dir) {
+                Unarchived::ManifestMissing => {
+                    println!(
+                        "✗ {}：已生成（有汇总表、督办单或邮件），但没有 run.json，无法核对任何文件（run.json 可能被删除）。请用 duban run --month {month} --force 重新生成",
+                        month.label()
+                    );
+                    damaged = true;
+                }
+                Unarchived::NotBuilt => println!(
+                    "- {}：尚未生成（只有进展表模板），无需核对。",
+                    month.label()
+                ),
+            },
+            Err(e) => return Err(Box::new(e)),
+        }
     }
     for (year, dir) in years {
         damaged |= !verdict(&format!("{year}年度总结"), &verify_year(&dir)?);
@@ -69,11 +89,16 @@ fn verdict(label: &str, report: &duban::verify::VerifyReport) -> bool {
         return true;
     }
     println!(
-        "✗ {label}：{} 个文件一致，{} 个被改动，{} 个缺失，{} 个多出：",
+        "✗ {label}：{} 个文件一致，{} 个被改动，{} 个缺失，{} 个多出{}：",
         report.intact,
         report.changed.len(),
         report.missing.len(),
-        report.extra.len()
+        report.extra.len(),
+        if report.unreadable.is_empty() {
+            String::new()
+        } else {
+            format!("，{} 个无法核对", report.unreadable.len())
+        }
     );
     for line in report.lines() {
         println!("  {line}");
@@ -98,13 +123,13 @@ fn archived_years(cfg: &Config) -> Vec<(i32, std::path::PathBuf)> {
     years
 }
 
-/// Every `YYYY-MM` folder under the output folder that holds a run.json, oldest first.
-fn archived_months(cfg: &Config) -> Vec<Month> {
+/// Every `YYYY-MM` folder under the output folder, oldest first (with or without run.json).
+fn month_folders(cfg: &Config) -> Vec<Month> {
     let mut months: Vec<Month> = std::fs::read_dir(&cfg.paths.output)
         .into_iter()
         .flatten()
         .filter_map(Result::ok)
-        .filter(|e| e.path().join("run.json").is_file())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .filter_map(|e| Month::parse(&e.file_name().to_string_lossy()))
         .collect();
     months.sort();

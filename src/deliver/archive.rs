@@ -53,6 +53,8 @@ pub struct Staging {
     force: bool,
     /// Lower-cased relative path → what was written.
     written: Mutex<HashMap<String, InputFile>>,
+    /// Files written but not listed in run.json ([`Staging::put_unlisted`]).
+    unlisted: Mutex<Vec<PathBuf>>,
     committed: bool,
 }
 
@@ -84,6 +86,7 @@ impl Staging {
             tmp,
             force,
             written: Mutex::new(HashMap::new()),
+            unlisted: Mutex::new(Vec::new()),
             committed: false,
         })
     }
@@ -107,6 +110,27 @@ impl Staging {
             fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
         write_new(&path, bytes)
+    }
+
+    /// Writes one file that run.json does not list (a send log carried into a rebuilt month):
+    /// synced and moved into place with the others, but not in [`Staging::written`].
+    pub fn put_unlisted(&self, rel_path: &Path, bytes: &[u8]) -> Result<(), DeliverError> {
+        validate_rel_path(rel_path)?;
+        if self.contains(rel_path) {
+            return Err(DeliverError::DuplicatePath {
+                path: super::slash_path(rel_path),
+            });
+        }
+        let path = self.tmp.join(rel_path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        write_new(&path, bytes)?;
+        self.unlisted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(rel_path.to_path_buf());
+        Ok(())
     }
 
     /// Whether `rel_path` was written (ignoring case).
@@ -139,7 +163,17 @@ impl Staging {
     pub fn commit_keeping(mut self) -> Result<(PathBuf, Option<PathBuf>), DeliverError> {
         let mut targets: Vec<(PathBuf, bool)> = Vec::new();
         let mut dirs: Vec<PathBuf> = Vec::new();
-        for rel in self.lock().values().map(|f| PathBuf::from(&f.path)) {
+        let unlisted = self
+            .unlisted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let listed: Vec<PathBuf> = self
+            .lock()
+            .values()
+            .map(|f| PathBuf::from(&f.path))
+            .collect();
+        for rel in listed.into_iter().chain(unlisted) {
             dirs.extend(
                 rel.ancestors()
                     .skip(1)

@@ -126,6 +126,39 @@ fn csv_cell(raw: &str) -> String {
     record
 }
 
+/// Records of a CSV text as duban writes it (RFC 4180 by the `csv` crate; a leading BOM), with
+/// the `'` guard that [`guard`] puts before a cell that a
+/// spreadsheet would read as a formula taken off again.
+pub fn read_csv(text: &str) -> Vec<Vec<String>> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .into_records()
+        // a record csv cannot read (invalid UTF-8 cannot occur in a &str) ends the table
+        .map_while(Result::ok)
+        .map(|record| {
+            record
+                .iter()
+                .map(|cell| unguard(cell.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Takes off the formula guard `'` that [`guard`] adds.
+fn unguard(cell: String) -> String {
+    let mut chars = cell.chars();
+    if chars.next() == Some('\'')
+        && let Some(next) = chars.next()
+        && guard(&next.to_string()).starts_with('\'')
+    {
+        return cell['\''.len_utf8()..].to_string();
+    }
+    cell
+}
+
 /// An input file as run.json records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InputFile {

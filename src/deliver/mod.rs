@@ -24,11 +24,12 @@ pub use email::{
     AttentionTask, EMAIL_BODY_TEMPLATE, EMAIL_SUBJECT_TEMPLATE, EmailContext, LightCounts,
     OfficeContext, UnitContext, email_context, manifest_row, unit_email,
 };
+pub use manifest::read_csv;
 pub use manifest::{
     InputFile, ManifestRow, input_file, manifest_csv, run_json, run_json_of, sha256_hex,
     timings_json,
 };
-pub(crate) use manifest::{UNLISTED, guard, push_record};
+pub(crate) use manifest::{UNLISTED, push_record};
 pub use template_email::{
     TEMPLATE_BODY_TEMPLATE, TEMPLATE_SUBJECT_TEMPLATE, TemplateEmail, TemplateEmailContext,
     TemplateFile, TemplateManifestRow, template_email, template_manifest_csv,

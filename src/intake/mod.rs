@@ -79,10 +79,11 @@ pub fn read_month(dir: &Path, ctx: &IntakeContext) -> Vec<Submission> {
         if is_ignored(&file_name(&path)) {
             continue;
         }
+        // the entry's own type: links are not followed
         match entry.file_type() {
             Ok(t) if t.is_file() => paths.push(path),
-            Ok(t) => skipped.push(not_read_entry(&path, t.is_dir())),
-            Err(_) => skipped.push(not_read_entry(&path, false)),
+            Ok(t) => skipped.push(not_read_entry(&path, Some(t))),
+            Err(_) => skipped.push(not_read_entry(&path, None)),
         }
     }
     paths.sort_by_key(|p| file_name(p));
@@ -94,18 +95,37 @@ pub fn read_month(dir: &Path, ctx: &IntakeContext) -> Vec<Submission> {
     subs
 }
 
-/// A folder or link in the month folder: not read (intake never follows links or descends into
-/// folders), but reported so nothing arrives unseen.
-fn not_read_entry(path: &Path, is_dir: bool) -> Submission {
+/// A folder, link, pipe, socket or device in the month folder: not opened (intake never
+/// follows links or descends into folders), but reported so nothing arrives unseen.
+fn not_read_entry(path: &Path, kind: Option<std::fs::FileType>) -> Submission {
     let name = file_name(path);
     let mut sub = empty_submission(&name);
-    let problem = if is_dir {
-        Problem::subfolder_not_read(&name)
-    } else {
-        Problem::link_not_read(&name)
+    let problem = match kind {
+        Some(t) if t.is_dir() => Problem::subfolder_not_read(&name),
+        Some(t) if !t.is_symlink() => Problem::special_file_not_read(&name, special_kind(t)),
+        _ => Problem::link_not_read(&name),
     };
     sub.problems.push(problem.file(name));
     sub
+}
+
+/// What a file that is neither a regular file, a folder nor a link is, in words.
+fn special_kind(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "命名管道";
+        }
+        if t.is_socket() {
+            return "套接字";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "设备文件";
+        }
+    }
+    let _ = t;
+    "特殊文件"
 }
 
 fn file_name(path: &Path) -> String {
@@ -118,6 +138,7 @@ fn empty_submission(file: &str) -> Submission {
     Submission {
         file: file.to_string(),
         sha256: String::new(),
+        size: 0,
         unit: None,
         reporter: None,
         phone: None,
@@ -153,15 +174,20 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn read_submission(path: &Path, ctx: &IntakeContext) -> Submission {
     let file = file_name(path);
     let mut sub = empty_submission(&file);
-    let bytes = match read_bytes(path, ctx.limits) {
+    let bytes = match read_once(path, ctx.limits) {
         Ok(b) => b,
-        Err(p) => {
-            sub.problems.push(p.file(file));
+        Err(refused) => {
+            if let Some((size, sha256)) = refused.hashed {
+                sub.size = size;
+                sub.sha256 = sha256;
+            }
+            sub.problems.push(refused.problem.file(file));
             attribute_by_file_name(&mut sub, path, ctx);
             return sub;
         }
     };
     sub.sha256 = sha256_hex(&bytes);
+    sub.size = bytes.len() as u64;
     sub.problems.extend(file_name_problem(path));
     let named_as_workbook = WORKBOOK_EXTENSIONS.contains(&extension(&file).as_str());
     match read::read_workbook(&bytes, ctx.limits) {
@@ -206,16 +232,81 @@ fn attribute_by_file_name(sub: &mut Submission, path: &Path, ctx: &IntakeContext
     sub.unit = Some(unit);
 }
 
-fn read_bytes(path: &Path, limits: &Limits) -> Result<Vec<u8>, Box<Problem>> {
-    let unreadable = |e: std::io::Error| Box::new(Problem::unreadable_file(e));
-    let len = std::fs::metadata(path).map_err(unreadable)?.len();
-    if len > limits.max_file_bytes {
-        return Err(Box::new(Problem::file_too_large(
-            len,
-            limits.max_file_bytes,
+/// A file intake did not take in: why, and its size and SHA-256 when it was hashed anyway.
+struct Refused {
+    problem: Box<Problem>,
+    hashed: Option<(u64, String)>,
+}
+
+/// The file's bytes, read once through one handle: opened without following a link and without
+/// waiting on a pipe, checked to be a regular file on that handle (a file swapped for a pipe
+/// after the folder was listed is not read), and refused above `limits.max_file_bytes` — such
+/// a file is hashed by streaming, never held in memory, so run.json still records it.
+fn read_once(path: &Path, limits: &Limits) -> Result<Vec<u8>, Refused> {
+    use std::io::Read;
+    let refused = |problem: Problem| Refused {
+        problem: Box::new(problem),
+        hashed: None,
+    };
+    let unreadable = |e: std::io::Error| refused(Problem::unreadable_file(e));
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let mut file = options.open(path).map_err(|e| {
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            refused(Problem::link_not_read(&file_name(path)))
+        } else {
+            unreadable(e)
+        }
+    })?;
+    let meta = file.metadata().map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(refused(Problem::special_file_not_read(
+            &file_name(path),
+            special_kind(meta.file_type()),
         )));
     }
-    std::fs::read(path).map_err(unreadable)
+    let mut bytes = Vec::new();
+    if meta.len() <= limits.max_file_bytes {
+        (&mut file)
+            .take(limits.max_file_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(unreadable)?;
+        if bytes.len() as u64 <= limits.max_file_bytes {
+            return Ok(bytes);
+        }
+    }
+    // Too large (or grown past the limit while read): hash what was read, stream the rest.
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(&bytes);
+    let mut len = bytes.len() as u64;
+    drop(bytes);
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => {
+                hasher.update(&buffer[..n]);
+                len += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(unreadable(e)),
+        }
+    }
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Err(Refused {
+        problem: Box::new(Problem::file_too_large(len, limits.max_file_bytes)),
+        hashed: Some((len, sha256)),
+    })
 }
 
 /// The data of all sheets with a recognisable header.

@@ -1,6 +1,7 @@
 //! The few things `duban send` reads from an archived `.eml`: its recipients (To and Cc), and
 //! the bytes to send — the file as archived, minus the `X-Unsent` header that makes Outlook open
-//! it as a draft. Nothing else of the message is touched.
+//! it as a draft, with its `Date` set to the moment it is sent ([`dated`]; the archived file
+//! keeps the fixed date of the run). Nothing else of the message is touched.
 
 use lettre::Address;
 
@@ -18,6 +19,45 @@ pub fn without_unsent(bytes: &[u8]) -> Vec<u8> {
         if !dropping {
             out.extend_from_slice(line);
         }
+    }
+    out.extend_from_slice(&bytes[header_end..]);
+    out
+}
+
+/// The message with its `Date` header (folded lines included) replaced by `date` (an RFC 5322
+/// date-time, e.g. `Tue, 1 Dec 2026 09:30:05 +0800`), or given one first when it has none;
+/// every other byte is kept. The line ending follows the message's own.
+pub fn dated(bytes: &[u8], date: &str) -> Vec<u8> {
+    let header_end = header_end(bytes);
+    let eol: &[u8] = if bytes[..header_end].windows(2).any(|w| w == b"\r\n") || header_end == 0 {
+        b"\r\n"
+    } else {
+        b"\n"
+    };
+    let mut line_out = Vec::with_capacity(date.len() + 8);
+    line_out.extend_from_slice(b"Date: ");
+    line_out.extend_from_slice(date.as_bytes());
+    line_out.extend_from_slice(eol);
+    let mut out = Vec::with_capacity(bytes.len() + line_out.len());
+    let mut dropping = false;
+    let mut replaced = false;
+    for line in lines(&bytes[..header_end]) {
+        let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+        if !continuation {
+            dropping = header_name(line).is_some_and(|n| n.eq_ignore_ascii_case(b"Date"));
+            if dropping && !replaced {
+                out.extend_from_slice(&line_out);
+                replaced = true;
+            }
+        }
+        if !dropping {
+            out.extend_from_slice(line);
+        }
+    }
+    if !replaced {
+        let mut with_date = line_out;
+        with_date.extend_from_slice(&out);
+        out = with_date;
     }
     out.extend_from_slice(&bytes[header_end..]);
     out
@@ -160,6 +200,25 @@ X-Unsent: 1 stays in the body\r\n";
     fn folded_unsent_header_goes_whole() {
         let m = b"X-Unsent:\r\n 1\r\nTo: a@example.org\r\n\r\nbody";
         assert_eq!(without_unsent(m), b"To: a@example.org\r\n\r\nbody".to_vec());
+    }
+
+    #[test]
+    fn the_date_is_replaced_and_nothing_else() {
+        let m = b"Date: Mon, 30 Nov 2026 00:00:00 +0800\r\n (old)\r\nTo: a@example.org\r\n\r\nDate: body\r\n";
+        let sent = dated(m, "Tue, 1 Dec 2026 09:30:05 +0800");
+        assert_eq!(
+            sent,
+            b"Date: Tue, 1 Dec 2026 09:30:05 +0800\r\nTo: a@example.org\r\n\r\nDate: body\r\n"
+                .to_vec()
+        );
+        let undated = dated(
+            b"To: a@example.org\r\n\r\nx",
+            "Tue, 1 Dec 2026 09:30:05 +0800",
+        );
+        assert_eq!(
+            undated,
+            b"Date: Tue, 1 Dec 2026 09:30:05 +0800\r\nTo: a@example.org\r\n\r\nx".to_vec()
+        );
     }
 
     #[test]

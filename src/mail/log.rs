@@ -1,21 +1,26 @@
 //! The send log `发送记录.csv` (UTF-8 with BOM, CRLF, one row per attempt), and the reader for
 //! the CSV files duban writes (`清单.csv`, the log itself).
 //!
-//! A row is appended and synced to disk after every message, so a crash loses at most the row
-//! of the message in flight; a row cut short by a crash is read as not sent.
+//! Before a message's body goes out a row 发送中 is appended and synced; after the server's
+//! answer the attempt's outcome is appended and synced. So a crash at any moment leaves either
+//! nothing (the body never went out) or a 发送中 without an outcome, which the next run reads as
+//! 状态不明 and does not send again by itself. A row cut short by a crash is ignored.
 
-use crate::deliver::{guard, push_record};
+use crate::deliver::push_record;
+pub use crate::deliver::read_csv;
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 /// Header of the send log.
-pub const LOG_HEADER: [&str; 7] = [
+pub const LOG_HEADER: [&str; 8] = [
     "时间",
     "单位",
     "邮箱",
     "邮件文件",
-    "SHA-256",
+    "邮件SHA-256",
+    "发送SHA-256",
     "结果",
     "服务器回复",
 ];
@@ -23,10 +28,16 @@ pub const LOG_HEADER: [&str; 7] = [
 /// What became of one message (the log's 结果 column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
+    /// The body is about to go out (written and synced before it does).
+    Sending,
     /// The server accepted the message (250).
     Sent,
-    /// A temporary failure outlasted the retries: sent next run.
+    /// A temporary failure outlasted the retries, and the server did not take the message:
+    /// sent next run.
     Temporary,
+    /// The body went out but no reply came (timeout, dropped connection, a crash): the server
+    /// may or may not have taken it. Never sent again by itself; `--resend --only` decides.
+    Unknown,
     /// The server refused it for good (5xx): the office must act.
     Rejected,
     /// The unit has no address: delivered by other means.
@@ -37,11 +48,27 @@ impl Outcome {
     /// The 结果 text.
     pub fn label(self) -> &'static str {
         match self {
+            Outcome::Sending => "发送中",
             Outcome::Sent => "已发送",
             Outcome::Temporary => "暂时失败",
+            Outcome::Unknown => "状态不明",
             Outcome::Rejected => "被拒收",
             Outcome::NoAddress => "未发送（无邮箱）",
         }
+    }
+
+    /// The outcome whose 结果 text is `label`.
+    pub fn from_label(label: &str) -> Option<Outcome> {
+        [
+            Outcome::Sending,
+            Outcome::Sent,
+            Outcome::Temporary,
+            Outcome::Unknown,
+            Outcome::Rejected,
+            Outcome::NoAddress,
+        ]
+        .into_iter()
+        .find(|o| o.label() == label)
     }
 }
 
@@ -55,33 +82,84 @@ pub struct LogRow {
     pub address: String,
     /// The `.eml`, relative to the folder of the log.
     pub file: String,
-    /// SHA-256 of the bytes sent (empty when nothing was sent).
-    pub sha256: String,
+    /// SHA-256 of the archived message (the `.eml` as `duban run` wrote it).
+    pub archived_sha256: String,
+    /// SHA-256 of the bytes sent (the message minus `X-Unsent`, dated when sent; empty when
+    /// nothing was sent).
+    pub sent_sha256: String,
     pub outcome: Outcome,
     /// The server's reply or the reason.
     pub reply: String,
 }
 
-/// `(unit, 结果)` of every complete row of the log at `path` (none when there is no log).
-pub fn read_outcomes(path: &Path) -> std::io::Result<Vec<(String, String)>> {
+/// What the log says about one unit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitRecord {
+    /// SHA-256 of the archived message of the last delivery (`Some("")` for a log written
+    /// before that column existed); `None` when never delivered.
+    pub sent: Option<String>,
+    /// The last attempt has no known outcome: a 发送中 left by a crash, or 状态不明.
+    pub unknown: bool,
+    /// The last attempt is a 发送中 with no outcome row after it.
+    pub dangling: bool,
+    /// Logged 未发送（无邮箱）.
+    pub no_address: bool,
+}
+
+impl UnitRecord {
+    /// Delivered, or possibly delivered: not to be sent again without `--resend`.
+    pub fn settled(&self) -> bool {
+        self.sent.is_some() || self.unknown
+    }
+}
+
+/// Per unit, what the complete rows of the log at `path` say (empty when there is no log).
+pub fn read_records(path: &Path) -> std::io::Result<BTreeMap<String, UnitRecord>> {
     let text = match std::fs::read(path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
         Err(e) => return Err(e),
     };
     let table = read_csv(&text);
+    let mut out: BTreeMap<String, UnitRecord> = BTreeMap::new();
     let Some((header, rows)) = table.split_first() else {
-        return Ok(Vec::new());
+        return Ok(out);
     };
     let col = |name: &str| header.iter().position(|h| h == name);
     let (Some(unit), Some(outcome)) = (col("单位"), col("结果")) else {
-        return Ok(Vec::new());
+        return Ok(out);
     };
-    Ok(rows
-        .iter()
-        .filter(|r| r.len() == header.len())
-        .filter_map(|r| Some((r.get(unit)?.clone(), r.get(outcome)?.clone())))
-        .collect())
+    let archived = col("邮件SHA-256");
+    for r in rows.iter().filter(|r| r.len() == header.len()) {
+        let (Some(name), Some(label)) = (r.get(unit), r.get(outcome)) else {
+            continue;
+        };
+        let Some(outcome) = Outcome::from_label(label) else {
+            continue;
+        };
+        let record = out.entry(name.clone()).or_default();
+        match outcome {
+            Outcome::Sending => {
+                record.unknown = true;
+                record.dangling = true;
+            }
+            Outcome::Sent => {
+                record.sent = Some(archived.and_then(|i| r.get(i)).cloned().unwrap_or_default());
+                record.unknown = false;
+                record.dangling = false;
+            }
+            Outcome::Unknown => {
+                record.unknown = true;
+                record.dangling = false;
+            }
+            Outcome::Temporary | Outcome::Rejected => {
+                record.unknown = false;
+                record.dangling = false;
+            }
+            Outcome::NoAddress => record.no_address = true,
+        }
+    }
+    Ok(out)
 }
 
 /// The log opened for appending.
@@ -108,6 +186,8 @@ impl SendLog {
             file.sync_all()?;
             sync_parent(path);
         } else {
+            upgrade_header(&mut file, path)?;
+            let len = file.metadata()?.len();
             let mut last = [0u8; 1];
             file.seek(SeekFrom::Start(len - 1))?;
             file.read_exact(&mut last)?;
@@ -131,7 +211,8 @@ impl SendLog {
                 row.unit.as_str(),
                 row.address.as_str(),
                 row.file.as_str(),
-                row.sha256.as_str(),
+                row.archived_sha256.as_str(),
+                row.sent_sha256.as_str(),
                 row.outcome.label(),
                 row.reply.as_str(),
             ]
@@ -148,6 +229,53 @@ impl SendLog {
     }
 }
 
+/// A log written before the archived message's hash had its own column (`SHA-256` then named
+/// the bytes sent) is rewritten in today's columns, so new rows and old ones read alike; the
+/// rewrite goes to a temporary file renamed over the log (no row is lost on a crash). `file` is
+/// reopened on the new log.
+fn upgrade_header(file: &mut File, path: &Path) -> std::io::Result<()> {
+    let mut text = String::new();
+    file.seek(SeekFrom::Start(0))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    text.push_str(&String::from_utf8_lossy(&bytes));
+    let table = read_csv(&text);
+    let Some((header, rows)) = table.split_first() else {
+        return Ok(());
+    };
+    if header.iter().map(String::as_str).eq(LOG_HEADER) {
+        return Ok(());
+    }
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let columns: Vec<Option<usize>> = LOG_HEADER
+        .iter()
+        .map(|name| match *name {
+            "发送SHA-256" => col(name).or_else(|| col("SHA-256")),
+            other => col(other),
+        })
+        .collect();
+    let mut out = String::from("\u{FEFF}");
+    push_record(&mut out, LOG_HEADER.iter().map(|s| s.to_string()));
+    for r in rows.iter().filter(|r| r.len() == header.len()) {
+        push_record(
+            &mut out,
+            columns
+                .iter()
+                .map(|c| c.and_then(|i| r.get(i)).cloned().unwrap_or_default()),
+        );
+    }
+    let tmp = path.with_extension("csv.upgrade");
+    {
+        let mut t = File::create(&tmp)?;
+        t.write_all(out.as_bytes())?;
+        t.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    sync_parent(path);
+    *file = OpenOptions::new().read(true).append(true).open(path)?;
+    Ok(())
+}
+
 /// Makes a new file's directory entry durable (best effort; not possible on every platform).
 fn sync_parent(path: &Path) {
     if let Some(parent) = path.parent()
@@ -155,39 +283,6 @@ fn sync_parent(path: &Path) {
     {
         let _ = dir.sync_all();
     }
-}
-
-/// Records of a CSV text as duban writes it (RFC 4180 by the `csv` crate; a leading BOM), with
-/// the `'` guard that [`guard`] puts before a cell that a
-/// spreadsheet would read as a formula taken off again.
-pub fn read_csv(text: &str) -> Vec<Vec<String>> {
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes())
-        .into_records()
-        // a record csv cannot read (invalid UTF-8 cannot occur in a &str) ends the table
-        .map_while(Result::ok)
-        .map(|record| {
-            record
-                .iter()
-                .map(|cell| unguard(cell.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
-/// Takes off the formula guard `'` that [`guard`] adds.
-fn unguard(cell: String) -> String {
-    let mut chars = cell.chars();
-    if chars.next() == Some('\'')
-        && let Some(next) = chars.next()
-        && guard(&next.to_string()).starts_with('\'')
-    {
-        return cell['\''.len_utf8()..].to_string();
-    }
-    cell
 }
 
 #[cfg(test)]
@@ -208,7 +303,7 @@ mod tests {
     }
 
     #[test]
-    fn log_appends_and_survives_a_cut_row() {
+    fn log_appends_survives_a_cut_row_and_reads_a_dangling_sending_as_unknown() {
         let dir = std::env::temp_dir().join(format!("duban-log-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let path = dir.join("发送记录.csv");
@@ -218,29 +313,33 @@ mod tests {
             unit: unit.into(),
             address: "a@example.org".into(),
             file: format!("{unit}.eml"),
-            sha256: "00".into(),
+            archived_sha256: "aa".into(),
+            sent_sha256: "00".into(),
             outcome,
             reply: "250 OK".into(),
         };
         SendLog::open(&path)
-            .and_then(|mut log| log.append(&row("市发改委", Outcome::Sent)))
+            .and_then(|mut log| {
+                log.append(&row("市发改委", Outcome::Sending))?;
+                log.append(&row("市发改委", Outcome::Sent))?;
+                log.append(&row("市教育局", Outcome::Sending))
+            })
             .expect("append");
         // a crash in the middle of a row
         let mut f = OpenOptions::new().append(true).open(&path).expect("open");
-        f.write_all("2026-12-01,市财政局,c@example.org,市财政局.eml,11,已".as_bytes())
+        f.write_all("2026-12-01,市财政局,c@example.org,市财政局.eml,11,22,已".as_bytes())
             .expect("write");
         drop(f);
         SendLog::open(&path)
             .and_then(|mut log| log.append(&row("市科技局", Outcome::Rejected)))
             .expect("append");
-        let outcomes = read_outcomes(&path).expect("read");
-        assert_eq!(
-            outcomes,
-            [
-                ("市发改委".to_string(), "已发送".to_string()),
-                ("市科技局".to_string(), "被拒收".to_string())
-            ]
-        );
+        let records = read_records(&path).expect("read");
+        assert_eq!(records.len(), 3, "{records:?}");
+        assert_eq!(records["市发改委"].sent.as_deref(), Some("aa"));
+        assert!(records["市发改委"].settled() && !records["市发改委"].unknown);
+        assert!(records["市教育局"].dangling && records["市教育局"].settled());
+        assert!(!records["市科技局"].settled());
+        assert!(!records.contains_key("市财政局"));
         let text = std::fs::read_to_string(&path).expect("text");
         assert!(text.starts_with("\u{FEFF}时间,单位,邮箱"));
         std::fs::remove_dir_all(&dir).ok();

@@ -1,33 +1,43 @@
 //! `duban send`: the month's notices (or the month's templates) delivered through the office's
 //! SMTP server, exactly once.
 //!
+//! - [`lock_month`] takes the month's send lock, held across plan and send (one send at a time
+//!   per month, for every kind of send).
 //! - [`plan`] reads what there is to send: for notices, the archived month is first verified
 //!   against its run.json ([`crate::verify::verify_month`]); the messages are the archived
-//!   `.eml` files listed in `清单.csv`, sent byte for byte minus `X-Unsent`, to the addresses in
-//!   their To and Cc; units already logged 已发送 in `发送记录.csv` are skipped.
+//!   `.eml` files listed in `清单.csv`, sent byte for byte minus `X-Unsent` and dated when sent,
+//!   to the addresses in their To and Cc — each of which must be the unit's address in
+//!   units.toml; units logged 已发送 (or 状态不明) in `发送记录.csv` are skipped, and a unit whose
+//!   archived message changed since it was sent (a month rebuilt with `--force`) is listed as
+//!   已发送旧版.
 //! - [`send`] delivers them over one connection ([`smtp::Session`]), at most `per_minute` a
-//!   minute, appending and syncing a log row after every message. Temporary failures are
-//!   retried with backoff and otherwise left for the next run; a 5xx is logged with the
-//!   server's words and the others go on; a TLS or login failure stops the batch at once.
+//!   minute. A row 发送中 is appended and synced before each body goes out, and the outcome
+//!   after the server's answer. Temporary failures before the body (and a 4xx to its end) are
+//!   retried with backoff and otherwise left for the next run; no reply after the body is
+//!   状态不明 and never retried by itself; a 5xx is logged with the server's words and the others
+//!   go on; a TLS or login failure stops the batch at once.
 //!
 //! The password comes only from the environment (`DUBAN_SMTP_PASSWORD`, read by the command)
 //! and is never written anywhere.
 
 mod eml;
+pub mod lock;
 mod log;
+mod plan;
 mod smtp;
 
-pub use eml::{recipients, without_unsent};
-pub use log::{LOG_HEADER, LogRow, Outcome, SendLog, read_csv, read_outcomes};
+pub use eml::{dated, recipients, without_unsent};
+pub use lock::{LOCK_FILE, MonthLock, lock_month};
+pub use log::{LOG_HEADER, LogRow, Outcome, SendLog, UnitRecord, read_csv, read_records};
+pub use plan::{Outgoing, Plan, plan};
+pub use smtp::DATA_REPLY_WAIT;
 
-use crate::config::Config;
-use crate::deliver::{MAIL_DIR, MANIFEST_FILE, sha256_hex};
+use crate::config::{Config, Security};
+use crate::deliver::sha256_hex;
 use crate::model::Month;
-use crate::pipeline::TEMPLATES_DIR;
-use crate::verify::{SEND_LOG, VerifyError, verify_month};
+use crate::verify::VerifyError;
 use lettre::Address;
 use lettre::address::Envelope;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// The environment variable holding the SMTP password.
@@ -61,61 +71,6 @@ pub struct SendOptions {
     pub only: Vec<String>,
     /// Send again to units already logged 已发送 (with `only`).
     pub resend: bool,
-}
-
-/// One message of the batch.
-#[derive(Debug, Clone)]
-pub struct Outgoing {
-    pub unit: String,
-    pub recipients: Vec<Address>,
-    /// The `.eml`, relative to the batch folder.
-    pub file: String,
-    pub subject: String,
-    pub attachment: String,
-    /// The bytes to send (the archived file minus `X-Unsent`).
-    pub bytes: Vec<u8>,
-    /// Already logged 已发送.
-    pub already_sent: bool,
-    /// To be sent by this run (not sent yet, or `--resend`); the plan holds only the units
-    /// `--only` chose.
-    pub selected: bool,
-}
-
-impl Outgoing {
-    /// Recipients as `a@x; b@y`.
-    pub fn addresses(&self) -> String {
-        self.recipients
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-}
-
-/// Everything a send will do, read and checked before the first connection.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    pub batch: Batch,
-    pub month: Month,
-    /// `output/<month>/邮件/` or `output/<month>/templates/`.
-    pub folder: PathBuf,
-    /// `发送记录.csv` in that folder.
-    pub log_path: PathBuf,
-    /// Messages in `清单.csv` order.
-    pub messages: Vec<Outgoing>,
-    /// Units listed without an address (另行送达); with `--only`, those chosen.
-    pub no_address: Vec<String>,
-    /// Units of `no_address` already logged 未发送（无邮箱）.
-    no_address_logged: Vec<String>,
-    /// Archived files re-hashed against run.json before sending (notices only).
-    pub verified_files: usize,
-}
-
-impl Plan {
-    /// Messages this run sends.
-    pub fn selected(&self) -> impl Iterator<Item = &Outgoing> {
-        self.messages.iter().filter(|m| m.selected)
-    }
 }
 
 /// A send that cannot start or must stop (exit 2).
@@ -178,162 +133,56 @@ pub enum SendError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "{month} 的邮件正在由另一个 duban 发送（{path} 已被锁定）。为防止同一单位收到两份，本次未发送任何邮件；请等那次发送结束后再运行"
+    )]
+    Locked { month: String, path: String },
+    #[error("无法建立发送锁 {path}：{source}")]
+    LockFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "[mail] security = \"none\" 时不能设置 username：密码会以明文发给邮件服务器 {host}。请改用 security = \"starttls\"（端口 587）或 \"tls\"（端口 465）；本次未连接邮件服务器"
+    )]
+    PasswordInClear { host: String },
+    #[error(
+        "邮件 {path} 的收件人 {address} 不是 units.toml 中“{unit}”的邮箱（{known}）。为防止发给他人，本次未发送任何邮件；如地址有变，请更正 units.toml 后重新运行 duban run --month {month} --force"
+    )]
+    ForeignAddress {
+        path: String,
+        unit: String,
+        address: String,
+        known: String,
+        month: String,
+    },
+    #[error(transparent)]
+    Units(#[from] crate::units::DirectoryError),
 }
 
-/// Reads and checks what the batch would send; connects to nothing.
+/// `[mail] security = "none"` with a login sends the password in clear text: refused before
+/// any connection, unless the server is this machine (a loopback address or `localhost`).
 ///
 /// # Errors
-/// [`SendError`] when the month or templates are missing, the archive fails verification, the
-/// manifest or a message cannot be read, or `--only` names a unit not in the batch.
-pub fn plan(cfg: &Config, opts: &SendOptions) -> Result<Plan, SendError> {
-    let month_dir = cfg.paths.output.join(opts.month.to_string());
-    let mut verified_files = 0;
-    let folder = match opts.batch {
-        Batch::Notices => {
-            if !month_dir.join("run.json").is_file() {
-                return Err(SendError::NoMonth {
-                    month: opts.month.label(),
-                    key: opts.month.to_string(),
-                    dir: month_dir.display().to_string(),
-                });
-            }
-            let report = verify_month(&month_dir)?;
-            if !report.is_intact() {
-                return Err(SendError::ArchiveChanged {
-                    dir: month_dir.display().to_string(),
-                    month: opts.month.to_string(),
-                    lines: report.lines(),
-                });
-            }
-            verified_files = report.intact;
-            month_dir.join(MAIL_DIR)
-        }
-        Batch::Templates => {
-            let dir = month_dir.join(TEMPLATES_DIR);
-            if !dir.join(MANIFEST_FILE).is_file() {
-                return Err(SendError::NoTemplates {
-                    month: opts.month.label(),
-                    key: opts.month.to_string(),
-                    dir: dir.display().to_string(),
-                });
-            }
-            dir
-        }
-    };
-    let rows = read_manifest(&folder.join(MANIFEST_FILE))?;
-    for name in &opts.only {
-        if !rows.iter().any(|r| r.unit == name.trim()) {
-            return Err(SendError::UnknownUnit {
-                name: name.clone(),
-                known: rows
-                    .iter()
-                    .map(|r| r.unit.as_str())
-                    .collect::<Vec<_>>()
-                    .join("、"),
-            });
-        }
+/// [`SendError::PasswordInClear`].
+pub fn check_clear_text_login(mail: &crate::config::Mail) -> Result<(), SendError> {
+    if mail.security != Security::None || mail.username.is_none() {
+        return Ok(());
     }
-    let chosen = |unit: &str| opts.only.is_empty() || opts.only.iter().any(|n| n.trim() == unit);
-    let log_path = folder.join(SEND_LOG);
-    let logged = read_outcomes(&log_path).map_err(|source| SendError::Log {
-        path: log_path.display().to_string(),
-        source,
-    })?;
-    let logged_as = |unit: &str, outcome: Outcome| {
-        logged
-            .iter()
-            .any(|(u, o)| u == unit && o == outcome.label())
-    };
-    let mut messages = Vec::new();
-    let mut no_address = Vec::new();
-    let mut no_address_logged = Vec::new();
-    for row in rows.into_iter().filter(|r| chosen(&r.unit)) {
-        let Some(file) = row.eml.filter(|f| !f.is_empty()) else {
-            if logged_as(&row.unit, Outcome::NoAddress) {
-                no_address_logged.push(row.unit.clone());
-            }
-            no_address.push(row.unit);
-            continue;
-        };
-        let path = folder.join(&file);
-        // the one sanitiser of output names: no separators, no leading dots, no device names
-        if !crate::names::is_safe_component(&file) {
-            return Err(SendError::Message {
-                path: path.display().to_string(),
-                reason: "清单中的邮件文件名不安全".into(),
-            });
-        }
-        let archived = std::fs::read(&path).map_err(|e| SendError::Message {
-            path: path.display().to_string(),
-            reason: format!("无法读取（{e}）"),
-        })?;
-        let recipients = recipients(&archived).map_err(|reason| SendError::Message {
-            path: path.display().to_string(),
-            reason,
-        })?;
-        let already_sent = logged_as(&row.unit, Outcome::Sent);
-        let selected = !already_sent || opts.resend;
-        messages.push(Outgoing {
-            unit: row.unit,
-            recipients,
-            file,
-            subject: row.subject,
-            attachment: row.attachment,
-            bytes: without_unsent(&archived),
-            already_sent,
-            selected,
-        });
-    }
-    Ok(Plan {
-        batch: opts.batch,
-        month: opts.month,
-        folder,
-        log_path,
-        messages,
-        no_address,
-        no_address_logged,
-        verified_files,
-    })
-}
-
-/// A row of `清单.csv` as [`plan`] needs it.
-struct ManifestEntry {
-    unit: String,
-    subject: String,
-    attachment: String,
-    eml: Option<String>,
-}
-
-fn read_manifest(path: &Path) -> Result<Vec<ManifestEntry>, SendError> {
-    let err = |reason: String| SendError::Manifest {
-        path: path.display().to_string(),
-        reason,
-    };
-    let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
-    let text = String::from_utf8(bytes).map_err(|_| err("不是 UTF-8 文本".into()))?;
-    let table = read_csv(&text);
-    let Some((header, rows)) = table.split_first() else {
-        return Err(err("文件为空".into()));
-    };
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| err(format!("缺少“{name}”列")))
-    };
-    let (unit, subject, attachment, eml) =
-        (col("单位")?, col("主题")?, col("附件")?, col("邮件文件")?);
-    let cell = |r: &[String], i: usize| r.get(i).cloned().unwrap_or_default();
-    Ok(rows
-        .iter()
-        .filter(|r| r.iter().any(|c| !c.is_empty()))
-        .map(|r| ManifestEntry {
-            unit: cell(r, unit),
-            subject: cell(r, subject),
-            attachment: cell(r, attachment),
-            eml: Some(cell(r, eml)).filter(|s| !s.is_empty()),
+    let host = mail.host.trim();
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = bare.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback {
+        Ok(())
+    } else {
+        Err(SendError::PasswordInClear {
+            host: host.to_string(),
         })
-        .collect())
+    }
 }
 
 /// What happened to one message of this run.
@@ -353,8 +202,15 @@ pub struct SendReport {
     pub sent: Vec<Delivery>,
     /// Skipped: logged 已发送 by an earlier run.
     pub already_sent: Vec<String>,
+    /// Skipped: logged 已发送 for an earlier build of the message (已发送旧版); `--resend`
+    /// decides. Also in `already_sent`.
+    pub sent_old: Vec<String>,
+    /// Skipped: an earlier run's attempt has no known outcome (状态不明); `--resend` decides.
+    pub unknown_before: Vec<String>,
     /// Refused (5xx) or still failing after the retries.
     pub failed: Vec<Delivery>,
+    /// The body went out and no reply came (状态不明): not retried; `--resend` decides.
+    pub unknown: Vec<Delivery>,
     /// Not tried because the server could not be reached (or the batch stopped).
     pub not_attempted: Vec<String>,
     /// Units without an address (另行送达).
@@ -364,9 +220,13 @@ pub struct SendReport {
 }
 
 impl SendReport {
-    /// Everything selected was delivered (no failures, nothing left, nothing fatal).
+    /// Everything selected was delivered (no failures, nothing unknown or left, nothing fatal).
     pub fn complete(&self) -> bool {
-        self.failed.is_empty() && self.not_attempted.is_empty() && self.fatal.is_none()
+        self.failed.is_empty()
+            && self.unknown.is_empty()
+            && self.unknown_before.is_empty()
+            && self.not_attempted.is_empty()
+            && self.fatal.is_none()
     }
 }
 
@@ -393,13 +253,21 @@ fn now() -> String {
         .to_string()
 }
 
+/// The current local time as a message's `Date` (RFC 5322).
+fn date_header_now() -> String {
+    chrono::Local::now()
+        .format("%a, %-d %b %Y %H:%M:%S %z")
+        .to_string()
+}
+
 /// Delivers the plan's selected messages through `[mail]`, logging each.
 ///
-/// `password` is the value of [`PASSWORD_ENV`] (needed when `[mail] username` is set).
+/// `password` is the value of [`PASSWORD_ENV`] (needed when `[mail] username` is set). The
+/// caller holds the month's [`MonthLock`] from before [`plan`] until this returns.
 ///
 /// # Errors
-/// [`SendError`] before anything is sent: no `[mail]`, no password, a bad sender or CA file,
-/// an unwritable log. A TLS or login failure during the batch ends it with
+/// [`SendError`] before anything is sent: no `[mail]`, a login without TLS, no password, a bad
+/// sender or CA file, an unwritable log. A TLS or login failure during the batch ends it with
 /// [`SendReport::fatal`] set instead, so the messages sent before are still reported.
 pub fn send(
     cfg: &Config,
@@ -407,11 +275,18 @@ pub fn send(
     password: Option<&str>,
     progress: &dyn SendProgress,
 ) -> Result<SendReport, SendError> {
+    let skipped = || plan.messages.iter().filter(|m| !m.selected);
     let mut report = SendReport {
-        already_sent: plan
-            .messages
-            .iter()
-            .filter(|m| m.already_sent && !m.selected)
+        already_sent: skipped()
+            .filter(|m| m.already_sent)
+            .map(|m| m.unit.clone())
+            .collect(),
+        sent_old: skipped()
+            .filter(|m| m.sent_old)
+            .map(|m| m.unit.clone())
+            .collect(),
+        unknown_before: skipped()
+            .filter(|m| m.unknown)
             .map(|m| m.unit.clone())
             .collect(),
         no_address: plan.no_address.clone(),
@@ -423,7 +298,8 @@ pub fn send(
         .iter()
         .filter(|u| !plan.no_address_logged.contains(u))
         .collect();
-    if to_send.is_empty() && new_no_address.is_empty() {
+    let dangling: Vec<&Outgoing> = skipped().filter(|m| m.dangling).collect();
+    if to_send.is_empty() && new_no_address.is_empty() && dangling.is_empty() {
         return Ok(report);
     }
     let log_err = |source| SendError::Log {
@@ -435,6 +311,7 @@ pub fn send(
         None
     } else {
         let mail = cfg.mail.as_ref().ok_or(SendError::NoMailConfig)?;
+        check_clear_text_login(mail)?;
         let password =
             match &mail.username {
                 Some(user) => Some(password.filter(|p| !p.is_empty()).ok_or_else(|| {
@@ -455,13 +332,29 @@ pub fn send(
         ))
     };
     let mut log = SendLog::open(&plan.log_path).map_err(log_err)?;
+    // A run that died between 发送中 and the server's answer: its outcome is not known.
+    for message in dangling {
+        log.append(&LogRow {
+            time: now(),
+            unit: message.unit.clone(),
+            address: message.addresses(),
+            file: message.file.clone(),
+            archived_sha256: message.archived_sha256.clone(),
+            sent_sha256: String::new(),
+            outcome: Outcome::Unknown,
+            reply: "上次发送在邮件正文发出后中断，无法确认是否送达；如需重发请用 --resend --only"
+                .into(),
+        })
+        .map_err(log_err)?;
+    }
     for unit in new_no_address {
         log.append(&LogRow {
             time: now(),
             unit: unit.clone(),
             address: String::new(),
             file: String::new(),
-            sha256: String::new(),
+            archived_sha256: String::new(),
+            sent_sha256: String::new(),
             outcome: Outcome::NoAddress,
             reply: "units.toml 中没有邮箱，请另行送达".into(),
         })
@@ -482,7 +375,18 @@ pub fn send(
                     reason: format!("收件人无效（{e}）"),
                 }
             })?;
+        let row = |outcome: Outcome, sent_sha256: &str, reply: &str| LogRow {
+            time: now(),
+            unit: message.unit.clone(),
+            address: message.addresses(),
+            file: message.file.clone(),
+            archived_sha256: message.archived_sha256.clone(),
+            sent_sha256: sent_sha256.to_string(),
+            outcome,
+            reply: reply.to_string(),
+        };
         let mut attempt = 0u32;
+        let mut sent_sha256 = String::new();
         let (outcome, reply, stop) = loop {
             if let (Some(every), Some(at)) = (interval, last_start) {
                 let since = at.elapsed();
@@ -491,10 +395,27 @@ pub fn send(
                 }
             }
             last_start = Some(Instant::now());
-            match session.send(&envelope, &message.bytes) {
+            // Dated when sent; the archived .eml keeps the run's date.
+            let bytes = dated(&message.bytes, &date_header_now());
+            let sha = sha256_hex(&bytes);
+            let mut body_started = false;
+            let mut before_body = || {
+                body_started = true;
+                log.append(&row(Outcome::Sending, &sha, ""))
+                    .map_err(log_err)
+            };
+            let result = session.send(&envelope, &bytes, &mut before_body);
+            if body_started {
+                sent_sha256 = sha.clone();
+            }
+            match result {
                 Ok(reply) => break (Outcome::Sent, reply, false),
                 Err(smtp::Fault::Fatal(e)) => {
                     session.close();
+                    if body_started {
+                        // the 发送中 row stands; say what became of it
+                        let _ = log.append(&row(Outcome::Temporary, &sent_sha256, &e.to_string()));
+                    }
                     report.not_attempted.push(message.unit.clone());
                     report.not_attempted.extend(pending.map(|m| m.unit.clone()));
                     report.fatal = Some(e);
@@ -502,6 +423,7 @@ pub fn send(
                     return Ok(report);
                 }
                 Err(smtp::Fault::Permanent(words)) => break (Outcome::Rejected, words, false),
+                Err(smtp::Fault::Unknown(words)) => break (Outcome::Unknown, words, false),
                 Err(smtp::Fault::Temporary { words, stage }) => {
                     if attempt >= mail.retries {
                         break (Outcome::Temporary, words, stage == smtp::Stage::Connect);
@@ -519,21 +441,13 @@ pub fn send(
             outcome,
             reply,
         };
-        log.append(&LogRow {
-            time: now(),
-            unit: delivery.unit.clone(),
-            address: delivery.address.clone(),
-            file: message.file.clone(),
-            sha256: sha256_hex(&message.bytes),
-            outcome,
-            reply: delivery.reply.clone(),
-        })
-        .map_err(log_err)?;
+        log.append(&row(outcome, &sent_sha256, &delivery.reply))
+            .map_err(log_err)?;
         progress.done(&delivery);
-        if outcome == Outcome::Sent {
-            report.sent.push(delivery);
-        } else {
-            report.failed.push(delivery);
+        match outcome {
+            Outcome::Sent => report.sent.push(delivery),
+            Outcome::Unknown => report.unknown.push(delivery),
+            _ => report.failed.push(delivery),
         }
         if stop {
             // The server cannot be reached at all: the rest wait for the next run.

@@ -4,15 +4,26 @@
 //! after any failed transaction).
 //!
 //! Every failure is sorted into what the batch does next ([`Fault`]): stop at once (TLS or
-//! login), give up on this message (5xx), or try again (4xx, dropped connection, timeout).
+//! login), give up on this message (5xx), try again (4xx, or a dropped connection or timeout
+//! before the body went out), or leave it undecided (no reply at all after the body went out:
+//! the server may have taken it, so sending again could deliver it twice).
+//!
+//! The transaction is driven command by command (MAIL, RCPT, DATA, body) so that the caller
+//! can log 发送中 just before the body goes out, and the reply to the final “.” gets its own
+//! wait of at least [`DATA_REPLY_WAIT`] (RFC 5321 §4.5.3.2: a server may take that long to
+//! take responsibility for a message); `timeout_s` bounds everything else.
 
 use super::SendError;
 use crate::config::{Mail, Security};
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Certificate, SmtpConnection, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::commands::{Data, Mail as MailCommand, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use std::time::Duration;
+
+/// The least wait for the reply to the end of the data (RFC 5321 §4.5.3.2.6: 10 minutes).
+pub const DATA_REPLY_WAIT: Duration = Duration::from_secs(600);
 
 /// Why a message was not delivered, and so what to do next.
 #[derive(Debug)]
@@ -21,8 +32,12 @@ pub enum Fault {
     Fatal(SendError),
     /// The server refused this message for good (5xx); its words.
     Permanent(String),
-    /// Worth another try: a 4xx reply, a dropped connection, a timeout.
+    /// Worth another try: a 4xx reply, a dropped connection, a timeout — all before the body
+    /// went out, or a 4xx reply to the end of the data (the server did not take it).
     Temporary { words: String, stage: Stage },
+    /// The body went out and no reply came (timeout, dropped connection): delivered or not,
+    /// nobody knows. Never retried by itself.
+    Unknown(String),
 }
 
 /// Where a temporary failure happened.
@@ -74,8 +89,15 @@ impl Session {
         })
     }
 
-    /// Sends one message; the server's reply (`250 …`) on success.
-    pub fn send(&mut self, envelope: &Envelope, bytes: &[u8]) -> Result<String, Fault> {
+    /// Sends one message; the server's reply (`250 …`) on success. `before_body` runs once
+    /// the server has said go ahead (354 to DATA), just before the body goes out; its error
+    /// ends the batch ([`Fault::Fatal`]) with nothing sent.
+    pub fn send(
+        &mut self,
+        envelope: &Envelope,
+        bytes: &[u8],
+        before_body: &mut dyn FnMut() -> Result<(), SendError>,
+    ) -> Result<String, Fault> {
         if self.conn.as_ref().is_none_or(SmtpConnection::has_broken) {
             self.conn = None;
             self.conn = Some(self.connect()?);
@@ -86,13 +108,25 @@ impl Session {
                 stage: Stage::Connect,
             });
         };
-        match conn.send(envelope, bytes) {
-            Ok(response) => Ok(reply_text(&response)),
-            Err(e) => {
-                // lettre has already ended the transaction (and the connection) on any error.
-                self.conn = None;
-                Err(self.classify_send(&e))
+        let result = transaction(conn, envelope, bytes, self.timeout, before_body);
+        if result.is_err() {
+            // A failed transaction leaves the connection in an unknown state: start afresh.
+            if let Some(mut conn) = self.conn.take() {
+                // abort says QUIT: its reply is not worth the long wait for the body's
+                let _ = conn.set_timeout(Some(self.timeout));
+                conn.abort();
             }
+        }
+        match result {
+            Ok(response) => Ok(reply_text(&response)),
+            Err(Step::Envelope(e)) => Err(self.classify_send(&e)),
+            Err(Step::Logging(e)) => Err(Fault::Fatal(e)),
+            Err(Step::Unsupported(words)) => Err(Fault::Permanent(words)),
+            Err(Step::Socket(e)) => Err(Fault::Temporary {
+                words: format!("连接中断（{e}）"),
+                stage: Stage::Dropped,
+            }),
+            Err(Step::Body(e)) => Err(classify_body(&e)),
         }
     }
 
@@ -207,6 +241,123 @@ impl Session {
     fn server(&self) -> String {
         format!("{}:{}", self.host, self.port)
     }
+}
+
+/// Where a transaction failed.
+enum Step {
+    /// MAIL, RCPT or DATA: the body has not gone out.
+    Envelope(lettre::transport::smtp::Error),
+    /// The message cannot go to this server (it lacks SMTPUTF8 or 8BITMIME); nothing was sent.
+    Unsupported(String),
+    /// The caller's `before_body` (the 发送中 row could not be written).
+    Logging(SendError),
+    /// The socket refused the long wait; the body has not gone out.
+    Socket(std::io::Error),
+    /// The body or the reply to its end.
+    Body(lettre::transport::smtp::Error),
+}
+
+/// MAIL FROM, RCPT TO, DATA, then the body with its own long wait for the final reply (as
+/// lettre's `SmtpConnection::send`, whose one timeout covers every reply).
+fn transaction(
+    conn: &mut SmtpConnection,
+    envelope: &Envelope,
+    bytes: &[u8],
+    timeout: Duration,
+    before_body: &mut dyn FnMut() -> Result<(), SendError>,
+) -> Result<lettre::transport::smtp::response::Response, Step> {
+    let mut options = Vec::new();
+    let non_ascii = envelope
+        .to()
+        .iter()
+        .chain(envelope.from())
+        .any(|a| !a.to_string().is_ascii());
+    if non_ascii {
+        if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+            return Err(Step::Unsupported(
+                "收件人地址含非 ASCII 字符，但服务器不支持 SMTPUTF8".into(),
+            ));
+        }
+        options.push(MailParameter::SmtpUtfEight);
+    }
+    if !bytes.is_ascii() {
+        if !conn.server_info().supports_feature(Extension::EightBitMime) {
+            return Err(Step::Unsupported(
+                "邮件含 8 位字符，但服务器不支持 8BITMIME".into(),
+            ));
+        }
+        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    conn.command(MailCommand::new(envelope.from().cloned(), options))
+        .map_err(Step::Envelope)?;
+    for to in envelope.to() {
+        conn.command(Rcpt::new(to.clone(), vec![]))
+            .map_err(Step::Envelope)?;
+    }
+    conn.command(Data).map_err(Step::Envelope)?;
+    let wait = timeout.max(data_reply_wait());
+    conn.set_timeout(Some(wait)).map_err(Step::Socket)?;
+    before_body().map_err(Step::Logging)?;
+    let result = conn.message(bytes).map_err(Step::Body);
+    if result.is_ok() {
+        let _ = conn.set_timeout(Some(timeout));
+    }
+    result
+}
+
+/// The wait for the reply to the end of the data: [`DATA_REPLY_WAIT`]. Tests of the 状态不明
+/// path shorten it with the environment variable `DUBAN_TEST_DATA_REPLY_WAIT_MS`, which exists
+/// for the test suite only (it is not a setting: no file can lower it, and the office has no
+/// reason to set it).
+fn data_reply_wait() -> Duration {
+    std::env::var("DUBAN_TEST_DATA_REPLY_WAIT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(DATA_REPLY_WAIT, Duration::from_millis)
+}
+
+/// A failure after the body went out: a 4xx or 5xx reply is the server's word; anything else
+/// (no reply, a dropped connection, a reply that cannot be read) leaves the message's fate
+/// unknown.
+fn classify_body(e: &lettre::transport::smtp::Error) -> Fault {
+    if e.status().is_some() {
+        let words = error_words(e);
+        if e.is_permanent() {
+            return Fault::Permanent(words);
+        }
+        return Fault::Temporary {
+            words,
+            stage: Stage::Reply,
+        };
+    }
+    Fault::Unknown(unanswered_words(e))
+}
+
+/// Why no reply came after the body, in words: the wait ran out, the server closed the
+/// connection, or the connection broke.
+fn unanswered_words(e: &lettre::transport::smtp::Error) -> String {
+    use std::error::Error as _;
+    let mut source = e.source();
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            let why = match io.kind() {
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+                    "等待服务器答复超时".to_string()
+                }
+                _ => format!("连接中断（{io}）"),
+            };
+            return format!("邮件正文已发出，但{why}，无法确认服务器是否收下");
+        }
+        source = err.source();
+    }
+    if e.is_response() {
+        // lettre's “incomplete response”: the server closed the connection without a reply
+        return "邮件正文已发出，但服务器未答复就关闭了连接，无法确认是否收下".to_string();
+    }
+    format!(
+        "邮件正文已发出，但未收到服务器答复（{}），无法确认是否收下",
+        error_words(e)
+    )
 }
 
 /// TLS settings: the system's trusted roots, plus the office's own CA from `ca_file`.

@@ -207,6 +207,14 @@ impl Problem {
             format!("“{name}”是快捷方式或链接，未读取；请放入文件本身"),
         )
     }
+    /// A named pipe, socket or device in the month folder: never opened (a pipe would wait
+    /// forever for a writer, a device could be read without end).
+    pub fn special_file_not_read(name: &str, kind: &str) -> Problem {
+        Problem::warning(
+            C::LinkNotRead,
+            format!("“{name}”不是普通文件（{kind}），未读取；请放入报送的文件本身"),
+        )
+    }
     /// A file name that is not UTF-8 (read as usual).
     pub fn file_name_not_utf8(shown: &str) -> Problem {
         Problem::warning(

@@ -517,8 +517,11 @@ pub fn chinese_date(d: NaiveDate) -> String {
 pub struct Submission {
     /// File name (not the full path).
     pub file: String,
-    /// SHA-256 of the file bytes, hex.
+    /// SHA-256 of the file bytes, hex: of the very bytes intake read (streamed, for a file
+    /// over the size limit); empty when the file was not opened (a link, a pipe, a folder).
     pub sha256: String,
+    /// Size in bytes of what was hashed.
+    pub size: u64,
     /// Canonical unit, when identified.
     pub unit: Option<String>,
     /// 填报人 / 联系电话 / 填报日期 from the header block.

@@ -7,35 +7,45 @@ use crate::deliver::{self, InputFile, OutputFile};
 use crate::model::Month;
 use std::path::{Path, PathBuf};
 
-/// The run's inputs with sizes and SHA-256 (master, units, config, submissions, the earlier months' 汇总表).
+/// The run's inputs with sizes and SHA-256 (master, units, config, submissions, the earlier
+/// months' 汇总表). A submission is recorded with the size and hash of the bytes intake read
+/// (the file is not opened again); entries intake did not open (links, pipes, folders) are not
+/// inputs.
 pub fn input_files(cfg: &Config, loaded: &Loaded) -> Vec<InputFile> {
-    let mut paths: Vec<PathBuf> = vec![cfg.paths.master.clone(), cfg.paths.units.clone()];
+    let hashed = |paths: &[PathBuf]| -> Vec<InputFile> {
+        paths
+            .iter()
+            .filter_map(|p| deliver::input_file(p, &cfg.base_dir).ok())
+            .collect()
+    };
+    let mut inputs = hashed(&[cfg.paths.master.clone(), cfg.paths.units.clone()]);
     let month_dir = cfg.paths.submissions.join(loaded.month.to_string());
-    for s in &loaded.submissions {
-        let path = month_dir.join(&s.file);
-        // a file name that is not UTF-8 is known to intake only in its lossy form
-        let path = if path.exists() {
-            path
-        } else {
-            on_disk(&month_dir, &s.file).unwrap_or(path)
-        };
-        paths.push(path);
-    }
+    inputs.extend(
+        loaded
+            .submissions
+            .iter()
+            .filter(|s| !s.sha256.is_empty())
+            .map(|s| {
+                let path = month_dir.join(&s.file);
+                InputFile {
+                    path: path
+                        .strip_prefix(&cfg.base_dir)
+                        .map(deliver::slash_path)
+                        .unwrap_or_else(|_| path.display().to_string()),
+                    bytes_len: s.size,
+                    sha256: s.sha256.clone(),
+                }
+            }),
+    );
     // every archived 汇总表 the run read (the year on record)
-    paths.extend(loaded.history.months.iter().map(|r| r.file.clone()));
-    paths
+    let history: Vec<PathBuf> = loaded
+        .history
+        .months
         .iter()
-        .filter_map(|p| deliver::input_file(p, &cfg.base_dir).ok())
-        .collect()
-}
-
-/// The file in `dir` whose lossily decoded name is `lossy_name`.
-fn on_disk(dir: &Path, lossy_name: &str) -> Option<PathBuf> {
-    std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(Result::ok)
-        .find(|e| e.file_name().to_string_lossy() == lossy_name)
-        .map(|e| e.path())
+        .map(|r| r.file.clone())
+        .collect();
+    inputs.extend(hashed(&history));
+    inputs
 }
 
 /// Every file under `dir`, with paths relative to it.
@@ -56,6 +66,28 @@ pub fn read_tree(dir: &Path) -> std::io::Result<Vec<OutputFile>> {
         }
     }
     out.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    Ok(out)
+}
+
+/// What a rebuilt month carries over from the month it replaces: the send logs
+/// (`邮件/发送记录.csv`, `templates/发送记录.csv`) and the templates folder `duban templates`
+/// wrote (its files as they are), with paths relative to the month folder.
+pub fn send_history(month_dir: &Path) -> std::io::Result<Vec<OutputFile>> {
+    let mut out = Vec::new();
+    let log = Path::new(deliver::MAIL_DIR).join(crate::verify::SEND_LOG);
+    match std::fs::read(month_dir.join(&log)) {
+        Ok(bytes) => out.push(OutputFile::new(log, bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let templates = month_dir.join(super::TEMPLATES_DIR);
+    if templates.is_dir() {
+        out.extend(
+            read_tree(&templates)?.into_iter().map(|f| {
+                OutputFile::new(Path::new(super::TEMPLATES_DIR).join(f.rel_path), f.bytes)
+            }),
+        );
+    }
     Ok(out)
 }
 

@@ -386,6 +386,32 @@ pub fn run(
             target.display()
         )));
     }
+    // Replacing a month folder while a send appends to its log would lose the log's last rows:
+    // the month's send lock is held until the new folder (with the log carried) is in place.
+    let _send_lock = if target.exists() {
+        Some(
+            crate::mail::lock_month(cfg, month).map_err(|e| match e {
+                crate::mail::SendError::Locked { month: label, path } => RunError::Usage(format!(
+                    "{label} 的邮件正在由另一个 duban 发送（{path} 已被锁定）。发送结束前不能重新生成该月，以免发送记录丢失；本次未生成任何文件，请等发送结束后再运行"
+                )),
+                other => RunError::Usage(other.to_string()),
+            })?,
+        )
+    } else {
+        None
+    };
+    // A rebuilt month keeps its send history and the templates sent from it.
+    let kept_sends = if carried.is_none() && target.exists() {
+        archive::send_history(&target).map_err(|source| RunError::ReadExisting {
+            path: target.clone(),
+            source,
+        })?
+    } else {
+        Vec::new()
+    };
+    let kept_send_log = kept_sends.iter().any(|f| {
+        f.rel_path_string() == format!("{}/{}", deliver::MAIL_DIR, crate::verify::SEND_LOG)
+    });
     let resources = Resources::load(cfg)?;
     let mut clock = Clock::new(progress);
 
@@ -411,12 +437,34 @@ pub fn run(
         let t = Instant::now();
         if let Some(extra) = carried {
             for f in extra.iter().filter(|f| !staging.contains(&f.rel_path)) {
+                if crate::verify::is_send_log(&f.rel_path_string()) {
+                    staging.put_unlisted(&f.rel_path, &f.bytes)?;
+                } else {
+                    staging.put(&f.rel_path, &f.bytes)?;
+                }
+            }
+        }
+        for f in kept_sends.iter().filter(|f| !staging.contains(&f.rel_path)) {
+            if crate::verify::is_send_log(&f.rel_path_string()) {
+                staging.put_unlisted(&f.rel_path, &f.bytes)?;
+            } else {
                 staging.put(&f.rel_path, &f.bytes)?;
             }
         }
         let inputs = archive::input_files(cfg, &loaded);
         let run_json = deliver::run_json_of(&report, &inputs, staging.written());
         staging.put(Path::new("run.json"), &run_json)?;
+        crate::verify::register(&cfg.paths.output, &month.to_string(), &run_json).map_err(
+            |source| crate::deliver::DeliverError::Io {
+                path: cfg
+                    .paths
+                    .output
+                    .join(crate::verify::LEDGER)
+                    .display()
+                    .to_string(),
+                source,
+            },
+        )?;
         let mut all_timings = so_far;
         all_timings.push((
             Stage::Deliver.key().to_string(),
@@ -455,6 +503,11 @@ pub fn run(
         && let Some(note) = later_months_note(cfg, month)
     {
         notes.push(note);
+    }
+    if kept_send_log {
+        notes.push(format!(
+            "本月此前的发送记录已随新结果保留：已发送过的单位不会重复发送；通知内容有变的单位列为“已发送旧版”，如需发送新版请用 duban send --month {month} --resend --only 单位（可先用 --dry-run 查看）。"
+        ));
     }
     Ok(RunSummary {
         kept_previous,

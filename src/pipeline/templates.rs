@@ -57,11 +57,14 @@ pub fn write_templates(
         )));
     }
     let templates = Templates::load(&cfg.paths.templates)?;
+    // The notices' unique stems (units “a/b” and “a:b” would both clean to `a_b`).
+    let stems = crate::names::FileStems::of(master).units;
     let made: Vec<Made> = master
         .units
         .par_iter()
-        .map(|unit| {
-            let name = template_file_name(&unit.name, month);
+        .zip(stems.par_iter())
+        .map(|(unit, stem)| {
+            let name = template_file_name(stem, month);
             let bytes =
                 unit_template(master, unit, month, cfg, previous).map_err(RunError::Xlsx)?;
             let file = TemplateFile {

@@ -454,3 +454,36 @@ fn demo_percent_and_dates_are_plausible() {
         );
     }
 }
+
+#[test]
+fn units_whose_names_clean_alike_get_distinct_template_files() {
+    let (mut master, mut cfg) = load();
+    master.units[0].name = "甲/乙".into();
+    master.units[1].name = "甲:乙".into();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("templates-unique-names");
+    let _ = std::fs::remove_dir_all(&dir);
+    cfg.paths.output = dir.clone();
+    let written = duban::pipeline::write_templates(&cfg, &master, NOV, None).expect("written");
+    let names: BTreeSet<String> = written
+        .workbooks
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(names.len(), 45, "one workbook per unit, none overwritten");
+    assert!(
+        names.contains("甲_乙_2026年11月重点任务进展表.xlsx"),
+        "{names:?}"
+    );
+    assert!(
+        names.contains("甲_乙_2_2026年11月重点任务进展表.xlsx"),
+        "{names:?}"
+    );
+    let on_disk = std::fs::read_dir(&written.dir)
+        .expect("templates folder")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".eml"))
+        })
+        .count();
+    assert_eq!(on_disk, 45, "one message per unit");
+}

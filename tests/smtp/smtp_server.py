@@ -7,7 +7,8 @@
 
     smtp_server.py serve --dir OUT [--security none|starttls|tls] [--cert F --key F]
                          [--user U --password P] [--tempfail-rcpt A] [--reject-rcpt A]
-                         [--drop-after N] [--delay S]
+                         [--drop-after N] [--delay S] [--answer-after S]
+                         [--drop-after-store N]... [--hang-after-store N]...
         prints "READY <port>" once listening. Every accepted message is stored as
         OUT/<nnnn>/message.eml (the bytes received), OUT/<nnnn>/envelope.json (sender,
         recipients, attachment file names) and its attachments as parsed by Python's email
@@ -15,8 +16,14 @@
 
 Faults on demand: --tempfail-rcpt answers 451 to the first message for that address (once);
 --reject-rcpt answers 550 at RCPT for that address (always); --drop-after N closes the
-connection without a reply on the DATA of message N+1 (once); --delay S waits S seconds before
+connection without a reply at the RCPT of message N+1 (once: before its body went out); --delay S waits S seconds before
 answering each DATA. --discard accepts messages without storing them (benchmarks).
+
+Servers that take the message before they answer (as real ones do: the message is queued, then
+the reply to the final "." goes out): --answer-after S stores every message, then waits S
+seconds before its 250; --drop-after-store N stores message N, then closes the connection without
+a reply; --hang-after-store N stores message N and never answers (the client gives up). Any
+number of clients may be connected at once (each connection is served on its own).
 """
 
 import argparse
@@ -118,14 +125,6 @@ class Handler:
         self.dropped = False
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.args.reject_rcpt and address.lower() == self.args.reject_rcpt.lower():
-            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.args.delay:
-            await asyncio.sleep(self.args.delay)
         if (
             self.args.drop_after is not None
             and not self.dropped
@@ -134,6 +133,27 @@ class Handler:
             self.dropped = True
             server.transport.abort()
             return "421 4.4.2 connection dropped by the test server"
+        if self.args.reject_rcpt and address.lower() == self.args.reject_rcpt.lower():
+            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = await self.store_or_refuse(server, envelope)
+        number = self.stored
+        if reply.startswith("250"):
+            if number in self.args.drop_after_store:
+                server.transport.abort()
+                return "421 4.4.2 connection dropped by the test server"
+            if number in self.args.hang_after_store:
+                await asyncio.sleep(3600)
+            if self.args.answer_after:
+                await asyncio.sleep(self.args.answer_after)
+        return reply
+
+    async def store_or_refuse(self, server, envelope):
+        if self.args.delay:
+            await asyncio.sleep(self.args.delay)
         rcpts = [r.lower() for r in envelope.rcpt_tos]
         if (
             self.args.tempfail_rcpt
@@ -238,6 +258,9 @@ def main():
     s.add_argument("--drop-after", type=int)
     s.add_argument("--delay", type=float, default=0.0)
     s.add_argument("--discard", action="store_true")
+    s.add_argument("--answer-after", type=float, default=0.0)
+    s.add_argument("--drop-after-store", type=int, action="append", default=[])
+    s.add_argument("--hang-after-store", type=int, action="append", default=[])
     args = parser.parse_args()
     if args.command == "certs":
         make_certs(args.dir)

@@ -14,6 +14,7 @@ mod leader;
 mod mayor;
 pub mod numbering;
 mod unit;
+pub use unit::MAX_LISTED_PROBLEMS;
 pub mod year;
 
 use crate::config::Config;

@@ -132,10 +132,15 @@ fn tasks_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
     })
 }
 
+/// The most problems a notice lists: a unit that sent 2,000 versions of one workbook gets a
+/// notice of a few pages, not a thousand; the rest are counted, and all of them are in the
+/// 汇总表's 校验问题 sheet.
+pub const MAX_LISTED_PROBLEMS: usize = 100;
+
 fn problems_table(problems: &[&Problem]) -> Block {
     let mut rows = Vec::new();
     let mut file: Option<&str> = None;
-    for (i, p) in problems.iter().enumerate() {
+    for (i, p) in problems.iter().take(MAX_LISTED_PROBLEMS).enumerate() {
         let this = p.file.as_deref().unwrap_or("");
         if file != Some(this) {
             rows.push(group_row(format!("文件：{this}")));
@@ -149,6 +154,13 @@ fn problems_table(problems: &[&Problem]) -> Block {
             text_cell(clip(p.raw.as_deref().unwrap_or(""), 40)),
             text_cell(p.message.as_str()),
         ]));
+    }
+    if problems.len() > MAX_LISTED_PROBLEMS {
+        rows.push(group_row(format!(
+            "以上列出前 {MAX_LISTED_PROBLEMS} 处，另有 {} 处问题未在此列出（共 {} 处）；全部问题见汇总表“校验问题”工作表，可向督查室索取",
+            problems.len() - MAX_LISTED_PROBLEMS,
+            problems.len()
+        )));
     }
     Block::Table(Table {
         columns: vec![
