@@ -105,7 +105,7 @@ pub enum RunError {
     Usage(String),
     #[error(transparent)]
     Template(#[from] crate::templates::TemplateError),
-    #[error(transparent)]
+    #[error("{0}；请检查 duban.toml 的 [fonts] 设置和 fonts 文件夹")]
     Fonts(#[from] duban_pdf::FontError),
     #[error(transparent)]
     Deliver(#[from] crate::deliver::DeliverError),

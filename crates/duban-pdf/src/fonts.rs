@@ -62,7 +62,7 @@ impl FontSource {
 #[derive(Debug, thiserror::Error)]
 pub enum FontError {
     /// The file could not be read.
-    #[error("无法读取字体文件 {path}：{source}；请检查 duban.toml 的 [fonts] 设置和 fonts 文件夹")]
+    #[error("无法读取字体文件 {path}：{source}")]
     Read {
         /// The font file.
         path: String,

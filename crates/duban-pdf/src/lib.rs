@@ -361,6 +361,12 @@ mod tests {
         };
         let err = render(&doc, &fonts, &meta()).expect_err("no PDF without the face's text");
         assert!(err.to_string().contains("duban-pdf-broken"), "{err}");
+        // the engine names no application setting; its caller adds where fonts are configured
+        assert!(!err.to_string().contains("toml"), "{err}");
         let _ = std::fs::remove_file(&path);
+        let missing = FontSource::new(&path, 0);
+        let err = FontSet::load(&missing, &missing, &missing, &[]).expect_err("no such file");
+        assert!(err.to_string().contains("duban-pdf-broken"), "{err}");
+        assert!(!err.to_string().contains("toml"), "{err}");
     }
 }

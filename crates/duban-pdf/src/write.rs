@@ -170,9 +170,7 @@ pub(crate) fn buffer_size(embedded: &[EmbeddedFont]) -> usize {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WriteError {
     /// The subsetter refused a face the document uses.
-    #[error(
-        "字体 {face} 无法裁剪嵌入（字体文件可能已损坏）；请在 duban.toml 的 [fonts] 中换用其他字体"
-    )]
+    #[error("字体 {face} 无法裁剪嵌入（字体文件可能已损坏），请换用其他字体")]
     Subset {
         /// The face's file name.
         face: String,

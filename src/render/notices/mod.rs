@@ -303,7 +303,7 @@ pub enum NoticeError {
     },
     #[error("任务分解表中没有分管市领导“{0}”")]
     UnknownLeader(String),
-    #[error(transparent)]
+    #[error("{0}（字体在 duban.toml 的 [fonts] 中设置）")]
     Pdf(#[from] duban_pdf::WriteError),
     #[error("程序内部错误：{0}")]
     Panic(String),
