@@ -233,6 +233,8 @@ pub fn current_record(
                     status: Some(o.status),
                     progress_text: String::new(),
                     months_not_reported: o.months_not_reported,
+                    completed_on: o.completed_on.filter(|_| o.status.is_done()),
+                    ..PreviousTask::default()
                 };
                 (o.task, t)
             })

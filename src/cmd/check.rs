@@ -35,12 +35,9 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
         loaded.month.label(),
         chinese_date(loaded.as_of)
     );
-    for p in &loaded.problems {
-        println!("{p}");
-    }
     print!(
         "{}",
-        duban::check::render_check_report(&loaded.submissions, &loaded.merged)
+        duban::check::render_check(&loaded.problems, &loaded.submissions, &loaded.merged)
     );
     Ok(Outcome::from_errors(
         loaded

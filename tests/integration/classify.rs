@@ -462,8 +462,13 @@ fn completion_split_on_time_and_late() {
     assert_eq!((o.status, o.light), (Status::DoneOnTime, Light::Green));
     let o = one(june(), with_date(Some(d(2026, 7, 5))), None, nov30());
     assert_eq!((o.status, o.light), (Status::DoneLate, Light::Green));
+    // No 完成日期: the completion date is the as-of date of the month first reported complete,
+    // after the deadline here.
     let o = one(june(), with_date(None), None, nov30());
-    assert_eq!(o.status, Status::Done);
+    assert_eq!(
+        (o.status, o.completed_on),
+        (Status::DoneLate, Some(nov30()))
+    );
     // Done before the deadline has passed: necessarily on time.
     let o = one(
         dec(12),
