@@ -662,3 +662,77 @@ fn help_and_argument_errors_are_chinese_for_every_subcommand() {
         "{error}"
     );
 }
+
+#[test]
+fn december_documents_cut_nothing_and_check_counts_what_it_prints() {
+    let Some(d) = december() else { return };
+    let dir = d.project.out.join("2026-12").join("督办单");
+    let mut pdfs: Vec<PathBuf> = Vec::new();
+    for sub in ["领导", "单位"] {
+        for e in std::fs::read_dir(dir.join(sub)).expect("folder").flatten() {
+            if e.path().extension().is_some_and(|x| x == "pdf") {
+                pdfs.push(e.path());
+            }
+        }
+    }
+    assert!(pdfs.len() > 40, "{pdfs:?}");
+    let mut carried_shown = false;
+    for pdf in &pdfs {
+        let Some(text) = pdftotext(pdf) else { return };
+        assert!(
+            !text.contains("……"),
+            "{} cuts a text: {text}",
+            pdf.display()
+        );
+        let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        carried_shown |= flat.contains("月已完成，本月未报送）");
+    }
+    assert!(
+        carried_shown,
+        "a notice says a carried task was finished earlier"
+    );
+    // `duban check` counts exactly the problems it prints
+    let out = d.project.duban(&["check", "--month", "2026-12"]);
+    let console = text(&out);
+    for label in ["错误", "警告", "提示"] {
+        let printed = console
+            .lines()
+            .filter(|l| l.trim_start().starts_with(&format!("[{label}]")))
+            .count();
+        assert!(
+            console.contains(&format!("{label} {printed} 个")),
+            "{label}: {printed} printed\n{console}"
+        );
+    }
+}
+
+#[test]
+fn december_templates_name_their_own_month() {
+    let Some(d) = december() else { return };
+    let file = d
+        .project
+        .out
+        .join("2026-12")
+        .join("templates")
+        .join(duban::render::template_xlsx::template_file_name(KEJI, DEC));
+    let script = "import openpyxl,sys\nwb=openpyxl.load_workbook(sys.argv[1])\n\
+                  for dv in wb.worksheets[0].data_validations.dataValidation:\n    \
+                  print(dv.prompt or '', dv.error or '')\n\
+                  for row in wb.worksheets[1].iter_rows(values_only=True):\n    \
+                  print(*[c for c in row if c])";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(&file)
+        .output()
+        .expect("python3");
+    let tips = String::from_utf8_lossy(&out.stdout);
+    assert!(tips.contains("2026-12-25"), "{tips}");
+    assert!(
+        !tips.contains("2026-11-"),
+        "a December template names November: {tips}"
+    );
+    assert!(
+        !tips.contains("2026-10-"),
+        "a December template names October: {tips}"
+    );
+}
