@@ -10,8 +10,16 @@
 //! - 临期 takes precedence below 滞后 as the status precedence says, so a 12月底 task that is on pace in a
 //!   November run is 临期 (blue), not 序时推进 (green); only a task that is not behind by more than
 //!   the tolerance can be blue.
-//! - 已完成 without a 完成日期 is 按期完成 when the as-of date is not after the deadline (it must
-//!   have been done in time) and for tasks without a fixed date; otherwise it stays 已完成.
+//! - The figure stands: a progress figure completes a task only at `done_percent` (100), whatever
+//!   the status says; 已完成 completes it only when no figure was given.
+//! - The completion date is fixed when a task is first reported complete: the 完成日期 given, else
+//!   that month's as-of date; later months use the date on record (`PreviousTask::completion`),
+//!   so 按期完成 / 逾期完成 never changes because a later month omits 完成日期.
+//! - Completion carries forward: a task (or one lead unit's part) not reported this month whose
+//!   completion the record of the year holds stays complete, green, at 100 (“10月已完成，本月未
+//!   报送”); it does not count as reported.
+//! - 上月进度 is the last figure on record, however many months back (its month is kept when
+//!   older than last month).
 //! - 未启动 is judged by the lag rule like any other progress (0% against 序时进度); it only keeps
 //!   the status 未启动 when that is within the tolerance, and then its light is green.
 //! - 未报送 means nothing was received for the task. A task with two lead units: each unit's part

@@ -1,9 +1,11 @@
 //! The year on record: every archived month of the plan year before the run's month, each
 //! 汇总表 read back after checking it against its month's run.json.
 //!
-//! Last month's state gives 上月进度, last month's light (escalation), status and text; the whole
-//! record gives the count of consecutive months not reported, the count of consecutive red
-//! months, the 月度趋势 sheet and the progress paths of the notices. A 汇总表 whose bytes differ
+//! Last month's state gives last month's light (escalation) and status; the whole record gives
+//! the count of consecutive months not reported, the count of consecutive red months, the 月度趋势
+//! sheet, the progress paths of the notices, and — in [`History::past`], the one view of the
+//! record the month's rules read — the completion on record (carried forward) and the last
+//! known figure and text (上月进度, 进度倒退, copied text). A 汇总表 whose bytes differ
 //! from the SHA-256 its run.json records (or without a run.json) is a warning naming the file,
 //! and its month counts as missing.
 //!
