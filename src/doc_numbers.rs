@@ -8,7 +8,8 @@
 //! number of a year with nothing archived. A month rebuilt with `--force` keeps its own
 //! numbers: every document it numbered before gets the same number again.
 //!
-//! Each archive records the numbers it used in its manifest under [`MANIFEST_KEY`].
+//! Each archive records the numbers it used in its manifest under [`MANIFEST_KEY`]; one written
+//! before numbers were recorded counts as having used `number_start` … one per notice PDF.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -71,6 +72,34 @@ pub fn manifests(output: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// The highest number an archive written before numbers were recorded used, with its year of
+/// issue: such runs numbered their notices from `number_start` on, one per notice PDF.
+fn legacy_highest(manifest: &Path, number_start: u32) -> Option<(i32, u32)> {
+    #[derive(Deserialize)]
+    struct Output {
+        path: String,
+    }
+    #[derive(Deserialize)]
+    struct Manifest {
+        document_numbers: Option<serde_json::Value>,
+        issued_on: Option<chrono::NaiveDate>,
+        #[serde(default)]
+        outputs: Vec<Output>,
+    }
+    let m: Manifest = serde_json::from_slice(&std::fs::read(manifest).ok()?).ok()?;
+    if m.document_numbers.is_some() {
+        return None;
+    }
+    let year = chrono::Datelike::year(&m.issued_on?);
+    let notices = m
+        .outputs
+        .iter()
+        .filter(|o| o.path.starts_with("督办单/") && o.path.ends_with(".pdf"))
+        .count();
+    let count = u32::try_from(notices).ok().filter(|n| *n > 0)?;
+    Some((year, number_start.saturating_add(count - 1)))
+}
+
 /// How a run numbers its documents.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Numbering {
@@ -86,12 +115,19 @@ impl Numbering {
     /// The numbering of a run issuing in `year`, after every number used in that year under
     /// `output`; `own` is the manifest of the archive being rebuilt (its numbers are kept).
     pub fn plan(output: &Path, year: i32, number_start: u32, own: Option<&Path>) -> Numbering {
-        let highest = manifests(output)
+        let archives = manifests(output);
+        let recorded_numbers = archives
             .iter()
             .flat_map(|m| recorded(m))
             .filter(|n| n.year == year)
-            .map(|n| n.number)
-            .max();
+            .map(|n| n.number);
+        // archives from before numbers were recorded count with the numbers they must have used
+        let legacy = archives
+            .iter()
+            .filter_map(|m| legacy_highest(m, number_start))
+            .filter(|(y, _)| *y == year)
+            .map(|(_, n)| n);
+        let highest = recorded_numbers.chain(legacy).max();
         let kept = own
             .map(recorded)
             .unwrap_or_default()
@@ -174,6 +210,21 @@ mod tests {
             n.assign(["d1.pdf", "new.pdf", "d0.pdf", "new2.pdf"]),
             [2, 42, 1, 43]
         );
+        // an archive from before numbers were recorded used number_start … one per notice
+        let old = out.join("2029-03");
+        std::fs::create_dir_all(&old).unwrap_or_else(|e| panic!("{e}"));
+        let outputs: Vec<serde_json::Value> = [
+            "督办单/领导/甲.pdf",
+            "督办单/领导/甲.ofd",
+            "督办单/单位/乙.pdf",
+            "汇总表.xlsx",
+        ]
+        .iter()
+        .map(|p| serde_json::json!({ "path": p }))
+        .collect();
+        let legacy = serde_json::json!({ "issued_on": "2029-04-02", "outputs": outputs });
+        std::fs::write(old.join("run.json"), legacy.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(Numbering::plan(out, 2029, 10, None).next, 12);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
