@@ -294,6 +294,30 @@ fn december_blank_rows_are_not_reports() {
             "a warning names the row of task {n}: {warned:?}"
         );
     }
+    // 月度趋势 leaves December blank for them too (its legend: blank is 未报送)
+    use calamine::Reader;
+    let path = d.project.out.join("2026-12").join("汇总表_2026年12月.xlsx");
+    let mut book = calamine::open_workbook_auto(&path).expect("xlsx");
+    let range = book.worksheet_range("月度趋势").expect("sheet");
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let header = rows
+        .iter()
+        .find(|r| r.first().is_some_and(|c| c == "序号"))
+        .expect("header");
+    let col = header
+        .iter()
+        .position(|h| h.starts_with("12月") && h.contains("进度"))
+        .expect("December column");
+    for n in &d.blank {
+        let row = rows
+            .iter()
+            .find(|r| r.first().is_some_and(|c| c == &n.to_string()))
+            .expect("task row");
+        assert_eq!(row[col], "", "task {n} in 月度趋势: {row:?}");
+    }
     // nothing lost: the blank rows are counted on their own line of the reconciliation
     let r = &run["reconciliation"];
     assert_eq!(r["balances"], true, "{r}");
