@@ -31,18 +31,30 @@ pub struct DocumentNumber {
     pub text: String,
 }
 
+/// What a manifest says about numbers: the numbers it records, or — written before numbers
+/// were recorded — its date of issue and its files. Everything else in it is skipped unread.
+#[derive(Deserialize)]
+struct Manifest {
+    document_numbers: Option<Vec<DocumentNumber>>,
+    issued_on: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    outputs: Vec<ListedFile>,
+}
+
+#[derive(Deserialize)]
+struct ListedFile {
+    path: String,
+}
+
+fn read_manifest(manifest: &Path) -> Option<Manifest> {
+    serde_json::from_slice(&std::fs::read(manifest).ok()?).ok()
+}
+
 /// The numbers recorded in one archive's manifest (empty when it records none or cannot be
 /// read).
 pub fn recorded(manifest: &Path) -> Vec<DocumentNumber> {
-    #[derive(Deserialize)]
-    struct Manifest {
-        #[serde(default)]
-        document_numbers: Vec<DocumentNumber>,
-    }
-    std::fs::read(manifest)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
-        .map(|m| m.document_numbers)
+    read_manifest(manifest)
+        .and_then(|m| m.document_numbers)
         .unwrap_or_default()
 }
 
@@ -72,32 +84,31 @@ pub fn manifests(output: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// The highest number an archive written before numbers were recorded used, with its year of
-/// issue: such runs numbered their notices from `number_start` on, one per notice PDF.
-fn legacy_highest(manifest: &Path, number_start: u32) -> Option<(i32, u32)> {
-    #[derive(Deserialize)]
-    struct Output {
-        path: String,
+/// The numbers of year of issue `year` one manifest used: those it records, or — written
+/// before numbers were recorded — the highest such a run used (it numbered its notices from
+/// `number_start` on, one per notice PDF).
+fn used_in(m: &Manifest, year: i32, number_start: u32) -> Vec<u32> {
+    if let Some(numbers) = &m.document_numbers {
+        return numbers
+            .iter()
+            .filter(|n| n.year == year)
+            .map(|n| n.number)
+            .collect();
     }
-    #[derive(Deserialize)]
-    struct Manifest {
-        document_numbers: Option<serde_json::Value>,
-        issued_on: Option<chrono::NaiveDate>,
-        #[serde(default)]
-        outputs: Vec<Output>,
-    }
-    let m: Manifest = serde_json::from_slice(&std::fs::read(manifest).ok()?).ok()?;
-    if m.document_numbers.is_some() {
-        return None;
-    }
-    let year = chrono::Datelike::year(&m.issued_on?);
+    let Some(issued) = m.issued_on else {
+        return Vec::new();
+    };
     let notices = m
         .outputs
         .iter()
         .filter(|o| o.path.starts_with("督办单/") && o.path.ends_with(".pdf"))
         .count();
-    let count = u32::try_from(notices).ok().filter(|n| *n > 0)?;
-    Some((year, number_start.saturating_add(count - 1)))
+    match u32::try_from(notices) {
+        Ok(count) if count > 0 && chrono::Datelike::year(&issued) == year => {
+            vec![number_start.saturating_add(count - 1)]
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// How a run numbers its documents.
@@ -115,19 +126,11 @@ impl Numbering {
     /// The numbering of a run issuing in `year`, after every number used in that year under
     /// `output`; `own` is the manifest of the archive being rebuilt (its numbers are kept).
     pub fn plan(output: &Path, year: i32, number_start: u32, own: Option<&Path>) -> Numbering {
-        let archives = manifests(output);
-        let recorded_numbers = archives
+        let highest = manifests(output)
             .iter()
-            .flat_map(|m| recorded(m))
-            .filter(|n| n.year == year)
-            .map(|n| n.number);
-        // archives from before numbers were recorded count with the numbers they must have used
-        let legacy = archives
-            .iter()
-            .filter_map(|m| legacy_highest(m, number_start))
-            .filter(|(y, _)| *y == year)
-            .map(|(_, n)| n);
-        let highest = recorded_numbers.chain(legacy).max();
+            .filter_map(|m| read_manifest(m))
+            .flat_map(|m| used_in(&m, year, number_start))
+            .max();
         let kept = own
             .map(recorded)
             .unwrap_or_default()
