@@ -715,6 +715,17 @@ fn december_documents_cut_nothing_and_check_counts_what_it_prints() {
         carried_shown,
         "a notice says a carried task was finished earlier"
     );
+    // nor does the 汇总表 shorten a text (月度趋势 once clipped long task texts)
+    use calamine::Reader;
+    let path = d.project.out.join("2026-12").join("汇总表_2026年12月.xlsx");
+    let mut book = calamine::open_workbook_auto(&path).expect("xlsx");
+    for sheet in book.sheet_names() {
+        let range = book.worksheet_range(&sheet).expect("sheet");
+        for cell in range.used_cells() {
+            let text = cell.2.to_string();
+            assert!(!text.ends_with('…'), "{sheet} cuts {text:?}");
+        }
+    }
     // `duban check` counts exactly the problems it prints
     let out = d.project.duban(&["check", "--month", "2026-12"]);
     let console = text(&out);
