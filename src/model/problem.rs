@@ -28,9 +28,9 @@ impl Severity {
     }
 }
 
-/// What kind of problem: a stable machine code, shown in the 汇总表's 校验问题 and in run.json
-/// as its snake-case name (`unknown_task`, `progress_out_of_range` …). The program decides on
-/// these, never on message text.
+/// What kind of problem: a stable machine code, in run.json as its snake-case name
+/// (`unknown_task`, `progress_out_of_range` …) and in the 汇总表's 校验问题 as its Chinese
+/// 问题类型 ([`ProblemCode::label`]). The program decides on these, never on message text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemCode {
