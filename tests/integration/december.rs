@@ -771,3 +771,48 @@ fn december_templates_name_their_own_month() {
         "a December template names October: {tips}"
     );
 }
+
+#[test]
+fn december_templates_prefill_finished_tasks() {
+    let Some(d) = december() else { return };
+    let (unit, finished) = &d.silent;
+    let file = d
+        .project
+        .out
+        .join("2026-12")
+        .join("templates")
+        .join(duban::render::template_xlsx::template_file_name(unit, DEC));
+    let script = "import openpyxl,sys\nws=openpyxl.load_workbook(sys.argv[1]).worksheets[0]\n\
+                  h=[c.value for c in ws[3]]\n\
+                  for r in ws.iter_rows(min_row=4, values_only=True):\n    \
+                  if isinstance(r[0], int):\n        \
+                  d=r[h.index('完成日期')]\n        \
+                  print(r[0], r[h.index('完成进度(%)')], r[h.index('状态')], d.date() if d else None)";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(&file)
+        .output()
+        .expect("python3");
+    let rows = String::from_utf8_lossy(&out.stdout);
+    let template_rows: BTreeMap<u32, String> = rows
+        .lines()
+        .filter_map(|l| {
+            let (n, rest) = l.split_once(' ')?;
+            Some((n.parse().ok()?, rest.to_string()))
+        })
+        .collect();
+    // December's own record (the November archive may be being rebuilt by another test)
+    let december = record(d);
+    for n in finished {
+        let date = task(&december, *n)["completed_on"]
+            .as_str()
+            .expect("completion date on record")
+            .to_string();
+        assert_eq!(
+            template_rows.get(n).map(String::as_str),
+            Some(format!("100 已完成 {date}").as_str()),
+            "task {n}: {rows}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
