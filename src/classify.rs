@@ -193,7 +193,7 @@ pub fn carried_note(month: crate::model::Month) -> String {
 /// stays 已完成, green, at 100, with the completion's own date and verdict.
 fn carried(task: &Task, c: &crate::model::Completion) -> Verdict {
     Verdict {
-        status: done_status(task, c.date),
+        status: c.status(task.deadline.date),
         light: Light::Green,
         escalated: false,
         reason: carried_note(c.month),
@@ -393,12 +393,13 @@ fn judge_report(
     if is_done(row.status, row.percent, ctx.t) {
         // The completion date is fixed when the task is first reported complete: the record's
         // date when it holds one, else the 完成日期 given, else this month's as-of date.
-        let date = previous
-            .and_then(|p| p.completion.as_ref())
-            .map(|c| c.date)
-            .or(row.completed_on)
-            .unwrap_or(ctx.as_of);
-        return judge_done(task, date);
+        return match previous.and_then(|p| p.completion.as_ref()) {
+            Some(c) => judge_done(task, c.date, c.status(task.deadline.date)),
+            None => {
+                let date = row.completed_on.unwrap_or(ctx.as_of);
+                judge_done(task, date, done_status(task, date))
+            }
+        };
     }
     let deadline = task.deadline.date;
     if deadline.is_some_and(|d| d < ctx.as_of) {
@@ -472,8 +473,7 @@ pub fn done_status(task: &Task, completed_on: NaiveDate) -> Status {
     }
 }
 
-fn judge_done(task: &Task, completed_on: NaiveDate) -> Verdict {
-    let status = done_status(task, completed_on);
+fn judge_done(task: &Task, completed_on: NaiveDate, status: Status) -> Verdict {
     let reason = match status {
         Status::DoneLate => format!("逾期完成（时限{}）", task.deadline.raw),
         s => s.label().to_string(),

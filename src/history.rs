@@ -193,12 +193,11 @@ impl History {
             }
         }
         let (first, t) = found?;
+        let dated = t.completed_on.or(date);
         Some(crate::model::Completion {
             month: first.month,
-            date: t
-                .completed_on
-                .or(date)
-                .unwrap_or_else(|| first.month.last_day()),
+            date: dated.unwrap_or_else(|| first.month.last_day()),
+            archived: if dated.is_none() { t.status } else { None },
         })
     }
 

@@ -411,6 +411,23 @@ pub struct PreviousTask {
 pub struct Completion {
     pub month: Month,
     pub date: NaiveDate,
+    /// The verdict archived then (按期完成 / 逾期完成), when the record holds no completion date
+    /// (an archive written before 完成日期 was kept): it stands rather than one guessed from
+    /// `date`, which is then only that month's last day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archived: Option<Status>,
+}
+
+impl Completion {
+    /// 按期完成 or 逾期完成 of the completion: the archived verdict of an undated archive, else by
+    /// its date against `deadline` (no fixed date: on time).
+    pub fn status(&self, deadline: Option<NaiveDate>) -> Status {
+        match (self.archived, deadline) {
+            (Some(s @ (Status::DoneOnTime | Status::DoneLate)), _) => s,
+            (_, Some(d)) if self.date > d => Status::DoneLate,
+            _ => Status::DoneOnTime,
+        }
+    }
 }
 
 /// The last figure reported for a task: its month, 完成进度 and 本月工作进展.

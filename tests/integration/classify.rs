@@ -591,7 +591,11 @@ fn complete_on_record(month: u32, date: NaiveDate, last_known: f64) -> PreviousT
         light: Some(Light::Green),
         status: Some(Status::DoneOnTime),
         completed_on: Some(date),
-        completion: Some(duban::model::Completion { month: m, date }),
+        completion: Some(duban::model::Completion {
+            month: m,
+            date,
+            archived: None,
+        }),
         last_known: Some(duban::model::LastKnown {
             month: m,
             percent: last_known,
@@ -671,4 +675,18 @@ fn carried_completion_is_not_a_report_in_the_rates() {
         .expect("unit")
         .1;
     assert_eq!((unit.done, unit.reported), (1, 0));
+}
+
+#[test]
+fn an_undated_archive_keeps_its_verdict() {
+    // an archive from before 完成日期 was kept: finished in July, archived 按期完成; the record's
+    // date is only July's last day, after the deadline, yet the verdict stands
+    let june = task(33, &["市发改委"], "6月底", Some(d(2026, 6, 30)));
+    let mut p = complete_on_record(7, d(2026, 7, 31), 100.0);
+    p.completed_on = None;
+    if let Some(c) = p.completion.as_mut() {
+        c.archived = Some(Status::DoneOnTime);
+    }
+    let o = one(june, vec![], Some(p), nov30());
+    assert_eq!((o.status, o.light), (Status::DoneOnTime, Light::Green));
 }
