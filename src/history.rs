@@ -43,6 +43,13 @@ pub const COL_COMPLETED_ON: &str = "完成日期";
 /// What 任务总表 writes as the text of a two-unit task's part that was not reported.
 pub const PART_NOT_REPORTED: &str = "（本月未报送）";
 
+/// Whether an archived 本月工作进展 is the note of a completion carried forward, “（10月已完成，
+/// 本月未报送）” (as `render::xlsx` writes it for a task nobody reported).
+pub fn is_carried_text(text: &str) -> bool {
+    let t = text.trim();
+    t.starts_with('（') && t.ends_with("月已完成，本月未报送）") && !t.contains('\n')
+}
+
 /// Whether an archived two-unit text carries `unit`'s own report (its label, followed by a text
 /// other than [`PART_NOT_REPORTED`]).
 pub fn unit_reported(previous: &PreviousTask, unit: &str) -> bool {
@@ -620,6 +627,7 @@ fn read_row(row: &[Data], c: &Columns, mut bad: impl FnMut(usize, String, &str))
     }
     if let Some((_, d)) = get(c.text) {
         task.progress_text = cell_text(d);
+        task.carried = is_carried_text(&task.progress_text);
     }
     if let Some((i, d)) = get(c.completed_on) {
         let text = cell_text(d);

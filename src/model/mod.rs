@@ -394,6 +394,11 @@ pub struct PreviousTask {
     /// The completion date on record for a completed task (archived column 完成日期).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_on: Option<NaiveDate>,
+    /// The month carried an earlier completion forward: nobody reported the task (it counts as
+    /// not reported in the month's 报送率). Read back from the archived text
+    /// “（10月已完成，本月未报送）”.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub carried: bool,
     /// The completion the record of the year holds for the task (see
     /// `history::History::past`); not stored, worked out from every month on record.
     #[serde(skip)]
