@@ -8,7 +8,21 @@ use std::fmt::Write;
 
 /// Renders the check report (Chinese, plain text, deterministic).
 pub fn render_check_report(submissions: &[Submission], merged: &Merged) -> String {
+    render_check(&[], submissions, merged)
+}
+
+/// The check report headed by the run's own problems (master sheet, archived months, notes
+/// about the run), each printed on its own line and counted in the totals with the others, so
+/// the closing count agrees with every line printed.
+pub fn render_check(
+    run_problems: &[Problem],
+    submissions: &[Submission],
+    merged: &Merged,
+) -> String {
     let mut out = String::new();
+    for p in run_problems {
+        let _ = writeln!(out, "{p}");
+    }
     let mut problems: Vec<Problem> = merged.problems.clone();
     sort_problems(&mut problems);
     let _ = writeln!(out, "收到文件 {} 个", submissions.len());
@@ -58,7 +72,13 @@ pub fn render_check_report(submissions: &[Submission], merged: &Merged) -> Strin
             missing.join("、")
         );
     }
-    let count = |s: Severity| problems.iter().filter(|p| p.severity == s).count();
+    let count = |s: Severity| {
+        problems
+            .iter()
+            .chain(run_problems)
+            .filter(|p| p.severity == s)
+            .count()
+    };
     let _ = writeln!(
         out,
         "\n问题合计：错误 {} 个，警告 {} 个，提示 {} 个",
@@ -69,11 +89,12 @@ pub fn render_check_report(submissions: &[Submission], merged: &Merged) -> Strin
     let r = &merged.reconciliation;
     let _ = writeln!(
         out,
-        "核对：读取 {} 行 = 合并 {} 行 + 驳回 {} 行 + 被取代 {} 行{}",
+        "核对：读取 {} 行 = 合并 {} 行 + 驳回 {} 行 + 被取代 {} 行 + 未填报 {} 行{}",
         r.rows_read,
         r.merged,
         r.rejected,
         r.superseded,
+        r.not_reporting,
         if r.balances() {
             "（相符）"
         } else {
@@ -94,8 +115,8 @@ fn render_file(out: &mut String, sub: &Submission, merged: &Merged, problems: &[
     let _ = writeln!(out, "\n文件：{}", sub.file);
     let _ = writeln!(
         out,
-        "  单位：{unit}；读取 {} 行，合并 {merged_rows} 行，驳回 {} 行",
-        sub.rows_read, sub.rows_rejected
+        "  单位：{unit}；读取 {} 行，合并 {merged_rows} 行，驳回 {} 行，未填报 {} 行",
+        sub.rows_read, sub.rows_rejected, sub.rows_not_reporting
     );
     for p in problems
         .iter()

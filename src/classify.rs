@@ -10,8 +10,16 @@
 //! - 临期 takes precedence below 滞后 as the status precedence says, so a 12月底 task that is on pace in a
 //!   November run is 临期 (blue), not 序时推进 (green); only a task that is not behind by more than
 //!   the tolerance can be blue.
-//! - 已完成 without a 完成日期 is 按期完成 when the as-of date is not after the deadline (it must
-//!   have been done in time) and for tasks without a fixed date; otherwise it stays 已完成.
+//! - The figure stands: a progress figure completes a task only at `done_percent` (100), whatever
+//!   the status says; 已完成 completes it only when no figure was given.
+//! - The completion date is fixed when a task is first reported complete: the 完成日期 given, else
+//!   that month's as-of date; later months use the date on record (`PreviousTask::completion`),
+//!   so 按期完成 / 逾期完成 never changes because a later month omits 完成日期.
+//! - Completion carries forward: a task (or one lead unit's part) not reported this month whose
+//!   completion the record of the year holds stays complete, green, at 100 (“10月已完成，本月未
+//!   报送”); it does not count as reported.
+//! - 上月进度 is the last figure on record, however many months back (its month is kept when
+//!   older than last month).
 //! - 未启动 is judged by the lag rule like any other progress (0% against 序时进度); it only keeps
 //!   the status 未启动 when that is within the tolerance, and then its light is green.
 //! - 未报送 means nothing was received for the task. A task with two lead units: each unit's part
@@ -44,6 +52,7 @@ pub fn classify(
 ) -> Classification {
     let ctx = Context {
         as_of,
+        last_month: crate::model::Month::of(as_of).prev(),
         plan_start: cfg.plan_start(),
         due_soon_end: due_soon_end(as_of, cfg.thresholds.due_soon_months),
         t: &cfg.thresholds,
@@ -135,6 +144,8 @@ pub fn status_severity(status: Status) -> u8 {
 /// Everything that is the same for every task of the run.
 struct Context<'a> {
     as_of: NaiveDate,
+    /// The month before the run's (上月).
+    last_month: crate::model::Month,
     plan_start: NaiveDate,
     due_soon_end: NaiveDate,
     t: &'a Thresholds,
@@ -150,6 +161,47 @@ struct Verdict {
     percent: Option<f64>,
     /// Consecutive months this part was not reported (0 when reported).
     months_not_reported: u32,
+    /// The completion date a 已完成 part was judged by.
+    completed_on: Option<NaiveDate>,
+    /// The month of a completion carried forward (part not reported, complete on record).
+    carried_from: Option<crate::model::Month>,
+}
+
+/// 上月进度 and its month when older than last month: the last figure on record.
+fn last_figure(
+    previous: Option<&PreviousTask>,
+    ctx: &Context,
+) -> (Option<f64>, Option<crate::model::Month>) {
+    let Some(p) = previous else {
+        return (None, None);
+    };
+    match &p.last_known {
+        Some(k) => (
+            Some(k.percent),
+            (k.month != ctx.last_month).then_some(k.month),
+        ),
+        None => (p.percent, None),
+    }
+}
+
+/// “10月已完成，本月未报送”: the reason (and 任务总表's note) of a completion carried forward.
+pub fn carried_note(month: crate::model::Month) -> String {
+    format!("{}月已完成，本月未报送", month.month)
+}
+
+/// A part (or a whole task) not reported this month whose completion the record holds: it
+/// stays 已完成, green, at 100, with the completion's own date and verdict.
+fn carried(task: &Task, c: &crate::model::Completion) -> Verdict {
+    Verdict {
+        status: c.status(task.deadline.date),
+        light: Light::Green,
+        escalated: false,
+        reason: carried_note(c.month),
+        percent: Some(100.0),
+        months_not_reported: 0,
+        completed_on: Some(c.date),
+        carried_from: Some(c.month),
+    }
 }
 
 fn classify_task(
@@ -162,20 +214,28 @@ fn classify_task(
         .deadline
         .date
         .map(|d| expected_progress(ctx.plan_start, d, ctx.as_of));
-    let previous_percent = previous.and_then(|p| p.percent);
+    let previous_figure = last_figure(previous, ctx);
     if reports.is_empty() {
-        let months = previous.map_or(0, |p| p.months_not_reported) + 1;
-        let v = not_reported(task, months, ctx);
+        let v = match previous.and_then(|p| p.completion.as_ref()) {
+            Some(c) => carried(task, c),
+            None => {
+                let months = previous.map_or(0, |p| p.months_not_reported) + 1;
+                not_reported(task, months, ctx)
+            }
+        };
         return TaskOutcome {
             task: task.number,
             status: v.status,
             light: v.light,
-            percent: None,
+            percent: v.percent,
             expected,
-            previous_percent,
+            previous_percent: previous_figure.0,
+            previous_month: previous_figure.1,
+            carried_from: v.carried_from,
+            completed_on: v.completed_on,
             escalated: v.escalated,
             reports,
-            months_not_reported: months,
+            months_not_reported: v.months_not_reported,
             red_months: 0,
             reason: v.reason,
         };
@@ -197,7 +257,7 @@ fn classify_task(
             verdicts.push(missing_part(task, unit, previous, ctx));
         }
     }
-    combine(task, reports, verdicts, expected, previous_percent)
+    combine(task, reports, verdicts, expected, previous_figure)
 }
 
 /// The worse of two parts: higher severity, on a tie the lower progress (not reported lowest).
@@ -219,7 +279,7 @@ fn combine(
     reports: Vec<UnitReport>,
     verdicts: Vec<Verdict>,
     expected: Option<f64>,
-    previous_percent: Option<f64>,
+    (previous_percent, previous_month): (Option<f64>, Option<crate::model::Month>),
 ) -> TaskOutcome {
     // the first of equally bad parts, in the master's unit order
     let Some((chosen, v)) = verdicts
@@ -234,6 +294,9 @@ fn combine(
             percent: None,
             expected,
             previous_percent,
+            previous_month,
+            carried_from: None,
+            completed_on: None,
             escalated: false,
             reports,
             months_not_reported: 1,
@@ -256,6 +319,9 @@ fn combine(
         percent: v.percent,
         expected,
         previous_percent,
+        previous_month,
+        carried_from: v.carried_from,
+        completed_on: v.completed_on,
         escalated: v.escalated,
         months_not_reported: v.months_not_reported,
         red_months: 0,
@@ -286,6 +352,8 @@ fn not_reported(task: &Task, months: u32, ctx: &Context) -> Verdict {
         reason,
         percent: None,
         months_not_reported: months,
+        completed_on: None,
+        carried_from: None,
     }
 }
 
@@ -298,6 +366,11 @@ fn missing_part(
     previous: Option<&PreviousTask>,
     ctx: &Context,
 ) -> Verdict {
+    if let Some(c) = previous.and_then(|p| p.completion.as_ref()) {
+        let mut v = carried(task, c);
+        v.reason = format!("{unit}：{}", v.reason);
+        return v;
+    }
     let before = previous
         .filter(|p| p.status == Some(Status::NotReported))
         .filter(|p| !crate::history::unit_reported(p, unit))
@@ -318,7 +391,15 @@ fn judge_report(
 ) -> Verdict {
     let row = &report.row;
     if is_done(row.status, row.percent, ctx.t) {
-        return judge_done(task, row.completed_on, ctx);
+        // The completion date is fixed when the task is first reported complete: the record's
+        // date when it holds one, else the 完成日期 given, else this month's as-of date.
+        return match previous.and_then(|p| p.completion.as_ref()) {
+            Some(c) => judge_done(task, c.date, c.status(task.deadline.date)),
+            None => {
+                let date = row.completed_on.unwrap_or(ctx.as_of);
+                judge_done(task, date, done_status(task, date))
+            }
+        };
     }
     let deadline = task.deadline.date;
     if deadline.is_some_and(|d| d < ctx.as_of) {
@@ -329,6 +410,8 @@ fn judge_report(
             reason: format!("已逾期（时限{}）", task.deadline.raw),
             percent: None,
             months_not_reported: 0,
+            completed_on: None,
+            carried_from: None,
         };
     }
     let behind = match (expected, row.percent) {
@@ -349,6 +432,8 @@ fn judge_report(
             reason: format!("临期（时限{}）", task.deadline.raw),
             percent: None,
             months_not_reported: 0,
+            completed_on: None,
+            carried_from: None,
         };
     }
     let not_started = row.status == Some(ReportedStatus::NotStarted)
@@ -365,25 +450,30 @@ fn judge_report(
         reason,
         percent: None,
         months_not_reported: 0,
+        completed_on: None,
+        carried_from: None,
     }
 }
 
-/// 已完成: the reported status says so, or a blank status with progress at the done threshold.
-fn is_done(status: Option<ReportedStatus>, percent: Option<f64>, t: &Thresholds) -> bool {
-    match status {
-        Some(s) => s == ReportedStatus::Done,
-        None => percent.is_some_and(|p| p >= t.done_percent),
+/// 已完成: the figure stands. A progress figure completes the task only at the done threshold
+/// (100 %), whatever the status says (已完成 at 60 % is judged as 60 %, with intake's warning);
+/// 已完成 completes it only when no figure was given.
+pub fn is_done(status: Option<ReportedStatus>, percent: Option<f64>, t: &Thresholds) -> bool {
+    match percent {
+        Some(p) => p >= t.done_percent,
+        None => status == Some(ReportedStatus::Done),
     }
 }
 
-fn judge_done(task: &Task, completed_on: Option<NaiveDate>, ctx: &Context) -> Verdict {
-    let status = match (task.deadline.date, completed_on) {
-        (None, _) => Status::DoneOnTime,
-        (Some(d), Some(c)) if c <= d => Status::DoneOnTime,
-        (Some(_), Some(_)) => Status::DoneLate,
-        (Some(d), None) if ctx.as_of <= d => Status::DoneOnTime,
-        (Some(_), None) => Status::Done,
-    };
+/// 按期完成 or 逾期完成 by the completion date against the deadline (no fixed date: on time).
+pub fn done_status(task: &Task, completed_on: NaiveDate) -> Status {
+    match task.deadline.date {
+        Some(d) if completed_on > d => Status::DoneLate,
+        _ => Status::DoneOnTime,
+    }
+}
+
+fn judge_done(task: &Task, completed_on: NaiveDate, status: Status) -> Verdict {
     let reason = match status {
         Status::DoneLate => format!("逾期完成（时限{}）", task.deadline.raw),
         s => s.label().to_string(),
@@ -395,6 +485,8 @@ fn judge_done(task: &Task, completed_on: Option<NaiveDate>, ctx: &Context) -> Ve
         reason,
         percent: None,
         months_not_reported: 0,
+        completed_on: Some(completed_on),
+        carried_from: None,
     }
 }
 
@@ -418,6 +510,8 @@ fn judge_lagging(
             reason,
             percent: None,
             months_not_reported: 0,
+            completed_on: None,
+            carried_from: None,
         };
     }
     // Yellow last month and behind again: red. Red last month and still behind: red until it
@@ -441,6 +535,8 @@ fn judge_lagging(
             reason,
             percent: None,
             months_not_reported: 0,
+            completed_on: None,
+            carried_from: None,
         };
     }
     Verdict {
@@ -450,6 +546,8 @@ fn judge_lagging(
         reason,
         percent: None,
         months_not_reported: 0,
+        completed_on: None,
+        carried_from: None,
     }
 }
 
@@ -477,9 +575,10 @@ fn rates<'a>(
         if o.status == Status::DoneOnTime {
             r.done_on_time += 1;
         }
+        // a completion carried forward is not a report (the unit sent nothing)
         let reported = match unit {
             Some(u) => o.reports.iter().any(|rep| rep.unit == u),
-            None => o.status != Status::NotReported,
+            None => o.status != Status::NotReported && o.carried_from.is_none(),
         };
         if reported {
             r.reported += 1;

@@ -1,9 +1,11 @@
 //! The year on record: every archived month of the plan year before the run's month, each
 //! 汇总表 read back after checking it against its month's run.json.
 //!
-//! Last month's state gives 上月进度, last month's light (escalation), status and text; the whole
-//! record gives the count of consecutive months not reported, the count of consecutive red
-//! months, the 月度趋势 sheet and the progress paths of the notices. A 汇总表 whose bytes differ
+//! Last month's state gives last month's light (escalation) and status; the whole record gives
+//! the count of consecutive months not reported, the count of consecutive red months, the 月度趋势
+//! sheet, the progress paths of the notices, and — in [`History::past`], the one view of the
+//! record the month's rules read — the completion on record (carried forward) and the last
+//! known figure and text (上月进度, 进度倒退, copied text). A 汇总表 whose bytes differ
 //! from the SHA-256 its run.json records (or without a run.json) is a warning naming the file,
 //! and its month counts as missing.
 //!
@@ -35,9 +37,18 @@ pub const COL_STATUS: &str = "状态";
 pub const COL_LIGHT: &str = "亮灯";
 /// Header of the consecutive-months-not-reported column.
 pub const COL_MONTHS_NOT_REPORTED: &str = "连续未报送月数";
+/// Header of the completion date column (the date a completed task's completion was fixed at).
+pub const COL_COMPLETED_ON: &str = "完成日期";
 
 /// What 任务总表 writes as the text of a two-unit task's part that was not reported.
 pub const PART_NOT_REPORTED: &str = "（本月未报送）";
+
+/// Whether an archived 本月工作进展 is the note of a completion carried forward, “（10月已完成，
+/// 本月未报送）” (as `render::xlsx` writes it for a task nobody reported).
+pub fn is_carried_text(text: &str) -> bool {
+    let t = text.trim();
+    t.starts_with('（') && t.ends_with("月已完成，本月未报送）") && !t.contains('\n')
+}
 
 /// Whether an archived two-unit text carries `unit`'s own report (its label, followed by a text
 /// other than [`PART_NOT_REPORTED`]).
@@ -105,6 +116,8 @@ pub struct History {
     pub rejected: Vec<Month>,
     /// Warnings about changed, unreadable or odd archives.
     pub problems: Vec<Problem>,
+    /// The past as the run's month sees it (see [`History::past`]).
+    past: BTreeMap<u32, PreviousTask>,
 }
 
 /// What [`History::tasks`] gives when last month is not on record.
@@ -125,6 +138,74 @@ impl History {
     /// Last month's state of every task (empty when last month is not on record).
     pub fn tasks(&self) -> &BTreeMap<u32, PreviousTask> {
         self.last_month().unwrap_or(&NO_TASKS)
+    }
+
+    /// The past of every task on record as the run's month sees it — the one place the record
+    /// of the year is read for the month's rules: last month's state (blank when last month is
+    /// not on record), with [`PreviousTask::completion`] (complete on record: carried forward,
+    /// its date fixed) and [`PreviousTask::last_known`] (the last figure, however many months
+    /// back) worked out from every month on record.
+    pub fn past(&self) -> &BTreeMap<u32, PreviousTask> {
+        &self.past
+    }
+
+    /// Works out [`History::past`] from the months on record (texts still present).
+    fn work_out_past(&self) -> BTreeMap<u32, PreviousTask> {
+        let last = self.tasks();
+        let numbers: std::collections::BTreeSet<u32> = self
+            .months
+            .iter()
+            .flat_map(|r| r.tasks.keys().copied())
+            .collect();
+        numbers
+            .into_iter()
+            .map(|n| {
+                let mut t = last.get(&n).cloned().unwrap_or_default();
+                t.last_known = self.last_known(n);
+                t.completion = self.completion(n);
+                (n, t)
+            })
+            .collect()
+    }
+
+    /// The last figure on record for `task`: the newest month with a 完成进度.
+    fn last_known(&self, task: u32) -> Option<crate::model::LastKnown> {
+        self.months.iter().rev().find_map(|r| {
+            let t = r.tasks.get(&task)?;
+            Some(crate::model::LastKnown {
+                month: r.month,
+                percent: t.percent?,
+                progress_text: t.progress_text.clone(),
+            })
+        })
+    }
+
+    /// The completion on record for `task`: its newest known state (months it was not reported
+    /// in aside) is complete. The month is the first of that run of complete months; the date
+    /// the one on record, else that month's last day (its as-of date).
+    fn completion(&self, task: u32) -> Option<crate::model::Completion> {
+        let mut found: Option<(&MonthRecord, &PreviousTask)> = None;
+        let mut date = None;
+        for r in self.months.iter().rev() {
+            let Some(t) = r.tasks.get(&task) else {
+                break;
+            };
+            match t.status {
+                Some(Status::NotReported) => continue,
+                Some(s) if s.is_done() => {
+                    date = date.or(t.completed_on);
+                    found = Some((r, t));
+                }
+                _ => break,
+            }
+        }
+        let (first, t) = found?;
+        let dated = t.completed_on.or(date);
+        Some(crate::model::Completion {
+            month: first.month,
+            date: dated.unwrap_or_else(|| first.month.last_day()),
+            archived: if dated.is_none() { t.status } else { None },
+        })
     }
 
     /// The record of `month`, if on record.
@@ -255,9 +336,10 @@ pub fn load(output_dir: &Path, month: Month, plan_year: i32) -> History {
             t.months_not_reported = streak;
         }
     }
-    // Texts are only compared with last month's; the older ones are dropped (at ×100 they are
-    // most of the record's memory).
-    for r in history.months.iter_mut().filter(|r| r.month != prev) {
+    history.past = history.work_out_past();
+    // Texts are compared with the last known figure's (kept in `past`); the months' own are
+    // dropped (at ×100 they are most of the record's memory).
+    for r in history.months.iter_mut() {
         for t in r.tasks.values_mut() {
             t.progress_text = String::new();
         }
@@ -495,6 +577,7 @@ struct Columns {
     status: Option<usize>,
     light: Option<usize>,
     months: Option<usize>,
+    completed_on: Option<usize>,
 }
 
 fn find_header(rows: &[&[Data]]) -> Option<(usize, Columns)> {
@@ -507,6 +590,7 @@ fn find_header(rows: &[&[Data]]) -> Option<(usize, Columns)> {
             status: pos(COL_STATUS),
             light: pos(COL_LIGHT),
             months: pos(COL_MONTHS_NOT_REPORTED),
+            completed_on: pos(COL_COMPLETED_ON),
         };
         (columns.number.is_some() && columns.percent.is_some()).then_some((i, columns))
     })
@@ -543,6 +627,17 @@ fn read_row(row: &[Data], c: &Columns, mut bad: impl FnMut(usize, String, &str))
     }
     if let Some((_, d)) = get(c.text) {
         task.progress_text = cell_text(d);
+        task.carried = is_carried_text(&task.progress_text);
+    }
+    if let Some((i, d)) = get(c.completed_on) {
+        let text = cell_text(d);
+        task.completed_on = match d {
+            Data::DateTime(dt) => crate::intake::normalise::date_from_serial(dt.as_f64()),
+            _ => chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok(),
+        };
+        if task.completed_on.is_none() && !text.trim().is_empty() {
+            bad(i, text, "完成日期");
+        }
     }
     task.months_not_reported = match get(c.months) {
         Some((i, d)) => match as_number(d) {

@@ -10,6 +10,7 @@ pub mod columns;
 pub mod config;
 pub mod deadline;
 pub mod deliver;
+pub mod doc_numbers;
 pub mod history;
 pub mod intake;
 pub mod mail;

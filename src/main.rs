@@ -5,7 +5,8 @@
 
 mod cmd;
 
-use clap::{Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use cmd::Outcome;
 use duban::config::Config;
 use std::path::PathBuf;
@@ -38,10 +39,30 @@ enum Command {
 
 fn main() -> ExitCode {
     duban::tune_allocator();
-    let cli = match Cli::try_parse() {
+    let command = cmd::help::chinese(Cli::command());
+    let parsed = command
+        .clone()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
+            // help and version screens are printed as clap renders them (in Chinese, see
+            // cmd::help); errors are put in Chinese words
+            let shown = matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            );
+            if shown {
+                let _ = e.print();
+            } else {
+                let args: Vec<String> = std::env::args_os()
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .collect();
+                eprint!("{}", cmd::help::error_text(&e, &command, &args));
+            }
             return if e.use_stderr() {
                 ExitCode::from(2)
             } else {

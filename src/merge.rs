@@ -7,8 +7,8 @@
 //! its rows count as superseded and one warning names it.
 
 use crate::model::{
-    Master, Merged, Problem, ProgressRow, Receipt, Reconciliation, Severity, Submission,
-    UnitReport, cell_ref, sort_problems,
+    Master, Merged, Problem, ProblemCode, ProgressRow, Receipt, Reconciliation, Severity,
+    Submission, UnitReport, cell_ref, sort_problems,
 };
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -94,6 +94,11 @@ pub fn merge(master: &Master, submissions: &[Submission]) -> Merged {
             .map(|s| s.rows_rejected)
             .sum(),
         superseded,
+        not_reporting: submissions
+            .iter()
+            .filter(|s| !is_copy(s))
+            .map(|s| s.rows_not_reporting)
+            .sum(),
     };
     debug_assert!(
         reconciliation.balances(),
@@ -219,10 +224,17 @@ fn missing_tasks(
         let latest = files
             .iter()
             .max_by(|a, b| (a.reported_on, &a.file).cmp(&(b.reported_on, &b.file)));
+        // rows refused with an error, and rows that report nothing, are named already
         let rejected: BTreeSet<u32> = files
             .iter()
             .flat_map(|s| s.problems.iter())
-            .filter(|p| p.severity == Severity::Error)
+            .filter(|p| {
+                p.severity == Severity::Error
+                    || matches!(
+                        p.code,
+                        ProblemCode::RowNotReported | ProblemCode::CarriedRowUnchanged
+                    )
+            })
             .filter_map(|p| p.task)
             .collect();
         let missing: Vec<u32> = master
@@ -296,19 +308,29 @@ fn receipts(
             let files: &[&Submission] = by_unit.get(name).map(Vec::as_slice).unwrap_or_default();
             let (errors, warnings) = counts.get(name).copied().unwrap_or_default();
             let rows_read: u32 = files.iter().map(|s| s.rows_read).sum();
+            // rows that report nothing (template rows left blank, finished tasks' pre-filled
+            // rows returned unchanged) do not make the unit 已报送
+            let reporting = rows_read - files.iter().map(|s| s.rows_not_reporting).sum::<u32>();
             // Files that gave no readable row are 报送无效: the reason is the first error of
             // the unit's files (a password, a damaged file …).
-            let invalid = (!files.is_empty() && rows_read == 0).then(|| {
+            let invalid = (!files.is_empty() && reporting == 0).then(|| {
                 files
                     .iter()
                     .flat_map(|s| s.problems.iter())
                     .find(|p| p.severity == Severity::Error)
                     .map(|p| p.message.clone())
-                    .unwrap_or_else(|| "报送的文件中没有可读取的任务行".to_string())
+                    .unwrap_or_else(|| {
+                        if rows_read > 0 {
+                            "报送的文件中没有填写完成进度或状态的任务行（与下发的模板相同）"
+                                .to_string()
+                        } else {
+                            "报送的文件中没有可读取的任务行".to_string()
+                        }
+                    })
             });
             Receipt {
                 unit: u.name.clone(),
-                received: rows_read > 0,
+                received: reporting > 0,
                 invalid,
                 reported_on: files.iter().filter_map(|s| s.reported_on).max(),
                 rows_read,

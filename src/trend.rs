@@ -127,6 +127,10 @@ impl Trend {
                         if s == Status::DoneOnTime {
                             totals.done_on_time += 1;
                         }
+                        // a completion carried forward was not reported that month
+                        if t.carried {
+                            totals.not_reported += 1;
+                        }
                     }
                     Some(Status::NotReported) => totals.not_reported += 1,
                     _ => {}
@@ -233,6 +237,9 @@ pub fn current_record(
                     status: Some(o.status),
                     progress_text: String::new(),
                     months_not_reported: o.months_not_reported,
+                    completed_on: o.completed_on.filter(|_| o.status.is_done()),
+                    carried: o.carried_from.is_some() && o.reports.is_empty(),
+                    ..PreviousTask::default()
                 };
                 (o.task, t)
             })
@@ -301,5 +308,26 @@ mod tests {
         assert_eq!(t.path(1, m(7), 3), "");
         assert_eq!(t.path(1, m(11), 3), "55→58→—");
         assert!(Trend::of_records(&[]).months.is_empty());
+    }
+
+    #[test]
+    fn a_carried_completion_is_done_but_not_reported() {
+        let mut november = record(
+            m(11),
+            &[
+                (1, Some(100.0), Status::DoneOnTime, Light::Green),
+                (2, Some(100.0), Status::DoneOnTime, Light::Green),
+            ],
+        );
+        if let Some(t) = november.tasks.get_mut(&2) {
+            t.carried = true;
+        }
+        let t = Trend::of_records(&[november]);
+        let nov = t.totals[0].expect("November");
+        assert_eq!((nov.done, nov.done_on_time, nov.not_reported), (2, 2, 1));
+        assert!(crate::history::is_carried_text(
+            "（10月已完成，本月未报送）"
+        ));
+        assert!(!crate::history::is_carried_text("10月已完成"));
     }
 }

@@ -36,12 +36,10 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
         chinese_date(loaded.as_of)
     );
     // file names and cell values come from outside: printed with control characters escaped
-    for p in &loaded.problems {
-        println!("{}", super::console::printable(&p.to_string()));
-    }
     print!(
         "{}",
-        super::console::printable(&duban::check::render_check_report(
+        super::console::printable(&duban::check::render_check(
+            &loaded.problems,
             &loaded.submissions,
             &loaded.merged
         ))

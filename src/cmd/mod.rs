@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod console;
+pub mod help;
 pub mod master;
 pub mod run;
 pub mod send;

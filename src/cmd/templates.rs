@@ -11,7 +11,6 @@ use super::{Failure, Outcome, parse_month};
 use duban::config::Config;
 use duban::model::{Month, Severity};
 use duban::pipeline;
-use std::collections::BTreeMap;
 
 /// 为每个牵头单位生成预填好任务的进展表模板（及发送模板用的邮件），写入 output/<月份>/templates/
 #[derive(Debug, clap::Args)]
@@ -42,13 +41,9 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     for p in &history.problems {
         eprintln!("{p}");
     }
-    let previous: BTreeMap<u32, f64> = history
-        .tasks()
-        .iter()
-        .filter_map(|(n, t)| t.percent.map(|p| (*n, p)))
-        .collect();
-    let written =
-        pipeline::write_templates(cfg, &master, month, history.found().then_some(&previous))?;
+    let past = duban::render::template_xlsx::TemplatePast::of(history.past(), month);
+    let on_record = !past.figures.is_empty() || !past.finished.is_empty();
+    let written = pipeline::write_templates(cfg, &master, month, on_record.then_some(&past))?;
     println!(
         "已为 {} 个单位生成 {} 进展表模板和 {} 封邮件，位于 {}",
         written.workbooks.len(),
@@ -58,10 +53,21 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     );
     if history.found() {
         println!("模板中已带入上月（{}）进度。", month.prev().label());
+    } else if on_record {
+        println!(
+            "未找到上月（{}）汇总表，模板中的“上月进度”为此前最近一次报送的进度（注明月份）。",
+            month.prev().label()
+        );
     } else {
         println!(
             "未找到上月（{}）汇总表，模板中不含“上月进度”列。",
             month.prev().label()
+        );
+    }
+    if !past.finished.is_empty() {
+        println!(
+            "已完成的 {} 项任务已预填完成进度 100、状态“已完成”和完成日期。",
+            past.finished.len()
         );
     }
     if !written.without_address.is_empty() {

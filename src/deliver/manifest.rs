@@ -222,6 +222,8 @@ struct RunJson<'a> {
     reconciliation: ReconciliationJson,
     problems_by_severity: Counts,
     documents: Counts,
+    /// The document numbers used (see `doc_numbers`).
+    document_numbers: &'a [crate::doc_numbers::DocumentNumber],
     problems: &'a [Problem],
 }
 
@@ -331,6 +333,7 @@ pub fn run_json_of(report: &MonthReport, inputs: &[InputFile], outputs: Vec<Inpu
                 })
                 .collect(),
         ),
+        document_numbers: &report.document_numbers,
         problems: &report.problems,
     };
     pretty(&doc)

@@ -146,6 +146,7 @@ fn empty_submission(file: &str) -> Submission {
         rows: Vec::new(),
         rows_read: 0,
         rows_rejected: 0,
+        rows_not_reporting: 0,
         problems: Vec::new(),
     }
 }
@@ -342,6 +343,7 @@ fn collect_sheets(book: &Workbook, ctx: &IntakeContext, unit_hint: &[u32]) -> Op
             book.styles_known,
             ctx.master,
             unit_hint,
+            &mut data.notes,
         ));
         for (label, value) in header::find_block(sheet, Some(head.row)) {
             data.block
@@ -414,7 +416,10 @@ fn fill_submission(sub: &mut Submission, book: &Workbook, ctx: &IntakeContext) {
             p.unit.get_or_insert_with(|| u.clone());
         }
     }
-    debug_assert_eq!(sub.rows.len() as u32 + sub.rows_rejected, sub.rows_read);
+    debug_assert_eq!(
+        sub.rows.len() as u32 + sub.rows_rejected + sub.rows_not_reporting,
+        sub.rows_read
+    );
 }
 
 /// Identifies the unit; on failure adds the error and rejects every row.
@@ -501,6 +506,7 @@ fn check_rows(sub: &mut Submission, rows: &[RawRow], unit: &str, ctx: &IntakeCon
     let mut accepted = Vec::new();
     let mut problems = Vec::new();
     let mut rejected = 0u32;
+    let mut not_reporting = 0u32;
     for raw in rows {
         if raw.hidden {
             problems.push(
@@ -515,11 +521,13 @@ fn check_rows(sub: &mut Submission, rows: &[RawRow], unit: &str, ctx: &IntakeCon
         problems.extend(checked.problems);
         match checked.row {
             Some(r) => accepted.push(r),
+            None if checked.not_reporting => not_reporting += 1,
             None => rejected += 1,
         }
     }
     problems.extend(validate::duplicate_tasks(&accepted));
     sub.rows = accepted;
     sub.rows_rejected = rejected;
+    sub.rows_not_reporting = not_reporting;
     sub.problems.extend(problems);
 }

@@ -178,8 +178,18 @@ pub fn parse_percent(raw: &str) -> Percent {
         Some(ReportedStatus::NotStarted) => return Percent::Value(0.0),
         _ => {}
     }
-    let mut s = cleaned.as_str();
-    for prefix in ["约", "大约", "已完成", "完成", "达到", "达"] {
+    let mut s = strip_annotation(&cleaned);
+    for prefix in [
+        "约",
+        "大约",
+        "预计",
+        "累计",
+        "目前",
+        "已完成",
+        "完成",
+        "达到",
+        "达",
+    ] {
         s = s.strip_prefix(prefix).unwrap_or(s);
     }
     for suffix in ["左右", "以上"] {
@@ -194,6 +204,28 @@ pub fn parse_percent(raw: &str) -> Percent {
         Ok(v) if v.is_finite() => range_checked(v),
         _ => Percent::NotANumber,
     }
+}
+
+/// `80%（预计）` → `80%`: a bracketed remark after the figure (“（预计）”, “(含前期)”) is dropped.
+fn strip_annotation(s: &str) -> &str {
+    for (open, close) in [('(', ')'), ('（', '）'), ('[', ']'), ('【', '】')] {
+        if s.ends_with(close)
+            && let Some(i) = s.rfind(open)
+            && i > 0
+        {
+            return &s[..i];
+        }
+    }
+    s
+}
+
+/// Whether a 完成进度 text holds words around its figure (“约80%”, “95%（预计）”): the figure is
+/// read, and the words deserve a 提示 so nobody takes them for lost.
+pub fn percent_has_words(raw: &str) -> bool {
+    fold_width(raw)
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || c.is_whitespace() || matches!(c, '.' | '%' | '+' | '-')))
+        && parse_status(raw).is_none()
 }
 
 fn range_checked(v: f64) -> Percent {
@@ -268,7 +300,7 @@ pub fn parse_date(raw: &str, month: Month) -> Option<NaiveDate> {
     };
     let date_part: String = head.chars().filter(|c| !c.is_whitespace()).collect();
     if let Ok(serial) = date_part.parse::<f64>() {
-        return date_from_serial(serial);
+        return date_from_number(serial);
     }
     let numbers: Vec<&str> = date_part
         .split(|c: char| !c.is_ascii_digit())
@@ -296,10 +328,20 @@ pub fn date_from_serial(serial: f64) -> Option<NaiveDate> {
     base.checked_add_signed(chrono::Duration::try_days(days)?)
 }
 
+/// A date typed as a number: `20261225` (eight digits, year-month-day, as people type a date
+/// into a cell), else an Excel serial.
+pub fn date_from_number(n: f64) -> Option<NaiveDate> {
+    if n.is_finite() && n.fract() == 0.0 && (19_000_101.0..=99_991_231.0).contains(&n) {
+        let n = n as u32;
+        return NaiveDate::from_ymd_opt(i32::try_from(n / 10_000).ok()?, n / 100 % 100, n % 100);
+    }
+    date_from_serial(n)
+}
+
 /// A date from any cell.
 pub fn date_from_cell(value: &CellValue, month: Month) -> Option<NaiveDate> {
     match value {
-        CellValue::Number(n) => date_from_serial(*n),
+        CellValue::Number(n) => date_from_number(*n),
         CellValue::Text(s) => parse_date(s, month),
         _ => None,
     }
@@ -338,6 +380,43 @@ mod tests {
         }
         assert_eq!(task_number_from_cell(&CellValue::Number(12.0)), Some(12));
         assert_eq!(task_number_from_cell(&CellValue::Number(12.5)), None);
+    }
+
+    #[test]
+    fn figures_with_words_are_the_figure() {
+        for (raw, v) in [
+            ("95%（预计）", 95.0),
+            ("95%(预计)", 95.0),
+            ("约80%", 80.0),
+            ("完成80%以上", 80.0),
+            ("80%（预计）", 80.0),
+            ("预计90%", 90.0),
+        ] {
+            assert_eq!(parse_percent(raw), Percent::Value(v), "{raw}");
+            assert!(percent_has_words(raw), "{raw}");
+        }
+        for raw in ["80", "80%", " 80 % ", "已完成"] {
+            assert!(!percent_has_words(raw), "{raw}");
+        }
+        for raw in ["基本完成", "正在推进", "（预计）"] {
+            assert_eq!(parse_percent(raw), Percent::NotANumber, "{raw}");
+        }
+    }
+
+    #[test]
+    fn dates_typed_as_numbers() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        assert_eq!(date_from_number(20261225.0), d(2026, 12, 25));
+        assert_eq!(
+            date_from_cell(&CellValue::Number(20261225.0), NOV),
+            d(2026, 12, 25)
+        );
+        assert_eq!(parse_date("20261225", NOV), d(2026, 12, 25));
+        // a number that is no date is no date (reported as typed), never 9999-12-31
+        assert_eq!(date_from_number(20261345.0), None);
+        assert_eq!(date_from_number(99999999.0), None);
+        // Excel serials still read as serials
+        assert_eq!(date_from_number(46351.0), d(2026, 11, 25));
     }
 
     #[test]

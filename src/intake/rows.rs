@@ -97,25 +97,42 @@ pub fn percent_is_fraction(sheet: &SheetGrid, header: &HeaderRow) -> bool {
 /// What a row is.
 enum RowKind {
     Skip,
+    /// A 合计 / 小计 / 总计 row (its label): skipped with a 提示.
+    Summary(String),
     Task(Option<u32>, NumberSource),
     Continuation,
 }
 
 /// Reads the data rows of one sheet. `styles_known`: per-cell percent flags are reliable.
+/// Rows skipped that a reader could take for data (totals) are told in `notes`.
 pub fn read_rows(
     sheet: &SheetGrid,
     header: &HeaderRow,
     styles_known: bool,
     master: &Master,
     unit_hint: &[u32],
+    notes: &mut Vec<crate::model::Problem>,
 ) -> Vec<RawRow> {
     let fraction_column = !styles_known && percent_is_fraction(sheet, header);
     let mut out: Vec<RawRow> = Vec::new();
     let mut chain_open = false;
     for (&row, _) in sheet.rows.range(header.row + 1..) {
         let cells = row_cells(sheet, header, row, styles_known, fraction_column);
-        match classify(sheet, row, &cells, chain_open, master, unit_hint) {
+        let open_task = out.last().filter(|_| chain_open).and_then(|r| r.number);
+        match classify(sheet, row, &cells, chain_open, open_task, master, unit_hint) {
             RowKind::Skip => chain_open = false,
+            RowKind::Summary(label) => {
+                chain_open = false;
+                notes.push(
+                    crate::model::Problem::summary_row_skipped(&label)
+                        .sheet(sheet.name.clone())
+                        .cell(crate::model::cell_ref(
+                            row,
+                            header.col(Column::Number).unwrap_or(0),
+                        ))
+                        .raw(label),
+                );
+            }
             RowKind::Task(number, source) => {
                 out.push(new_row(sheet, header, row, number, source, cells));
                 chain_open = true;
@@ -163,18 +180,82 @@ fn row_cells(
         .collect()
 }
 
+/// `合计`, `小 计`, `总计（10项）`: the label of a totals row, read from its 序号 or 任务目标 cell.
+fn summary_label(cells: &BTreeMap<Column, RowCell>) -> Option<String> {
+    [Column::Number, Column::TaskText].iter().find_map(|c| {
+        let text = cells.get(c)?.value.text();
+        let key = comparison_key(&text);
+        ["合计", "小计", "总计", "共计"]
+            .iter()
+            .any(|w| key.starts_with(w))
+            .then_some(text)
+    })
+}
+
+/// The task a sub-item label belongs to: `36-1`, `36.1`, `36（1）`, `36(一)` name task 36;
+/// `（一）`, `(1)`, `①` name no task (the task above). `None` when the label is no sub-item.
+fn sub_item(value: &CellValue) -> Option<Option<u32>> {
+    let text = match value {
+        CellValue::Text(t) => super::normalise::fold_width(t)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>(),
+        // A numeric 36.1 is a sub-item of 36 (a whole number is a task number).
+        CellValue::Number(n) if n.is_finite() && n.fract() != 0.0 && *n >= 1.0 => {
+            return Some(Some(n.trunc() as u32));
+        }
+        _ => return None,
+    };
+    const NUMERALS: &str = "一二三四五六七八九十";
+    let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
+    let rest = &text[digits.len()..];
+    let marker = |r: &str| {
+        let inner = r
+            .strip_prefix('(')
+            .and_then(|x| x.strip_suffix(')'))
+            .or_else(|| r.strip_prefix(['-', '.', '_']));
+        inner.is_some_and(|i| {
+            !i.is_empty()
+                && i.len() <= 9
+                && (i.chars().all(|c| c.is_ascii_digit())
+                    || i.chars().all(|c| NUMERALS.contains(c)))
+        })
+    };
+    if !digits.is_empty() && marker(rest) {
+        return Some(digits.parse().ok().filter(|n| *n > 0));
+    }
+    if digits.is_empty()
+        && (marker(&text) || text.chars().all(|c| ('①'..='⑳').contains(&c)) && !text.is_empty())
+    {
+        return Some(None);
+    }
+    None
+}
+
 fn classify(
     sheet: &SheetGrid,
     row: u32,
     cells: &BTreeMap<Column, RowCell>,
     chain_open: bool,
+    open_task: Option<u32>,
     master: &Master,
     unit_hint: &[u32],
 ) -> RowKind {
     if cells.is_empty() || is_header_row(sheet, row) || is_block_row(sheet, row) {
         return RowKind::Skip;
     }
+    if let Some(label) = summary_label(cells) {
+        return RowKind::Summary(label);
+    }
     let number_cell = cells.get(&Column::Number).map(|c| &c.value);
+    // A sub-item numbered under the task above it (36-1 under 36, （一） under any task) is a
+    // continuation row of that task.
+    if let Some(parent) = number_cell.and_then(sub_item)
+        && chain_open
+        && parent.is_none_or(|p| Some(p) == open_task)
+    {
+        return RowKind::Continuation;
+    }
     if let Some(n) = number_cell.and_then(task_number_from_cell) {
         return RowKind::Task(Some(n), NumberSource::Cell);
     }
@@ -383,5 +464,58 @@ fn fold_continuation(task: &mut RawRow, row: u32, cells: &BTreeMap<Column, RowCe
             col: sub.col,
             value: sub.value.clone(),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> CellValue {
+        CellValue::Text(s.to_string())
+    }
+
+    #[test]
+    fn sub_item_labels_name_their_task() {
+        for (label, task) in [
+            ("36-1", Some(36)),
+            ("36.2", Some(36)),
+            ("36（1）", Some(36)),
+            ("36(一)", Some(36)),
+            ("３６－１", Some(36)),
+            ("（一）", None),
+            ("(2)", None),
+            ("①", None),
+        ] {
+            assert_eq!(sub_item(&text(label)), Some(task), "{label}");
+        }
+        assert_eq!(sub_item(&CellValue::Number(36.1)), Some(Some(36)));
+        for label in ["36", "第36项", "合计", "一、产业发展", ""] {
+            assert_eq!(sub_item(&text(label)), None, "{label}");
+        }
+        assert_eq!(sub_item(&CellValue::Number(36.0)), None);
+    }
+
+    #[test]
+    fn totals_rows_are_recognised() {
+        let cells = |col: Column, v: &str| {
+            let mut m = BTreeMap::new();
+            m.insert(
+                col,
+                RowCell {
+                    col: 0,
+                    value: text(v),
+                    fraction: false,
+                },
+            );
+            m
+        };
+        for v in ["合计", "合 计", "小计", "总计（10项）", "共计"] {
+            assert!(summary_label(&cells(Column::Number, v)).is_some(), "{v}");
+            assert!(summary_label(&cells(Column::TaskText, v)).is_some(), "{v}");
+        }
+        for v in ["12", "推进合计划内项目建设"] {
+            assert!(summary_label(&cells(Column::TaskText, v)).is_none(), "{v}");
+        }
     }
 }

@@ -34,6 +34,33 @@ pub struct RowContext<'a> {
 pub struct Checked {
     pub row: Option<ProgressRow>,
     pub problems: Vec<Problem>,
+    /// The row reports nothing (neither 完成进度 nor 状态, or a finished task's pre-filled row
+    /// returned unchanged): not merged, not rejected, the task stays 未报送 for the unit.
+    pub not_reporting: bool,
+}
+
+/// The warning for a row that gives neither 完成进度 nor 状态, when it is one (a template row
+/// left as it was sent, or with 本月工作进展 only).
+fn reports_nothing(raw: &RawRow, ctx: &RowContext<'_>) -> Option<Problem> {
+    let given = |c: Column| raw.cells.contains_key(&c);
+    if !raw.formula_errors.is_empty() {
+        return None;
+    }
+    if let Some(p) = carried_unchanged(raw, ctx) {
+        return Some(p);
+    }
+    if given(Column::Percent) || given(Column::Status) {
+        return None;
+    }
+    let number = raw.number.map_or("？".to_string(), |n| n.to_string());
+    let p = Problem::row_not_reported(number, !raw.progress_text.is_empty());
+    Some(at(
+        p,
+        ctx,
+        raw,
+        raw.row,
+        raw.col(Column::Percent).or(raw.col(Column::Number)),
+    ))
 }
 
 fn at(p: Problem, ctx: &RowContext<'_>, raw: &RawRow, row: u32, col: Option<u32>) -> Problem {
@@ -48,8 +75,55 @@ fn at(p: Problem, ctx: &RowContext<'_>, raw: &RawRow, row: u32, col: Option<u32>
     }
 }
 
+/// The 提示 for a finished task's row returned as the template pre-filled it (100, 已完成,
+/// the completion date on record, nothing written): the completion is carried, not reported.
+fn carried_unchanged(raw: &RawRow, ctx: &RowContext<'_>) -> Option<Problem> {
+    let n = raw.number?;
+    let completion = ctx.previous?.get(&n)?.completion?;
+    let percent = raw
+        .cells
+        .get(&Column::Percent)
+        .map(|c| percent_from_cell(&c.value, c.fraction));
+    let status = raw
+        .cells
+        .get(&Column::Status)
+        .map(|c| parse_status(&c.value.text()));
+    let date = raw
+        .cells
+        .get(&Column::CompletedOn)
+        .map(|c| date_from_cell(&c.value, ctx.month));
+    let full = match &percent {
+        None => true,
+        Some(Percent::Value(v)) => *v >= ctx.done_percent,
+        Some(_) => false,
+    };
+    let unchanged = full
+        && matches!(status, None | Some(Some(ReportedStatus::Done)))
+        && date.is_none_or(|d| d == Some(completion.date))
+        && (percent.is_some() || status.is_some())
+        && raw.progress_text.is_empty()
+        && raw.issues.is_empty()
+        && raw.next_steps.is_empty();
+    unchanged.then(|| {
+        at(
+            Problem::carried_row_unchanged(n, &format!("{}月", completion.month.month)),
+            ctx,
+            raw,
+            raw.row,
+            raw.col(Column::Percent).or(raw.col(Column::Number)),
+        )
+    })
+}
+
 /// Checks one task row; see the module docs for errors vs warnings.
 pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
+    if let Some(p) = reports_nothing(raw, ctx) {
+        return Checked {
+            row: None,
+            problems: vec![p],
+            not_reporting: true,
+        };
+    }
     let mut problems = Vec::new();
     let errors_before = |p: &Vec<Problem>| {
         p.iter()
@@ -136,7 +210,24 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
         None => None,
         Some(cell) => match percent_from_cell(&cell.value, cell.fraction) {
             Percent::Blank => None,
-            Percent::Value(v) => Some(v),
+            Percent::Value(v) => {
+                if let CellValue::Text(t) = &cell.value
+                    && super::normalise::percent_has_words(t)
+                {
+                    let figure = super::normalise::format_number(v);
+                    problems.push(
+                        at(
+                            Problem::percent_with_words(&figure),
+                            ctx,
+                            raw,
+                            raw.row,
+                            Some(cell.col),
+                        )
+                        .raw(cell.value.display()),
+                    );
+                }
+                Some(v)
+            }
             Percent::OutOfRange(v) => {
                 problems.push(
                     at(
@@ -241,9 +332,16 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
         .and_then(|n| ctx.previous.and_then(|p| p.get(&n)));
     if let Some(before) = progress_regressed(percent, previous) {
         let col = percent_cell.map(|c| c.col);
+        let when = match previous
+            .and_then(|p| p.last_known.as_ref())
+            .map(|k| k.month)
+        {
+            Some(m) if m != ctx.month.prev() => format!("{}月", m.month),
+            _ => "上月".to_string(),
+        };
         problems.push(
             at(
-                Problem::progress_regressed(&super::normalise::format_number(before)),
+                Problem::progress_regressed(&super::normalise::format_number(before), &when),
                 ctx,
                 raw,
                 raw.row,
@@ -283,7 +381,11 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
             hidden: raw.hidden,
         },
     });
-    Checked { row, problems }
+    Checked {
+        row,
+        problems,
+        not_reporting: false,
+    }
 }
 
 /// The problem when the written status contradicts the progress (已完成 at 60%, 未启动 at
@@ -313,9 +415,11 @@ pub fn text_differs(file_text: &str, master_text: &str) -> bool {
     comparison_key(file_text) != comparison_key(master_text)
 }
 
-/// Last month's percent when this month's is lower.
+/// The last figure on record (however many months back) when this month's is lower.
 pub fn progress_regressed(current: Option<f64>, previous: Option<&PreviousTask>) -> Option<f64> {
-    let (now, before) = (current?, previous?.percent?);
+    let p = previous?;
+    let before = p.last_known.as_ref().map(|k| k.percent).or(p.percent)?;
+    let now = current?;
     (now + 1e-9 < before).then_some(before)
 }
 
@@ -324,8 +428,18 @@ pub fn progress_regressed(current: Option<f64>, previous: Option<&PreviousTask>)
 /// that unit's own part of the archived text).
 pub fn progress_copied(text: &str, previous: Option<&PreviousTask>, unit: &str) -> bool {
     let key = comparison_key(text);
-    !key.is_empty()
-        && previous.is_some_and(|p| comparison_key(crate::history::text_of_unit(p, unit)) == key)
+    let last_text = |p: &PreviousTask| match &p.last_known {
+        // the text of the last report, however many months back
+        Some(k) => {
+            let known = PreviousTask {
+                progress_text: k.progress_text.clone(),
+                ..PreviousTask::default()
+            };
+            comparison_key(crate::history::text_of_unit(&known, unit))
+        }
+        None => comparison_key(crate::history::text_of_unit(p, unit)),
+    };
+    !key.is_empty() && previous.is_some_and(|p| last_text(p) == key)
 }
 
 /// 填报日期 checks: unreadable, outside the report month, or after the as-of date.

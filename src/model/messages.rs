@@ -372,6 +372,43 @@ impl Problem {
             "完成进度不是数字，请填写 0 到 100 之间的数字（如 80）",
         )
     }
+    /// A 完成进度 with words around its figure: the figure is read, the words are kept here.
+    pub fn percent_with_words(value: &str) -> Problem {
+        Problem::info(
+            C::PercentWithWords,
+            format!("完成进度按 {value}% 计入，单元格中的文字说明已保留在原值中；今后请只填写数字"),
+        )
+    }
+    /// A task row with neither 完成进度 nor 状态: it does not report the task.
+    pub fn row_not_reported(number: impl Display, has_text: bool) -> Problem {
+        let what = if has_text {
+            "只填写了本月工作进展"
+        } else {
+            "未填写任何内容"
+        };
+        Problem::warning(
+            C::RowNotReported,
+            format!(
+                "第 {number} 项任务{what}，完成进度和状态均为空，本月按未报送计；请填写完成进度（0–100）和状态"
+            ),
+        )
+    }
+    /// A 合计 / 小计 / 总计 row under the tasks.
+    pub fn summary_row_skipped(label: &str) -> Problem {
+        Problem::info(
+            C::SummaryRowSkipped,
+            format!("“{label}”行是汇总行，不是任务，未计入"),
+        )
+    }
+    /// A finished task's pre-filled row returned as the template gave it.
+    pub fn carried_row_unchanged(number: impl Display, month: &str) -> Problem {
+        Problem::info(
+            C::CarriedRowUnchanged,
+            format!(
+                "第 {number} 项任务已于{month}完成，本行与模板预填内容相同，按已完成结转，不作为本月报送"
+            ),
+        )
+    }
     /// A sub-item row with another 完成进度 than its task row.
     pub fn sub_row_progress_differs() -> Problem {
         Problem::warning(
@@ -390,7 +427,9 @@ impl Problem {
     pub fn status_done_but_progress(percent: &str) -> Problem {
         Problem::warning(
             C::StatusContradictsProgress,
-            format!("状态为“已完成”，但完成进度只有 {percent}%，请核对状态或进度"),
+            format!(
+                "状态为“已完成”，但完成进度只有 {percent}%：按完成进度 {percent}% 判定，不计为已完成。如确已完成，请将完成进度填为 100"
+            ),
         )
     }
     /// 未启动 with progress.
@@ -404,7 +443,9 @@ impl Problem {
     pub fn status_open_but_done(percent: &str, status: &str) -> Problem {
         Problem::warning(
             C::StatusContradictsProgress,
-            format!("完成进度为 {percent}%，但状态为“{status}”，如已完成请将状态改为“已完成”"),
+            format!(
+                "完成进度为 {percent}%，但状态为“{status}”：按完成进度判定为已完成。如尚未完成，请改正完成进度"
+            ),
         )
     }
     /// A 完成日期 that is not a date.
@@ -422,17 +463,18 @@ impl Problem {
         )
     }
     /// A 完成进度 below last month's.
-    pub fn progress_regressed(before: &str) -> Problem {
+    /// `when` is “上月” or the month of the last figure (“10月”).
+    pub fn progress_regressed(before: &str, when: &str) -> Problem {
         Problem::warning(
             C::ProgressRegressed,
-            format!("完成进度低于上月（上月 {before}%），请核实"),
+            format!("进度倒退：完成进度低于上次报送（{when} {before}%），请核实"),
         )
     }
     /// The progress text is last month's, word for word.
     pub fn progress_copied() -> Problem {
         Problem::warning(
             C::ProgressCopied,
-            "本月工作进展与上月完全相同，疑似照抄上月，请填写本月新的进展",
+            "本月工作进展与上次报送的完全相同，疑似照抄，请填写本月新的进展",
         )
     }
     /// A task reported twice in one file (the later row wins).

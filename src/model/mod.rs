@@ -391,6 +391,56 @@ pub struct PreviousTask {
     pub progress_text: String,
     /// Consecutive months not reported up to and including last month.
     pub months_not_reported: u32,
+    /// The completion date on record for a completed task (archived column 完成日期).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_on: Option<NaiveDate>,
+    /// The month carried an earlier completion forward: nobody reported the task (it counts as
+    /// not reported in the month's 报送率). Read back from the archived text
+    /// “（10月已完成，本月未报送）”.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub carried: bool,
+    /// The completion the record of the year holds for the task (see
+    /// `history::History::past`); not stored, worked out from every month on record.
+    #[serde(skip)]
+    pub completion: Option<Completion>,
+    /// The last figure the record holds for the task, however many months back (see
+    /// `history::History::past`); not stored.
+    #[serde(skip)]
+    pub last_known: Option<LastKnown>,
+}
+
+/// A completion on record: the task was first reported complete in `month`, its completion
+/// date fixed then (the 完成日期 given, else that month's as-of date); 按期完成 or 逾期完成
+/// follows from that date alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Completion {
+    pub month: Month,
+    pub date: NaiveDate,
+    /// The verdict archived then (按期完成 / 逾期完成), when the record holds no completion date
+    /// (an archive written before 完成日期 was kept): it stands rather than one guessed from
+    /// `date`, which is then only that month's last day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archived: Option<Status>,
+}
+
+impl Completion {
+    /// 按期完成 or 逾期完成 of the completion: the archived verdict of an undated archive, else by
+    /// its date against `deadline` (no fixed date: on time).
+    pub fn status(&self, deadline: Option<NaiveDate>) -> Status {
+        match (self.archived, deadline) {
+            (Some(s @ (Status::DoneOnTime | Status::DoneLate)), _) => s,
+            (_, Some(d)) if self.date > d => Status::DoneLate,
+            _ => Status::DoneOnTime,
+        }
+    }
+}
+
+/// The last figure reported for a task: its month, 完成进度 and 本月工作进展.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LastKnown {
+    pub month: Month,
+    pub percent: f64,
+    pub progress_text: String,
 }
 
 /// The classified state of one task at the as-of date.
@@ -403,8 +453,15 @@ pub struct TaskOutcome {
     pub percent: Option<f64>,
     /// 序时进度, `None` for tasks without a fixed date.
     pub expected: Option<f64>,
-    /// 上月进度.
+    /// 上月进度: the last figure on record, however many months back.
     pub previous_percent: Option<f64>,
+    /// The month of `previous_percent` when it is older than last month (“83（10月）”).
+    pub previous_month: Option<Month>,
+    /// The month the task was completed in, when this month carries that completion forward
+    /// (no report this month: “（10月已完成，本月未报送）”).
+    pub carried_from: Option<Month>,
+    /// The completion date the status 按期完成 / 逾期完成 was decided by.
+    pub completed_on: Option<NaiveDate>,
     /// Light escalated because of last month (yellow → red, or unreported twice).
     pub escalated: bool,
     /// Each lead unit's report (absent for a unit that did not report this task).
@@ -534,21 +591,26 @@ pub struct Submission {
     pub rows_read: u32,
     /// Task rows rejected because of an error (each has at least one error Problem).
     pub rows_rejected: u32,
+    /// Task rows that report nothing (neither 完成进度 nor 状态, or a finished task's
+    /// pre-filled row returned unchanged), each named by a warning or 提示.
+    pub rows_not_reporting: u32,
     pub problems: Vec<Problem>,
 }
 
-/// Rows read = merged + rejected + superseded.
+/// Rows read = merged + rejected + superseded + not reporting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub struct Reconciliation {
     pub rows_read: u32,
     pub merged: u32,
     pub rejected: u32,
     pub superseded: u32,
+    /// Rows that report nothing (see [`Submission::rows_not_reporting`]).
+    pub not_reporting: u32,
 }
 
 impl Reconciliation {
     pub fn balances(&self) -> bool {
-        self.rows_read == self.merged + self.rejected + self.superseded
+        self.rows_read == self.merged + self.rejected + self.superseded + self.not_reporting
     }
 }
 
@@ -638,6 +700,11 @@ pub struct MonthReport {
     pub trend: crate::trend::Trend,
     /// Every problem of the run (master, intake, merge, history, render), sorted.
     pub problems: Vec<Problem>,
+    /// How the run numbers its documents (see `doc_numbers`).
+    #[serde(skip)]
+    pub numbering: crate::doc_numbers::Numbering,
+    /// The numbers the run's documents used (filled by the render stage; run.json records them).
+    pub document_numbers: Vec<crate::doc_numbers::DocumentNumber>,
 }
 
 /// A report's problems and receipts looked up by unit and task, built once where many

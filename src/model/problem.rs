@@ -28,9 +28,9 @@ impl Severity {
     }
 }
 
-/// What kind of problem: a stable machine code, shown in the 汇总表's 校验问题 and in run.json
-/// as its snake-case name (`unknown_task`, `progress_out_of_range` …). The program decides on
-/// these, never on message text.
+/// What kind of problem: a stable machine code, in run.json as its snake-case name
+/// (`unknown_task`, `progress_out_of_range` …) and in the 汇总表's 校验问题 as its Chinese
+/// 问题类型 ([`ProblemCode::label`]). The program decides on these, never on message text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemCode {
@@ -96,6 +96,10 @@ pub enum ProblemCode {
     UnitUnknown,
     UnknownTask,
     UnreadableFile,
+    PercentWithWords,
+    RowNotReported,
+    SummaryRowSkipped,
+    CarriedRowUnchanged,
 }
 
 impl ProblemCode {
@@ -164,6 +168,82 @@ impl ProblemCode {
             ProblemCode::UnitUnknown => "unit_unknown",
             ProblemCode::UnknownTask => "unknown_task",
             ProblemCode::UnreadableFile => "unreadable_file",
+            ProblemCode::PercentWithWords => "percent_with_words",
+            ProblemCode::RowNotReported => "row_not_reported",
+            ProblemCode::SummaryRowSkipped => "summary_row_skipped",
+            ProblemCode::CarriedRowUnchanged => "carried_row_unchanged",
+        }
+    }
+    /// The kind of problem in Chinese, as 校验问题's 问题类型 column shows it (the snake-case
+    /// code stays in run.json).
+    pub fn label(self) -> &'static str {
+        match self {
+            ProblemCode::CompletedOnUnreadable => "完成日期无法识别",
+            ProblemCode::CorruptFile => "文件已损坏",
+            ProblemCode::DuplicateFile => "重复文件",
+            ProblemCode::DuplicateTask => "同一任务重复填报",
+            ProblemCode::EmptyFile => "空文件",
+            ProblemCode::FileNameNotUtf8 => "文件名编码异常",
+            ProblemCode::FileTooLarge => "文件过大",
+            ProblemCode::FormulaError => "公式错误值",
+            ProblemCode::HiddenRow => "隐藏行",
+            ProblemCode::HistoryBadCell => "历史汇总表单元格异常",
+            ProblemCode::HistoryChanged => "历史汇总表被改动",
+            ProblemCode::HistoryDuplicateTask => "历史汇总表任务重复",
+            ProblemCode::HistoryUnreadable => "历史汇总表无法读取",
+            ProblemCode::InflatedTooLarge => "文件解压后过大",
+            ProblemCode::LinkNotRead => "链接未读取",
+            ProblemCode::MasterBadAssignment => "分管领导指定有误",
+            ProblemCode::MasterBadNumber => "任务序号有误",
+            ProblemCode::MasterCountMismatch => "任务数与声明不符",
+            ProblemCode::MasterDuplicateNumber => "任务序号重复",
+            ProblemCode::MasterMainCountMismatch => "主要预期目标数不符",
+            ProblemCode::MasterMainTargetUnassigned => "主要预期目标未归属",
+            ProblemCode::MasterNoLeader => "缺少分管领导",
+            ProblemCode::MasterNoMayor => "缺少总负责人",
+            ProblemCode::MasterNoUnit => "缺少牵头单位",
+            ProblemCode::MasterOpenDeadline => "无固定完成时限",
+            ProblemCode::MasterUnknownUnit => "牵头单位不在名录中",
+            ProblemCode::MasterUnrecognisedRow => "无法识别的行",
+            ProblemCode::NoHeader => "找不到表头",
+            ProblemCode::NoPercentColumn => "缺少完成进度列",
+            ProblemCode::NoSubmissionsFolder => "缺少报送文件夹",
+            ProblemCode::NotAWorkbook => "不是Excel表格",
+            ProblemCode::NotAWorkbookFile => "不是Excel表格",
+            ProblemCode::NoticeFailed => "督办单生成失败",
+            ProblemCode::OldExcelFormat => "Excel旧版格式",
+            ProblemCode::PasswordProtected => "有密码保护",
+            ProblemCode::PdfMissingGlyph => "字体缺字",
+            ProblemCode::PreviousSummaryMissing => "缺少上月汇总表",
+            ProblemCode::ProgressCopied => "进展与上次相同",
+            ProblemCode::ProgressNotNumber => "完成进度不是数字",
+            ProblemCode::ProgressOutOfRange => "完成进度超出范围",
+            ProblemCode::ProgressRegressed => "进度倒退",
+            ProblemCode::ProgressTextEmpty => "工作进展未填写",
+            ProblemCode::ReportDateFuture => "填报日期晚于统计截止日",
+            ProblemCode::ReportDateMissing => "缺少填报日期",
+            ProblemCode::ReportDateOutsideMonth => "填报日期不在本月",
+            ProblemCode::ReportDateUnreadable => "填报日期无法识别",
+            ProblemCode::SheetTooLarge => "工作表过大",
+            ProblemCode::StatusContradictsProgress => "状态与进度矛盾",
+            ProblemCode::StatusUnknown => "状态无法识别",
+            ProblemCode::SubRowProgressDiffers => "子项进度不一致",
+            ProblemCode::SubfolderNotRead => "子文件夹未读取",
+            ProblemCode::Superseded => "被后报数据替代",
+            ProblemCode::TaskNotAssigned => "非本单位牵头任务",
+            ProblemCode::TaskNumberFromText => "按任务内容识别序号",
+            ProblemCode::TaskNumberMissing => "缺少序号",
+            ProblemCode::TaskTextDiffers => "任务内容与分解表不同",
+            ProblemCode::TasksMissing => "任务未填报",
+            ProblemCode::UnitConflict => "单位识别冲突",
+            ProblemCode::UnitNameUnrecognised => "单位名称无法识别",
+            ProblemCode::UnitUnknown => "无法识别报送单位",
+            ProblemCode::UnknownTask => "序号不存在",
+            ProblemCode::UnreadableFile => "文件无法读取",
+            ProblemCode::PercentWithWords => "完成进度含文字说明",
+            ProblemCode::RowNotReported => "未填进度和状态",
+            ProblemCode::SummaryRowSkipped => "合计行未计入",
+            ProblemCode::CarriedRowUnchanged => "已完成任务未改动",
         }
     }
 }

@@ -22,7 +22,7 @@ use crate::model::ProblemCode;
 use crate::model::{Master, Merged, Month, MonthReport, Problem, Submission, sort_problems};
 use crate::units::Directory;
 use crate::{classify, history, intake, merge};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use std::path::Path;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -258,7 +258,7 @@ fn load_stages(
             month,
             as_of,
             limits: &cfg.limits,
-            previous: history.last_month(),
+            previous: Some(history.past()),
             done_percent: cfg.thresholds.done_percent,
         };
         intake::read_month(&month_dir, &ctx)
@@ -316,7 +316,7 @@ pub fn build_report(cfg: &Config, loaded: &Loaded) -> MonthReport {
     let mut classification = classify::classify(
         &loaded.master,
         &loaded.merged,
-        loaded.history.tasks(),
+        loaded.history.past(),
         loaded.as_of,
         cfg,
     );
@@ -350,6 +350,13 @@ pub fn build_report(cfg: &Config, loaded: &Loaded) -> MonthReport {
         previous_available: loaded.history.found(),
         trend,
         problems,
+        numbering: crate::doc_numbers::Numbering::plan(
+            &cfg.paths.output,
+            issued_on.year(),
+            cfg.office.number_start,
+            None,
+        ),
+        document_numbers: Vec::new(),
     }
 }
 
@@ -417,6 +424,16 @@ pub fn run(
 
     let loaded = load_stages(cfg, month, as_of, &mut clock)?;
     let mut report = clock.stage(Stage::Classify, None, || build_report(cfg, &loaded));
+    // a rebuilt month keeps its own document numbers
+    let own = target.join("run.json");
+    if own.is_file() {
+        report.numbering = crate::doc_numbers::Numbering::plan(
+            &cfg.paths.output,
+            report.issued_on.year(),
+            cfg.office.number_start,
+            Some(&own),
+        );
+    }
 
     // Output goes straight into the hidden temporary month folder as it is made.
     let replacing_templates_only = carried.is_some();

@@ -82,6 +82,17 @@ pub fn render(
     }
     report.problems.extend(notices.problems.iter().cloned());
     crate::model::sort_problems(&mut report.problems);
+    let issue_year = chrono::Datelike::year(&report.issued_on);
+    report.document_numbers = notices
+        .documents
+        .iter()
+        .map(|d| crate::doc_numbers::DocumentNumber {
+            document: d.rel_path.to_string_lossy().replace('\\', "/"),
+            year: issue_year,
+            number: d.serial,
+            text: d.number.clone(),
+        })
+        .collect();
     let report: &MonthReport = report;
     let lookup = report.lookup();
     let unit_docs: HashMap<&str, &notices::RenderedDoc> = notices

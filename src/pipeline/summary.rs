@@ -79,11 +79,12 @@ impl RunSummary {
         );
         let _ = writeln!(
             s,
-            "核对：读取 {} 行 = 合并 {} 行 + 驳回 {} 行 + 被取代 {} 行（{}）",
+            "核对：读取 {} 行 = 合并 {} 行 + 驳回 {} 行 + 被取代 {} 行 + 未填报 {} 行（{}）",
             r.rows_read,
             r.merged,
             r.rejected,
             r.superseded,
+            r.not_reporting,
             if r.balances() {
                 "相符"
             } else {

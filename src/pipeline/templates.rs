@@ -8,7 +8,7 @@ use crate::deliver::{
     self, TemplateFile, TemplateManifestRow, template_email, template_manifest_csv,
 };
 use crate::model::{Master, Month};
-use crate::render::template_xlsx::{template_file_name, unit_template};
+use crate::render::template_xlsx::{TemplatePast, filled_template, template_file_name};
 use crate::templates::Templates;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -38,15 +38,17 @@ struct Made {
 }
 
 /// Writes every unit's workbook, its message and `清单.csv` into `output/<month>/templates/`.
-/// `previous` (task → last month's percent) adds the read-only 上月进度 column.
+/// `past` (the record of the year) adds the read-only 上月进度 column (the last figure on
+/// record) and pre-fills the tasks finished on record.
 ///
 /// An archived month (its `run.json` exists) is refused: its files are on record.
 pub fn write_templates(
     cfg: &Config,
     master: &Master,
     month: Month,
-    previous: Option<&BTreeMap<u32, f64>>,
+    past: Option<&TemplatePast>,
 ) -> Result<TemplatesWritten, RunError> {
+    let previous: Option<&BTreeMap<u32, f64>> = past.map(|p| &p.figures);
     let month_dir = cfg.paths.output.join(month.to_string());
     if month_dir.join("run.json").exists() {
         return Err(RunError::Usage(format!(
@@ -65,8 +67,11 @@ pub fn write_templates(
         .zip(stems.par_iter())
         .map(|(unit, stem)| {
             let name = template_file_name(stem, month);
-            let bytes =
-                unit_template(master, unit, month, cfg, previous).map_err(RunError::Xlsx)?;
+            let filling = past
+                .map(|p| p.filling(master, &unit.name))
+                .unwrap_or_default();
+            let bytes = filled_template(master, unit, month, cfg, previous, &filling)
+                .map_err(RunError::Xlsx)?;
             let file = TemplateFile {
                 month,
                 tasks_total: master.tasks_of_unit(&unit.name).count() as u32,

@@ -64,11 +64,30 @@ pub fn year(cfg: &Config, opts: &YearOptions) -> Result<YearSummary, RunError> {
     let report = crate::year::build(year, &master, &history, cfg.office.issue_after_days)
         .ok_or_else(|| no_months(cfg, year, &history))?;
     let resources = Resources::load(cfg)?;
+    // the year report takes a number of its year of issue too; a rebuilt one keeps its own
+    let stem = year_stem(year);
+    let document = format!("{stem}.pdf");
+    let issue_year = chrono::Datelike::year(&report.issued_on);
+    let own = cfg.paths.output.join(year_folder(year)).join("year.json");
+    let numbering = crate::doc_numbers::Numbering::plan(
+        &cfg.paths.output,
+        issue_year,
+        cfg.office.number_start,
+        own.is_file().then_some(own.as_path()),
+    );
+    let serial = numbering.assign([document.as_str()])[0];
+    let number = crate::render::notices::numbering::document_number(
+        &resources.templates,
+        &cfg.office.number_prefix,
+        issue_year,
+        serial,
+    )?;
     let (doc, meta) = crate::render::notices::year::document(
         &report,
         cfg,
         &resources.fonts,
         &resources.templates,
+        &number,
     )
     .map_err(|e| RunError::Usage(format!("年度督办总结无法生成：{e}")))?;
     let laid = crate::render::notices::year::lay_out(&doc, &resources.fonts);
@@ -76,7 +95,6 @@ pub fn year(cfg: &Config, opts: &YearOptions) -> Result<YearSummary, RunError> {
         .map_err(|e| RunError::Usage(format!("年度督办总结无法生成：{e}")))?;
     let xlsx = crate::render::xlsx::year_workbook(&report, cfg).map_err(RunError::Xlsx)?;
 
-    let stem = year_stem(year);
     let staging = Staging::begin_named(&cfg.paths.output, &year_folder(year), opts.force)?;
     let mut files = Vec::new();
     let mut put = |name: String, bytes: &[u8]| -> Result<(), RunError> {
@@ -95,7 +113,13 @@ pub fn year(cfg: &Config, opts: &YearOptions) -> Result<YearSummary, RunError> {
         .filter(|r| r.month.year == year)
         .filter_map(|r| deliver::input_file(&r.file, &cfg.base_dir).ok())
         .collect();
-    let manifest = year_json(&report, &inputs, staging.written());
+    let used = crate::doc_numbers::DocumentNumber {
+        document,
+        year: issue_year,
+        number: serial,
+        text: number,
+    };
+    let manifest = year_json(&report, &inputs, staging.written(), &used);
     put("year.json".to_string(), &manifest)?;
     let (dir, kept_previous) = staging.commit_keeping()?;
     Ok(YearSummary {
@@ -134,7 +158,12 @@ fn no_months(cfg: &Config, year: i32, history: &crate::history::History) -> RunE
 
 /// `year.json`: the year, the months covered and missing, the archives read and the files
 /// written with SHA-256 (sorted; no clock, so the same archives give the same bytes).
-fn year_json(report: &YearReport, inputs: &[InputFile], outputs: Vec<InputFile>) -> Vec<u8> {
+fn year_json(
+    report: &YearReport,
+    inputs: &[InputFile],
+    outputs: Vec<InputFile>,
+    number: &crate::doc_numbers::DocumentNumber,
+) -> Vec<u8> {
     let mut outputs = outputs;
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     let mut inputs: Vec<&InputFile> = inputs.iter().collect();
@@ -155,6 +184,7 @@ fn year_json(report: &YearReport, inputs: &[InputFile], outputs: Vec<InputFile>)
         "months_not_yet": report.not_yet.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
         "inputs": inputs,
         "outputs": outputs,
+        "document_numbers": [number],
     });
     let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     bytes.push(b'\n');

@@ -462,8 +462,13 @@ fn completion_split_on_time_and_late() {
     assert_eq!((o.status, o.light), (Status::DoneOnTime, Light::Green));
     let o = one(june(), with_date(Some(d(2026, 7, 5))), None, nov30());
     assert_eq!((o.status, o.light), (Status::DoneLate, Light::Green));
+    // No 完成日期: the completion date is the as-of date of the month first reported complete,
+    // after the deadline here.
     let o = one(june(), with_date(None), None, nov30());
-    assert_eq!(o.status, Status::Done);
+    assert_eq!(
+        (o.status, o.completed_on),
+        (Status::DoneLate, Some(nov30()))
+    );
     // Done before the deadline has passed: necessarily on time.
     let o = one(
         dec(12),
@@ -537,4 +542,151 @@ fn rates_per_city_leader_and_unit() {
     assert_eq!(units, ["市发改委", "市科技局"]);
     assert_eq!(c.units[1].1.reported, 1);
     assert_eq!(c.units[1].1.report_rate, 50.0);
+}
+
+#[test]
+fn the_figure_stands_over_the_status() {
+    // 已完成 at 60 %: judged as 60 % (behind 序时进度), never complete
+    let o = one(
+        dec(20),
+        vec![report(
+            20,
+            "市发改委",
+            Some(60.0),
+            Some(ReportedStatus::Done),
+        )],
+        None,
+        nov30(),
+    );
+    assert_eq!(
+        (o.status, o.light, o.percent),
+        (Status::Lagging, Light::Red, Some(60.0))
+    );
+    // 100 % completes whatever the status says; 已完成 with no figure completes too
+    let o = one(
+        dec(21),
+        vec![report(
+            21,
+            "市发改委",
+            Some(100.0),
+            Some(ReportedStatus::OnTrack),
+        )],
+        None,
+        nov30(),
+    );
+    assert!(o.status.is_done(), "{:?}", o.status);
+    let o = one(
+        dec(22),
+        vec![report(22, "市发改委", None, Some(ReportedStatus::Done))],
+        None,
+        nov30(),
+    );
+    assert!(o.status.is_done(), "{:?}", o.status);
+}
+
+fn complete_on_record(month: u32, date: NaiveDate, last_known: f64) -> PreviousTask {
+    let m = duban::model::Month { year: 2026, month };
+    PreviousTask {
+        percent: Some(100.0),
+        light: Some(Light::Green),
+        status: Some(Status::DoneOnTime),
+        completed_on: Some(date),
+        completion: Some(duban::model::Completion {
+            month: m,
+            date,
+            archived: None,
+        }),
+        last_known: Some(duban::model::LastKnown {
+            month: m,
+            percent: last_known,
+            progress_text: String::new(),
+        }),
+        ..PreviousTask::default()
+    }
+}
+
+#[test]
+fn completion_carries_forward_with_its_own_date() {
+    let june = || task(30, &["市发改委"], "6月底", Some(d(2026, 6, 30)));
+    // finished in August with 完成日期 6月20日, silent since: still 按期完成, green, 100
+    let o = one(
+        june(),
+        vec![],
+        Some(complete_on_record(8, d(2026, 6, 20), 100.0)),
+        nov30(),
+    );
+    assert_eq!(
+        (o.status, o.light, o.percent, o.completed_on),
+        (
+            Status::DoneOnTime,
+            Light::Green,
+            Some(100.0),
+            Some(d(2026, 6, 20))
+        )
+    );
+    assert_eq!(o.carried_from.map(|m| m.month), Some(8));
+    assert_eq!(o.reason, "8月已完成，本月未报送");
+    assert_eq!(
+        o.previous_month.map(|m| m.month),
+        Some(8),
+        "83（8月）-style 上月进度"
+    );
+    // reported 已完成 again without 完成日期: the date on record decides, not the as-of date
+    let o = one(
+        june(),
+        vec![report(
+            30,
+            "市发改委",
+            Some(100.0),
+            Some(ReportedStatus::Done),
+        )],
+        Some(complete_on_record(8, d(2026, 6, 20), 100.0)),
+        nov30(),
+    );
+    assert_eq!(
+        (o.status, o.completed_on),
+        (Status::DoneOnTime, Some(d(2026, 6, 20)))
+    );
+    assert_eq!(o.carried_from, None);
+    // a later report below 100 reopens the task: the report stands
+    let o = one(
+        dec(31),
+        pct(31, 80.0),
+        Some(complete_on_record(10, d(2026, 10, 20), 100.0)),
+        nov30(),
+    );
+    assert!(!o.status.is_done(), "{:?}", o.status);
+    assert_eq!(o.percent, Some(80.0));
+}
+
+#[test]
+fn carried_completion_is_not_a_report_in_the_rates() {
+    let t = task(32, &["市发改委"], "6月底", Some(d(2026, 6, 30)));
+    let m = master(vec![t]);
+    let mut previous = BTreeMap::new();
+    previous.insert(32, complete_on_record(9, d(2026, 6, 1), 100.0));
+    let c = classify(&m, &merged(vec![]), &previous, nov30(), &Config::default());
+    assert_eq!((c.city.done, c.city.done_on_time), (1, 1));
+    assert_eq!(c.city.reported, 0, "the unit sent nothing");
+    let unit = &c
+        .units
+        .iter()
+        .find(|(u, _)| u == "市发改委")
+        .expect("unit")
+        .1;
+    assert_eq!((unit.done, unit.reported), (1, 0));
+}
+
+#[test]
+fn an_undated_archive_keeps_its_verdict() {
+    // an archive from before 完成日期 was kept: finished in July, archived 按期完成; the record's
+    // date is only July's last day, after the deadline, yet the verdict stands
+    let june = task(33, &["市发改委"], "6月底", Some(d(2026, 6, 30)));
+    let mut p = complete_on_record(7, d(2026, 7, 31), 100.0);
+    p.completed_on = None;
+    if let Some(c) = p.completion.as_mut() {
+        c.archived = Some(Status::DoneOnTime);
+    }
+    let o = one(june, vec![], Some(p), nov30());
+    assert_eq!((o.status, o.light), (Status::DoneOnTime, Light::Green));
 }

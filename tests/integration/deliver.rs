@@ -66,6 +66,9 @@ fn outcome(task: u32, status: Status, light: Light, reason: &str) -> TaskOutcome
         percent: Some(50.0),
         expected: Some(91.7),
         previous_percent: None,
+        previous_month: None,
+        carried_from: None,
+        completed_on: None,
         escalated: false,
         reports: vec![],
         months_not_reported: 0,
@@ -148,6 +151,7 @@ fn report() -> MonthReport {
                 merged: 4,
                 rejected: 1,
                 superseded: 0,
+                not_reporting: 0,
             },
             problems: vec![],
         },
@@ -160,6 +164,8 @@ fn report() -> MonthReport {
         previous_available: false,
         trend: duban::trend::Trend::default(),
         problems,
+        numbering: Default::default(),
+        document_numbers: Vec::new(),
     }
 }
 

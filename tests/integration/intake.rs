@@ -915,7 +915,9 @@ fn merge_later_date_wins_two_lead_units_receipts_and_missing_tasks() {
     assert!(missing.message.contains('6'));
     let report = render_check_report(&subs, &merged);
     assert!(
-        report.contains("核对：读取 4 行 = 合并 3 行 + 驳回 0 行 + 被取代 1 行（相符）"),
+        report.contains(
+            "核对：读取 4 行 = 合并 3 行 + 驳回 0 行 + 被取代 1 行 + 未填报 0 行（相符）"
+        ),
         "{report}"
     );
     assert!(

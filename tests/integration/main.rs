@@ -6,6 +6,7 @@ mod common;
 mod hostile;
 
 mod classify;
+mod december;
 mod deliver;
 mod history;
 mod hostile_inputs;

@@ -244,6 +244,7 @@ fn month_report(previous: &BTreeMap<u32, PreviousTask>) -> MonthReport {
             merged: 35,
             rejected: 1,
             superseded: 0,
+            not_reporting: 0,
         },
         problems: problems.clone(),
     };
@@ -284,6 +285,8 @@ fn month_report(previous: &BTreeMap<u32, PreviousTask>) -> MonthReport {
         previous_available: !previous.is_empty(),
         trend,
         problems,
+        numbering: Default::default(),
+        document_numbers: Vec::new(),
     }
 }
 
@@ -302,6 +305,7 @@ fn previous_month() -> BTreeMap<u32, PreviousTask> {
                 status: Some(Status::OnTrack),
                 progress_text: "上月进展".into(),
                 months_not_reported: u32::from(n == 6),
+                ..PreviousTask::default()
             },
         );
     }
@@ -498,7 +502,7 @@ fn next_month_reads_this_month_back() {
     // record, so November's archived count carries it).
     assert_eq!(h.tasks()[&6].months_not_reported, 2);
     assert_eq!(h.tasks()[&12].months_not_reported, 1);
-    assert_eq!(h.tasks()[&4].progress_text, FORMULA_TEXT);
+    assert_eq!(h.past()[&4].progress_text, FORMULA_TEXT);
 }
 
 #[test]
@@ -608,7 +612,7 @@ print(ws.cell(row=5, column=7).data_type, wb.properties.creator)
     }
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], SHEETS.join("|"));
-    assert_eq!(lines[1], "30 C2 A1:Q31 $1:$1 landscape", "{stdout}");
+    assert_eq!(lines[1], "30 C2 A1:R31 $1:$1 landscape", "{stdout}");
     assert_eq!(lines[2], "s 呼和浩特市人民政府督查室", "{stdout}");
 }
 

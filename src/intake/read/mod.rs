@@ -438,7 +438,9 @@ fn from_data_ref(value: &DataRef<'_>) -> CellValue {
 /// workbook saved with the 1904 system (Excel for Mac's old default) counts days from 1904, and
 /// its 2026-11-25 must still read as 2026-11-25 (the date Excel shows).
 fn serial_1900(d: &calamine::ExcelDateTime) -> f64 {
-    if !d.is_datetime() {
+    // Past Excel's last date (9999-12-31) the value is not a date whatever its format says
+    // (20261225 typed into a date cell): kept as typed, never clamped.
+    if !d.is_datetime() || !(0.0..2_958_466.0).contains(&d.as_f64()) {
         return d.as_f64();
     }
     let (y, m, day, h, mi, s, ms) = d.to_ymd_hms_milli();

@@ -292,17 +292,6 @@ pub fn column_rate_text(rate: f64) -> String {
     format!("{rate:.1}%")
 }
 
-/// Cuts `text` to at most `max` characters, ending in “……” when cut.
-pub fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-        out.push_str("……");
-        out
-    }
-}
-
 /// Whether a 存在问题 entry says nothing (“无”, “暂无”, blank).
 fn is_blank_issue(text: &str) -> bool {
     matches!(
@@ -328,23 +317,28 @@ pub fn issue_text(outcome: &TaskOutcome, rejected: bool) -> String {
         })
         .collect();
     if !written.is_empty() {
-        return clip(&written.join("；"), 60);
+        return written.join("；");
     }
     if rejected && outcome.status == Status::NotReported {
         return "填报有误未采用".to_string();
     }
+    if outcome.reports.is_empty()
+        && let Some(m) = outcome.carried_from
+    {
+        return format!("（{}）", crate::classify::carried_note(m));
+    }
     match outcome.status {
-        Status::Lagging => clip(&outcome.reason, 40),
+        Status::Lagging => outcome.reason.clone(),
         // unreported for months, or one lead unit's part missing (the reason names the unit)
         Status::NotReported
             if outcome.months_not_reported > 1
                 || outcome.escalated
                 || !outcome.reports.is_empty() =>
         {
-            clip(&outcome.reason, 40)
+            outcome.reason.clone()
         }
         _ if outcome.reason.contains("未报送") && outcome.status != Status::NotReported => {
-            clip(&outcome.reason, 40)
+            outcome.reason.clone()
         }
         _ => String::new(),
     }
@@ -705,9 +699,7 @@ mod tests {
     }
 
     #[test]
-    fn clip_and_rates() {
-        assert_eq!(clip("一二三四五", 5), "一二三四五");
-        assert_eq!(clip("一二三四五六", 5), "一二三四……");
+    fn rates() {
         assert_eq!(rate_text(ratio(18, 28)), "64.3%");
         assert_eq!(rate_text(ratio(0, 0)), "0%");
         assert_eq!(rate_text(ratio(4, 4)), "100%");

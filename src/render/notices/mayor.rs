@@ -2,8 +2,8 @@
 //! stacked light bar, and the list of red tasks.
 
 use super::common::{
-    Counts, DECIMAL_RATE_MM, NameColumn, cell_style, clip, col, column_rate_text, head_style,
-    header_row, light_color, light_spans, status_cell_with_history, text_cell,
+    Counts, DECIMAL_RATE_MM, NameColumn, cell_style, col, column_rate_text, head_style, header_row,
+    light_color, light_spans, status_cell_with_history, text_cell,
 };
 use super::leader::unit_label;
 use super::{Input, compose};
@@ -175,7 +175,7 @@ fn red_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
                 text_cell(task.leaders.join("、")),
                 units.cell(unit_label(task)),
                 status_cell_with_history(o, &input.report.trend, input.report.month),
-                text_cell(clip(&o.reason, 40)),
+                text_cell(&o.reason),
             ])
         })
         .collect();

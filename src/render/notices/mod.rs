@@ -49,6 +49,8 @@ pub struct RenderedDoc {
     pub rel_path: PathBuf,
     /// The document number, `呼督〔2026〕17号`.
     pub number: String,
+    /// The number alone (17).
+    pub serial: u32,
     /// The PDF file.
     pub bytes: Vec<u8>,
     /// Its OFD twin (GB/T 33190), when `[output] ofd` is on; saved beside the PDF as
@@ -144,7 +146,7 @@ fn render(
     tick: &(dyn Fn() + Sync),
     sink: Option<&(dyn Fn(&RenderedDoc) + Sync)>,
 ) -> Notices {
-    let jobs = plan(report, cfg, stems);
+    let jobs = plan(report, stems);
     let lookup = report.lookup();
     let finish = |job: &Job, laid: &Laid| -> Result<Output, NoticeError> {
         let mut out = write(laid, cfg, fonts)?;
@@ -154,6 +156,7 @@ fn render(
                 owner: job.owner.clone(),
                 rel_path: job.rel_path.clone(),
                 number: out.number.clone(),
+                serial: job.serial,
                 bytes: std::mem::take(&mut out.pdf),
                 ofd: out.ofd.take(),
             });
@@ -244,7 +247,7 @@ fn glyph_count(layout: &duban_pdf::Layout) -> usize {
 const BATCH: usize = 128;
 
 /// The documents of a month in numbering order.
-fn plan(report: &MonthReport, cfg: &Config, stems: &FileStems) -> Vec<Job> {
+fn plan(report: &MonthReport, stems: &FileStems) -> Vec<Job> {
     let master = &report.master;
     let people: Vec<&str> = std::iter::once(master.mayor.name.as_str())
         .chain(master.leaders.iter().map(|l| l.name.as_str()))
@@ -278,7 +281,11 @@ fn plan(report: &MonthReport, cfg: &Config, stems: &FileStems) -> Vec<Job> {
         )
     });
     let all: Vec<_> = leaders.chain(units).collect();
-    let serials = numbering::sequence(cfg.office.number_start, all.len());
+    let paths: Vec<String> = all
+        .iter()
+        .map(|(_, _, p)| p.to_string_lossy().replace('\\', "/"))
+        .collect();
+    let serials = report.numbering.assign(paths.iter().map(String::as_str));
     all.into_iter()
         .zip(serials)
         .map(|((kind, owner, rel_path), serial)| Job {
@@ -487,6 +494,7 @@ fn assemble(
                     owner: job.owner,
                     rel_path: job.rel_path,
                     number: out.number,
+                    serial: job.serial,
                     bytes: out.pdf,
                     ofd: out.ofd,
                 });
@@ -513,7 +521,7 @@ fn assemble(
 fn missing_problem(report: &MonthReport, ch: char, context: &str, docs: &[String]) -> Problem {
     let task = report.master.tasks.iter().find(|t| t.text.contains(ch));
     let place = match task {
-        Some(t) => format!("第 {} 项任务“{}”", t.number, common::clip(&t.text, 30)),
+        Some(t) => format!("第 {} 项任务“{}”", t.number, &t.text),
         None => format!("“{context}”"),
     };
     let first = docs.first().cloned().unwrap_or_default();

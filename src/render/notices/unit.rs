@@ -2,7 +2,7 @@
 //! the problems found in its own workbook(s).
 
 use super::common::{
-    Counts, PercentColumn, clip, col, group_row, header_row, issue_text, number_list,
+    Counts, PercentColumn, col, group_row, header_row, issue_text, number_list,
     status_cell_with_history, text_cell,
 };
 use super::{Input, compose};
@@ -151,7 +151,7 @@ fn problems_table(problems: &[&Problem]) -> Block {
             text_cell(p.severity.label()),
             text_cell(p.sheet.clone().unwrap_or_default()),
             text_cell(p.cell.clone().unwrap_or_default()),
-            text_cell(clip(p.raw.as_deref().unwrap_or(""), 40)),
+            text_cell(p.raw.as_deref().unwrap_or("")),
             text_cell(p.message.as_str()),
         ]));
     }

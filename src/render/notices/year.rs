@@ -24,8 +24,10 @@ pub fn document(
     cfg: &Config,
     fonts: &FontSet,
     templates: &Templates,
+    number: &str,
 ) -> Result<(Document, Meta), NoticeError> {
-    let ctx = context(year, cfg);
+    let mut ctx = context(year, cfg);
+    ctx["number"] = serde_json::Value::from(number);
     let lines = templates.render_lines(TEMPLATE, &ctx)?;
     let layout_error = |source| NoticeError::Layout {
         template: TEMPLATE.to_string(),

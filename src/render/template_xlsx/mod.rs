@@ -123,6 +123,67 @@ pub struct Filling {
     pub reported_on: Option<NaiveDate>,
     /// Task number → the row's entries; tasks not in the map stay blank.
     pub entries: BTreeMap<u32, Entry>,
+    /// Task number → the month of its 上月进度 figure, when older than last month (shown
+    /// beside the figure: “83（10月）”; the cell stays a number).
+    pub previous_months: BTreeMap<u32, Month>,
+}
+
+/// What the record of the year gives the templates of a month: the last figure of every task
+/// (its month when older than last month) and the tasks finished on record, pre-filled with
+/// 100, 已完成 and their completion date.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TemplatePast {
+    pub figures: BTreeMap<u32, f64>,
+    pub figure_months: BTreeMap<u32, Month>,
+    pub finished: BTreeMap<u32, NaiveDate>,
+}
+
+impl TemplatePast {
+    /// The past as `history::History::past` holds it, for the templates of `month`.
+    pub fn of(past: &BTreeMap<u32, crate::model::PreviousTask>, month: Month) -> TemplatePast {
+        let mut out = TemplatePast::default();
+        for (n, t) in past {
+            let figure = t
+                .last_known
+                .as_ref()
+                .map(|k| (k.percent, Some(k.month)))
+                .or(t.percent.map(|p| (p, None)));
+            if let Some((p, m)) = figure {
+                out.figures.insert(*n, p);
+                if let Some(m) = m.filter(|m| *m != month.prev()) {
+                    out.figure_months.insert(*n, m);
+                }
+            }
+            if let Some(c) = &t.completion {
+                out.finished.insert(*n, c.date);
+            }
+        }
+        out
+    }
+
+    /// The unit's template filled the way the record says: finished tasks pre-filled.
+    pub fn filling(&self, master: &Master, unit: &str) -> Filling {
+        let entries = master
+            .tasks_of_unit(unit)
+            .filter_map(|t| {
+                let date = self.finished.get(&t.number)?;
+                Some((
+                    t.number,
+                    Entry {
+                        percent: Some(100.0),
+                        status: Some("已完成".to_string()),
+                        completed_on: Some(*date),
+                        ..Entry::default()
+                    },
+                ))
+            })
+            .collect();
+        Filling {
+            entries,
+            previous_months: self.figure_months.clone(),
+            ..Filling::default()
+        }
+    }
 }
 
 /// One unit's pre-filled progress workbook. `previous` (task → last month's percent) adds a

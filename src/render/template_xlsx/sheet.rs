@@ -43,6 +43,7 @@ pub(super) fn write_progress_sheet(
     for (i, task) in tasks.iter().enumerate() {
         let row = FIRST_TASK_ROW + i as u32;
         let prev = previous.and_then(|p| p.get(&task.number)).copied();
+        let prev = prev.map(|p| (p, filling.previous_months.get(&task.number).copied()));
         write_task_row(ws, ctx, row, task, prev, filling.entries.get(&task.number))?;
     }
     if !tasks.is_empty() {
@@ -112,9 +113,16 @@ pub(super) fn write_header_block(
             excel_date(ctx.month.last_day())?,
         ))
         .set_input_title("填报日期")?
-        .set_input_message("填写实际填报日期，格式如 2026-11-25。")?
+        .set_input_message(format!(
+            "填写实际填报日期，格式如 {}-25。",
+            month_dash(ctx.month)
+        ))?
         .set_error_title("填报日期有误")?
-        .set_error_message("请填写本月内的日期，格式如 2026-11-25。")?
+        .set_error_message(format!(
+            "请填写{}内的日期，格式如 {}-25。",
+            ctx.month.label(),
+            month_dash(ctx.month)
+        ))?
         .set_error_style(DataValidationErrorStyle::Warning);
     ws.add_data_validation(r, date_col, r, date_col, &reported)?;
     ws.set_row_height(r, 24)?;
@@ -130,7 +138,7 @@ pub(super) fn write_task_row(
     ctx: &SheetContext,
     row: u32,
     task: &Task,
-    previous: Option<f64>,
+    previous: Option<(f64, Option<Month>)>,
     entry: Option<&Entry>,
 ) -> Result<(), XlsxError> {
     let s = ctx.styles;
@@ -149,8 +157,16 @@ pub(super) fn write_task_row(
                 ws.write_string_with_format(row, c, &task.deadline.raw, &s.locked_centre)?;
             }
             Column::Previous => match previous {
-                Some(p) => {
+                Some((p, None)) => {
                     ws.write_number_with_format(row, c, p, &s.locked_centre)?;
+                }
+                // an older figure names its month in the number format, the cell stays a number
+                Some((p, Some(m))) => {
+                    let format = s
+                        .locked_centre
+                        .clone()
+                        .set_num_format(format!("0\"（{}月）\"", m.month));
+                    ws.write_number_with_format(row, c, p, &format)?;
                 }
                 None => {
                     ws.write_blank(row, c, &s.locked_centre)?;
@@ -261,9 +277,15 @@ pub(super) fn add_validations(
             excel_date(to)?,
         ))
         .set_input_title("完成日期")?
-        .set_input_message("仅在任务已完成时填写实际完成日期，格式如 2026-10-28；未完成请留空。")?
+        .set_input_message(format!(
+            "仅在任务已完成时填写实际完成日期，格式如 {}-20；未完成请留空。",
+            month_dash(ctx.month)
+        ))?
         .set_error_title("完成日期有误")?
-        .set_error_message("请填写日期，格式如 2026-10-28；未完成的任务请留空。")?;
+        .set_error_message(format!(
+            "请填写日期，格式如 {}-20；未完成的任务请留空。",
+            month_dash(ctx.month)
+        ))?;
     ws.add_data_validation(first, date_col, last, date_col, &date)?;
     Ok(())
 }

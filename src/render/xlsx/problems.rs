@@ -20,7 +20,7 @@ pub(super) fn problem_sheet(
         ("原值", 16.0),
         ("任务序号", 7.0),
         ("问题说明", 56.0),
-        ("问题代码", 22.0),
+        ("问题类型", 18.0),
         ("技术细节", 30.0),
     ];
     sh.header(0, &columns, s)?;
@@ -45,7 +45,7 @@ pub(super) fn problem_sheet(
         sh.text(row, 6, p.raw.as_deref().unwrap_or(""), &s.plain)?;
         sh.number(row, 7, p.task.map(f64::from), &s.number)?;
         sh.text(row, 8, &p.message, &s.plain)?;
-        sh.text(row, 9, p.code.as_str(), &s.center)?;
+        sh.text(row, 9, p.code.label(), &s.center)?;
         sh.text(row, 10, p.detail.as_deref().unwrap_or(""), &s.plain)?;
     }
     if report.problems.is_empty() {

@@ -3,7 +3,7 @@
 use super::*;
 
 /// 任务总表 columns: header and width (Excel character units; a CJK character is about 2).
-pub(super) const TASK_COLUMNS: [(&str, f64); 17] = [
+pub(super) const TASK_COLUMNS: [(&str, f64); 18] = [
     (COL_NUMBER, 5.0),
     ("任务目标", 32.0),
     ("类别", 8.0),
@@ -21,6 +21,7 @@ pub(super) const TASK_COLUMNS: [(&str, f64); 17] = [
     ("序时进度(%)", 7.5),
     ("亮灯说明", 24.0),
     (COL_MONTHS_NOT_REPORTED, 8.0),
+    (crate::history::COL_COMPLETED_ON, 11.0),
 ];
 
 /// Columns of 任务总表 that are printed (the specified 14).
@@ -75,7 +76,14 @@ pub(super) fn task_row(
     sh.text(row, 5, &task.deadline.raw, &s.center)?;
     sh.text(row, 6, &part_texts(task, o), &s.text)?;
     sh.number(row, 7, o.percent, &s.number)?;
-    sh.number(row, 8, o.previous_percent, &s.number)?;
+    match o.previous_month {
+        // an older figure names its month in the number format; the cell stays a number
+        Some(m) => {
+            let format = s.number.clone().set_num_format(previous_month_format(m));
+            sh.number(row, 8, o.previous_percent, &format)?;
+        }
+        None => sh.number(row, 8, o.previous_percent, &s.number)?,
+    }
     sh.text(row, 9, o.status.label(), &s.center)?;
     sh.text(row, 10, o.light.label(), &Styles::light(o.light))?;
     sh.text(row, 11, &joined(|r| r.row.issues.clone()), &s.text)?;
@@ -84,7 +92,24 @@ pub(super) fn task_row(
     sh.number(row, 14, o.expected.map(round1), &s.decimal)?;
     sh.text(row, 15, &o.reason, &s.text)?;
     sh.number(row, 16, Some(f64::from(o.months_not_reported)), &s.number)?;
+    let completed_on = o
+        .completed_on
+        .filter(|_| o.status.is_done())
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    sh.text(row, 17, &completed_on, &s.center)?;
     Ok(())
+}
+
+/// `0"（10月）"`: 上月进度 from an older month shows that month beside the figure.
+pub(super) fn previous_month_format(month: crate::model::Month) -> String {
+    format!("0\"（{}月）\"", month.month)
+}
+
+/// The text of a completion carried forward: “（10月已完成，本月未报送）”.
+pub(super) fn carried_text(o: &TaskOutcome) -> Option<String> {
+    o.carried_from
+        .map(|m| format!("（{}）", crate::classify::carried_note(m)))
 }
 
 /// Conditional fills for a 亮灯 column, so a light edited by hand recolours itself.
@@ -130,6 +155,11 @@ pub(super) fn joined_texts(reports: &[UnitReport], text: fn(&UnitReport) -> Stri
 /// label, a part not reported written as such (read back next month, see
 /// `history::unit_reported`).
 pub(super) fn part_texts(task: &Task, o: &TaskOutcome) -> String {
+    if o.reports.is_empty()
+        && let Some(text) = carried_text(o)
+    {
+        return text;
+    }
     if task.units.len() < 2 {
         return joined_texts(&o.reports, |r| r.row.progress_text.clone());
     }
@@ -138,7 +168,10 @@ pub(super) fn part_texts(task: &Task, o: &TaskOutcome) -> String {
         .iter()
         .map(|unit| match o.reports.iter().find(|r| &r.unit == unit) {
             Some(r) => format!("{}{}", unit_label(unit), r.row.progress_text.trim()),
-            None => format!("{}{}", unit_label(unit), crate::history::PART_NOT_REPORTED),
+            None => match carried_text(o) {
+                Some(text) => format!("{}{text}", unit_label(unit)),
+                None => format!("{}{}", unit_label(unit), crate::history::PART_NOT_REPORTED),
+            },
         })
         .collect();
     parts.extend(

@@ -109,7 +109,8 @@ pub(super) fn trend_sheet(
             continue;
         };
         sh.number(row, 0, Some(f64::from(task.number)), &s.number)?;
-        sh.text(row, 1, &clip_cell(&task.text, 60), &s.text)?;
+        // the whole text, wrapped (rows grow to fit): nothing a reader needs is cut
+        sh.text(row, 1, &task.text, &s.text)?;
         sh.text(row, 2, &units_text(task), &s.center)?;
         sh.text(row, 3, &task.leaders.join("、"), &s.center)?;
         let points = trend.tasks.get(&task.number);
@@ -274,15 +275,4 @@ pub(super) fn lights_and_rate_chart(
         .set_font(&chart_font());
     chart.set_width(width).set_height(340);
     chart
-}
-
-/// Cuts a long task text for the narrow column (the full text is in 任务总表).
-fn clip_cell(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut out: String = text.chars().take(max - 1).collect();
-        out.push('…');
-        out
-    }
 }

@@ -187,6 +187,7 @@ fn filling(unit: &Unit, month: Month, reports: &[Report]) -> Filling {
                 (r.task, entry)
             })
             .collect(),
+        ..Filling::default()
     }
 }
 
