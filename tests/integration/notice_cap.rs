@@ -25,7 +25,12 @@ fn a_notice_lists_at_most_the_cap_and_counts_the_rest() {
     let before = report
         .problems
         .iter()
-        .filter(|p| p.unit.as_deref() == Some("市科技局") && p.file.is_some())
+        // the notice lists what asks something of the unit: not the 提示 notes for the record
+        .filter(|p| {
+            p.unit.as_deref() == Some("市科技局")
+                && p.file.is_some()
+                && p.severity != duban::model::Severity::Info
+        })
         .count();
     const ADDED: usize = 2000;
     for i in 0..ADDED {
