@@ -126,6 +126,20 @@ impl Directory {
         self.units.iter().find(|u| u.name == name)
     }
 
+    /// The unit whose `email` or `reply_from` is `address` (case-insensitive).
+    pub fn by_address(&self, address: &str) -> Option<&Unit> {
+        let wanted = address.trim();
+        if wanted.is_empty() {
+            return None;
+        }
+        self.units.iter().find(|u| {
+            u.address()
+                .into_iter()
+                .chain(u.reply_from.iter().map(|a| a.trim()))
+                .any(|a| a.eq_ignore_ascii_case(wanted))
+        })
+    }
+
     /// Resolves one unit name written any usual way.
     pub fn resolve(&self, raw: &str) -> Option<&Unit> {
         let key = normalise(raw);
@@ -289,6 +303,7 @@ mod tests {
             contact: None,
             phone: None,
             email: None,
+            reply_from: Vec::new(),
         }
     }
 

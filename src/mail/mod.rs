@@ -14,8 +14,9 @@
 //! and is never written anywhere.
 
 mod eml;
+pub mod lock;
 mod log;
-mod smtp;
+pub(crate) mod smtp;
 
 pub use eml::{recipients, without_unsent};
 pub use log::{LOG_HEADER, LogRow, Outcome, SendLog, read_csv, read_outcomes};
@@ -40,6 +41,10 @@ pub enum Batch {
     Notices,
     /// The month's progress-workbook messages (`templates/`).
     Templates,
+    /// Receipts (回执) for the files `duban collect` saved.
+    Receipts,
+    /// Reminders (催报) to the units without a valid reply.
+    Reminders,
 }
 
 impl Batch {
@@ -48,6 +53,8 @@ impl Batch {
         match self {
             Batch::Notices => "督办通知",
             Batch::Templates => "进展表模板",
+            Batch::Receipts => "报送回执",
+            Batch::Reminders => "催报通知",
         }
     }
 }
@@ -112,6 +119,27 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// A plan of messages built elsewhere (receipts, reminders), logged to `log_path`; every
+    /// message is sent.
+    pub fn of_messages(
+        batch: Batch,
+        month: Month,
+        folder: PathBuf,
+        log_path: PathBuf,
+        messages: Vec<Outgoing>,
+    ) -> Plan {
+        Plan {
+            batch,
+            month,
+            folder,
+            log_path,
+            messages,
+            no_address: Vec::new(),
+            no_address_logged: Vec::new(),
+            verified_files: 0,
+        }
+    }
+
     /// Messages this run sends.
     pub fn selected(&self) -> impl Iterator<Item = &Outgoing> {
         self.messages.iter().filter(|m| m.selected)
@@ -172,6 +200,10 @@ pub enum SendError {
     Auth { server: String, detail: String },
     #[error("邮件服务器 {server} 拒绝连接：{detail}")]
     Refused { server: String, detail: String },
+    #[error(
+        "{month} 的另一次发送（督办通知、模板、回执或催报）正在进行，本次未发送。请等它结束后再运行"
+    )]
+    Locked { month: String },
     #[error("无法写入发送记录 {path}：{source}")]
     Log {
         path: String,
@@ -207,6 +239,12 @@ pub fn plan(cfg: &Config, opts: &SendOptions) -> Result<Plan, SendError> {
             }
             verified_files = report.intact;
             month_dir.join(MAIL_DIR)
+        }
+        Batch::Receipts | Batch::Reminders => {
+            return Err(SendError::Manifest {
+                path: month_dir.display().to_string(),
+                reason: "回执和催报由 duban collect / duban remind 发送".into(),
+            });
         }
         Batch::Templates => {
             let dir = month_dir.join(TEMPLATES_DIR);

@@ -6,6 +6,7 @@ mod common;
 mod hostile;
 
 mod classify;
+mod collect;
 mod deliver;
 mod history;
 mod hostile_inputs;

@@ -118,6 +118,42 @@ impl ReadError {
     }
 }
 
+/// What a file is, judged by its content as intake would judge it (for `duban collect`, which
+/// saves workbooks and lists the rest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContentKind {
+    /// A workbook intake reads, or one it will name as broken, encrypted or too old: saved.
+    Workbook,
+    /// A .zip/.rar/.7z/.gz archive.
+    Archive,
+    /// A picture (a photo or scan of the table).
+    Picture,
+    /// Anything else, with what it is (“PDF 文件”, “Word 文档”).
+    Other(String),
+}
+
+/// The kind of `bytes` (see [`ContentKind`]).
+pub fn content_kind(bytes: &[u8]) -> ContentKind {
+    match sniff(bytes) {
+        Ok(_) => ContentKind::Workbook,
+        Err(ReadError::Refused { code, message, .. }) => match code {
+            ProblemCode::NotAWorkbook | ProblemCode::EmptyFile => {
+                let what = message
+                    .strip_prefix("文件内容是")
+                    .and_then(|m| m.split('，').next())
+                    .unwrap_or("无法识别的文件");
+                match what {
+                    "压缩包" => ContentKind::Archive,
+                    "图片" => ContentKind::Picture,
+                    _ if code == ProblemCode::EmptyFile => ContentKind::Other("空文件".into()),
+                    _ => ContentKind::Other(what.to_string()),
+                }
+            }
+            _ => ContentKind::Workbook,
+        },
+    }
+}
+
 /// Reads a workbook from its bytes.
 pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     if bytes.len() as u64 > limits.max_file_bytes {
