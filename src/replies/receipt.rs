@@ -83,11 +83,18 @@ fn saved_files(cfg: &Config, month: Month) -> Result<Vec<Logged>, ReplyError> {
             out.push(Logged {
                 unit: cell("单位"),
                 file: file.to_string(),
-                received: cell("收到时间").chars().take(16).collect(),
+                received: received_text(&cell("收到时间")),
             });
         }
     }
     Ok(out)
+}
+
+/// `2026年12月3日 09:30` from the log's `2026-12-03 09:30:15 +08:00`.
+fn received_text(logged: &str) -> String {
+    chrono::NaiveDateTime::parse_from_str(logged.get(..19).unwrap_or(logged), "%Y-%m-%d %H:%M:%S")
+        .map(|t| t.format("%Y年%-m月%-d日 %H:%M").to_string())
+        .unwrap_or_else(|_| logged.to_string())
 }
 
 /// The original attachment name inside `<unit>_<time>_<original>`.
@@ -109,7 +116,7 @@ fn problems_of(loaded: &Loaded, file: &str) -> Vec<Problem> {
             out.push(p.clone());
         }
     }
-    out.sort_by(|a, b| a.severity.cmp(&b.severity).then(a.cell.cmp(&b.cell)));
+    out.sort_by_key(|p| p.severity);
     out
 }
 

@@ -20,7 +20,7 @@ pub const STATUS_HEADER: [&str; 10] = [
     "提示",
     "主要问题",
     "截止日期",
-    "剩余天数",
+    "距截止",
     "邮箱",
 ];
 
@@ -164,7 +164,7 @@ pub fn write_csv(cfg: &Config, status: &MonthStatus) -> Result<std::path::PathBu
     std::fs::create_dir_all(&dir).map_err(io)?;
     let _ = std::fs::remove_file(&tmp);
     let mut log = CsvLog::open(&tmp, &STATUS_HEADER).map_err(io)?;
-    let days = status.days_left().to_string();
+    let days = status.days_text();
     for u in &status.units {
         log.append(&[
             u.unit.clone(),

@@ -513,7 +513,7 @@ service anvil {{
         let file = self.dir.join("append.eml");
         std::fs::write(&file, raw).expect("write");
         let script = format!(
-            "import imaplib,ssl\nctx=ssl.create_default_context(cafile={ca:?})\nm=imaplib.IMAP4_SSL('127.0.0.1',{port},ssl_context=ctx)\nm.login({USER:?},{PASSWORD:?})\nm.append('INBOX',None,None,open({file:?},'rb').read())\nm.logout()\n",
+            "import imaplib,ssl\nctx=ssl.create_default_context(cafile={ca:?})\nm=imaplib.IMAP4_SSL('127.0.0.1',{port},ssl_context=ctx)\nm.authenticate('PLAIN',lambda _: ('\\0'+{USER:?}+'\\0'+{PASSWORD:?}).encode())\nm.append('INBOX',None,None,open({file:?},'rb').read())\nm.logout()\n",
             ca = self.ca.display().to_string(),
             port = self.imaps_port,
             file = file.display().to_string()
@@ -528,7 +528,7 @@ service anvil {{
     /// The flags of every message (duban must leave them as they were).
     fn flags(&self) -> String {
         let script = format!(
-            "import imaplib,ssl\nctx=ssl.create_default_context(cafile={ca:?})\nm=imaplib.IMAP4_SSL('127.0.0.1',{port},ssl_context=ctx)\nm.login({USER:?},{PASSWORD:?})\nm.select('INBOX',readonly=True)\nt,d=m.fetch('1:*','(FLAGS)')\nprint(d)\nm.logout()\n",
+            "import imaplib,ssl\nctx=ssl.create_default_context(cafile={ca:?})\nm=imaplib.IMAP4_SSL('127.0.0.1',{port},ssl_context=ctx)\nm.authenticate('PLAIN',lambda _: ('\\0'+{USER:?}+'\\0'+{PASSWORD:?}).encode())\nm.select('INBOX',readonly=True)\nt,d=m.fetch('1:*','(FLAGS)')\nprint(d)\nm.logout()\n",
             ca = self.ca.display().to_string(),
             port = self.imaps_port,
         );
@@ -536,7 +536,10 @@ service anvil {{
             .args(["-c", &script])
             .output()
             .expect("python");
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        assert!(out.status.success(), "FETCH FLAGS: {}", text(&out));
+        let flags = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(flags.contains("FLAGS"), "{flags}");
+        flags
     }
 
     fn collect_toml(&self, security: &str, ca: &Path) -> String {
@@ -926,7 +929,7 @@ fn collect_from_dovecot_with_receipts() {
         body.contains("【报送回执】市发改委2026年11月进展表已收到"),
         "{body}"
     );
-    assert!(body.contains("已于2026-11-25"), "{body}");
+    assert!(body.contains("已于2026年11月25日 09:"), "{body}");
     let receipts = project.log("回执记录.csv");
     assert_eq!(receipts.iter().filter(|r| r[5] == "已发送").count(), 42);
 
@@ -1171,4 +1174,143 @@ fn whole_loop_templates_to_notices() {
     let before = smtp.received().len();
     ok(&project.run(&["send", "--month", "2026-11"]), 0);
     assert_eq!(smtp.received().len() - before, 45);
+}
+
+/// A server certificate made as offices make them, `openssl req -x509` (self-signed, with
+/// `CA:TRUE`): (certificate, key).
+fn self_signed(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    let (cert, key) = (dir.join("self-signed.pem"), dir.join("self-signed.key"));
+    let out = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .args([
+            "-days",
+            "30",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .output();
+    match out {
+        Ok(o) if o.status.success() => Some((cert, key)),
+        _ => {
+            crate::checker::missing("openssl 命令（生成自签名证书）");
+            None
+        }
+    }
+}
+
+/// `ca_file` holding the server's own self-signed certificate (CA:TRUE, which webpki alone
+/// refuses as `CaUsedAsEndEntity`) is trusted as exactly that certificate, by IMAP and SMTP
+/// alike; another certificate in `ca_file` is refused in Chinese, exit 2, nothing done.
+#[test]
+fn self_signed_server_certificate_pinned_for_imap_and_smtp() {
+    let dir = temp("pinned");
+    let Some((cert, key)) = self_signed(&dir) else {
+        return;
+    };
+    let Some(dovecot) = Dovecot::start_with(&dir, &cert, &key, &cert) else {
+        return;
+    };
+    let replies = november_replies();
+    dovecot.deliver(0, &replies[0], nov(25, 9));
+    let Some(smtp) = Smtp::start(
+        &dir,
+        &[
+            "--security",
+            "tls",
+            "--cert",
+            cert.to_str().expect("utf8"),
+            "--key",
+            key.to_str().expect("utf8"),
+        ],
+    ) else {
+        return;
+    };
+    let mail = format!(
+        "[mail]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"tls\"\nper_minute = 0\nca_file = {:?}\n",
+        smtp.port,
+        cert.display().to_string()
+    );
+    let project = Project::new(
+        "pinned-project",
+        &format!("{}\n{mail}", dovecot.collect_toml("tls", &cert)),
+    );
+    let out = project.run(&["collect", "--month", "2026-11"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(project.saved().len(), 1);
+    assert_eq!(
+        smtp.received().len(),
+        1,
+        "the receipt went out over pinned TLS: {}",
+        text(&out)
+    );
+
+    // another self-signed certificate in ca_file: refused, in Chinese
+    let other_dir = dir.join("other");
+    std::fs::create_dir_all(&other_dir).expect("dir");
+    let (other, _) = self_signed(&other_dir).expect("second certificate");
+    let refused = Project::new(
+        "pinned-refused",
+        &format!(
+            "{}\n{}",
+            dovecot.collect_toml("tls", &other),
+            mail.replace(&cert.display().to_string(), &other.display().to_string())
+        ),
+    );
+    let out = refused.run(&["collect", "--month", "2026-11"]);
+    let console = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{console}");
+    assert!(console.contains("无法与收件服务器"), "{console}");
+    assert!(
+        !console.is_ascii() && !console.contains("invalid peer certificate"),
+        "{console}"
+    );
+    assert!(refused.saved().is_empty());
+
+    // SMTP alone (duban send of the receipts): the same rule refuses the unpinned server
+    std::fs::create_dir_all(refused.month_dir()).expect("dir");
+    std::fs::copy(
+        project.month_dir().join("收件记录.csv"),
+        refused.month_dir().join("收件记录.csv"),
+    )
+    .expect("log");
+    for f in project.saved() {
+        std::fs::copy(project.month_dir().join(&f), refused.month_dir().join(&f)).expect("copy");
+    }
+    // [collect] pinned right, [mail] pinned to the other certificate
+    let collect_ok = dovecot.collect_toml("tls", &cert);
+    let mail_wrong = mail.replace(&cert.display().to_string(), &other.display().to_string());
+    let text_cfg = crate::common::config_text(&crate::common::ConfigPaths {
+        output: Some(&refused.dir.join("output")),
+        submissions: Some(&refused.dir.join("submissions")),
+        units: None,
+    });
+    std::fs::write(
+        &refused.config,
+        format!("{text_cfg}\n{collect_ok}\n{mail_wrong}\n"),
+    )
+    .expect("config");
+    let before = smtp.received().len();
+    let out = refused.run(&["collect", "--month", "2026-11"]);
+    let console = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{console}");
+    assert!(console.contains("无法与邮件服务器"), "{console}");
+    assert!(
+        console.contains("签发机构不受信任") || console.contains("CA 证书"),
+        "{console}"
+    );
+    assert_eq!(smtp.received().len(), before, "nothing sent");
 }
