@@ -10,6 +10,7 @@
 
 use super::{Failure, Outcome, parse_month};
 use duban::config::Config;
+use duban::mail;
 use duban::model::Month;
 use duban::pipeline;
 use duban::replies::collect::{CollectReport, Collector, Files, Outcome as Took, since};
@@ -97,15 +98,20 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
 /// Sends the receipts still owed for the month's saved files (this run's and any an earlier
 /// run could not send).
 fn send_receipts(cfg: &Config, month: Month) -> Result<Outcome, Failure> {
-    let (plan, no_address) = receipt::plan(cfg, month)?;
-    if plan.messages.is_empty() && no_address.is_empty() {
+    if cfg.mail.is_none() {
+        let (plan, _) = receipt::plan(cfg, month)?;
+        if !plan.messages.is_empty() {
+            println!(
+                "未配置 [mail]，{} 份回执未发送（配置后再次运行 duban collect 即补发）。",
+                plan.messages.len()
+            );
+        }
         return Ok(Outcome::Clean);
     }
-    if cfg.mail.is_none() {
-        println!(
-            "未配置 [mail]，{} 份回执未发送（配置后再次运行 duban collect 即补发）。",
-            plan.messages.len()
-        );
+    // One send at a time per month: held from reading the receipts' log to the last receipt.
+    let _lock = mail::lock::lock_month(cfg, month)?;
+    let (plan, no_address) = receipt::plan(cfg, month)?;
+    if plan.messages.is_empty() && no_address.is_empty() {
         return Ok(Outcome::Clean);
     }
     let report = receipt::send(cfg, &plan)?;

@@ -31,6 +31,12 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     let month = args
         .month
         .unwrap_or_else(|| super::collect::default_month(cfg));
+    // One send at a time per month: the lock is taken before the plan reads the logs.
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(mail::lock::lock_month(cfg, month)?)
+    };
     let today = chrono::Local::now().date_naive();
     let status = month_status(cfg, month, today)?;
     let planned = remind::plan(cfg, &status)?;
@@ -65,7 +71,6 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     if args.dry_run || planned.plan.messages.is_empty() {
         return Ok(Outcome::Clean);
     }
-    let _lock = mail::lock::lock_month(cfg, month)?;
     let password = std::env::var(mail::PASSWORD_ENV).ok();
     let report = mail::send(cfg, &planned.plan, password.as_deref(), &mail::Quiet)?;
     for d in &report.sent {

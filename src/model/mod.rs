@@ -107,7 +107,7 @@ pub struct Unit {
     pub email: Option<String>,
     /// Further addresses the unit replies from (a clerk's own mailbox); `duban collect`
     /// attributes mail from them to the unit. Receipts still go to `email`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reply_from: Vec<String>,
 }
 

@@ -5,7 +5,7 @@
 //! write (GBK/GB18030, Big5, UTF-8) are mail-parser's work (`full_encoding`); attachments of a
 //! forwarded message (also a forward inside a forward) count as the reply's own.
 
-use crate::intake::read::{ContentKind, content_kind};
+use crate::intake::read::{ContentKind, content_kind, is_readable_format};
 use crate::intake::sha256_hex;
 use chrono::{DateTime, FixedOffset, TimeZone};
 use mail_parser::{MessageParser, MimeHeaders, PartType};
@@ -125,9 +125,21 @@ fn collect_attachments(
             .map(clean_name)
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| format!("附件{}", out.len() + 1));
-        let kind = content_kind(&bytes);
+        let mut kind = content_kind(&bytes);
+        // A damaged file is saved for intake to name as such, unless it is named as an archive
+        // (a broken .zip is no workbook).
+        if kind == ContentKind::Workbook && is_archive_name(&name) && !is_readable_format(&bytes) {
+            kind = ContentKind::Archive;
+        }
         out.push(Attachment { name, bytes, kind });
     }
+}
+
+fn is_archive_name(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    [".zip", ".rar", ".7z", ".gz", ".tar", ".tgz"]
+        .iter()
+        .any(|e| lower.ends_with(e))
 }
 
 /// A file name safe to use inside a folder: no path, no control characters.

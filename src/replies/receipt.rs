@@ -283,12 +283,12 @@ fn plain_message(
     Ok(message.formatted())
 }
 
-/// Sends the planned receipts under the month's send lock.
+/// Sends the planned receipts. The caller holds the month's send lock
+/// ([`mail::lock::lock_month`]) from before [`plan`] read the log until this returns.
 ///
 /// # Errors
-/// [`ReplyError`] when the lock is held, `[mail]` is missing or the server refuses TLS/login.
+/// [`ReplyError`] when `[mail]` is missing or the server refuses TLS/login.
 pub fn send(cfg: &Config, plan: &Plan) -> Result<SendReport, ReplyError> {
-    let _lock = mail::lock::lock_month(cfg, plan.month)?;
     let password = std::env::var(mail::PASSWORD_ENV).ok();
     let report = mail::send(cfg, plan, password.as_deref(), &mail::Quiet)?;
     Ok(report)

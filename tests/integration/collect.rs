@@ -1314,3 +1314,37 @@ fn self_signed_server_certificate_pinned_for_imap_and_smtp() {
     );
     assert_eq!(smtp.received().len(), before, "nothing sent");
 }
+
+/// Receipts wait for the month's send lock: while another send holds it, collect saves the
+/// files and stops before any receipt (exit 2, in Chinese); the next collect sends the receipts
+/// still owed, once.
+#[test]
+fn receipts_wait_for_the_send_lock_and_are_owed_until_sent() {
+    let dir = temp("lock");
+    let Some(smtp) = Smtp::start(&dir, &[]) else {
+        return;
+    };
+    let project = Project::new("lock-project", &smtp.toml());
+    let inbox = project.dir.join("saved-mail");
+    std::fs::create_dir_all(&inbox).expect("inbox");
+    for (i, raw) in november_replies().iter().take(3).enumerate() {
+        std::fs::write(inbox.join(format!("{i}.eml")), raw).expect("eml");
+    }
+    let cfg = duban::config::Config::load(&project.config).expect("config");
+    let month = duban::model::Month::parse("2026-11").expect("month");
+    let lock = duban::mail::lock::lock_month(&cfg, month).expect("lock");
+    let from = inbox.to_str().expect("utf8");
+    let out = project.run(&["collect", "--month", "2026-11", "--from", from]);
+    let console = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{console}");
+    assert!(console.contains("另一次发送"), "{console}");
+    assert_eq!(project.saved().len(), 3);
+    assert_eq!(smtp.received().len(), 0);
+    drop(lock);
+    let out = project.run(&["collect", "--month", "2026-11", "--from", from]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(smtp.received().len(), 3, "{}", text(&out));
+    let out = project.run(&["collect", "--month", "2026-11", "--from", from]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(smtp.received().len(), 3, "never twice");
+}

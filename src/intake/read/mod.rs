@@ -132,6 +132,11 @@ pub enum ContentKind {
     Other(String),
 }
 
+/// Whether `bytes` are a workbook format intake reads (not damaged, not encrypted).
+pub fn is_readable_format(bytes: &[u8]) -> bool {
+    sniff(bytes).is_ok()
+}
+
 /// The kind of `bytes` (see [`ContentKind`]).
 pub fn content_kind(bytes: &[u8]) -> ContentKind {
     match sniff(bytes) {
