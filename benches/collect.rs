@@ -92,7 +92,8 @@ fn main() {
         let units = duban::units::Directory::load(&cfg.paths.units).expect("units");
         let (master, _) = duban::load_master(&cfg).expect("master");
         let mut collector = Collector::new(&cfg, month, &units, &master, false).expect("collector");
-        let mut mailbox = Mailbox::open(&settings, PASSWORD, since(&cfg, month)).expect("mailbox");
+        let mut mailbox =
+            Mailbox::open(&settings, PASSWORD, since(&cfg, month), None).expect("mailbox");
         let report = collector.collect(&mut mailbox).expect("collect");
         mailbox.close();
         times.push(t.elapsed());

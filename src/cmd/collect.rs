@@ -13,7 +13,7 @@ use duban::config::Config;
 use duban::mail;
 use duban::model::Month;
 use duban::pipeline;
-use duban::replies::collect::{CollectReport, Collector, Files, Outcome as Took, since};
+use duban::replies::collect::{CollectReport, Collector, Files, Outcome as Took, since, until};
 use duban::replies::{ReplyError, imap, receipt};
 use std::path::PathBuf;
 
@@ -67,14 +67,22 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
             .filter(|p| !p.is_empty())
             .ok_or(ReplyError::NoPassword)?;
         let since = since(cfg, month);
+        let until = until(cfg, month);
+        let span = match until {
+            Some(u) => format!(
+                "{} 至 {}（下月模板发出）之前",
+                since.format("%Y-%m-%d"),
+                u.format("%Y-%m-%d")
+            ),
+            None => format!("{} 以来", since.format("%Y-%m-%d")),
+        };
         println!(
-            "连接收件邮箱 {}:{}（{}，只读），查看 {} 以来的邮件……",
+            "连接收件邮箱 {}:{}（{}，只读），查看 {span}的邮件……",
             settings.host.trim(),
             settings.port(),
             settings.mailbox,
-            since.format("%Y-%m-%d")
         );
-        let mut mailbox = imap::Mailbox::open(settings, &password, since)?;
+        let mut mailbox = imap::Mailbox::open(settings, &password, since, until)?;
         let report = collector.collect(&mut mailbox);
         mailbox.close();
         report?

@@ -487,6 +487,17 @@ fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), ReplyErr
 /// Since when the mailbox is looked at: the first 已发送 of the month's templates (their send
 /// log), else the first day of the month.
 pub fn since(cfg: &Config, month: Month) -> chrono::NaiveDate {
+    templates_sent(cfg, month).unwrap_or_else(|| month.first_day())
+}
+
+/// Until when (exclusive) the mailbox is looked at for `month`: the day the next month's
+/// templates went out, when they did — replies after that belong to the next month.
+pub fn until(cfg: &Config, month: Month) -> Option<chrono::NaiveDate> {
+    templates_sent(cfg, month.next())
+}
+
+/// The day the month's templates first went out (their send log), if they did.
+fn templates_sent(cfg: &Config, month: Month) -> Option<chrono::NaiveDate> {
     let log = cfg
         .paths
         .output
@@ -501,5 +512,4 @@ pub fn since(cfg: &Config, month: Month) -> chrono::NaiveDate {
         .filter_map(|t| t.get(..10))
         .filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         .min()
-        .unwrap_or_else(|| month.first_day())
 }

@@ -27,6 +27,7 @@ pub struct Mailbox {
     session: imap::Session<Stream>,
     server: String,
     since: NaiveDate,
+    until: Option<NaiveDate>,
     mailbox: String,
 }
 
@@ -48,12 +49,18 @@ impl imap::Authenticator for Plain<'_> {
 }
 
 impl Mailbox {
-    /// Connects, secures, logs in and examines `[collect] mailbox`.
+    /// Connects, secures, logs in and examines `[collect] mailbox`; the messages looked at are
+    /// those received on or after `since` and, when given, before `until`.
     ///
     /// # Errors
     /// [`ReplyError::Tls`], [`ReplyError::Auth`], [`ReplyError::Connect`] or
     /// [`ReplyError::NoMailbox`]; nothing has been read then.
-    pub fn open(cfg: &Collect, password: &str, since: NaiveDate) -> Result<Mailbox, ReplyError> {
+    pub fn open(
+        cfg: &Collect,
+        password: &str,
+        since: NaiveDate,
+        until: Option<NaiveDate>,
+    ) -> Result<Mailbox, ReplyError> {
         let server = format!("{}:{}", cfg.host.trim(), cfg.port());
         let trust =
             Trust::new(cfg.ca_file.as_deref()).map_err(|e| ReplyError::Config(e.to_string()))?;
@@ -115,6 +122,7 @@ impl Mailbox {
             session,
             server,
             since,
+            until: until.filter(|u| *u > since),
             mailbox: cfg.mailbox.clone(),
         };
         mailbox
@@ -139,7 +147,10 @@ impl Mailbox {
 
 impl Inbox for Mailbox {
     fn list(&mut self) -> Result<Vec<Candidate>, ReplyError> {
-        let query = format!("SINCE {}", self.since.format("%-d-%b-%Y"));
+        let mut query = format!("SINCE {}", self.since.format("%-d-%b-%Y"));
+        if let Some(until) = self.until {
+            query.push_str(&format!(" BEFORE {}", until.format("%-d-%b-%Y")));
+        }
         let mut uids: Vec<u32> = self
             .session
             .uid_search(&query)

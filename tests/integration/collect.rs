@@ -411,7 +411,13 @@ impl Dovecot {
             crate::checker::missing("Debian 的 dovecot-imapd（IMAP 测试服务器）");
             return None;
         };
-        let dir = dir.join("dovecot");
+        // Under the system's temporary folder, not the target folder: Dovecot reads the mail as
+        // the `dovecot` user, who must be able to reach it (a clone under /root is not).
+        let test = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let dir = std::env::temp_dir().join(format!("duban-dovecot-{}-{test}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let mail = dir.join("mail");
         for sub in ["new", "cur", "tmp"] {
@@ -558,8 +564,15 @@ service anvil {{
 impl Drop for Dovecot {
     fn drop(&mut self) {
         if let Ok(pid) = std::fs::read_to_string(self.dir.join("run/master.pid")) {
-            let _ = Command::new("kill").arg(pid.trim()).status();
+            let pid = pid.trim();
+            let _ = Command::new("kill").arg(pid).status();
+            // wait (a little) for the master to go, then remove the throwaway folder
+            let gone = Instant::now();
+            while Path::new("/proc").join(pid).exists() && gone.elapsed() < Duration::from_secs(5) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
         }
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -1347,4 +1360,41 @@ fn receipts_wait_for_the_send_lock_and_are_owed_until_sent() {
     let out = project.run(&["collect", "--month", "2026-11", "--from", from]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(smtp.received().len(), 3, "never twice");
+}
+
+/// The month's replies are those received from its templates' sending on and before the next
+/// month's templates went out: a reply after that belongs to the next month.
+#[test]
+fn replies_after_next_months_templates_are_left_for_next_month() {
+    let dir = temp("span");
+    let Some(dovecot) = Dovecot::start(&dir) else {
+        return;
+    };
+    let replies = november_replies();
+    dovecot.deliver(0, &replies[0], nov(25, 9));
+    dovecot.deliver(1, &replies[1], nov(28, 9));
+    let project = Project::new(
+        "span-project",
+        &dovecot.collect_toml("tls", &dir.join("certs/ca.pem")),
+    );
+    let december = project.dir.join("output/2026-12/templates");
+    std::fs::create_dir_all(&december).expect("dir");
+    std::fs::write(
+        december.join("发送记录.csv"),
+        "\u{FEFF}时间,单位,邮箱,邮件文件,SHA-256,结果,服务器回复\r\n2026-11-27 09:00:00 +08:00,市发改委,fgw@hhht.example.org,市发改委.eml,00,已发送,250 OK\r\n",
+    )
+    .expect("log");
+    let out = project.run(&["collect", "--month", "2026-11"]);
+    let console = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{console}");
+    assert!(
+        console.contains("2026-11-01 至 2026-11-27（下月模板发出）之前"),
+        "{console}"
+    );
+    assert_eq!(project.saved().len(), 1, "{console}");
+    assert!(
+        project.saved()[0].contains("_20261125-"),
+        "{:?}",
+        project.saved()
+    );
 }
