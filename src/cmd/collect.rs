@@ -17,7 +17,7 @@ use duban::replies::collect::{CollectReport, Collector, Files, Outcome as Took, 
 use duban::replies::{ReplyError, imap, receipt};
 use std::path::PathBuf;
 
-/// 从本单位收件邮箱（IMAP，只读）收取各单位的报送邮件，把进展表附件保存到本月报送文件夹
+/// 从本单位收件邮箱（IMAP，只读）收取各单位的报送邮件，把进展表附件保存到本月报送文件夹，并给每个保存的文件发回执
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 月份，如 2026-12（默认：已生成模板的最新月份，没有则为本月）

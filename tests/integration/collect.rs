@@ -1063,7 +1063,8 @@ fn dropped_connection_mid_fetch_resumes() {
     let messages = fill_mailbox(&dovecot);
     let ca = dir.join("certs/ca.pem");
     // about a third of the mailbox's bytes get through
-    let relay = cutting_relay(dovecot.imaps_port, 600_000);
+    let total: usize = november_replies().iter().map(Vec::len).sum();
+    let relay = cutting_relay(dovecot.imaps_port, total / 3);
     let project = Project::new(
         "dropped-project",
         &dovecot.collect_toml("tls", &ca).replace(
