@@ -122,11 +122,36 @@ fn attachment_headers(client: Client, name: &str, gbk_b64: Option<&str>) -> Stri
             utf8_word(name),
             pct(name)
         ),
-        Client::AppleMail => format!(
-            "Content-Type: {XLSX};\r\n\tx-unix-mode=0644;\r\n\tname=\"{}\"\r\nContent-Disposition: attachment;\r\n\tfilename*=utf-8''{}\r\n",
-            utf8_word(name),
-            pct(name)
-        ),
+        // Apple Mail splits a long name into RFC 2231 continuations (filename*0*, filename*1* …)
+        Client::AppleMail => {
+            // whole characters per piece, as Apple Mail cuts (mail-parser 0.11 decodes each
+            // piece on its own, so a cut inside a character would garble the name)
+            let mut pieces: Vec<String> = vec![String::new()];
+            for c in name.chars() {
+                if pieces.last().is_some_and(|p| p.len() >= 40) {
+                    pieces.push(String::new());
+                }
+                if let Some(last) = pieces.last_mut() {
+                    last.push_str(&pct(&c.to_string()));
+                }
+            }
+            let params: Vec<String> = pieces
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    if i == 0 {
+                        format!("filename*0*=utf-8''{p}")
+                    } else {
+                        format!("filename*{i}*={p}")
+                    }
+                })
+                .collect();
+            format!(
+                "Content-Type: {XLSX};\r\n\tx-unix-mode=0644;\r\n\tname=\"{}\"\r\nContent-Disposition: attachment;\r\n\t{}\r\n",
+                utf8_word(name),
+                params.join(";\r\n\t")
+            )
+        }
     }
 }
 
@@ -781,6 +806,21 @@ fn collect_from_saved_eml_files() {
             .any(|f| f.ends_with("附件2-呼和浩特市科学技术局-重点任务进展（11月）.xlsx")),
         "{saved:?}"
     );
+    // every other reply's attachment name, as its client wrote it, survives in the saved name
+    for name in std::fs::read_dir(november())
+        .expect("dir")
+        .filter_map(Result::ok)
+    {
+        let name = name.file_name().to_string_lossy().into_owned();
+        let unit_of_gbk =
+            name.starts_with("市财政局") || name == "市发改委_2026年11月重点任务进展表.xlsx";
+        if name.ends_with(".xlsx") && !unit_of_gbk {
+            assert!(
+                saved.iter().any(|f| f.ends_with(&format!("_{name}"))),
+                "{name} in {saved:?}"
+            );
+        }
+    }
     assert!(console.contains("[没有进展表]"), "{console}");
     assert!(console.contains("压缩包 材料.zip"), "{console}");
     let log = project.log("收件记录.csv");
