@@ -93,6 +93,8 @@ enum Client {
     Foxmail,
     /// NetEase/QQ webmail: GB18030 RFC 2047.
     Webmail,
+    /// A Hong Kong / Taiwan webmail: Big5 RFC 2047.
+    Big5,
     /// Outlook: RFC 2231 UTF-8 filename*.
     Outlook,
     /// Apple Mail: RFC 2231 in Content-Disposition, quoted-printable text, multipart/alternative.
@@ -113,6 +115,12 @@ fn attachment_headers(client: Client, name: &str, gbk_b64: Option<&str>) -> Stri
         }
         Client::Webmail => {
             let w = format!("=?gb18030?B?{}?=", gbk_b64.expect("GBK name"));
+            format!(
+                "Content-Type: application/vnd.ms-excel; name=\"{w}\"\r\nContent-Disposition: attachment; filename=\"{w}\"\r\n"
+            )
+        }
+        Client::Big5 => {
+            let w = format!("=?big5?B?{}?=", gbk_b64.expect("Big5 name"));
             format!(
                 "Content-Type: application/vnd.ms-excel; name=\"{w}\"\r\nContent-Disposition: attachment; filename=\"{w}\"\r\n"
             )
@@ -165,7 +173,7 @@ fn reply(
 ) -> Vec<u8> {
     let sender = match client {
         Client::Foxmail => format!("\"=?GBK?B?zfW9qLuq?=\" <{from}>"),
-        Client::Webmail => format!("=?gb18030?B?zfW9qLuq?= <{from}>"),
+        Client::Webmail | Client::Big5 => format!("=?gb18030?B?zfW9qLuq?= <{from}>"),
         _ => format!("{} <{from}>", utf8_word("王建华")),
     };
     let mut m = format!(
@@ -261,6 +269,19 @@ fn november_replies() -> Vec<Vec<u8>> {
                     Client::Webmail,
                     "",
                     Some("ytCyxtX+vtaxqMvNLnhsc3g="),
+                    bytes,
+                )],
+            ),
+            // Big5 name (“市民委進展表.xlsx”)
+            "市民委" => reply(
+                Client::Big5,
+                &from,
+                "進展表",
+                "big5-mw@hhht",
+                &[xlsx_attachment(
+                    Client::Big5,
+                    "",
+                    Some("paulwalltmmuaartLnhsc3g="),
                     bytes,
                 )],
             ),
@@ -792,6 +813,12 @@ fn collect_from_saved_eml_files() {
             .any(|f| f.starts_with("市财政局_") && f.ends_with("市财政局报送.xlsx")),
         "{saved:?}"
     );
+    assert!(
+        saved
+            .iter()
+            .any(|f| f.starts_with("市民委_") && f.ends_with("_市民委進展表.xlsx")),
+        "Big5: {saved:?}"
+    );
     // Outlook / Apple Mail UTF-8 names, and the forward inside a forward
     assert!(
         saved
@@ -812,8 +839,9 @@ fn collect_from_saved_eml_files() {
         .filter_map(Result::ok)
     {
         let name = name.file_name().to_string_lossy().into_owned();
-        let unit_of_gbk =
-            name.starts_with("市财政局") || name == "市发改委_2026年11月重点任务进展表.xlsx";
+        let unit_of_gbk = name.starts_with("市财政局")
+            || name.starts_with("市民委")
+            || name == "市发改委_2026年11月重点任务进展表.xlsx";
         if name.ends_with(".xlsx") && !unit_of_gbk {
             assert!(
                 saved.iter().any(|f| f.ends_with(&format!("_{name}"))),
