@@ -879,45 +879,44 @@ fn collect_from_saved_eml_files() {
     );
     assert_eq!(project.saved().len(), 42);
 
-    // The month collected reads like the same files dropped in by hand.
-    let check = |dir: &Path| {
-        let mut cfg = duban::config::Config::load(&project.config).expect("config");
-        cfg.paths.submissions = dir.to_path_buf();
-        let loaded = duban::pipeline::load_month(
-            &cfg,
-            &duban::pipeline::RunOptions {
-                month: duban::model::Month::parse("2026-11"),
-                as_of: None,
-                force: false,
-            },
-            &duban::pipeline::Silent,
-        )
-        .expect("load");
-        let reports: Vec<String> = loaded
-            .merged
-            .reports
-            .iter()
-            .flat_map(|(n, v)| {
-                v.iter().map(move |r| {
-                    format!(
-                        "{n} {} {:?} {:?} {:?}",
-                        r.unit, r.row.percent, r.row.status, r.row.progress_text
-                    )
-                })
-            })
-            .collect();
-        let receipts: Vec<String> = loaded
-            .merged
-            .receipts
-            .iter()
-            .map(|r| format!("{} {}", r.unit, r.status_label()))
-            .collect();
-        (reports, receipts, loaded.merged.reconciliation)
-    };
+    // The month collected gives the same 汇总表 as the same files dropped in by hand: every
+    // sheet, cell by cell, once each saved name is read as the original file it holds (the
+    // same bytes); 任务总表 in the same order, the other sheets as the same rows.
+    // (the same month alone: no October folder beside it in either)
+    let by_hand = project.dir.join("by-hand");
+    std::fs::create_dir_all(by_hand.join("2026-11")).expect("dir");
+    for e in std::fs::read_dir(november())
+        .expect("dir")
+        .filter_map(Result::ok)
+    {
+        std::fs::copy(e.path(), by_hand.join("2026-11").join(e.file_name())).expect("copy");
+    }
+    let mut rename = Vec::new();
+    for f in project.saved() {
+        let bytes = std::fs::read(project.month_dir().join(&f)).expect("saved");
+        let original = std::fs::read_dir(november())
+            .expect("dir")
+            .filter_map(Result::ok)
+            .find(|e| std::fs::read(e.path()).is_ok_and(|b| b == bytes))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .expect("every saved file is a demo file");
+        rename.push((f, original));
+    }
+    let collected = summary_sheets(&project.config, &project.dir.join("submissions"), &rename);
+    let dropped = summary_sheets(&project.config, &by_hand, &[]);
     assert_eq!(
-        check(&project.dir.join("submissions")),
-        check(&root().join("input/submissions"))
+        collected.keys().collect::<Vec<_>>(),
+        dropped.keys().collect::<Vec<_>>()
     );
+    for (sheet, rows) in &dropped {
+        let mut ours = collected[sheet].clone();
+        let mut theirs = rows.clone();
+        if sheet != "任务总表" {
+            ours.sort();
+            theirs.sort();
+        }
+        assert_eq!(ours, theirs, "sheet {sheet}");
+    }
 
     // A .eml saved by hand into the month folder is read as its sender's submission.
     let hand = project.dir.join("hand/2026-11");
@@ -1466,4 +1465,53 @@ fn replies_after_next_months_templates_are_left_for_next_month() {
         "{:?}",
         project.saved()
     );
+}
+
+/// Every sheet of the month's 汇总表 built from `submissions` (no PDFs), cells as text, each
+/// `(saved, original)` file name of `rename` written as the original.
+fn summary_sheets(
+    config: &Path,
+    submissions: &Path,
+    rename: &[(String, String)],
+) -> std::collections::BTreeMap<String, Vec<Vec<String>>> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut cfg = duban::config::Config::load(config).expect("config");
+    cfg.paths.submissions = submissions.to_path_buf();
+    let loaded = duban::pipeline::load_month(
+        &cfg,
+        &duban::pipeline::RunOptions {
+            month: duban::model::Month::parse("2026-11"),
+            as_of: None,
+            force: false,
+        },
+        &duban::pipeline::Silent,
+    )
+    .expect("load");
+    let report = duban::pipeline::build_report(&cfg, &loaded);
+    let bytes = duban::render::xlsx::summary_workbook(&report, &cfg).expect("汇总表");
+    let mut book = Xlsx::new(std::io::Cursor::new(bytes)).expect("xlsx");
+    let mut out = std::collections::BTreeMap::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).expect("sheet");
+        let rows = range
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(|c| {
+                        let mut t = match c {
+                            Data::String(s) => s.clone(),
+                            Data::Empty => String::new(),
+                            other => other.to_string(),
+                        };
+                        for (saved, original) in rename {
+                            t = t.replace(saved.as_str(), original);
+                        }
+                        t
+                    })
+                    .collect()
+            })
+            .collect();
+        out.insert(name, rows);
+    }
+    out
 }
