@@ -1515,3 +1515,76 @@ fn summary_sheets(
     }
     out
 }
+
+/// A unit whose only file cannot be read hears at once that its reply is 报送无效 and why;
+/// status lists it so, and remind reminds it (and only the units without a valid reply).
+#[test]
+fn an_unreadable_reply_gets_a_receipt_saying_why_then_a_reminder() {
+    let dir = temp("invalid");
+    let Some(smtp) = Smtp::start(&dir, &[]) else {
+        return;
+    };
+    let project = Project::new("invalid-project", &smtp.toml());
+    let out = project.run(&["templates", "--month", "2026-11"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let inbox = project.dir.join("saved-mail");
+    std::fs::create_dir_all(&inbox).expect("inbox");
+    let damaged = b"PK\x03\x04\x14\x00\x00\x00 this workbook was cut short".to_vec();
+    std::fs::write(
+        inbox.join("mw.eml"),
+        reply(
+            Client::Outlook,
+            "mw@hhht.example.org",
+            "进展表",
+            "damaged@hhht",
+            &[xlsx_attachment(
+                Client::Outlook,
+                "市民委进展表.xlsx",
+                None,
+                damaged,
+            )],
+        ),
+    )
+    .expect("eml");
+    let out = project.run(&[
+        "collect",
+        "--month",
+        "2026-11",
+        "--from",
+        inbox.to_str().expect("utf8"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let received = smtp.received();
+    assert_eq!(received.len(), 1, "{}", text(&out));
+    assert_eq!(received[0].0, "mw@hhht.example.org");
+    let body = body_text(&received[0].1, &dir);
+    assert!(
+        body.contains("进展表已收到（报送无效，请于"),
+        "subject: {body}"
+    );
+    assert!(body.contains("本次报送无效"), "{body}");
+    assert!(body.contains("已损坏") || body.contains("无法"), "{body}");
+
+    let out = project.run(&["status", "--month", "2026-11"]);
+    let console = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{console}");
+    assert!(console.contains("报送无效 1 个"), "{console}");
+    assert!(console.contains("市民委"), "{console}");
+
+    let out = project.run(&["remind", "--month", "2026-11"]);
+    let console = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{console}");
+    let reminders: Vec<(String, Vec<u8>)> = smtp.received().into_iter().skip(1).collect();
+    // every unit of the master lacks a valid reply here; those with an address are reminded
+    assert!(reminders.len() >= 40, "{console}");
+    let (_, mw) = reminders
+        .iter()
+        .find(|(to, _)| to == "mw@hhht.example.org")
+        .expect("市民委 reminded");
+    let body = body_text(mw, &dir);
+    assert!(body.contains("报送无效"), "{body}");
+    assert!(
+        body.contains("附件: 市民委_2026年11月重点任务进展表.xlsx"),
+        "{body}"
+    );
+}
