@@ -705,4 +705,42 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn collect_section_defaults_and_refuses_a_password_or_plain_text() {
+        let cfg = Config::from_toml(
+            "[collect]\nhost = \"imap.example.org\"\nusername = \"duchashi\"\nca_file = \"self.pem\"\n",
+            "duban.toml",
+            Path::new("/etc/duban"),
+        )
+        .expect("valid");
+        let collect = cfg.collect.expect("collect section");
+        assert_eq!(collect.security, Security::Tls);
+        assert_eq!(collect.port(), 993);
+        assert_eq!(collect.mailbox, "INBOX");
+        assert_eq!(collect.ca_file, Some(PathBuf::from("/etc/duban/self.pem")));
+        let refused = |extra: &str| {
+            Config::from_toml(
+                &format!("[collect]\nhost = \"h\"\nusername = \"u\"\n{extra}\n"),
+                "duban.toml",
+                Path::new("."),
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        let err = refused("password = \"secret123\"");
+        assert!(
+            err.contains("DUBAN_IMAP_PASSWORD") && !err.contains("secret123"),
+            "{err}"
+        );
+        let err = refused("security = \"none\"");
+        assert!(err.contains("明文"), "{err}");
+        let starttls = Config::from_toml(
+            "[collect]\nhost = \"h\"\nusername = \"u\"\nsecurity = \"starttls\"\n",
+            "duban.toml",
+            Path::new("."),
+        )
+        .expect("valid");
+        assert_eq!(starttls.collect.expect("collect").port(), 143);
+    }
 }

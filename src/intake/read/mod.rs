@@ -608,6 +608,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn content_kinds_for_collect() {
+        assert_eq!(content_kind(b"Rar!\x1a\x07\x00"), ContentKind::Archive);
+        assert_eq!(
+            content_kind(&[0x89, b'P', b'N', b'G', 0, 0, 0, 0]),
+            ContentKind::Picture
+        );
+        assert_eq!(
+            content_kind(b"%PDF-1.7"),
+            ContentKind::Other("PDF 文件".into())
+        );
+        assert_eq!(content_kind(b""), ContentKind::Other("空文件".into()));
+        // a damaged compound file (xls/et) is still saved: intake names what is wrong
+        let mut cfb = CFB_MAGIC.to_vec();
+        cfb.resize(512, 0);
+        assert_eq!(content_kind(&cfb), ContentKind::Workbook);
+    }
+
+    #[test]
     fn sniffing_names_the_problem() {
         let limits = Limits::default();
         let code = |b: &[u8]| match read_workbook(b, &limits) {
