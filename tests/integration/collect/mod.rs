@@ -531,6 +531,47 @@ fn whole_loop_templates_to_notices() {
     assert!(console.contains("催报 0 个单位"), "{console}");
     assert_eq!(smtp.received().len(), before + reminders.len());
 
+    // intake reads the workbooks only: not the loop's logs, not the send lock
+    let mut cfg = duban::config::Config::load(&project.config).expect("config");
+    cfg.paths.output = project.dir.join("scratch-output");
+    let loaded = duban::pipeline::load_month(
+        &cfg,
+        &duban::pipeline::RunOptions {
+            month: duban::model::Month::parse("2026-11"),
+            as_of: None,
+            force: false,
+        },
+        &duban::pipeline::Silent,
+    )
+    .expect("load");
+    let month_files: Vec<String> = std::fs::read_dir(project.month_dir())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    for log in [
+        "收件记录.csv",
+        "回执记录.csv",
+        "报送进度.csv",
+        "催报记录.csv",
+        ".发送锁",
+    ] {
+        assert!(
+            month_files.iter().any(|f| f == log),
+            "{log} in {month_files:?}"
+        );
+    }
+    assert_eq!(loaded.submissions.len(), 42);
+    assert!(
+        loaded.submissions.iter().all(|s| s.file.ends_with(".xlsx")),
+        "{:?}",
+        loaded
+            .submissions
+            .iter()
+            .map(|s| &s.file)
+            .collect::<Vec<_>>()
+    );
+
     ok(&project.run(&["run", "--month", "2026-11"]), 1);
     let before = smtp.received().len();
     ok(&project.run(&["send", "--month", "2026-11"]), 0);
