@@ -33,7 +33,7 @@ impl Project {
             .args(args)
             .env("DUBAN_IMAP_PASSWORD", PASSWORD)
             .env("DUBAN_SMTP_PASSWORD", SMTP_PASSWORD)
-            .env("TZ", "Asia/Shanghai")
+            .env("TZ", "CST-8")
             .output()
             .expect("run duban")
     }
