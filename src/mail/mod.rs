@@ -89,6 +89,27 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
+    /// A message built elsewhere (a receipt, a reminder), to be sent by this run.
+    pub fn fresh(
+        unit: String,
+        recipients: Vec<Address>,
+        file: String,
+        subject: String,
+        attachment: String,
+        bytes: Vec<u8>,
+    ) -> Outgoing {
+        Outgoing {
+            unit,
+            recipients,
+            file,
+            subject,
+            attachment,
+            bytes,
+            already_sent: false,
+            selected: true,
+        }
+    }
+
     /// Recipients as `a@x; b@y`.
     pub fn addresses(&self) -> String {
         self.recipients

@@ -120,8 +120,15 @@ fn problems_of(loaded: &Loaded, file: &str) -> Vec<Problem> {
     out
 }
 
-/// The receipts still to send: every saved file of the month not yet logged 已发送 in
-/// `回执记录.csv`, built from the month's check. Units without an address are returned apart.
+/// A log outcome after which the message is not sent again by itself: 已发送, and an attempt
+/// whose body went out without a reply (状态不明, or 发送中 left by a run that died) — a second
+/// receipt is worse than a missing one.
+pub(crate) fn settled(outcome: &str) -> bool {
+    outcome == mail::Outcome::Sent.label() || outcome == "状态不明" || outcome == "发送中"
+}
+
+/// The receipts still to send: every saved file of the month not yet logged 已发送 (or
+/// 状态不明) in `回执记录.csv`, built from the month's check. Units without an address are returned apart.
 ///
 /// # Errors
 /// [`ReplyError`] when the month cannot be loaded or a template fails.
@@ -134,10 +141,7 @@ pub fn plan(cfg: &Config, month: Month) -> Result<(Plan, Vec<String>), ReplyErro
             source,
         })?
         .into_iter()
-        .filter(|r| {
-            r.get("结果")
-                .is_some_and(|o| o == mail::Outcome::Sent.label())
-        })
+        .filter(|r| r.get("结果").is_some_and(|o| settled(o)))
         .filter_map(|r| r.get("邮件文件").cloned())
         .collect();
     let pending: Vec<Logged> = saved_files(cfg, month)?
@@ -170,16 +174,14 @@ pub fn plan(cfg: &Config, month: Month) -> Result<(Plan, Vec<String>), ReplyErro
             let subject = one_line(&render(&templates, RECEIPT_SUBJECT_TEMPLATE, &ctx)?);
             let body = render(&templates, RECEIPT_BODY_TEMPLATE, &ctx)?;
             let bytes = plain_message(cfg, &unit.name, address.clone(), &subject, body)?;
-            messages.push(Outgoing {
-                unit: unit.name.clone(),
-                recipients: vec![address],
-                file: item.file.clone(),
+            messages.push(Outgoing::fresh(
+                unit.name.clone(),
+                vec![address],
+                item.file.clone(),
                 subject,
-                attachment: String::new(),
+                String::new(),
                 bytes,
-                already_sent: false,
-                selected: true,
-            });
+            ));
         }
     }
     Ok((

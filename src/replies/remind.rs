@@ -9,7 +9,7 @@ use super::status::{MonthStatus, UnitStatus};
 use super::{REMIND_LOG, ReplyError};
 use crate::config::Config;
 use crate::deliver::{MANIFEST_FILE, OfficeContext, OfficeMessage, UnitContext, XLSX_TYPE};
-use crate::mail::{self, Batch, Outgoing, Plan, without_unsent};
+use crate::mail::{Batch, Outgoing, Plan, without_unsent};
 use crate::model::Month;
 use crate::pipeline::TEMPLATES_DIR;
 use crate::templates::Templates;
@@ -54,10 +54,7 @@ fn reminded_on(path: &std::path::Path, today: NaiveDate) -> Result<BTreeSet<Stri
             source,
         })?
         .into_iter()
-        .filter(|r| {
-            r.get("结果")
-                .is_some_and(|o| o == mail::Outcome::Sent.label())
-        })
+        .filter(|r| r.get("结果").is_some_and(|o| super::receipt::settled(o)))
         .filter(|r| r.get("时间").is_some_and(|t| t.starts_with(&day)))
         .filter_map(|r| r.get("单位").cloned())
         .collect())
@@ -168,14 +165,12 @@ fn message(
     }
     .build(cfg)
     .map_err(|e| ReplyError::Config(e.to_string()))?;
-    Ok(Outgoing {
-        unit: u.unit.clone(),
-        recipients: vec![address],
-        file: attachment.to_string(),
+    Ok(Outgoing::fresh(
+        u.unit.clone(),
+        vec![address],
+        attachment.to_string(),
         subject,
-        attachment: attachment.to_string(),
-        bytes: without_unsent(&eml),
-        already_sent: false,
-        selected: true,
-    })
+        attachment.to_string(),
+        without_unsent(&eml),
+    ))
 }

@@ -531,7 +531,7 @@ fn whole_loop_templates_to_notices() {
     assert!(console.contains("催报 0 个单位"), "{console}");
     assert_eq!(smtp.received().len(), before + reminders.len());
 
-    // intake reads the workbooks only: not the loop's logs, not the send lock
+    // intake reads the workbooks only: not the loop's logs (nor any dot-file)
     let mut cfg = duban::config::Config::load(&project.config).expect("config");
     cfg.paths.output = project.dir.join("scratch-output");
     let loaded = duban::pipeline::load_month(
@@ -554,7 +554,6 @@ fn whole_loop_templates_to_notices() {
         "回执记录.csv",
         "报送进度.csv",
         "催报记录.csv",
-        ".发送锁",
     ] {
         assert!(
             month_files.iter().any(|f| f == log),
@@ -739,7 +738,7 @@ fn receipts_wait_for_the_send_lock_and_are_owed_until_sent() {
     let out = project.run(&["collect", "--month", "2026-11", "--from", from]);
     let console = text(&out);
     assert_eq!(out.status.code(), Some(2), "{console}");
-    assert!(console.contains("另一次发送"), "{console}");
+    assert!(console.contains("本次未发送"), "{console}");
     assert_eq!(project.saved().len(), 3);
     assert_eq!(smtp.received().len(), 0);
     drop(lock);
