@@ -307,6 +307,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn by_address_finds_email_and_reply_from() {
+        let mut fgw = unit("市发改委", &[], UnitKind::CityDepartment);
+        fgw.email = Some(" fgw@hhht.example.org ".into());
+        fgw.reply_from = vec!["WangJH@163.example.com".into()];
+        let d = Directory::new(vec![fgw, unit("市财政局", &[], UnitKind::CityDepartment)])
+            .expect("directory");
+        let name = |a: &str| d.by_address(a).map(|u| u.name.clone());
+        assert_eq!(name("fgw@hhht.example.org").as_deref(), Some("市发改委"));
+        assert_eq!(name("wangjh@163.example.com").as_deref(), Some("市发改委"));
+        assert_eq!(name("someone@163.example.com"), None);
+        assert_eq!(name(""), None);
+    }
+
     fn dir() -> Directory {
         Directory::new(vec![
             unit(
