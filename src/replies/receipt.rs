@@ -21,8 +21,9 @@ use lettre::{Address, Message};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
-/// Subject and body templates of a receipt.
+/// Subject template (in `templates/`).
 pub const RECEIPT_SUBJECT_TEMPLATE: &str = "receipt_email_subject.j2";
+/// Body template (in `templates/`).
 pub const RECEIPT_BODY_TEMPLATE: &str = "receipt_email_body.j2";
 
 /// One problem as the receipt lists it.

@@ -18,7 +18,9 @@ use lettre::Address;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
+/// Subject template (in `templates/`).
 pub const REMIND_SUBJECT_TEMPLATE: &str = "remind_email_subject.j2";
+/// Body template (in `templates/`).
 pub const REMIND_BODY_TEMPLATE: &str = "remind_email_body.j2";
 
 /// What the reminder templates see.
