@@ -319,6 +319,99 @@ impl Mail {
     }
 }
 
+/// `[collect]`: the office mailbox `duban collect` reads the units' replies from (IMAP,
+/// read-only). The password is never in this file: it comes from `DUBAN_IMAP_PASSWORD`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Collect {
+    pub host: String,
+    /// Default 993 for `tls`, 143 for `starttls`.
+    pub port: Option<u16>,
+    /// `tls` (993) or `starttls` (143); `none` is refused: a password never travels in clear.
+    #[serde(default = "Collect::default_security")]
+    pub security: Security,
+    /// Login name of the mailbox.
+    pub username: String,
+    /// The folder the replies arrive in.
+    #[serde(default = "Collect::default_mailbox")]
+    pub mailbox: String,
+    /// PEM file of the office's CA, or of the server's own self-signed certificate; relative
+    /// to the config file's folder.
+    pub ca_file: Option<PathBuf>,
+    /// Seconds to wait for the server.
+    #[serde(default = "Mail::default_timeout_s")]
+    pub timeout_s: u64,
+    /// Refused with a message: passwords do not belong in a file.
+    #[serde(default)]
+    password: Option<toml::Value>,
+}
+
+impl Collect {
+    fn default_security() -> Security {
+        Security::Tls
+    }
+    fn default_mailbox() -> String {
+        "INBOX".into()
+    }
+
+    /// The configured port, or the usual one for the security mode.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.security {
+            Security::Starttls => 143,
+            Security::Tls | Security::None => 993,
+        })
+    }
+
+    /// A `[collect]` for `host:port` with the defaults (tests, benchmarks).
+    pub fn new(host: &str, port: u16, security: Security, username: &str) -> Collect {
+        Collect {
+            host: host.to_string(),
+            port: Some(port),
+            security,
+            username: username.to_string(),
+            mailbox: Collect::default_mailbox(),
+            ca_file: None,
+            timeout_s: Mail::default_timeout_s(),
+            password: None,
+        }
+    }
+
+    fn validate(&self) -> Result<(), InvalidSetting> {
+        if self.password.is_some() {
+            return Err(InvalidSetting(
+                "[collect] 中不能写密码（password）：配置文件会被复制和归档。请删除该行，改为在运行前设置环境变量 DUBAN_IMAP_PASSWORD".into(),
+            ));
+        }
+        if self.host.trim().is_empty() {
+            return Err(InvalidSetting(
+                "键 collect.host（收件服务器地址）不能为空".into(),
+            ));
+        }
+        if self.username.trim().is_empty() {
+            return Err(InvalidSetting(
+                "键 collect.username（邮箱登录名）不能为空".into(),
+            ));
+        }
+        if self.security == Security::None {
+            return Err(InvalidSetting(
+                "键 collect.security 只能是 \"tls\"（端口 993）或 \"starttls\"（端口 143）：邮箱密码不能明文传送".into(),
+            ));
+        }
+        if self.port == Some(0) {
+            return Err(InvalidSetting("键 collect.port 不能为 0".into()));
+        }
+        if self.timeout_s == 0 {
+            return Err(InvalidSetting("键 collect.timeout_s 至少为 1 秒".into()));
+        }
+        if self.mailbox.trim().is_empty() {
+            return Err(InvalidSetting(
+                "键 collect.mailbox 为空；不设时默认为 INBOX".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The whole configuration.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -335,6 +428,8 @@ pub struct Config {
     pub output: Output,
     /// The mail server for `duban send`; absent until the office configures it.
     pub mail: Option<Mail>,
+    /// The office mailbox for `duban collect`; absent until the office configures it.
+    pub collect: Option<Collect>,
     /// Folder the config file lives in; paths are resolved against it.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -355,6 +450,7 @@ impl Default for Config {
             fonts: Fonts::default(),
             output: Output::default(),
             mail: None,
+            collect: None,
             base_dir: PathBuf::from("."),
         }
     }
@@ -392,10 +488,16 @@ impl Config {
             path: origin.to_string(),
             source,
         })?;
-        if let Some(ca) = cfg.mail.as_mut().and_then(|m| m.ca_file.as_mut())
-            && ca.is_relative()
+        for ca in [
+            cfg.mail.as_mut().and_then(|m| m.ca_file.as_mut()),
+            cfg.collect.as_mut().and_then(|c| c.ca_file.as_mut()),
+        ]
+        .into_iter()
+        .flatten()
         {
-            *ca = base.join(&*ca);
+            if ca.is_relative() {
+                *ca = base.join(&*ca);
+            }
         }
         let p = &mut cfg.paths;
         for path in [
@@ -460,6 +562,9 @@ impl Config {
         }
         if let Some(mail) = &self.mail {
             mail.validate()?;
+        }
+        if let Some(collect) = &self.collect {
+            collect.validate()?;
         }
         let l = &self.limits;
         if l.max_file_bytes == 0 || l.max_inflated_bytes == 0 || l.max_rows_per_sheet == 0 {
@@ -599,5 +704,43 @@ mod tests {
             err.contains("“ssl”") && err.contains("starttls、tls、none"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn collect_section_defaults_and_refuses_a_password_or_plain_text() {
+        let cfg = Config::from_toml(
+            "[collect]\nhost = \"imap.example.org\"\nusername = \"duchashi\"\nca_file = \"self.pem\"\n",
+            "duban.toml",
+            Path::new("/etc/duban"),
+        )
+        .expect("valid");
+        let collect = cfg.collect.expect("collect section");
+        assert_eq!(collect.security, Security::Tls);
+        assert_eq!(collect.port(), 993);
+        assert_eq!(collect.mailbox, "INBOX");
+        assert_eq!(collect.ca_file, Some(PathBuf::from("/etc/duban/self.pem")));
+        let refused = |extra: &str| {
+            Config::from_toml(
+                &format!("[collect]\nhost = \"h\"\nusername = \"u\"\n{extra}\n"),
+                "duban.toml",
+                Path::new("."),
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        let err = refused("password = \"secret123\"");
+        assert!(
+            err.contains("DUBAN_IMAP_PASSWORD") && !err.contains("secret123"),
+            "{err}"
+        );
+        let err = refused("security = \"none\"");
+        assert!(err.contains("明文"), "{err}");
+        let starttls = Config::from_toml(
+            "[collect]\nhost = \"h\"\nusername = \"u\"\nsecurity = \"starttls\"\n",
+            "duban.toml",
+            Path::new("."),
+        )
+        .expect("valid");
+        assert_eq!(starttls.collect.expect("collect").port(), 143);
     }
 }

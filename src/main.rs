@@ -35,6 +35,9 @@ enum Command {
     Send(cmd::send::Args),
     Verify(cmd::verify::Args),
     Year(cmd::year::Args),
+    Collect(cmd::collect::Args),
+    Status(cmd::status::Args),
+    Remind(cmd::remind::Args),
 }
 
 fn main() -> ExitCode {
@@ -80,6 +83,9 @@ fn main() -> ExitCode {
             Command::Send(args) => cmd::send::run(&cfg, args),
             Command::Verify(args) => cmd::verify::run(&cfg, args),
             Command::Year(args) => cmd::year::run(&cfg, args),
+            Command::Collect(args) => cmd::collect::run(&cfg, args),
+            Command::Status(args) => cmd::status::run(&cfg, args),
+            Command::Remind(args) => cmd::remind::run(&cfg, args),
         });
     match outcome {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -126,6 +126,20 @@ impl Directory {
         self.units.iter().find(|u| u.name == name)
     }
 
+    /// The unit whose `email` or `reply_from` is `address` (case-insensitive).
+    pub fn by_address(&self, address: &str) -> Option<&Unit> {
+        let wanted = address.trim();
+        if wanted.is_empty() {
+            return None;
+        }
+        self.units.iter().find(|u| {
+            u.address()
+                .into_iter()
+                .chain(u.reply_from.iter().map(|a| a.trim()))
+                .any(|a| a.eq_ignore_ascii_case(wanted))
+        })
+    }
+
     /// Resolves one unit name written any usual way.
     pub fn resolve(&self, raw: &str) -> Option<&Unit> {
         let key = normalise(raw);
@@ -289,7 +303,22 @@ mod tests {
             contact: None,
             phone: None,
             email: None,
+            reply_from: Vec::new(),
         }
+    }
+
+    #[test]
+    fn by_address_finds_email_and_reply_from() {
+        let mut fgw = unit("市发改委", &[], UnitKind::CityDepartment);
+        fgw.email = Some(" fgw@hhht.example.org ".into());
+        fgw.reply_from = vec!["WangJH@163.example.com".into()];
+        let d = Directory::new(vec![fgw, unit("市财政局", &[], UnitKind::CityDepartment)])
+            .expect("directory");
+        let name = |a: &str| d.by_address(a).map(|u| u.name.clone());
+        assert_eq!(name("fgw@hhht.example.org").as_deref(), Some("市发改委"));
+        assert_eq!(name("wangjh@163.example.com").as_deref(), Some("市发改委"));
+        assert_eq!(name("someone@163.example.com"), None);
+        assert_eq!(name(""), None);
     }
 
     fn dir() -> Directory {

@@ -29,6 +29,7 @@ fn unit(name: &str, alias: &str) -> Unit {
         contact: None,
         phone: None,
         email: None,
+        reply_from: Vec::new(),
     }
 }
 

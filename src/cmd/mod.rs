@@ -2,11 +2,14 @@
 //! `run` function. `main.rs` only parses, dispatches and turns the outcome into an exit code.
 
 pub mod check;
+pub mod collect;
 pub mod console;
 pub mod help;
 pub mod master;
+pub mod remind;
 pub mod run;
 pub mod send;
+pub mod status;
 pub mod templates;
 pub mod verify;
 pub mod year;

@@ -47,10 +47,12 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     };
     let month = args.month.unwrap_or_else(|| match batch {
         Batch::Templates => super::templates::default_month(cfg),
-        Batch::Notices => pipeline::newest_month(&cfg.paths.submissions).unwrap_or(Month {
-            year: cfg.year,
-            month: 1,
-        }),
+        Batch::Notices | Batch::Receipts | Batch::Reminders => {
+            pipeline::newest_month(&cfg.paths.submissions).unwrap_or(Month {
+                year: cfg.year,
+                month: 1,
+            })
+        }
     });
     let opts = SendOptions {
         batch,

@@ -20,6 +20,7 @@ mod template_email;
 
 pub(crate) use archive::io_err;
 pub use archive::{Staging, validate_rel_path, write_month};
+pub(crate) use email::OfficeMessage;
 pub use email::{
     AttentionTask, EMAIL_BODY_TEMPLATE, EMAIL_SUBJECT_TEMPLATE, EmailContext, LightCounts,
     OfficeContext, UnitContext, email_context, manifest_row, unit_email,
@@ -30,6 +31,7 @@ pub use manifest::{
     timings_json,
 };
 pub(crate) use manifest::{UNLISTED, push_record};
+pub(crate) use template_email::XLSX_TYPE;
 pub use template_email::{
     TEMPLATE_BODY_TEMPLATE, TEMPLATE_SUBJECT_TEMPLATE, TemplateEmail, TemplateEmailContext,
     TemplateFile, TemplateManifestRow, template_email, template_manifest_csv,

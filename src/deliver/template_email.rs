@@ -17,7 +17,8 @@ pub const TEMPLATE_SUBJECT_TEMPLATE: &str = "template_email_subject.j2";
 pub const TEMPLATE_BODY_TEMPLATE: &str = "template_email_body.j2";
 
 /// MIME type of an `.xlsx` workbook.
-const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// What `template_email_subject.j2` and `template_email_body.j2` see.
 #[derive(Debug, Clone, Serialize)]

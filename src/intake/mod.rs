@@ -45,9 +45,12 @@ const WORKBOOK_EXTENSIONS: [&str; 9] = [
     "xlsx", "xlsm", "xlsb", "xls", "xltx", "xltm", "ods", "et", "ett",
 ];
 
-/// Files a folder of emailed attachments typically also holds; skipped silently.
+/// Files a folder of emailed attachments typically also holds, and the logs `duban collect`,
+/// `status` and `remind` keep beside the submissions (and their dot-files: the send lock);
+/// skipped silently.
 fn is_ignored(name: &str) -> bool {
-    name.starts_with('.')
+    crate::replies::LOOP_FILES.contains(&name)
+        || name.starts_with('.')
         || name.starts_with("~$")
         || name.starts_with(".~lock")
         || name.eq_ignore_ascii_case("thumbs.db")
@@ -89,7 +92,16 @@ pub fn read_month(dir: &Path, ctx: &IntakeContext) -> Vec<Submission> {
     paths.sort_by_key(|p| file_name(p));
     // Every file is looked at by content: a workbook under any name is read; anything else is
     // named for what it is (an error when its name promised a workbook, a warning otherwise).
-    let mut subs: Vec<Submission> = paths.par_iter().map(|p| read_submission(p, ctx)).collect();
+    let mut subs: Vec<Submission> = paths
+        .par_iter()
+        .flat_map_iter(|p| {
+            if extension(&file_name(p)) == "eml" {
+                read_message(p, ctx)
+            } else {
+                vec![read_submission(p, ctx)]
+            }
+        })
+        .collect();
     subs.extend(skipped);
     subs.sort_by(|a, b| a.file.cmp(&b.file));
     subs
@@ -174,57 +186,159 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Reads one submitted workbook. Never panics; every problem becomes a [`Problem`].
 pub fn read_submission(path: &Path, ctx: &IntakeContext) -> Submission {
     let file = file_name(path);
-    let mut sub = empty_submission(&file);
     let bytes = match read_once(path, ctx.limits) {
         Ok(b) => b,
         Err(refused) => {
+            let mut sub = empty_submission(&file);
+            if let Some((size, sha256)) = refused.hashed {
+                sub.size = size;
+                sub.sha256 = sha256;
+            }
+            sub.problems.push(refused.problem.file(file.clone()));
+            attribute_by_file_name(&mut sub, &file, None, ctx);
+            return sub;
+        }
+    };
+    let mut sub = read_submission_bytes(&file, &bytes, None, ctx);
+    sub.problems.extend(file_name_problem(path));
+    sub
+}
+
+/// A `.eml` saved by hand into the month folder: its workbook attachments (also inside a
+/// forwarded message) read as the sender's submission — the sender's address, when it is a
+/// unit's `email` or `reply_from`, names the unit as a file name would. A message without a
+/// workbook is reported with what it holds.
+fn read_message(path: &Path, ctx: &IntakeContext) -> Vec<Submission> {
+    let file = file_name(path);
+    let bytes = match read_once(path, ctx.limits) {
+        Ok(b) => b,
+        Err(refused) => {
+            let mut sub = empty_submission(&file);
             if let Some((size, sha256)) = refused.hashed {
                 sub.size = size;
                 sub.sha256 = sha256;
             }
             sub.problems.push(refused.problem.file(file));
-            attribute_by_file_name(&mut sub, path, ctx);
-            return sub;
+            return vec![sub];
         }
     };
-    sub.sha256 = sha256_hex(&bytes);
+    let Some(reply) = crate::replies::message::parse(&bytes) else {
+        let mut sub = empty_submission(&file);
+        sub.sha256 = sha256_hex(&bytes);
+        sub.problems.push(
+            Problem::warning(
+                ProblemCode::NotAWorkbookFile,
+                "邮件文件（.eml）无法解析，未读取其中的附件；请直接把进展表附件另存到本月文件夹",
+            )
+            .file(file),
+        );
+        return vec![sub];
+    };
+    let sender_unit = ctx.units.by_address(&reply.sender).map(|u| u.name.clone());
+    let mut subs: Vec<Submission> = reply
+        .attachments
+        .iter()
+        .filter(|a| a.kind == read::ContentKind::Workbook)
+        .map(|a| {
+            let name = format!("{file} › {}", a.name);
+            read_submission_bytes(&name, &a.bytes, sender_unit.as_deref(), ctx)
+        })
+        .collect();
+    if subs.is_empty() {
+        let mut sub = empty_submission(&file);
+        sub.sha256 = sha256_hex(&bytes);
+        let mut problem = Problem::warning(
+            ProblemCode::NotAWorkbookFile,
+            format!(
+                "邮件（发件人 {}，主题“{}”）中没有进展表附件（{}），未读取",
+                reply.sender,
+                reply.subject,
+                reply.holds()
+            ),
+        )
+        .file(file);
+        if let Some(unit) = &sender_unit {
+            problem = problem.unit(unit.clone());
+            sub.unit = Some(unit.clone());
+        }
+        sub.problems.push(problem);
+        subs.push(sub);
+    }
+    subs
+}
+
+/// Reads a submitted workbook from its bytes; `file` names it in problems. `sender_unit` is
+/// the unit whose address sent it (a saved `.eml`): it stands in for the file name when the
+/// unit is identified.
+pub fn read_submission_bytes(
+    file: &str,
+    bytes: &[u8],
+    sender_unit: Option<&str>,
+    ctx: &IntakeContext,
+) -> Submission {
+    let file = file.to_string();
+    let mut sub = empty_submission(&file);
     sub.size = bytes.len() as u64;
-    sub.problems.extend(file_name_problem(path));
+    if bytes.len() as u64 > ctx.limits.max_file_bytes {
+        sub.problems.push(
+            Problem::file_too_large(bytes.len() as u64, ctx.limits.max_file_bytes)
+                .file(file.clone()),
+        );
+        attribute_by_file_name(&mut sub, &file, sender_unit, ctx);
+        return sub;
+    }
+    sub.sha256 = sha256_hex(bytes);
     let named_as_workbook = WORKBOOK_EXTENSIONS.contains(&extension(&file).as_str());
-    match read::read_workbook(&bytes, ctx.limits) {
-        Ok(book) => fill_submission(&mut sub, &book, ctx),
+    match read::read_workbook(bytes, ctx.limits) {
+        Ok(book) => fill_submission(&mut sub, &book, sender_unit, ctx),
         // A file not named as a workbook that is not one (a scan, a Word document sent along):
         // it arrived, it was not read, the office sees what it was.
         Err(ReadError::Refused { code, message, .. })
             if !named_as_workbook && code == ProblemCode::NotAWorkbook =>
         {
             sub.problems
-                .push(Problem::warning(ProblemCode::NotAWorkbookFile, message).file(file));
+                .push(Problem::warning(ProblemCode::NotAWorkbookFile, message).file(file.clone()));
         }
         Err(ReadError::Refused {
             code,
             message,
             detail,
         }) => {
-            let mut problem = Problem::error(code, message).file(file);
+            let mut problem = Problem::error(code, message).file(file.clone());
             problem.detail = detail;
             sub.problems.push(problem);
         }
     }
     if sub.unit.is_none() && sub.rows_read == 0 {
-        attribute_by_file_name(&mut sub, path, ctx);
+        attribute_by_file_name(&mut sub, &file, sender_unit, ctx);
     }
     sub
 }
 
-/// A file that could not be read at all is still the unit's, when its name says whose it is:
-/// the problem then reaches that unit's notice (“请重新保存后报送”) and its receipt.
-fn attribute_by_file_name(sub: &mut Submission, path: &Path, ctx: &IntakeContext) {
-    let stem = path
+/// The unit a file's name (or, for a mailed file, its sender) gives.
+fn unit_from_name(file: &str, sender_unit: Option<&str>, ctx: &IntakeContext) -> Option<String> {
+    sender_unit
+        .map(str::to_string)
+        .or_else(|| identify::unit_from_file_name(&stem_of(file), ctx.units))
+}
+
+fn stem_of(file: &str) -> String {
+    Path::new(file)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let Some(unit) = identify::unit_from_file_name(&stem, ctx.units) else {
+        .unwrap_or_default()
+}
+
+/// A file that could not be read at all is still the unit's, when its name (or its sender)
+/// says whose it is: the problem then reaches that unit's notice (“请重新保存后报送”) and its
+/// receipt.
+fn attribute_by_file_name(
+    sub: &mut Submission,
+    file: &str,
+    sender_unit: Option<&str>,
+    ctx: &IntakeContext,
+) {
+    let Some(unit) = unit_from_name(file, sender_unit, ctx) else {
         return;
     };
     for p in sub.problems.iter_mut().filter(|p| p.unit.is_none()) {
@@ -356,13 +470,18 @@ fn collect_sheets(book: &Workbook, ctx: &IntakeContext, unit_hint: &[u32]) -> Op
 
 /// A preliminary unit guess (from 填报单位 in any sheet, else the file name) used only to prefer
 /// that unit's tasks when a 序号 must be recovered from the task text.
-fn unit_hint(book: &Workbook, file_stem: &str, ctx: &IntakeContext) -> Vec<u32> {
+fn unit_hint(
+    book: &Workbook,
+    file: &str,
+    sender_unit: Option<&str>,
+    ctx: &IntakeContext,
+) -> Vec<u32> {
     let from_block = book.sheets.iter().find_map(|s| {
         header::find_block(s, None)
             .get(&BlockLabel::Unit)
             .and_then(|v| identify::unit_from_block(&v.value.text(), ctx.units))
     });
-    let unit = from_block.or_else(|| identify::unit_from_file_name(file_stem, ctx.units));
+    let unit = from_block.or_else(|| unit_from_name(file, sender_unit, ctx));
     unit.map(|u| ctx.master.tasks_of_unit(&u).map(|t| t.number).collect())
         .unwrap_or_default()
 }
@@ -374,13 +493,14 @@ fn block_text(data: &SheetData, label: BlockLabel) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-fn fill_submission(sub: &mut Submission, book: &Workbook, ctx: &IntakeContext) {
+fn fill_submission(
+    sub: &mut Submission,
+    book: &Workbook,
+    sender_unit: Option<&str>,
+    ctx: &IntakeContext,
+) {
     let file = sub.file.clone();
-    let stem = Path::new(&file)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let hint = unit_hint(book, &stem, ctx);
+    let hint = unit_hint(book, &file, sender_unit, ctx);
     let Some(data) = collect_sheets(book, ctx, &hint) else {
         sub.problems.push(Problem::no_header().file(file));
         return;
@@ -393,7 +513,7 @@ fn fill_submission(sub: &mut Submission, book: &Workbook, ctx: &IntakeContext) {
     sub.problems
         .extend(data.notes.iter().map(|p| p.clone().file(file.clone())));
 
-    let unit = identify_unit(sub, &data, &stem, ctx);
+    let unit = identify_unit(sub, &data, sender_unit, ctx);
     if let Some(unit) = &unit {
         check_rows(sub, &data.rows, unit, ctx);
     }
@@ -426,7 +546,7 @@ fn fill_submission(sub: &mut Submission, book: &Workbook, ctx: &IntakeContext) {
 fn identify_unit(
     sub: &mut Submission,
     data: &SheetData,
-    stem: &str,
+    sender_unit: Option<&str>,
     ctx: &IntakeContext,
 ) -> Option<String> {
     let file = sub.file.clone();
@@ -457,7 +577,7 @@ fn identify_unit(
                 .raw(raw.clone()),
         );
     }
-    let file_unit = identify::unit_from_file_name(stem, ctx.units);
+    let file_unit = unit_from_name(&file, sender_unit, ctx);
     let numbers: Vec<u32> = data.rows.iter().filter_map(|r| r.number).collect();
     let task_unit = identify::unit_from_tasks(&numbers, ctx.master);
     let rows = sub.rows_read;

@@ -24,7 +24,7 @@ mod eml;
 pub mod lock;
 mod log;
 mod plan;
-mod smtp;
+pub(crate) mod smtp;
 
 pub use eml::{dated, recipients, without_unsent};
 pub use lock::{LOCK_FILE, MonthLock, lock_month};
@@ -50,6 +50,10 @@ pub enum Batch {
     Notices,
     /// The month's progress-workbook messages (`templates/`).
     Templates,
+    /// Receipts (回执) for the files `duban collect` saved.
+    Receipts,
+    /// Reminders (催报) to the units without a valid reply.
+    Reminders,
 }
 
 impl Batch {
@@ -58,6 +62,8 @@ impl Batch {
         match self {
             Batch::Notices => "督办通知",
             Batch::Templates => "进展表模板",
+            Batch::Receipts => "报送回执",
+            Batch::Reminders => "催报通知",
         }
     }
 }
@@ -134,7 +140,7 @@ pub enum SendError {
         source: std::io::Error,
     },
     #[error(
-        "{month} 的邮件正在由另一个 duban 发送（{path} 已被锁定）。为防止同一单位收到两份，本次未发送任何邮件；请等那次发送结束后再运行"
+        "{month} 的另一次发送（督办通知、模板、回执或催报）正在进行（{path} 已被锁定）。为防止同一单位收到两份，本次未发送任何邮件；请等那次发送结束后再运行"
     )]
     Locked { month: String, path: String },
     #[error("无法建立发送锁 {path}：{source}")]

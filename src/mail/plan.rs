@@ -40,6 +40,31 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
+    /// A message built elsewhere (a receipt, a reminder), to be sent by this run.
+    pub fn fresh(
+        unit: String,
+        recipients: Vec<Address>,
+        file: String,
+        subject: String,
+        attachment: String,
+        bytes: Vec<u8>,
+    ) -> Outgoing {
+        Outgoing {
+            unit,
+            recipients,
+            file,
+            subject,
+            attachment,
+            archived_sha256: sha256_hex(&bytes),
+            bytes,
+            already_sent: false,
+            sent_old: false,
+            unknown: false,
+            dangling: false,
+            selected: true,
+        }
+    }
+
     /// Recipients as `a@x; b@y`.
     pub fn addresses(&self) -> String {
         self.recipients
@@ -70,6 +95,27 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// A plan of messages built elsewhere (receipts, reminders), logged to `log_path`; every
+    /// message is sent.
+    pub fn of_messages(
+        batch: Batch,
+        month: Month,
+        folder: PathBuf,
+        log_path: PathBuf,
+        messages: Vec<Outgoing>,
+    ) -> Plan {
+        Plan {
+            batch,
+            month,
+            folder,
+            log_path,
+            messages,
+            no_address: Vec::new(),
+            no_address_logged: Vec::new(),
+            verified_files: 0,
+        }
+    }
+
     /// Messages this run sends.
     pub fn selected(&self) -> impl Iterator<Item = &Outgoing> {
         self.messages.iter().filter(|m| m.selected)
@@ -103,6 +149,12 @@ pub fn plan(cfg: &Config, opts: &SendOptions) -> Result<Plan, SendError> {
             }
             verified_files = report.intact;
             month_dir.join(MAIL_DIR)
+        }
+        Batch::Receipts | Batch::Reminders => {
+            return Err(SendError::Manifest {
+                path: month_dir.display().to_string(),
+                reason: "回执和催报由 duban collect / duban remind 发送".into(),
+            });
         }
         Batch::Templates => {
             let dir = month_dir.join(TEMPLATES_DIR);

@@ -17,7 +17,7 @@ use super::SendError;
 use crate::config::{Mail, Security};
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{Certificate, SmtpConnection, TlsParameters};
+use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail as MailCommand, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use std::time::Duration;
@@ -59,6 +59,10 @@ pub struct Session {
     timeout: Duration,
     credentials: Option<Credentials>,
     tls: Option<TlsParameters>,
+    /// `ca_file`'s trust rule, checked on the peer's chain before AUTH or any data (lettre
+    /// takes no custom verifier: with `ca_file` its own chain check is off, the handshake
+    /// signatures are still verified, and [`crate::tls::Trust`] decides).
+    pinned: Option<crate::tls::Trust>,
     hello: ClientId,
     conn: Option<SmtpConnection>,
 }
@@ -70,9 +74,12 @@ impl Session {
     /// [`SendError::CaFile`] when `ca_file` cannot be read or holds no certificate,
     /// [`SendError::Tls`] when the TLS settings cannot be built.
     pub fn new(mail: &Mail, hello: &str, password: Option<&str>) -> Result<Session, SendError> {
-        let tls = match mail.security {
-            Security::None => None,
-            Security::Starttls | Security::Tls => Some(tls_parameters(mail)?),
+        let (tls, pinned) = match mail.security {
+            Security::None => (None, None),
+            Security::Starttls | Security::Tls => {
+                let (tls, pinned) = tls_parameters(mail)?;
+                (Some(tls), pinned)
+            }
         };
         let credentials = mail.username.as_ref().map(|user| {
             Credentials::new(user.trim().to_string(), password.unwrap_or("").to_string())
@@ -84,6 +91,7 @@ impl Session {
             timeout: Duration::from_secs(mail.timeout_s),
             credentials,
             tls,
+            pinned,
             hello: ClientId::Domain(hello.to_string()),
             conn: None,
         })
@@ -166,6 +174,16 @@ impl Session {
             };
             conn.starttls(tls, &self.hello)
                 .map_err(|e| self.classify_connect(&e))?;
+        }
+        if let Some(trust) = &self.pinned {
+            let chain = conn.certificate_chain().unwrap_or_default();
+            if let Err(detail) = trust.check_chain(&chain, &self.host) {
+                conn.abort();
+                return Err(Fault::Fatal(SendError::Tls {
+                    server: self.server(),
+                    detail: format!("{detail}，未发送任何邮件"),
+                }));
+            }
         }
         if let Some(credentials) = &self.credentials {
             conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
@@ -360,73 +378,37 @@ fn unanswered_words(e: &lettre::transport::smtp::Error) -> String {
     )
 }
 
-/// TLS settings: the system's trusted roots, plus the office's own CA from `ca_file`.
-fn tls_parameters(mail: &Mail) -> Result<TlsParameters, SendError> {
+/// TLS settings by the one trust rule ([`crate::tls`]): without `ca_file`, lettre verifies
+/// against the system's roots; with it, lettre lets the chain through (signatures still
+/// checked) and the returned [`crate::tls::Trust`] checks the peer's chain after the handshake.
+fn tls_parameters(mail: &Mail) -> Result<(TlsParameters, Option<crate::tls::Trust>), SendError> {
     let mut builder = TlsParameters::builder(mail.host.trim().to_string());
+    let mut pinned = None;
     if let Some(path) = &mail.ca_file {
-        let ca_err = |reason: String| SendError::CaFile {
-            path: path.display().to_string(),
-            reason,
-        };
-        let pem = std::fs::read(path).map_err(|e| ca_err(format!("无法读取（{e}）")))?;
-        if !pem
-            .windows(b"-----BEGIN CERTIFICATE-----".len())
-            .any(|w| w == b"-----BEGIN CERTIFICATE-----")
-        {
-            return Err(ca_err(
-                "其中没有 PEM 格式的证书（应以 -----BEGIN CERTIFICATE----- 开头）".into(),
-            ));
-        }
-        let cert =
-            Certificate::from_pem(&pem).map_err(|_| ca_err("证书格式不正确，无法解析".into()))?;
-        builder = builder.add_root_certificate(cert);
+        let trust = crate::tls::Trust::new(Some(path)).map_err(|e| SendError::CaFile {
+            path: e.path,
+            reason: e.reason,
+        })?;
+        builder = builder.dangerous_accept_invalid_certs(true);
+        pinned = Some(trust);
     }
-    builder.build_rustls().map_err(|e| SendError::Tls {
+    let tls = builder.build_rustls().map_err(|_| SendError::Tls {
         server: format!("{}:{}", mail.host.trim(), mail.port()),
-        detail: format!("无法建立 TLS 设置（{e}）"),
-    })
+        detail: "无法建立 TLS 设置".into(),
+    })?;
+    Ok((tls, pinned))
 }
 
 /// The Chinese reason when `e` is a failed TLS handshake (rustls's error travels inside the I/O
 /// error of the first read), `None` otherwise.
 fn tls_failure(e: &lettre::transport::smtp::Error) -> Option<String> {
-    use std::error::Error as _;
-    if e.is_tls() {
-        return Some(format!("TLS 连接失败（{}）", error_words(e)));
+    if let Some(source) = std::error::Error::source(e)
+        && let Some(detail) = crate::tls::describe_io(source)
+    {
+        return Some(format!("{detail}，未发送任何邮件"));
     }
-    let mut source = e.source();
-    while let Some(err) = source {
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && let Some(tls) = io
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        {
-            return Some(describe_tls(tls));
-        }
-        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
-            return Some(describe_tls(tls));
-        }
-        source = err.source();
-    }
-    None
-}
-
-fn describe_tls(e: &rustls::Error) -> String {
-    use rustls::CertificateError as C;
-    let what = match e {
-        rustls::Error::InvalidCertificate(cert) => match cert {
-            C::UnknownIssuer => "服务器证书的签发机构不受信任。如本单位邮件服务器使用内部证书，请在 [mail] 中用 ca_file 指定本单位的根证书（PEM 文件）".to_string(),
-            C::NotValidForName | C::NotValidForNameContext { .. } => {
-                "服务器证书与服务器名称不符，请确认 [mail] host 填写的是证书上的名称".to_string()
-            }
-            C::Expired | C::ExpiredContext { .. } => "服务器证书已过期".to_string(),
-            C::NotValidYet | C::NotValidYetContext { .. } => "服务器证书尚未生效（或本机时间不正确）".to_string(),
-            C::Revoked => "服务器证书已被吊销".to_string(),
-            _ => format!("服务器证书无法验证（{cert:?}）"),
-        },
-        other => format!("TLS 握手失败（{other}）"),
-    };
-    format!("{what}。为安全起见，证书始终校验，未发送任何邮件")
+    e.is_tls()
+        .then(|| "TLS 握手失败。为安全起见，证书始终校验，未发送任何邮件".to_string())
 }
 
 /// `550 5.1.1 user unknown` from a reply.

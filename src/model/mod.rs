@@ -105,6 +105,10 @@ pub struct Unit {
     pub phone: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
+    /// Further addresses the unit replies from (a clerk's own mailbox); `duban collect`
+    /// attributes mail from them to the unit. Receipts still go to `email`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reply_from: Vec<String>,
 }
 
 impl Unit {

@@ -399,7 +399,7 @@ pub fn run(
         Some(
             crate::mail::lock_month(cfg, month).map_err(|e| match e {
                 crate::mail::SendError::Locked { month: label, path } => RunError::Usage(format!(
-                    "{label} 的邮件正在由另一个 duban 发送（{path} 已被锁定）。发送结束前不能重新生成该月，以免发送记录丢失；本次未生成任何文件，请等发送结束后再运行"
+                    "{label} 的另一次发送（督办通知、模板、回执或催报）正在进行（{path} 已被锁定）。发送结束前不能重新生成该月，以免发送记录丢失；本次未生成任何文件，请等发送结束后再运行"
                 )),
                 other => RunError::Usage(other.to_string()),
             })?,

@@ -36,6 +36,7 @@ fn unit(name: &str) -> Unit {
         contact: None,
         phone: None,
         email: None,
+        reply_from: Vec::new(),
     }
 }
 

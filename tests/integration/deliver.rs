@@ -39,6 +39,7 @@ fn unit(name: &str, contact: Option<&str>, email: Option<&str>) -> Unit {
         contact: contact.map(Into::into),
         phone: None,
         email: email.map(Into::into),
+        reply_from: Vec::new(),
     }
 }
 

@@ -6,6 +6,7 @@ mod common;
 mod hostile;
 
 mod classify;
+mod collect;
 mod december;
 mod deliver;
 mod history;

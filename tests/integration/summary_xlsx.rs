@@ -72,6 +72,7 @@ fn master() -> Master {
             contact: Some("张三".into()),
             phone: Some("0471-1234567".into()),
             email: None,
+            reply_from: Vec::new(),
         })
         .collect();
     let mut tasks = Vec::new();

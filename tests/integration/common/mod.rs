@@ -29,6 +29,7 @@ fn unit(name: &str, aliases: &[&str], kind: UnitKind) -> Unit {
         contact: None,
         phone: None,
         email: None,
+        reply_from: Vec::new(),
     }
 }
 
