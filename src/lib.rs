@@ -18,6 +18,7 @@ pub mod merge;
 pub mod model;
 pub mod names;
 pub mod render;
+pub mod stamp;
 pub mod templates;
 pub mod trend;
 pub mod units;

@@ -16,5 +16,6 @@ mod notices;
 mod ofd;
 mod run;
 mod send;
+mod signing;
 mod summary_xlsx;
 mod templates;
