@@ -166,6 +166,30 @@ fn pyhanko(ca: &Path, pdfs: &[PathBuf]) -> Option<serde_json::Value> {
     )
 }
 
+/// `pyhanko sign validate --trust CA --executive-summary`: `签发:<fingerprint>:VALID` or
+/// `…:INVALID`.
+fn pyhanko_cli(ca: &Path, pdf: &Path) -> Option<String> {
+    let out = Command::new("pyhanko")
+        .args([
+            "sign",
+            "validate",
+            "--no-revocation-check",
+            "--trust-replace",
+            "--trust",
+        ])
+        .arg(ca)
+        .arg("--executive-summary")
+        .arg(pdf)
+        .output();
+    match out {
+        Ok(o) => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        Err(_) => {
+            crate::checker::missing("pyhanko 命令（pip install pyhanko-cli）");
+            None
+        }
+    }
+}
+
 fn check_signed_month(key: &'static str, signer: &str) {
     let Some(month) = signed_month(key) else {
         return;
@@ -216,6 +240,9 @@ fn check_signed_month(key: &'static str, signer: &str) {
             assert_eq!(v["signer"], signer, "{v}");
             assert_eq!(v["md_algorithm"], "sha256", "{v}");
         }
+    }
+    if let Some(summary) = pyhanko_cli(&pki.join("ca.pem"), &pdfs[0]) {
+        assert!(summary.trim_end().ends_with(":VALID"), "{summary}");
     }
     // `duban verify` checks hashes and every signature against [signing] trust.
     let cfg = month
@@ -327,6 +354,9 @@ fn a_byte_changed_after_signing_is_caught_by_pdfsig_pyhanko_and_verify() {
         let v = &verdicts[victim.to_string_lossy().as_ref()];
         assert_eq!(v["intact"], false, "{v}");
     }
+    if let Some(summary) = pyhanko_cli(&pki.join("ca.pem"), &victim) {
+        assert!(summary.contains(":INVALID"), "{summary}");
+    }
     let cfg = config(
         &dir,
         &(seal_section() + &signing_section(&pki.join("rsa.p12"), &pki.join("ca.pem"))),
@@ -437,4 +467,37 @@ fn a_faulty_seal_or_certificate_stops_the_run_before_writing() {
         }
         assert!(!case.join("output").exists(), "case {i}: nothing written");
     }
+}
+
+#[test]
+fn the_year_report_is_sealed_and_signed_the_same_way() {
+    let Some(month) = signed_month("rsa") else {
+        return;
+    };
+    let dir = month.parent().and_then(Path::parent).expect("dir");
+    let out = duban(
+        &dir.join("duban.toml"),
+        &["year", "--year", "2026"],
+        Some(PASSWORD),
+    );
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "year: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdf = dir.join("output/2026年度/年度督办总结_2026年.pdf");
+    let bytes = std::fs::read(&pdf).expect("year report");
+    let good = duban::stamp::check::check_pdf(&bytes, &[]).expect("signed");
+    assert_eq!(good[0].signer, "督查室签名（RSA测试）");
+    if let Some(report) = pdfsig(&pdf) {
+        assert!(report.contains("Signature is Valid"), "{report}");
+        assert!(report.contains("Total document signed"), "{report}");
+    }
+    let ofd = std::fs::read(pdf.with_extension("ofd")).expect("ofd twin");
+    assert!(
+        ofd.windows(b"Doc_0/Res/image_".len())
+            .any(|w| w == b"Doc_0/Res/image_"),
+        "the OFD twin carries the seal"
+    );
 }
