@@ -241,6 +241,28 @@ fn check_signed_month(key: &'static str, signer: &str) {
             assert_eq!(v["md_algorithm"], "sha256", "{v}");
         }
     }
+    // The email carries the signed PDF, byte for byte (Python's email parser reads it).
+    let eml = month.join("邮件/市科技局.eml");
+    let script = "import sys, email, hashlib; m = email.message_from_binary_file(open(sys.argv[1], 'rb')); \
+                  print(''.join(hashlib.sha256(p.get_payload(decode=True)).hexdigest() \
+                  for p in m.walk() if p.get_content_type() == 'application/pdf'))";
+    if let Ok(out) = Command::new("python3")
+        .args(["-c", script])
+        .arg(&eml)
+        .output()
+    {
+        let pdf = std::fs::read(month.join("督办单/单位/市科技局.pdf")).expect("pdf");
+        use sha2::Digest as _;
+        let hex: String = sha2::Sha256::digest(&pdf)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            hex,
+            "attachment = signed PDF"
+        );
+    }
     if let Some(summary) = pyhanko_cli(&pki.join("ca.pem"), &pdfs[0]) {
         assert!(summary.trim_end().ends_with(":VALID"), "{summary}");
     }
