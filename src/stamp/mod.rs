@@ -21,9 +21,9 @@ use std::sync::Arc;
 /// The environment variable holding the certificate's password.
 pub const PASSWORD_VAR: &str = "DUBAN_SIGN_PASSWORD";
 
-/// Room reserved in each PDF for the signature: the CMS with the signer's certificate and a
-/// chain of a few CAs fits in 16 KiB.
-const SIGNATURE_CAPACITY: usize = 16 * 1024;
+/// Room reserved in each PDF for the signature beyond the certificates it carries: the
+/// signature value (512 bytes for RSA-4096), the signed attributes and the CMS framing.
+const SIGNATURE_OVERHEAD: usize = 4096;
 
 /// The seal and the signer of a run (either may be absent).
 #[derive(Default)]
@@ -34,6 +34,8 @@ pub struct Stamp {
     signer_name: String,
     /// The office, as `/Location` of the signature.
     office: String,
+    /// Bytes reserved in each PDF for the signature.
+    capacity: usize,
 }
 
 struct Seal {
@@ -129,11 +131,20 @@ impl Stamp {
             .as_ref()
             .map(|c| check::common_name(&c.certificate))
             .unwrap_or_default();
+        // The certificates are most of the signature; reserving for them (not a fixed 16 KiB)
+        // keeps each PDF a few KB larger than unsigned, not 32 KB.
+        let certificates: usize = signer.as_ref().map_or(0, |c| {
+            std::iter::once(&c.certificate)
+                .chain(&c.chain)
+                .map(|cert| der::Encode::encoded_len(cert).map_or(8192, |l| u32::from(l) as usize))
+                .sum()
+        });
         Ok(Stamp {
             seal,
             signer,
             signer_name,
             office: cfg.office.name.clone(),
+            capacity: certificates + SIGNATURE_OVERHEAD,
         })
     }
 
@@ -220,7 +231,7 @@ impl Stamp {
             reason: meta.title.clone(),
             location: self.office.clone(),
             date: issued_on,
-            capacity: SIGNATURE_CAPACITY,
+            capacity: self.capacity,
         }
     }
 }

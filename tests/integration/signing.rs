@@ -523,3 +523,67 @@ fn the_year_report_is_sealed_and_signed_the_same_way() {
         "the OFD twin carries the seal"
     );
 }
+
+#[test]
+fn the_same_document_signed_twice_gives_the_same_bytes() {
+    use duban_pdf::{Align, Block, Document, FontRole, PageSetup, Paragraph, Span, Style};
+    let Some(pki) = pki() else {
+        return;
+    };
+    let fonts = duban_pdf::FontSet::load_dir(&repo().join("fonts")).expect("fonts");
+    let body = Style::new(FontRole::Body, 16.0);
+    let line = |text: &str| {
+        Block::Paragraph(Paragraph::new(vec![Span::text(text, body)], 28.99).align(Align::Right))
+    };
+    let doc = Document {
+        page: PageSetup::a4_portrait(),
+        blocks: vec![
+            line("请于2026年12月10日前书面反馈。"),
+            Block::Spacer(58.0),
+            line("呼和浩特市人民政府督查室"),
+            line("2026年12月2日"),
+        ],
+    };
+    let meta = duban_pdf::Meta {
+        title: "督办通知单".into(),
+        author: "督查室".into(),
+        subject: String::new(),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+    };
+    let issued = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).expect("date");
+    let ca = duban::stamp::check::load_pem(&std::fs::read(pki.join("ca.pem")).expect("ca"))
+        .expect("pem");
+    for key in ["rsa", "p256"] {
+        let dir = tmp(&format!("twice-{key}"));
+        let cfg_path = config(
+            &dir,
+            &(seal_section()
+                + &signing_section(&pki.join(format!("{key}.p12")), &pki.join("ca.pem"))),
+        );
+        let cfg = duban::config::Config::load(&cfg_path).expect("config");
+        let today = chrono::Utc::now().date_naive();
+        let stamp =
+            duban::stamp::Stamp::load_with(&cfg, Some(PASSWORD), today).expect("certificate opens");
+        let mut laid = duban_pdf::layout(&doc, &fonts);
+        stamp.place_seal(&mut laid);
+        assert_eq!(laid.pages[0].images().count(), 1, "sealed");
+        let (a, ofd) = stamp
+            .write(&laid, &fonts, &meta, issued, true)
+            .expect("signs");
+        let (b, _) = stamp
+            .write(&laid, &fonts, &meta, issued, true)
+            .expect("signs");
+        assert!(a == b, "{key}: deterministic signature");
+        assert!(ofd.is_some());
+        let good = duban::stamp::check::check_pdf(&a, &ca).expect("valid against the CA");
+        assert_eq!(good.len(), 1);
+        // A wrong password or the expired certificate is refused by name.
+        let err = duban::stamp::Stamp::load_with(&cfg, Some("nope"), today)
+            .err()
+            .expect("wrong password");
+        assert!(
+            matches!(err, duban::stamp::StampError::WrongPassword { .. }),
+            "{err}"
+        );
+    }
+}
