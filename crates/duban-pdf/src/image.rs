@@ -23,6 +23,15 @@ pub struct Image {
     pub png: Vec<u8>,
     /// SHA-256 of the PNG file (names the image's resources, deterministically).
     pub digest: [u8; 32],
+    /// `rgb` and `alpha` deflated for the PDF, once for every document that shows the image.
+    pub(crate) packed: PackedPlanes,
+}
+
+/// An image's planes as zlib streams (`None`: stored as they are).
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct PackedPlanes {
+    pub rgb: Option<Vec<u8>>,
+    pub alpha: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Image {
@@ -118,7 +127,12 @@ impl Image {
         }
         // A fully opaque alpha plane is no alpha at all.
         let alpha = alpha.filter(|a: &Vec<u8>| a.iter().any(|v| *v != 255));
+        let packed = PackedPlanes {
+            rgb: crate::deflate::zlib(&rgb),
+            alpha: alpha.as_deref().and_then(crate::deflate::zlib),
+        };
         Ok(Image {
+            packed,
             width,
             height,
             rgb,

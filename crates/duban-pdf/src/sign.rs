@@ -69,15 +69,22 @@ impl PreparedPdf {
     /// Finds the reserved `/Contents` and writes the real `/ByteRange`.
     pub(crate) fn locate(mut pdf: Vec<u8>, capacity: usize) -> Result<PreparedPdf, WriteError> {
         let missing = || WriteError::Signature("签名占位未找到".to_string());
-        let mut needle = b"/Contents <".to_vec();
-        needle.extend(std::iter::repeat_n(b'F', 2 * capacity));
-        needle.push(b'>');
-        let at = find(&pdf, &needle).ok_or_else(missing)?;
+        // The signature dictionary is written last: search from the end, the reserved hex
+        // right after the placeholder range in the same dictionary.
+        let range_at = memchr::memmem::rfind(&pdf, RANGE_PLACEHOLDER).ok_or_else(missing)?;
+        let at = range_at
+            + memchr::memmem::find(&pdf[range_at..], b"/Contents <").ok_or_else(missing)?;
         let start = at + b"/Contents ".len();
-        let end = at + needle.len();
+        let end = start + 2 * capacity + 2;
+        let reserved = pdf.get(start..end).ok_or_else(missing)?;
+        if reserved[0] != b'<'
+            || reserved[end - start - 1] != b'>'
+            || reserved[1..end - start - 1].iter().any(|b| *b != b'F')
+        {
+            return Err(missing());
+        }
         let hex = start + 1..end - 1;
         let ranges = format!("[0 {start} {end} {}]", pdf.len() - end);
-        let range_at = find(&pdf, RANGE_PLACEHOLDER).ok_or_else(missing)?;
         let mut written = ranges.into_bytes();
         if written.len() > RANGE_PLACEHOLDER.len() {
             return Err(WriteError::Signature("文件过大，无法签名".to_string()));
@@ -127,10 +134,6 @@ impl PreparedPdf {
         }
         Ok(self.pdf)
     }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Writes the field with its widget, the signature dictionary and the widget's appearance.

@@ -647,8 +647,7 @@ impl<'a> ImageRefs<'a> {
             id_hash.update(image.digest);
             let width = image.width as i32;
             let height = image.height as i32;
-            let rgb = deflate::zlib(&image.rgb);
-            let mut x = match &rgb {
+            let mut x = match &image.packed.rgb {
                 Some(packed) => {
                     let mut x = pdf.image_xobject(*xobject, packed);
                     x.filter(Filter::FlateDecode);
@@ -664,8 +663,7 @@ impl<'a> ImageRefs<'a> {
             }
             x.finish();
             if let (Some(mask), Some(alpha)) = (mask, &image.alpha) {
-                let packed = deflate::zlib(alpha);
-                let mut m = match &packed {
+                let mut m = match &image.packed.alpha {
                     Some(packed) => {
                         let mut m = pdf.image_xobject(*mask, packed);
                         m.filter(Filter::FlateDecode);
