@@ -245,10 +245,9 @@ fn chain_to_trust(
             .as_bytes()
             .ok_or_else(|| malformed("证书签名"))?;
         let alg = current.signature_algorithm.oid.to_string();
-        if let Some(anchor) = trust.iter().find(|t| {
+        if trust.iter().any(|t| {
             &t.tbs_certificate.subject == issuer_name && verify(t, &alg, &tbs, sig).is_ok()
         }) {
-            let _ = anchor;
             return Ok(());
         }
         let next = carried

@@ -336,4 +336,58 @@ mod tests {
         assert!(!is_cn_date("2026年12月"));
         assert!(!is_cn_date("二〇二六年十二月二日"));
     }
+
+    #[test]
+    fn seal_and_signing_settings_resolve_paths_and_refuse_a_password_in_the_file() {
+        let base = Path::new("/srv/duban");
+        let cfg = Config::from_toml(
+            "[seal]\nimage = \"印章/督查室.png\"\n[signing]\ncertificate = \"certs/签名.p12\"\ntrust = \"certs/ca.pem\"\n",
+            "duban.toml",
+            base,
+        )
+        .expect("parses");
+        let seal = cfg.seal.as_ref().expect("[seal]");
+        assert_eq!(seal.image, base.join("印章/督查室.png"));
+        assert_eq!(seal.size_mm, 42.0, "GB/T 9704's 42 mm by default");
+        let signing = cfg.signing.as_ref().expect("[signing]");
+        assert_eq!(signing.certificate, base.join("certs/签名.p12"));
+        assert_eq!(
+            signing.trust.as_deref(),
+            Some(base.join("certs/ca.pem").as_path())
+        );
+
+        let err = Config::from_toml(
+            "[signing]\ncertificate = \"a.p12\"\npassword = \"123456\"\n",
+            "duban.toml",
+            base,
+        )
+        .expect_err("no password in the file");
+        assert!(err.to_string().contains("DUBAN_SIGN_PASSWORD"), "{err}");
+        let err = Config::from_toml(
+            "[seal]\nimage = \"a.png\"\nsize_mm = 4\n",
+            "duban.toml",
+            base,
+        )
+        .expect_err("too small");
+        assert!(err.to_string().contains("seal.size_mm"), "{err}");
+    }
+
+    #[test]
+    fn without_a_password_a_configured_certificate_stops_the_run_naming_it() {
+        let cfg = Config::from_toml(
+            "[signing]\ncertificate = \"certs/签名.p12\"\n",
+            "duban.toml",
+            Path::new("/srv/duban"),
+        )
+        .expect("parses");
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap_or_default();
+        let err = Stamp::load_with(&cfg, None, today)
+            .err()
+            .expect("no password");
+        assert!(matches!(err, StampError::NoPassword { .. }));
+        assert!(err.to_string().contains("certs/签名.p12"), "{err}");
+        // no [seal], no [signing]: nothing to do, nothing refused
+        let plain = Stamp::load_with(&Config::default(), None, today).expect("loads");
+        assert!(!plain.signs());
+    }
 }
