@@ -98,10 +98,12 @@ def png():
         img.alpha_composite(glyph, (round(c + x * s - box / 2), round(c + y * s - box / 2)))
     line_font = ImageFont.truetype(str(FONT), round(LINE_SIZE * s))
     d.text((c, c + LINE_Y * s), LINE_TEXT, font=line_font, fill=RED + (255,), anchor="mm")
-    # Ink is never quite opaque: the text under the seal stays readable.
+    # Ink is never quite opaque: the text under the seal stays readable. One colour throughout,
+    # the shape in the alpha alone (smaller in the PNG and in every PDF that embeds it).
     alpha = img.getchannel("A").point(lambda a: a * 225 // 255)
-    img.putalpha(alpha)
-    return img
+    seal = Image.new("RGBA", img.size, RED + (0,))
+    seal.putalpha(alpha)
+    return seal
 
 
 def main():

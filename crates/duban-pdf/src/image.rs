@@ -127,6 +127,10 @@ impl Image {
         }
         // A fully opaque alpha plane is no alpha at all.
         let alpha = alpha.filter(|a: &Vec<u8>| a.iter().any(|v| *v != 255));
+        let mut rgb = rgb;
+        if let Some(alpha) = &alpha {
+            fill_invisible(&mut rgb, alpha);
+        }
         let packed = PackedPlanes {
             rgb: crate::deflate::zlib(&rgb),
             alpha: alpha.as_deref().and_then(crate::deflate::zlib),
@@ -140,6 +144,19 @@ impl Image {
             png: bytes.to_vec(),
             digest: Sha256::digest(bytes).into(),
         })
+    }
+}
+
+/// Gives every fully transparent pixel the colour of the pixel before it: invisible either
+/// way, and runs of one colour deflate to almost nothing (the background of a seal scan).
+fn fill_invisible(rgb: &mut [u8], alpha: &[u8]) {
+    let mut last = [0u8; 3];
+    for (pixel, a) in rgb.chunks_exact_mut(3).zip(alpha) {
+        if *a == 0 {
+            pixel.copy_from_slice(&last);
+        } else {
+            last = [pixel[0], pixel[1], pixel[2]];
+        }
     }
 }
 
@@ -178,7 +195,8 @@ mod tests {
         let rgba = encode(2, 1, png::ColorType::Rgba, &[200, 0, 10, 128, 1, 2, 3, 0]);
         let image = Image::from_png(&rgba).expect("decodes");
         assert_eq!((image.width, image.height), (2, 1));
-        assert_eq!(image.rgb, vec![200, 0, 10, 1, 2, 3]);
+        // the invisible pixel takes its neighbour's colour
+        assert_eq!(image.rgb, vec![200, 0, 10, 200, 0, 10]);
         assert_eq!(image.alpha, Some(vec![128, 0]));
 
         let grey_alpha = encode(1, 1, png::ColorType::GrayscaleAlpha, &[50, 7]);
