@@ -23,8 +23,8 @@
 //! months and all) for profiling by hand.
 //!
 //! Every scale also runs with every PDF signed, once with an ECDSA P-256 and once with an
-//! RSA-2048 test certificate (made by `tests/signing/make_pki.py`), and prints the ratios to the
-//! unsigned run.
+//! RSA-2048 test certificate (made by `tests/signing/make_pki.py`), in pairs with unsigned runs
+//! (order alternating; 9 pairs at ×1), and prints the median of the pairwise ratios.
 //!
 //! With ×1 in the list and Debian's `fonts-noto-cjk` installed, ×1 then runs in pairs: once with
 //! the shipped TrueType faces, once with the distribution's Noto CJK `.ttc` collections (CFF
@@ -110,7 +110,7 @@ fn main() {
             );
         }
         set_ofd(&cfg_path, true);
-        measure_signing(scale, &cfg_path, &dir, repeats, &m);
+        measure_signing(scale, &cfg_path, &dir, repeats);
         if scale == 1 {
             baseline = Some(m.total_ms);
             if Path::new(NOTO_CJK[1].0).is_file() {
@@ -251,8 +251,10 @@ const SIGN_PASSWORD: &str = "bench";
 
 /// The same project with every PDF signed (`[signing]`), with an ECDSA P-256 and an RSA-2048
 /// certificate made by `tests/signing/make_pki.py` (needs Python's `cryptography` and the
-/// openssl command; skipped without them), each against the unsigned run `unsigned`.
-fn measure_signing(scale: usize, cfg_path: &Path, dir: &Path, repeats: usize, unsigned: &Sample) {
+/// openssl command; skipped without them). Runs come in pairs, unsigned and signed, their order
+/// alternating, and the median of the pairwise ratios is printed: on a shared machine the load
+/// drifts between runs made one after the other.
+fn measure_signing(scale: usize, cfg_path: &Path, dir: &Path, repeats: usize) {
     let pki = dir.join("pki");
     let made = Command::new("python3")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/signing/make_pki.py"))
@@ -266,25 +268,43 @@ fn measure_signing(scale: usize, cfg_path: &Path, dir: &Path, repeats: usize, un
         );
         return;
     }
+    let pairs = if scale == 1 { 9 } else { repeats.max(1) };
     for (key, label) in [("p256", "P-256"), ("rsa", "RSA-2048")] {
-        set_signing(cfg_path, Some(&pki.join(format!("{key}.p12"))));
-        settle();
-        if let Some(signed) = measure(&format!("×{scale}, signed {label}"), cfg_path, dir, repeats)
-        {
-            let render = |s: &Sample| {
-                s.stages
-                    .iter()
-                    .find(|(n, _)| n == "render")
-                    .map_or(0.0, |(_, v)| *v)
-            };
-            eprintln!(
-                "   ×{scale}: signed {label} / unsigned: total {:.3}, render {:.3}",
-                signed.total_ms / unsigned.total_ms.max(1e-9),
-                render(&signed) / render(unsigned).max(1e-9)
-            );
+        let signed = dir.join(format!("duban-signed-{key}.toml"));
+        if std::fs::copy(cfg_path, &signed).is_err() {
+            continue;
         }
+        set_signing(&signed, Some(&pki.join(format!("{key}.p12"))));
+        settle();
+        let (mut plain, mut sign, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..pairs {
+            let (x, y) = if i % 2 == 0 {
+                let x = run_child(cfg_path, dir);
+                (x, run_child(&signed, dir))
+            } else {
+                let y = run_child(&signed, dir);
+                (run_child(cfg_path, dir), y)
+            };
+            if let (Some(x), Some(y)) = (x, y) {
+                ratios.push(y.total_ms / x.total_ms);
+                plain.push(x);
+                sign.push(y);
+            }
+        }
+        ratios.sort_by(f64::total_cmp);
+        let (Some(x), Some(y)) = (median(plain), median(sign)) else {
+            continue;
+        };
+        print_row(&format!("×{scale}, unsigned (paired with {label})"), &x);
+        print_row(&format!("×{scale}, signed {label} (paired)"), &y);
+        eprintln!(
+            "   ×{scale}: signed {label} / unsigned = {:.3} (median of {} pairwise ratios, {:.3}–{:.3})",
+            ratios[ratios.len() / 2],
+            ratios.len(),
+            ratios[0],
+            ratios[ratios.len() - 1]
+        );
     }
-    set_signing(cfg_path, None);
 }
 
 /// Sets or removes the project's `[signing] certificate`.
