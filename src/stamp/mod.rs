@@ -21,9 +21,9 @@ use std::sync::Arc;
 /// The environment variable holding the certificate's password.
 pub const PASSWORD_VAR: &str = "DUBAN_SIGN_PASSWORD";
 
-/// Room reserved in each PDF for the signature beyond the certificates it carries: the
-/// signature value (512 bytes for RSA-4096), the signed attributes and the CMS framing.
-const SIGNATURE_OVERHEAD: usize = 4096;
+/// Room reserved in each PDF beyond the size of a probe signature made with the same key: an
+/// ECDSA signature's DER varies by a few bytes with its numbers.
+const SIGNATURE_SLACK: usize = 64;
 
 /// The seal and the signer of a run (either may be absent).
 #[derive(Default)]
@@ -131,20 +131,29 @@ impl Stamp {
             .as_ref()
             .map(|c| check::common_name(&c.certificate))
             .unwrap_or_default();
-        // The certificates are most of the signature; reserving for them (not a fixed 16 KiB)
-        // keeps each PDF a few KB larger than unsigned, not 32 KB.
-        let certificates: usize = signer.as_ref().map_or(0, |c| {
-            std::iter::once(&c.certificate)
-                .chain(&c.chain)
-                .map(|cert| der::Encode::encoded_len(cert).map_or(8192, |l| u32::from(l) as usize))
-                .sum()
-        });
+        // Every signature with this key has the size of this one (give or take an ECDSA
+        // signature's few bytes): reserving just that keeps a signed PDF ~4 KB larger than an
+        // unsigned one (the room is written as hex, and hashed, mailed and archived).
+        let capacity = match &signer {
+            Some(creds) => {
+                let probe = cms::sign(creds, &[b"probe"]).map_err(|e| StampError::Algorithm {
+                    file: cfg
+                        .signing
+                        .as_ref()
+                        .map(|s| s.certificate.display().to_string())
+                        .unwrap_or_default(),
+                    what: e.to_string(),
+                })?;
+                probe.len() + SIGNATURE_SLACK
+            }
+            None => 0,
+        };
         Ok(Stamp {
             seal,
             signer,
             signer_name,
             office: cfg.office.name.clone(),
-            capacity: certificates + SIGNATURE_OVERHEAD,
+            capacity,
         })
     }
 
