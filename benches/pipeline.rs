@@ -22,6 +22,10 @@
 //! `DUBAN_BENCH_KEEP=1` the projects stay (`$TMPDIR/duban-bench-x<scale>`, eleven archived
 //! months and all) for profiling by hand.
 //!
+//! Every scale also runs with every PDF signed, once with an ECDSA P-256 and once with an
+//! RSA-2048 test certificate (made by `tests/signing/make_pki.py`), in pairs with unsigned runs
+//! (order alternating; 9 pairs at ×1), and prints the median of the pairwise ratios.
+//!
 //! With ×1 in the list and Debian's `fonts-noto-cjk` installed, ×1 then runs in pairs: once with
 //! the shipped TrueType faces, once with the distribution's Noto CJK `.ttc` collections (CFF
 //! outlines) as the three role faces, fifteen times; the median of the pairwise ratios is
@@ -106,6 +110,7 @@ fn main() {
             );
         }
         set_ofd(&cfg_path, true);
+        measure_signing(scale, &cfg_path, &dir, repeats);
         if scale == 1 {
             baseline = Some(m.total_ms);
             if Path::new(NOTO_CJK[1].0).is_file() {
@@ -238,6 +243,86 @@ fn set_ofd(cfg_path: &Path, on: bool) {
         .collect();
     // A table of its own at the end, where no other table's keys follow.
     out.push_str(&format!("\n[output]\nofd = {on}\n"));
+    let _ = std::fs::write(cfg_path, out);
+}
+
+/// The password of the bench's test certificates (given to every child run).
+const SIGN_PASSWORD: &str = "bench";
+
+/// The same project with every PDF signed (`[signing]`), with an ECDSA P-256 and an RSA-2048
+/// certificate made by `tests/signing/make_pki.py` (needs Python's `cryptography` and the
+/// openssl command; skipped without them). Runs come in pairs, unsigned and signed, their order
+/// alternating, and the median of the pairwise ratios is printed: on a shared machine the load
+/// drifts between runs made one after the other.
+fn measure_signing(scale: usize, cfg_path: &Path, dir: &Path, repeats: usize) {
+    let pki = dir.join("pki");
+    let made = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/signing/make_pki.py"))
+        .arg(&pki)
+        .arg(SIGN_PASSWORD)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !made {
+        eprintln!(
+            "   ×{scale}: no test certificates (python3 with cryptography, openssl): signing not measured"
+        );
+        return;
+    }
+    let pairs = if scale == 1 { 9 } else { repeats.max(1) };
+    for (key, label) in [("p256", "P-256"), ("rsa", "RSA-2048")] {
+        let signed = dir.join(format!("duban-signed-{key}.toml"));
+        if std::fs::copy(cfg_path, &signed).is_err() {
+            continue;
+        }
+        set_signing(&signed, Some(&pki.join(format!("{key}.p12"))));
+        settle();
+        let (mut plain, mut sign, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..pairs {
+            let (x, y) = if i % 2 == 0 {
+                let x = run_child(cfg_path, dir);
+                (x, run_child(&signed, dir))
+            } else {
+                let y = run_child(&signed, dir);
+                (run_child(cfg_path, dir), y)
+            };
+            if let (Some(x), Some(y)) = (x, y) {
+                ratios.push(y.total_ms / x.total_ms);
+                plain.push(x);
+                sign.push(y);
+            }
+        }
+        ratios.sort_by(f64::total_cmp);
+        let (Some(x), Some(y)) = (median(plain), median(sign)) else {
+            continue;
+        };
+        print_row(&format!("×{scale}, unsigned (paired with {label})"), &x);
+        print_row(&format!("×{scale}, signed {label} (paired)"), &y);
+        eprintln!(
+            "   ×{scale}: signed {label} / unsigned = {:.3} (median of {} pairwise ratios, {:.3}–{:.3})",
+            ratios[ratios.len() / 2],
+            ratios.len(),
+            ratios[0],
+            ratios[ratios.len() - 1]
+        );
+    }
+}
+
+/// Sets or removes the project's `[signing] certificate`.
+fn set_signing(cfg_path: &Path, p12: Option<&Path>) {
+    let Ok(text) = std::fs::read_to_string(cfg_path) else {
+        return;
+    };
+    let mut out: String = text
+        .lines()
+        .filter(|l| !l.starts_with("[signing]") && !l.starts_with("certificate ="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    if let Some(p12) = p12 {
+        out.push_str(&format!(
+            "\n[signing]\ncertificate = {:?}\n",
+            p12.display().to_string()
+        ));
+    }
     let _ = std::fs::write(cfg_path, out);
 }
 
@@ -380,7 +465,11 @@ fn run_child(cfg: &Path, dir: &Path) -> Option<Sample> {
         }
     }
     let exe = std::env::current_exe().ok()?;
-    let out = Command::new(exe).env(CHILD_ENV, cfg).output().ok()?;
+    let out = Command::new(exe)
+        .env(CHILD_ENV, cfg)
+        .env("DUBAN_SIGN_PASSWORD", SIGN_PASSWORD)
+        .output()
+        .ok()?;
     if !out.status.success() {
         eprintln!("child failed: {}", String::from_utf8_lossy(&out.stderr));
         return None;

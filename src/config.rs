@@ -207,6 +207,38 @@ impl Default for Output {
     }
 }
 
+/// `[seal]`: the office's seal, placed over the sign-off of every notice (GB/T 9704-2012
+/// §7.3.5) and the year report.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealConfig {
+    /// A PNG with a transparent background; relative to the config file's folder.
+    pub image: PathBuf,
+    /// The seal's diameter on paper, in millimetres (default 42).
+    #[serde(default = "SealConfig::default_size_mm")]
+    pub size_mm: f32,
+}
+
+impl SealConfig {
+    fn default_size_mm() -> f32 {
+        42.0
+    }
+}
+
+/// `[signing]`: the certificate every notice PDF is signed with. Its password is never in this
+/// file: it comes from the environment variable `DUBAN_SIGN_PASSWORD`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningConfig {
+    /// A PKCS#12 file (.p12/.pfx) with the private key and the certificate chain.
+    pub certificate: PathBuf,
+    /// A PEM file of the CA certificate(s) `duban verify` checks signers against.
+    pub trust: Option<PathBuf>,
+    /// Refused with a message: passwords do not belong in a file.
+    #[serde(default)]
+    password: Option<toml::Value>,
+}
+
 /// How `duban send` reaches the mail server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -430,6 +462,10 @@ pub struct Config {
     pub mail: Option<Mail>,
     /// The office mailbox for `duban collect`; absent until the office configures it.
     pub collect: Option<Collect>,
+    /// The seal over the sign-off; absent: notices carry no seal.
+    pub seal: Option<SealConfig>,
+    /// The signing certificate; absent: notices are not signed.
+    pub signing: Option<SigningConfig>,
     /// Folder the config file lives in; paths are resolved against it.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -451,6 +487,8 @@ impl Default for Config {
             output: Output::default(),
             mail: None,
             collect: None,
+            seal: None,
+            signing: None,
             base_dir: PathBuf::from("."),
         }
     }
@@ -497,6 +535,20 @@ impl Config {
         {
             if ca.is_relative() {
                 *ca = base.join(&*ca);
+            }
+        }
+        let seal = cfg.seal.as_mut().map(|s| &mut s.image);
+        let signing = cfg
+            .signing
+            .as_mut()
+            .map(|s| (&mut s.certificate, s.trust.as_mut()));
+        let (certificate, trust) = match signing {
+            Some((c, t)) => (Some(c), t),
+            None => (None, None),
+        };
+        for path in [seal, certificate, trust].into_iter().flatten() {
+            if path.is_relative() {
+                *path = base.join(&*path);
             }
         }
         let p = &mut cfg.paths;
@@ -565,6 +617,19 @@ impl Config {
         }
         if let Some(collect) = &self.collect {
             collect.validate()?;
+        }
+        if let Some(seal) = &self.seal
+            && !(10.0..=80.0).contains(&seal.size_mm)
+        {
+            return Err(InvalidSetting(format!(
+                "键 seal.size_mm 的值 {} 应在 10–80（毫米）之间",
+                seal.size_mm
+            )));
+        }
+        if self.signing.as_ref().is_some_and(|s| s.password.is_some()) {
+            return Err(InvalidSetting(
+                "键 signing.password 不能写在配置文件中：请在运行前设置环境变量 DUBAN_SIGN_PASSWORD".into(),
+            ));
         }
         let l = &self.limits;
         if l.max_file_bytes == 0 || l.max_inflated_bytes == 0 || l.max_rows_per_sheet == 0 {

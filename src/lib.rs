@@ -20,6 +20,7 @@ pub mod model;
 pub mod names;
 pub mod render;
 pub mod replies;
+pub mod stamp;
 pub mod templates;
 pub mod tls;
 pub mod trend;

@@ -13,6 +13,7 @@ use super::{Failure, Outcome, parse_month};
 use duban::config::Config;
 use duban::model::Month;
 use duban::pipeline;
+use duban::stamp::check;
 use duban::verify::{
     Unarchived, VerifyError, YEAR_MANIFEST, unarchived, verify_month, verify_year,
 };
@@ -52,11 +53,15 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
         );
         return Ok(Outcome::Clean);
     }
+    let trust = trusted_cas(cfg)?;
     let mut damaged = false;
     for month in months {
         let dir = cfg.paths.output.join(month.to_string());
         match verify_month(&dir) {
-            Ok(report) => damaged |= !verdict(&month.label(), &report),
+            Ok(report) => {
+                damaged |= !verdict(&month.label(), &report);
+                damaged |= !signatures(&month.label(), &dir, &trust);
+            }
             Err(VerifyError::NotArchived { .. }) if dir.is_dir() => match unarchived(&dir) {
                 Unarchived::ManifestMissing => {
                     println!(
@@ -74,9 +79,68 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
         }
     }
     for (year, dir) in years {
-        damaged |= !verdict(&format!("{year}年度总结"), &verify_year(&dir)?);
+        let label = format!("{year}年度总结");
+        damaged |= !verdict(&label, &verify_year(&dir)?);
+        damaged |= !signatures(&label, &dir, &trust);
     }
     Ok(Outcome::from_errors(damaged))
+}
+
+/// The CAs of `[signing] trust`, empty when not configured.
+fn trusted_cas(cfg: &Config) -> Result<Vec<x509_cert::Certificate>, Failure> {
+    let Some(path) = cfg.signing.as_ref().and_then(|s| s.trust.as_ref()) else {
+        return Ok(Vec::new());
+    };
+    let file = path.display().to_string();
+    let bad = |reason: String| -> Failure {
+        Box::new(duban::stamp::StampError::Trust {
+            file: file.clone(),
+            reason,
+        })
+    };
+    let bytes = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let cas = check::load_pem(&bytes).map_err(bad)?;
+    if cas.is_empty() {
+        return Err(bad("文件中没有证书".into()));
+    }
+    Ok(cas)
+}
+
+/// Checks and prints the signatures of the PDFs in a folder; true when none is broken.
+fn signatures(label: &str, dir: &std::path::Path, trust: &[x509_cert::Certificate]) -> bool {
+    let report = check::check_folder(dir, trust);
+    if report.good.is_empty() && report.broken.is_empty() {
+        return true;
+    }
+    let chain = if trust.is_empty() {
+        "（未配置 [signing] trust，未核对证书链）"
+    } else {
+        ""
+    };
+    if report.holds() {
+        let signers: std::collections::BTreeSet<&str> =
+            report.good.iter().map(|(_, s)| s.as_str()).collect();
+        println!(
+            "✓ {label}：{} 份 PDF 的电子签名有效（签名者：{}）{chain}{}",
+            report.good.len(),
+            signers.into_iter().collect::<Vec<_>>().join("、"),
+            if report.unsigned.is_empty() {
+                String::new()
+            } else {
+                format!("；{} 份未签名", report.unsigned.len())
+            }
+        );
+        return true;
+    }
+    println!(
+        "✗ {label}：{} 份 PDF 的电子签名有效，{} 份无效{chain}：",
+        report.good.len(),
+        report.broken.len()
+    );
+    for (file, fault) in &report.broken {
+        println!("  签名无效：{file}（{fault}）");
+    }
+    false
 }
 
 /// Prints one folder's verdict; true when intact.

@@ -13,11 +13,13 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
-/// Loads fonts and templates once: both are checked before any input is read, so a broken
-/// template or a missing font is a usage error (exit 2) and not a half-made month.
+/// Loads fonts, templates, the seal and the signing certificate once: all are checked before
+/// any input is read, so a broken template, a missing font, a seal that is not a PNG or a wrong
+/// certificate password is a usage error (exit 2) and not a half-made month.
 pub struct Resources {
     pub fonts: FontSet,
     pub templates: Templates,
+    pub stamp: crate::stamp::Stamp,
 }
 
 impl Resources {
@@ -30,7 +32,12 @@ impl Resources {
             &source(&cfg.fonts.heading),
             &FontSet::shipped_fallbacks(&cfg.paths.fonts),
         )?;
-        Ok(Resources { fonts, templates })
+        let stamp = crate::stamp::Stamp::load(cfg).map_err(|e| RunError::Usage(e.to_string()))?;
+        Ok(Resources {
+            fonts,
+            templates,
+            stamp,
+        })
     }
 }
 
@@ -62,6 +69,7 @@ pub fn render(
         cfg,
         &res.fonts,
         &res.templates,
+        &res.stamp,
         stems,
         &|| progress.tick(),
         &|doc| {

@@ -90,8 +90,17 @@ pub fn year(cfg: &Config, opts: &YearOptions) -> Result<YearSummary, RunError> {
         &number,
     )
     .map_err(|e| RunError::Usage(format!("年度督办总结无法生成：{e}")))?;
-    let laid = crate::render::notices::year::lay_out(&doc, &resources.fonts);
-    let (pdf, ofd) = crate::render::notices::pdf_and_ofd(&laid, &resources.fonts, &meta, cfg)
+    let mut laid = crate::render::notices::year::lay_out(&doc, &resources.fonts);
+    resources.stamp.place_seal(&mut laid);
+    let (pdf, ofd) = resources
+        .stamp
+        .write(
+            &laid,
+            &resources.fonts,
+            &meta,
+            report.issued_on,
+            cfg.output.ofd,
+        )
         .map_err(|e| RunError::Usage(format!("年度督办总结无法生成：{e}")))?;
     let xlsx = crate::render::xlsx::year_workbook(&report, cfg).map_err(RunError::Xlsx)?;
 

@@ -21,5 +21,6 @@ mod ofd;
 mod run;
 mod send;
 mod send_faults;
+mod signing;
 mod summary_xlsx;
 mod templates;

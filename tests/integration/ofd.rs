@@ -223,6 +223,23 @@ fn check_package(ofd: &Path) -> usize {
         assert!(names.contains(&file.as_str()), "{file} is in the package");
     }
     assert!(!font_ids.is_empty());
+    // Images (the seal): MultiMedia resources whose PNG is in the package.
+    let mut images = BTreeSet::new();
+    for media in res
+        .all("MultiMedias")
+        .iter()
+        .flat_map(|m| m.all("MultiMedia"))
+    {
+        assert_eq!((media.attr("Type"), media.attr("Format")), ("Image", "PNG"));
+        let file = format!("Doc_0/{base}/{}", media.child("MediaFile").text);
+        let (_, png, _) = parts
+            .iter()
+            .find(|p| p.0 == file)
+            .unwrap_or_else(|| panic!("{file} is in the package"));
+        assert!(png.starts_with(b"\x89PNG"), "{file} is a PNG");
+        images.insert(media.attr("ID").to_string());
+    }
+    let mut placed = 0;
 
     for page in &pages {
         let content = part(&format!("Doc_0/{}", page.attr("BaseLoc")));
@@ -249,11 +266,23 @@ fn check_package(ofd: &Path) -> usize {
                 "PathObject" => {
                     assert!(!obj.child("AbbreviatedData").text.is_empty());
                 }
+                "ImageObject" => {
+                    assert!(images.contains(obj.attr("ResourceID")), "a declared image");
+                    let b = numbers(obj.attr("Boundary"), 4);
+                    let (w, h) = (b[2], b[3]);
+                    assert_eq!(numbers(obj.attr("CTM"), 6), [w, 0.0, 0.0, h, 0.0, 0.0]);
+                    placed += 1;
+                }
                 other => panic!("unexpected <{other}>"),
             }
         }
         assert!(texts > 0, "every page has text");
     }
+    assert_eq!(
+        placed,
+        images.len(),
+        "the seal is placed once, on the sign-off's page"
+    );
     let unique: BTreeSet<u32> = ids.iter().copied().collect();
     assert_eq!(unique.len(), ids.len(), "IDs are unique in the document");
     assert_eq!(

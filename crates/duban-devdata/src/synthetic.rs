@@ -189,6 +189,13 @@ pub fn write_project(
         .replace(
             "fonts = \"fonts\"",
             &format!("fonts = {:?}", project.join("fonts").display().to_string()),
+        )
+        .replace(
+            "image = \"input/seal/样章.png\"",
+            &format!(
+                "image = {:?}",
+                project.join("input/seal/样章.png").display().to_string()
+            ),
         );
     let cfg_path = dir.join("duban.toml");
     std::fs::write(&cfg_path, toml).map_err(|x| e(&x))?;

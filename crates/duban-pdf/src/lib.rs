@@ -39,9 +39,11 @@ pub mod content;
 mod deflate;
 mod face;
 pub mod fonts;
+mod image;
 pub mod layout;
 mod ofd;
 mod sfnt;
+mod sign;
 mod table;
 pub mod text;
 mod write;
@@ -53,12 +55,14 @@ pub use content::{
     PageNumbers, PageSetup, Paragraph, Row, Rule, Span, Style, Table, TableStyle, mm,
 };
 pub use fonts::{FontError, FontRole, FontSet, FontSource, Glyph, SHIPPED_FALLBACKS};
+pub use image::{Image, ImageError, PlacedImage};
 pub use layout::{
     EM_ASCENT, FillRect, Item, Layout, Origin, Page, RowMark, RowRef, StrokeLine, TextLine, layout,
 };
 pub use ofd::{OFD_NS, write_ofd};
+pub use sign::{PreparedPdf, SignatureField};
 pub use text::{MissingGlyph, PlacedGlyph, break_lines, may_end_line, may_start_line, measure};
-pub use write::{WriteError, write_pdf, write_pdf_and_ofd};
+pub use write::{WriteError, write_pdf, write_pdf_and_ofd, write_pdf_for_signing};
 
 /// A rendered document.
 #[derive(Debug, Clone)]

@@ -6,7 +6,9 @@
 //! Doc_0/Document.xml              page area (the page size, mm), public resources, pages
 //! Doc_0/PublicRes.xml             one Font per used face, its file in Doc_0/Res/
 //! Doc_0/Res/font_<id>.ttf|.otf    the same glyph subset the PDF embeds, plus cmap and OS/2
-//! Doc_0/Pages/Page_<n>/Content.xml one layer: fills, rules (PathObject), text (TextObject)
+//! Doc_0/Res/image_<id>.png        images (MultiMedia resources in PublicRes.xml), as given
+//! Doc_0/Pages/Page_<n>/Content.xml one layer: fills, rules (PathObject), text (TextObject),
+//!                                 images (ImageObject)
 //! ```
 //!
 //! Coordinates are millimetres from the top-left corner, as the layout's points are from the
@@ -20,6 +22,7 @@ use super::content::{Color, Meta};
 use super::deflate;
 use super::face::Outlines;
 use super::fonts::FontSet;
+use super::image::Image;
 use super::layout::{Item, Layout, Page, StrokeLine, TextLine};
 use super::sfnt;
 use super::write::{EmbeddedFont, WriteError, embed_fonts};
@@ -79,12 +82,19 @@ pub(crate) fn write_ofd_with(
     let mut ids = Ids::default();
     // Fonts first, then pages, then the objects of each page in order.
     let font_ids: BTreeMap<usize, u32> = embedded.iter().map(|f| (f.face, ids.next())).collect();
+    // Distinct images (by content) in order of first use, each a MultiMedia resource.
+    let mut images: Vec<(&Image, u32)> = Vec::new();
+    for placed in layout.pages.iter().flat_map(Page::images) {
+        if !images.iter().any(|(i, _)| i.digest == placed.image.digest) {
+            images.push((&placed.image, ids.next()));
+        }
+    }
     let page_ids: Vec<u32> = layout.pages.iter().map(|_| ids.next()).collect();
     let by_face: BTreeMap<usize, &EmbeddedFont> = embedded.iter().map(|f| (f.face, f)).collect();
     let contents: Vec<String> = layout
         .pages
         .iter()
-        .map(|page| page_content(page, &by_face, &font_ids, &mut ids))
+        .map(|page| page_content(page, &by_face, &font_ids, &images, &mut ids))
         .collect();
 
     // Per face, the characters shown and their glyphs in the subset (first glyph per character
@@ -124,7 +134,18 @@ pub(crate) fn write_ofd_with(
         let cmap = shown.remove(&font.face).unwrap_or_default();
         font_files.push((format!("Doc_0/Res/{file}"), font_file(font, &cmap)?, font));
     }
-    res.push_str("</ofd:Fonts></ofd:Res>");
+    res.push_str("</ofd:Fonts>");
+    if !images.is_empty() {
+        res.push_str("<ofd:MultiMedias>");
+        for (_, id) in &images {
+            let _ = write!(
+                res,
+                "<ofd:MultiMedia ID=\"{id}\" Type=\"Image\" Format=\"PNG\"><ofd:MediaFile>image_{id}.png</ofd:MediaFile></ofd:MultiMedia>"
+            );
+        }
+        res.push_str("</ofd:MultiMedias>");
+    }
+    res.push_str("</ofd:Res>");
 
     let (w, h) = (mm(layout.setup.width), mm(layout.setup.height));
     let mut document = xml_head("Document");
@@ -196,6 +217,11 @@ pub(crate) fn write_ofd_with(
             }
         }
         .ok_or_else(failed)?;
+    }
+    for (image, id) in &images {
+        // PNG data is compressed already.
+        zip.add_stored(&format!("Doc_0/Res/image_{id}.png"), &image.png)
+            .ok_or_else(failed)?;
     }
     for (i, content) in contents.iter().enumerate() {
         zip.add(
@@ -342,6 +368,7 @@ fn page_content(
     page: &Page,
     fonts: &BTreeMap<usize, &EmbeddedFont>,
     font_ids: &BTreeMap<usize, u32>,
+    images: &[(&Image, u32)],
     ids: &mut Ids,
 ) -> String {
     let mut out = xml_head("Page");
@@ -426,6 +453,19 @@ fn page_content(
     for item in &page.items {
         if let Item::Text(line) = item {
             text_line(&mut out, line, fonts, font_ids, ids);
+        }
+    }
+    // Images last, over the text, as in the PDF.
+    for placed in page.images() {
+        if let Some((_, resource)) = images.iter().find(|(i, _)| i.digest == placed.image.digest) {
+            let (w, h) = (mm(placed.width), mm(placed.height));
+            let _ = write!(
+                out,
+                "<ofd:ImageObject ID=\"{}\" Boundary=\"{} {} {w} {h}\" CTM=\"{w} 0 0 {h} 0 0\" ResourceID=\"{resource}\"/>",
+                ids.next(),
+                mm(placed.x),
+                mm(placed.y),
+            );
         }
     }
     out.push_str("</ofd:Layer></ofd:Content></ofd:Page>");

@@ -15,9 +15,11 @@ use super::content::{Color, Meta};
 use super::deflate::{self, Packed};
 use super::face::{FaceData, Outlines};
 use super::fonts::{Cut, FontSet};
+use super::image::{Image, PlacedImage};
 use super::layout::{Item, Layout, Page, TextLine};
+use super::sign::{PreparedPdf, SignatureField};
 use chrono::Datelike as _;
-use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
+use pdf_writer::types::{CidFontType, FontFlags, SigFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -56,7 +58,7 @@ use std::sync::Arc;
 /// [`WriteError`] when a face the layout uses cannot be subset (a damaged font table): the
 /// document is not written rather than written without that face's text.
 pub fn write_pdf(layout: &Layout, fonts: &FontSet, meta: &Meta) -> Result<Vec<u8>, WriteError> {
-    write_pdf_with(layout, &embed_fonts(layout, fonts)?, meta)
+    write_pdf_with(layout, &embed_fonts(layout, fonts)?, meta, None)
 }
 
 /// The PDF and its OFD twin of one layout, the fonts cut once for both (cutting a subset is
@@ -71,15 +73,48 @@ pub fn write_pdf_and_ofd(
     meta: &Meta,
 ) -> Result<(Vec<u8>, Vec<u8>), WriteError> {
     let embedded = embed_fonts(layout, fonts)?;
-    let pdf = write_pdf_with(layout, &embedded, meta)?;
+    let pdf = write_pdf_with(layout, &embedded, meta, None)?;
     let ofd = super::ofd::write_ofd_with(layout, &embedded, meta)?;
     Ok((pdf, ofd))
+}
+
+/// Like [`write_pdf_and_ofd`], but the PDF carries an empty signature field, to be signed
+/// with [`crate::PreparedPdf::finish`]; `ofd` is false to skip the OFD twin.
+///
+/// # Errors
+///
+/// [`WriteError`] as [`write_pdf`], and [`WriteError::Signature`] when the field's page does
+/// not exist.
+pub fn write_pdf_for_signing(
+    layout: &Layout,
+    fonts: &FontSet,
+    meta: &Meta,
+    field: &SignatureField,
+    ofd: bool,
+) -> Result<(PreparedPdf, Option<Vec<u8>>), WriteError> {
+    if field.page >= layout.pages.len() {
+        return Err(WriteError::Signature(format!(
+            "签名位置在第 {} 页，文档只有 {} 页",
+            field.page + 1,
+            layout.pages.len()
+        )));
+    }
+    let embedded = embed_fonts(layout, fonts)?;
+    let pdf = write_pdf_with(layout, &embedded, meta, Some(field))?;
+    let prepared = PreparedPdf::locate(pdf, field.capacity)?;
+    let ofd = if ofd {
+        Some(super::ofd::write_ofd_with(layout, &embedded, meta)?)
+    } else {
+        None
+    };
+    Ok((prepared, ofd))
 }
 
 fn write_pdf_with(
     layout: &Layout,
     embedded: &[EmbeddedFont],
     meta: &Meta,
+    field: Option<&SignatureField>,
 ) -> Result<Vec<u8>, WriteError> {
     // sized up front, so the buffer is not grown (and copied) again and again
     let mut pdf = Pdf::with_capacity(buffer_size(embedded));
@@ -90,8 +125,19 @@ fn write_pdf_with(
     let info = alloc();
     let font_refs: Vec<Ref> = embedded.iter().map(|_| alloc()).collect();
     let pages: Vec<(Ref, Ref)> = layout.pages.iter().map(|_| (alloc(), alloc())).collect();
+    let images = ImageRefs::collect(layout, field, &mut alloc);
+    // The signature's objects: the field (also its widget), the signature dictionary, the
+    // widget's appearance.
+    let sig_refs = field.map(|_| (alloc(), alloc(), alloc()));
 
-    pdf.catalog(catalog).pages(tree);
+    let mut cat = pdf.catalog(catalog);
+    cat.pages(tree);
+    if let Some((field_ref, _, _)) = sig_refs {
+        cat.form()
+            .fields([field_ref])
+            .sig_flags(SigFlags::SIGNATURES_EXIST | SigFlags::APPEND_ONLY);
+    }
+    cat.finish();
     pdf.pages(tree)
         .kids(pages.iter().map(|(page, _)| *page))
         .count(pages.len() as i32);
@@ -99,18 +145,29 @@ fn write_pdf_with(
     let by_face: BTreeMap<usize, &EmbeddedFont> = embedded.iter().map(|f| (f.face, f)).collect();
     let mut id_hash = Sha256::new();
     let media = Rect::new(0.0, 0.0, layout.setup.width, layout.setup.height);
-    for (page, (page_ref, content_ref)) in layout.pages.iter().zip(&pages) {
-        let content = page_content(page, layout.setup.height, &by_face);
+    for (index, (page, (page_ref, content_ref))) in layout.pages.iter().zip(&pages).enumerate() {
+        let skip = field.filter(|f| f.page == index);
+        let content = page_content(page, layout.setup.height, &by_face, &images, skip);
         id_hash.update(&content);
         let packed = deflate::zlib(&content);
         let mut p = pdf.page(*page_ref);
         p.parent(tree).media_box(media).contents(*content_ref);
+        if let (Some(_), Some((field_ref, _, _))) = (skip, sig_refs) {
+            p.annotations([field_ref]);
+        }
         let mut resources = p.resources();
         let mut dict = resources.fonts();
         for (font, font_ref) in embedded.iter().zip(&font_refs) {
             dict.pair(Name(font.tag.as_bytes()), *font_ref);
         }
         dict.finish();
+        let used = images.on_page(page, skip);
+        if !used.is_empty() {
+            let mut x = resources.x_objects();
+            for (name, image_ref) in used {
+                x.pair(Name(name.as_bytes()), image_ref);
+            }
+        }
         resources.finish();
         p.finish();
         match &packed {
@@ -126,6 +183,7 @@ fn write_pdf_with(
         id_hash.update(font.tag.as_bytes());
         write_font(&mut pdf, *font_ref, &mut alloc, font);
     }
+    images.write(&mut pdf, &mut id_hash);
 
     let date = Date::new(meta.date.year_ce().1 as u16)
         .month(meta.date.month() as u8)
@@ -148,6 +206,17 @@ fn write_pdf_with(
         id_hash.update([0]);
     }
     id_hash.update(meta.date.to_string().as_bytes());
+    if let (Some(field), Some((field_ref, sig_ref, ap_ref))) = (field, sig_refs) {
+        let (page_ref, _) = pages[field.page];
+        super::sign::write_field(
+            &mut pdf,
+            field,
+            [field_ref, sig_ref, ap_ref, page_ref],
+            images.entry_of(field.appearance.as_deref()),
+            layout.setup.height,
+        );
+        id_hash.update(field.name.as_bytes());
+    }
     let id = id_hash.finalize()[..16].to_vec();
     pdf.set_file_id((id.clone(), id));
     Ok(pdf.finish())
@@ -175,6 +244,9 @@ pub enum WriteError {
         /// The face's file name.
         face: String,
     },
+    /// A signature field that cannot be written or filled.
+    #[error("无法签名：{0}")]
+    Signature(String),
     /// The OFD package could not be assembled.
     #[error("无法生成 OFD 文件：{reason}")]
     Package {
@@ -433,8 +505,16 @@ fn r(v: f32) -> f32 {
     (v * 1000.0).round() / 1000.0
 }
 
-/// Fills, then rules, then text (text is never hidden under a fill).
-fn page_content(page: &Page, page_height: f32, fonts: &BTreeMap<usize, &EmbeddedFont>) -> Vec<u8> {
+/// Fills, then rules, then text (text is never hidden under a fill), then images (a seal
+/// presses on the text beneath it). `skip` is a signature field on this page: an image it
+/// shows as its own appearance is not drawn twice.
+fn page_content(
+    page: &Page,
+    page_height: f32,
+    fonts: &BTreeMap<usize, &EmbeddedFont>,
+    images: &ImageRefs,
+    skip: Option<&SignatureField>,
+) -> Vec<u8> {
     let mut c = Content::new();
     for item in &page.items {
         if let Item::Fill(f) = item {
@@ -472,7 +552,134 @@ fn page_content(page: &Page, page_height: f32, fonts: &BTreeMap<usize, &Embedded
             c.end_text();
         }
     }
+    for placed in page.images() {
+        if skip.is_some_and(|f| f.shows(placed)) {
+            continue;
+        }
+        if let Some(name) = images.name_of(Some(&placed.image)) {
+            c.save_state();
+            c.transform([
+                r(placed.width),
+                0.0,
+                0.0,
+                r(placed.height),
+                r(placed.x),
+                r(page_height - placed.y - placed.height),
+            ]);
+            c.x_object(Name(name.as_bytes()));
+            c.restore_state();
+        }
+    }
     c.finish().into_vec()
+}
+
+/// The document's distinct images (by content), in order of first use, each an image
+/// XObject `/Im<n>` with its alpha as a soft mask.
+struct ImageRefs<'a> {
+    /// (image, its XObject, its soft mask)
+    list: Vec<(&'a Image, Ref, Option<Ref>)>,
+}
+
+impl<'a> ImageRefs<'a> {
+    fn collect(
+        layout: &'a Layout,
+        field: Option<&'a SignatureField>,
+        alloc: &mut impl FnMut() -> Ref,
+    ) -> ImageRefs<'a> {
+        let mut list: Vec<(&Image, Ref, Option<Ref>)> = Vec::new();
+        let placed = layout.pages.iter().flat_map(Page::images);
+        let shown = placed
+            .map(|p| &*p.image)
+            .chain(field.and_then(|f| f.appearance.as_deref()));
+        for image in shown {
+            if !list
+                .iter()
+                .any(|(known, _, _)| known.digest == image.digest)
+            {
+                let mask = image.alpha.as_ref().map(|_| ());
+                let xobject = alloc();
+                list.push((image, xobject, mask.map(|()| alloc())));
+            }
+        }
+        ImageRefs { list }
+    }
+
+    fn entry_of(&self, image: Option<&Image>) -> Option<(String, Ref)> {
+        let image = image?;
+        self.list
+            .iter()
+            .position(|(known, _, _)| known.digest == image.digest)
+            .map(|i| (format!("Im{i}"), self.list[i].1))
+    }
+
+    fn name_of(&self, image: Option<&Image>) -> Option<String> {
+        let image = image?;
+        self.list
+            .iter()
+            .position(|(known, _, _)| known.digest == image.digest)
+            .map(|i| format!("Im{i}"))
+    }
+
+    /// The images a page draws itself, by resource name.
+    fn on_page(&self, page: &Page, skip: Option<&SignatureField>) -> Vec<(String, Ref)> {
+        let mut used: Vec<(String, Ref)> = Vec::new();
+        for placed in page.images() {
+            if skip.is_some_and(|f| f.shows(placed)) {
+                continue;
+            }
+            if let Some(i) = self
+                .list
+                .iter()
+                .position(|(known, _, _)| known.digest == placed.image.digest)
+                && !used.iter().any(|(_, r)| *r == self.list[i].1)
+            {
+                used.push((format!("Im{i}"), self.list[i].1));
+            }
+        }
+        used.sort();
+        used
+    }
+
+    fn write(&self, pdf: &mut Pdf, id_hash: &mut Sha256) {
+        for (image, xobject, mask) in &self.list {
+            id_hash.update(image.digest);
+            let width = image.width as i32;
+            let height = image.height as i32;
+            let mut x = match &image.packed.rgb {
+                Some(packed) => {
+                    let mut x = pdf.image_xobject(*xobject, packed);
+                    x.filter(Filter::FlateDecode);
+                    x
+                }
+                None => pdf.image_xobject(*xobject, &image.rgb),
+            };
+            x.width(width).height(height).bits_per_component(8);
+            x.color_space().device_rgb();
+            x.interpolate(true);
+            if let Some(mask) = mask {
+                x.s_mask(*mask);
+            }
+            x.finish();
+            if let (Some(mask), Some(alpha)) = (mask, &image.alpha) {
+                let mut m = match &image.packed.alpha {
+                    Some(packed) => {
+                        let mut m = pdf.image_xobject(*mask, packed);
+                        m.filter(Filter::FlateDecode);
+                        m
+                    }
+                    None => pdf.image_xobject(*mask, alpha),
+                };
+                m.width(width).height(height).bits_per_component(8);
+                m.color_space().device_gray();
+                m.interpolate(true);
+            }
+        }
+    }
+}
+
+/// Whether a placed image is `image` at exactly this rectangle.
+pub(crate) fn same_place(placed: &PlacedImage, image: &Image, rect: [f32; 4]) -> bool {
+    placed.image.digest == image.digest && [placed.x, placed.y, placed.width, placed.height] == rect
 }
 
 /// A run of glyphs on one baseline in one font, shown by one `TJ`.

@@ -43,6 +43,11 @@ impl ZipOut {
         self.add_compressed(name, &[&compressed], crc, data.len())
     }
 
+    /// Adds `data` stored as it is (a file compressed already, like a PNG).
+    pub fn add_stored(&mut self, name: &str, data: &[u8]) -> Option<()> {
+        self.entry(name, 0, &[data], deflate::crc32(data), data.len())
+    }
+
     /// Adds an entry given as raw deflate segments that together form one stream, with the
     /// CRC-32 and size of the uncompressed data.
     pub fn add_compressed(

@@ -20,9 +20,10 @@ pub mod year;
 use crate::config::Config;
 use crate::model::{MonthReport, Problem};
 use crate::names::FileStems;
+use crate::stamp::Stamp;
 use crate::templates::Templates;
 use chrono::Datelike;
-use duban_pdf::{Block, Document, FontSet, Meta, MissingGlyph, write_pdf, write_pdf_and_ofd};
+use duban_pdf::{Block, Document, FontSet, Meta, MissingGlyph};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -116,8 +117,27 @@ pub fn render_all(
     templates: &Templates,
     tick: &(dyn Fn() + Sync),
 ) -> Notices {
+    render_all_stamped(report, cfg, fonts, templates, &Stamp::none(), tick)
+}
+
+/// [`render_all`] with the office's seal over every sign-off and, when `stamp` holds a
+/// certificate, every PDF signed.
+pub fn render_all_stamped(
+    report: &MonthReport,
+    cfg: &Config,
+    fonts: &FontSet,
+    templates: &Templates,
+    stamp: &Stamp,
+    tick: &(dyn Fn() + Sync),
+) -> Notices {
     let stems = FileStems::of(&report.master);
-    render(report, cfg, fonts, templates, &stems, tick, None)
+    let kit = Kit {
+        cfg,
+        fonts,
+        templates,
+        stamp,
+    };
+    render(report, &kit, &stems, tick, None)
 }
 
 /// Like [`render_all`], but hands each finished document to `sink` as soon as it is made (on
@@ -125,31 +145,51 @@ pub fn render_all(
 /// returned documents have empty `bytes`. A document the sink receives is a success; saving
 /// it (and reporting a failure to save) is the sink's business. The documents are named by
 /// `stems`, decided by the caller before rendering.
+#[allow(clippy::too_many_arguments)]
 pub fn render_all_into(
     report: &MonthReport,
     cfg: &Config,
     fonts: &FontSet,
     templates: &Templates,
+    stamp: &Stamp,
     stems: &FileStems,
     tick: &(dyn Fn() + Sync),
     sink: &(dyn Fn(&RenderedDoc) + Sync),
 ) -> Notices {
-    render(report, cfg, fonts, templates, stems, tick, Some(sink))
+    let kit = Kit {
+        cfg,
+        fonts,
+        templates,
+        stamp,
+    };
+    render(report, &kit, stems, tick, Some(sink))
+}
+
+/// What every document of a run is made with.
+struct Kit<'a> {
+    cfg: &'a Config,
+    fonts: &'a FontSet,
+    templates: &'a Templates,
+    stamp: &'a Stamp,
 }
 
 fn render(
     report: &MonthReport,
-    cfg: &Config,
-    fonts: &FontSet,
-    templates: &Templates,
+    kit: &Kit,
     stems: &FileStems,
     tick: &(dyn Fn() + Sync),
     sink: Option<&(dyn Fn(&RenderedDoc) + Sync)>,
 ) -> Notices {
+    let Kit {
+        cfg,
+        fonts,
+        templates,
+        stamp,
+    } = *kit;
     let jobs = plan(report, stems);
     let lookup = report.lookup();
     let finish = |job: &Job, laid: &Laid| -> Result<Output, NoticeError> {
-        let mut out = write(laid, cfg, fonts)?;
+        let mut out = write(laid, cfg, fonts, stamp)?;
         if let Some(sink) = sink {
             sink(&RenderedDoc {
                 kind: job.kind,
@@ -167,7 +207,12 @@ fn render(
         // TrueType faces only: each document is laid out and written in one go.
         let results = run_guarded(
             jobs.iter().collect(),
-            &|job: &Job| finish(job, &lay_out(job, report, cfg, fonts, templates, &lookup)?),
+            &|job: &Job| {
+                finish(
+                    job,
+                    &lay_out(job, report, cfg, fonts, templates, stamp, &lookup)?,
+                )
+            },
             tick,
         );
         return assemble(report, jobs, results);
@@ -178,7 +223,7 @@ fn render(
     for batch in jobs.chunks(BATCH) {
         let laid = run_guarded(
             batch.iter().collect(),
-            &|job: &Job| lay_out(job, report, cfg, fonts, templates, &lookup),
+            &|job: &Job| lay_out(job, report, cfg, fonts, templates, stamp, &lookup),
             &|| {},
         );
         let layouts: Vec<&duban_pdf::Layout> = laid
@@ -352,15 +397,18 @@ struct Laid {
     number: String,
     layout: duban_pdf::Layout,
     meta: Meta,
+    /// The date of issue (成文日期), the signing time.
+    issued_on: chrono::NaiveDate,
 }
 
-/// Lays out one document: its number, its content, its pages.
+/// Lays out one document: its number, its content, its pages, the seal over its sign-off.
 fn lay_out(
     job: &Job,
     report: &MonthReport,
     cfg: &Config,
     fonts: &FontSet,
     templates: &Templates,
+    stamp: &Stamp,
     lookup: &crate::model::Lookup,
 ) -> Result<Laid, NoticeError> {
     let number = numbering::document_number(
@@ -390,38 +438,32 @@ fn lay_out(
         }
         DocKind::Unit => unit::document(&input, &job.owner)?,
     };
+    let mut layout = fit::fit(&doc, fonts);
+    stamp.place_seal(&mut layout);
     Ok(Laid {
         number,
-        layout: fit::fit(&doc, fonts),
+        layout,
         meta,
+        issued_on: report.issued_on,
     })
 }
 
-/// Writes a laid-out document: the PDF and, when `[output] ofd` is on, its OFD twin.
-fn write(laid: &Laid, cfg: &Config, fonts: &FontSet) -> Result<Output, NoticeError> {
-    let (pdf, ofd) = pdf_and_ofd(&laid.layout, fonts, &laid.meta, cfg)?;
+/// Writes a laid-out document: the PDF (signed, when a certificate is configured) and, when
+/// `[output] ofd` is on, its OFD twin.
+fn write(laid: &Laid, cfg: &Config, fonts: &FontSet, stamp: &Stamp) -> Result<Output, NoticeError> {
+    let (pdf, ofd) = stamp.write(
+        &laid.layout,
+        fonts,
+        &laid.meta,
+        laid.issued_on,
+        cfg.output.ofd,
+    )?;
     Ok(Output {
         number: laid.number.clone(),
         pdf,
         ofd,
         missing: laid.layout.missing.clone(),
     })
-}
-
-/// The PDF of a laid-out document and, when `[output] ofd` is on, its OFD twin, written
-/// from the very same layout (and font subsets), so both show the same pages.
-pub(crate) fn pdf_and_ofd(
-    layout: &duban_pdf::Layout,
-    fonts: &FontSet,
-    meta: &Meta,
-    cfg: &Config,
-) -> Result<(Vec<u8>, Option<Vec<u8>>), duban_pdf::WriteError> {
-    if cfg.output.ofd {
-        let (pdf, ofd) = write_pdf_and_ofd(layout, fonts, meta)?;
-        Ok((pdf, Some(ofd)))
-    } else {
-        Ok((write_pdf(layout, fonts, meta)?, None))
-    }
 }
 
 /// The context every notice template gets.

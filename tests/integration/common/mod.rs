@@ -175,6 +175,7 @@ pub fn config_text(paths: &ConfigPaths) -> String {
         )
         .replace("\"templates\"", &abs("templates"))
         .replace("fonts = \"fonts\"", &format!("fonts = {}", abs("fonts")))
+        .replace("\"input/seal/样章.png\"", &abs("input/seal/样章.png"))
 }
 
 /// A fresh, empty folder for one test.

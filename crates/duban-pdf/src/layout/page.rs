@@ -45,6 +45,20 @@ impl Page {
         })
     }
 
+    /// The images placed on the page.
+    pub fn images(&self) -> impl Iterator<Item = &crate::image::PlacedImage> {
+        self.items.iter().filter_map(|i| match i {
+            Item::Image(image) => Some(image),
+            _ => None,
+        })
+    }
+
+    /// Puts an image on the page after layout, over the text and rules beneath it (the
+    /// writers draw images last): for marks that press on laid-out text, like a seal.
+    pub fn place_image(&mut self, image: crate::image::PlacedImage) {
+        self.items.push(Item::Image(image));
+    }
+
     /// All text of the page, one line per text line.
     pub fn text(&self) -> String {
         self.lines().map(|l| l.text() + "\n").collect()
@@ -62,6 +76,8 @@ pub enum Item {
     Stroke(StrokeLine),
     /// Where a table row sits (not drawn; for tests and diagnostics).
     Row(RowMark),
+    /// A raster image, drawn over everything else on the page (see [`Page::place_image`]).
+    Image(crate::image::PlacedImage),
 }
 
 impl Item {
@@ -74,6 +90,7 @@ impl Item {
                 s.y2 += dy;
             }
             Item::Row(r) => r.top += dy,
+            Item::Image(i) => i.y += dy,
         }
     }
 }
