@@ -749,6 +749,8 @@ fn a_stock_of_the_face_changes_no_document() {
         author: "督查室".into(),
         subject: String::new(),
         date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"),
+        creator: "duban".into(),
+        creator_version: env!("CARGO_PKG_VERSION").into(),
     };
     let faces = [
         (

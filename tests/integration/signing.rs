@@ -549,6 +549,8 @@ fn the_same_document_signed_twice_gives_the_same_bytes() {
         author: "督查室".into(),
         subject: String::new(),
         date: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+        creator: "duban".into(),
+        creator_version: env!("CARGO_PKG_VERSION").into(),
     };
     let issued = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).expect("date");
     let ca = duban::stamp::check::load_pem(&std::fs::read(pki.join("ca.pem")).expect("ca"))

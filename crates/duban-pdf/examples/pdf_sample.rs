@@ -369,6 +369,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         author: "呼和浩特市人民政府督查室".into(),
         subject: "督办通知单".into(),
         date: NaiveDate::from_ymd_opt(2026, 12, 2).ok_or("bad date")?,
+        creator: "pdf_sample".into(),
+        creator_version: env!("CARGO_PKG_VERSION").into(),
     };
     let mut times = Vec::new();
     let mut rendered = render(&doc, &fonts, &meta)?;

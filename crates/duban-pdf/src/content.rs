@@ -540,4 +540,9 @@ pub struct Meta {
     pub subject: String,
     /// Creation and modification date (midnight, UTC).
     pub date: NaiveDate,
+    /// The program that made the document (PDF Creator and Producer, OFD Creator); the engine
+    /// names none of its own. Empty: not written.
+    pub creator: String,
+    /// Its version (OFD CreatorVersion). Empty: not written.
+    pub creator_version: String,
 }

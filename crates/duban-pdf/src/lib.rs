@@ -26,6 +26,8 @@
 //!     author: "督查室".into(),
 //!     subject: String::new(),
 //!     date: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+//!     creator: "duban".into(),
+//!     creator_version: "0.1.0".into(),
 //! };
 //! let rendered = render(&doc, &fonts, &meta)?;
 //! assert!(rendered.pdf.starts_with(b"%PDF-") && rendered.pages == 1);
@@ -93,6 +95,8 @@ pub struct Rendered {
 ///     author: "督查室".into(),
 ///     subject: String::new(),
 ///     date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+///     creator: String::new(),
+///     creator_version: String::new(),
 /// };
 /// let a = render(&doc, &fonts, &meta)?;
 /// let b = render(&doc, &fonts, &meta)?;
@@ -228,6 +232,8 @@ mod tests {
             author: "督查室".into(),
             subject: "测试".into(),
             date: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap_or_default(),
+            creator: String::new(),
+            creator_version: String::new(),
         }
     }
 

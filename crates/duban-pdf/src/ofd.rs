@@ -57,6 +57,8 @@ const MM_PER_PT: f32 = 25.4 / 72.0;
 ///     author: "督查室".into(),
 ///     subject: String::new(),
 ///     date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+///     creator: String::new(),
+///     creator_version: String::new(),
 /// };
 /// let laid = layout(&doc, &fonts);
 /// let ofd = write_ofd(&laid, &fonts, &meta)?;
@@ -187,10 +189,22 @@ pub(crate) fn write_ofd_with(
     }
     let _ = write!(
         ofd,
-        "<ofd:CreationDate>{}</ofd:CreationDate><ofd:ModDate>{}</ofd:ModDate><ofd:Creator>duban</ofd:Creator><ofd:CreatorVersion>{}</ofd:CreatorVersion></ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+        "<ofd:CreationDate>{}</ofd:CreationDate><ofd:ModDate>{}</ofd:ModDate>",
         meta.date.format("%Y-%m-%d"),
         meta.date.format("%Y-%m-%d"),
-        env!("CARGO_PKG_VERSION")
+    );
+    if !meta.creator.is_empty() {
+        let _ = write!(ofd, "<ofd:Creator>{}</ofd:Creator>", escape(&meta.creator));
+    }
+    if !meta.creator_version.is_empty() {
+        let _ = write!(
+            ofd,
+            "<ofd:CreatorVersion>{}</ofd:CreatorVersion>",
+            escape(&meta.creator_version)
+        );
+    }
+    ofd.push_str(
+        "</ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
     );
 
     let mut zip = ZipOut::new(meta.date, crate::write::buffer_size(embedded));

@@ -47,6 +47,8 @@ use std::sync::Arc;
 ///     author: "督查室".into(),
 ///     subject: String::new(),
 ///     date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+///     creator: String::new(),
+///     creator_version: String::new(),
 /// };
 /// let pdf = write_pdf(&layout(&doc, &fonts), &fonts, &meta)?;
 /// assert!(pdf.starts_with(b"%PDF-"));
@@ -193,14 +195,16 @@ fn write_pdf_with(
         .second(0)
         .utc_offset_hour(0)
         .utc_offset_minute(0);
-    pdf.document_info(info)
-        .title(TextStr(&meta.title))
+    let mut info = pdf.document_info(info);
+    info.title(TextStr(&meta.title))
         .author(TextStr(&meta.author))
-        .subject(TextStr(&meta.subject))
-        .creator(TextStr("duban"))
-        .producer(TextStr("duban"))
-        .creation_date(date)
-        .modified_date(date);
+        .subject(TextStr(&meta.subject));
+    if !meta.creator.is_empty() {
+        info.creator(TextStr(&meta.creator))
+            .producer(TextStr(&meta.creator));
+    }
+    info.creation_date(date).modified_date(date);
+    drop(info);
     for field in [&meta.title, &meta.author, &meta.subject] {
         id_hash.update(field.as_bytes());
         id_hash.update([0]);

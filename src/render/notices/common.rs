@@ -430,6 +430,8 @@ impl Built {
             title: self.title,
             author: author.to_string(),
             date,
+            creator: "duban".into(),
+            creator_version: env!("CARGO_PKG_VERSION").into(),
         };
         let doc = duban_pdf::Document {
             page: duban_pdf::PageSetup::a4_portrait(),
