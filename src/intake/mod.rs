@@ -189,12 +189,7 @@ pub fn read_submission(path: &Path, ctx: &IntakeContext) -> Submission {
     let bytes = match read_once(path, ctx.limits) {
         Ok(b) => b,
         Err(refused) => {
-            let mut sub = empty_submission(&file);
-            if let Some((size, sha256)) = refused.hashed {
-                sub.size = size;
-                sub.sha256 = sha256;
-            }
-            sub.problems.push(refused.problem.file(file.clone()));
+            let mut sub = refused.into_submission(&file);
             attribute_by_file_name(&mut sub, &file, None, ctx);
             return sub;
         }
@@ -212,19 +207,12 @@ fn read_message(path: &Path, ctx: &IntakeContext) -> Vec<Submission> {
     let file = file_name(path);
     let bytes = match read_once(path, ctx.limits) {
         Ok(b) => b,
-        Err(refused) => {
-            let mut sub = empty_submission(&file);
-            if let Some((size, sha256)) = refused.hashed {
-                sub.size = size;
-                sub.sha256 = sha256;
-            }
-            sub.problems.push(refused.problem.file(file));
-            return vec![sub];
-        }
+        Err(refused) => return vec![refused.into_submission(&file)],
     };
     let Some(reply) = crate::replies::message::parse(&bytes) else {
         let mut sub = empty_submission(&file);
         sub.sha256 = sha256_hex(&bytes);
+        sub.size = bytes.len() as u64;
         sub.problems.push(
             Problem::warning(
                 ProblemCode::NotAWorkbookFile,
@@ -247,6 +235,7 @@ fn read_message(path: &Path, ctx: &IntakeContext) -> Vec<Submission> {
     if subs.is_empty() {
         let mut sub = empty_submission(&file);
         sub.sha256 = sha256_hex(&bytes);
+        sub.size = bytes.len() as u64;
         let mut problem = Problem::warning(
             ProblemCode::NotAWorkbookFile,
             format!(
@@ -351,6 +340,20 @@ fn attribute_by_file_name(
 struct Refused {
     problem: Box<Problem>,
     hashed: Option<(u64, String)>,
+}
+
+impl Refused {
+    /// The submission of the file named `file`: the problem, with the size and SHA-256 when the
+    /// file was hashed anyway (run.json still records it).
+    fn into_submission(self, file: &str) -> Submission {
+        let mut sub = empty_submission(file);
+        if let Some((size, sha256)) = self.hashed {
+            sub.size = size;
+            sub.sha256 = sha256;
+        }
+        sub.problems.push(self.problem.file(file.to_string()));
+        sub
+    }
 }
 
 /// The file's bytes, read once through one handle: opened without following a link and without
