@@ -8,10 +8,23 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// Why a file could not be read, in words the office understands (the system's own text,
+/// English, is not shown).
+pub(crate) fn io_reason(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "文件不存在，请检查路径（--config）",
+        K::PermissionDenied => "没有读取权限",
+        K::IsADirectory => "这是一个文件夹，不是文件",
+        K::InvalidData => "文件不是 UTF-8 编码的文本，请用记事本等另存为 UTF-8",
+        _ => "读取失败（文件可能被占用或已损坏）",
+    }
+}
+
 /// A configuration error, with a Chinese message naming the file and key.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("无法读取配置文件 {path}：{source}")]
+    #[error("无法读取配置文件 {path}：{}", io_reason(source))]
     Read {
         path: String,
         source: std::io::Error,

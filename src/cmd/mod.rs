@@ -45,6 +45,15 @@ pub fn parse_month(s: &str) -> Result<Month, String> {
     Month::parse(s).ok_or_else(|| format!("“{s}”不是有效的月份，应写成 2026-11 这样的格式"))
 }
 
+/// `--year` values: a plan year 2000–2100.
+pub fn parse_year(s: &str) -> Result<i32, String> {
+    s.trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| format!("“{s}”不是有效的年度，应写成 2026 这样的四位年份"))
+}
+
 /// `--as-of` values.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")

@@ -48,7 +48,7 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
             "已报送" => {
                 let mut d = u.files.join("、");
                 if u.errors > 0 || u.warnings > 0 {
-                    d.push_str(&format!("（错误 {}，提示 {}）", u.errors, u.warnings));
+                    d.push_str(&format!("（错误 {}，警告 {}）", u.errors, u.warnings));
                 }
                 d
             }

@@ -16,7 +16,7 @@ use duban::year::month_ranges;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 年度，如 2026（默认为 duban.toml 中的 year）
-    #[arg(long, value_parser = clap::value_parser!(i32).range(2000..=2100))]
+    #[arg(long, value_parser = super::parse_year)]
     pub year: Option<i32>,
     /// 覆盖已存在的年度输出（旧结果保留为 <年度>.previous-N）
     #[arg(long)]

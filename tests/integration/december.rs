@@ -679,6 +679,23 @@ fn help_and_argument_errors_are_chinese_for_every_subcommand() {
     assert_eq!(code, Some(2), "{error}");
     assert!(error.contains("不是有效的月份"), "{error}");
     assert!(english_words(&error).is_empty(), "{error}");
+    // a value clap's own parsers would describe in English, and a config file that is missing
+    let (error, code) = duban(&["year", "--year", "abc"]);
+    assert_eq!(code, Some(2), "{error}");
+    assert!(
+        error.contains("不是有效的年度")
+            && english_words(&error).is_empty()
+            && !error.contains("invalid"),
+        "{error}"
+    );
+    let (error, code) = duban(&["--config", "/no/such/duban.toml", "check"]);
+    assert_eq!(code, Some(2), "{error}");
+    assert!(
+        error.contains("文件不存在")
+            && english_words(&error).is_empty()
+            && !error.contains("os error"),
+        "{error}"
+    );
     let (error, code) = duban(&["templats"]);
     assert_eq!(code, Some(2), "{error}");
     assert!(
