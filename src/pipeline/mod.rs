@@ -181,6 +181,16 @@ pub fn resolve_month(cfg: &Config, opts: &RunOptions) -> Result<(Month, NaiveDat
             ))
         })?,
     };
+    // The master sheet is one plan year's tasks: a month of another year is a slip of the
+    // keyboard (2027-01 for 2026-12), and would archive a month of notices all 未报送 under
+    // the next year's document numbers.
+    if month.year != cfg.year {
+        return Err(RunError::Usage(format!(
+            "{} 不在计划年度 {} 年内（duban.toml 的 year）：任务分解表只含该年度的任务，本次未生成任何文件。请检查 --month；新的一年请先换用新年度的任务分解表并修改 year。",
+            month.label(),
+            cfg.year
+        )));
+    }
     let as_of = opts.as_of.unwrap_or_else(|| month.last_day());
     Ok((month, as_of))
 }

@@ -696,6 +696,10 @@ fn help_and_argument_errors_are_chinese_for_every_subcommand() {
             && !error.contains("os error"),
         "{error}"
     );
+    // a month outside the plan year (2027-01 typed for 2026-12) builds nothing
+    let (error, code) = duban(&["run", "--month", "2027-01"]);
+    assert_eq!(code, Some(2), "{error}");
+    assert!(error.contains("不在计划年度 2026 年内"), "{error}");
     let (error, code) = duban(&["templats"]);
     assert_eq!(code, Some(2), "{error}");
     assert!(
