@@ -321,7 +321,7 @@ fn receipts(
                     .map(|p| p.message.clone())
                     .unwrap_or_else(|| {
                         if rows_read > 0 {
-                            "报送的文件中没有填写完成进度或状态的任务行（与下发的模板相同）"
+                            "文件中没有一行填写了完成进度或状态（预填的已完成任务原样退回，不算报送）"
                                 .to_string()
                         } else {
                             "报送的文件中没有可读取的任务行".to_string()

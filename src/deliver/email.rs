@@ -144,7 +144,7 @@ pub fn email_context(
             text: task.text.clone(),
             light: outcome.light.label().to_string(),
             status: outcome.status.label().to_string(),
-            reason: outcome.reason.clone(),
+            reason: reason_beside_status(&outcome.reason, outcome.status.label()),
             percent: outcome.percent,
             expected: outcome.expected,
         };
@@ -412,9 +412,37 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// The reason as the message shows it after the status: without a leading “本月未报送” that
+/// only repeats the status 未报送 (“（未报送，本月未报送）” read as a stutter); the rest of it
+/// (“连续5个月未报送”, “已过时限（10月底）”) stays.
+fn reason_beside_status(reason: &str, status: &str) -> String {
+    let repeated = format!("本月{status}");
+    match reason.strip_prefix(&repeated) {
+        Some(rest) => rest.trim_start_matches('，').to_string(),
+        None => reason.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reason_does_not_repeat_the_status() {
+        assert_eq!(reason_beside_status("本月未报送", "未报送"), "");
+        assert_eq!(
+            reason_beside_status("本月未报送，已过时限（10月底）", "未报送"),
+            "已过时限（10月底）"
+        );
+        assert_eq!(
+            reason_beside_status("连续5个月未报送", "未报送"),
+            "连续5个月未报送"
+        );
+        assert_eq!(
+            reason_beside_status("低于序时进度 15 个百分点", "滞后"),
+            "低于序时进度 15 个百分点"
+        );
+    }
 
     #[test]
     fn base64_matches_rfc4648_vectors() {
