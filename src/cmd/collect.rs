@@ -123,18 +123,7 @@ fn send_receipts(cfg: &Config, month: Month) -> Result<Outcome, Failure> {
         return Ok(Outcome::Clean);
     }
     let report = receipt::send(cfg, &plan)?;
-    for d in &report.sent {
-        println!("  ✓ 回执已发送 {}（{}）", d.unit, d.address);
-    }
-    for d in &report.failed {
-        println!("  ✗ 回执未送达 {}（{}）：{}", d.unit, d.address, d.reply);
-    }
-    for d in &report.unknown {
-        println!(
-            "  ? 回执状态不明 {}（{}）：{}（不会自动重发，请向该单位核实）",
-            d.unit, d.address, d.reply
-        );
-    }
+    super::console::print_deliveries(&report, ["回执已发送", "回执未送达", "回执状态不明"]);
     if !report.not_attempted.is_empty() {
         println!(
             "  回执未发送（下次运行 duban collect 时补发）：{}",

@@ -64,6 +64,24 @@ impl Bar {
     }
 }
 
+/// One line per message of a receipt or reminder batch, headed by `labels` (delivered, not
+/// delivered, 状态不明): the unit, its address and, when not delivered, the server's words.
+pub fn print_deliveries(report: &duban::mail::SendReport, labels: [&str; 3]) {
+    let [sent, failed, unknown] = labels;
+    for d in &report.sent {
+        println!("  ✓ {sent} {}（{}）", d.unit, d.address);
+    }
+    for d in &report.failed {
+        println!("  ✗ {failed} {}（{}）：{}", d.unit, d.address, d.reply);
+    }
+    for d in &report.unknown {
+        println!(
+            "  ? {unknown} {}（{}）：{}（不会自动重发，请向该单位核实）",
+            d.unit, d.address, d.reply
+        );
+    }
+}
+
 /// `text` safe to print on a terminal: control characters (an escape sequence in a file name
 /// could clear the screen or rewrite what is shown) and invisible bidi marks are written as
 /// `\u{1b}`; line breaks and tabs stay.

@@ -73,18 +73,7 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     }
     let password = std::env::var(mail::PASSWORD_ENV).ok();
     let report = mail::send(cfg, &planned.plan, password.as_deref(), &mail::Quiet)?;
-    for d in &report.sent {
-        println!("  ✓ 已催报 {}（{}）", d.unit, d.address);
-    }
-    for d in &report.failed {
-        println!("  ✗ 未送达 {}（{}）：{}", d.unit, d.address, d.reply);
-    }
-    for d in &report.unknown {
-        println!(
-            "  ? 状态不明 {}（{}）：{}（不会自动重发，请向该单位核实）",
-            d.unit, d.address, d.reply
-        );
-    }
+    super::console::print_deliveries(&report, ["已催报", "未送达", "状态不明"]);
     if !report.not_attempted.is_empty() {
         println!("  未发送：{}", report.not_attempted.join("、"));
     }

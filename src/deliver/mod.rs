@@ -14,12 +14,14 @@
 //! cannot leave the output folder.
 
 mod archive;
+mod csv_log;
 mod email;
 mod manifest;
 mod template_email;
 
 pub(crate) use archive::io_err;
 pub use archive::{Staging, validate_rel_path, write_month};
+pub use csv_log::CsvLog;
 pub(crate) use email::OfficeMessage;
 pub use email::{
     AttentionTask, EMAIL_BODY_TEMPLATE, EMAIL_SUBJECT_TEMPLATE, EmailContext, LightCounts,

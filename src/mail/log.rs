@@ -6,11 +6,11 @@
 //! nothing (the body never went out) or a 发送中 without an outcome, which the next run reads as
 //! 状态不明 and does not send again by itself. A row cut short by a crash is ignored.
 
-use crate::deliver::push_record;
 pub use crate::deliver::read_csv;
+use crate::deliver::{CsvLog, push_record};
 use std::collections::BTreeMap;
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Header of the send log.
@@ -166,61 +166,33 @@ pub fn read_records(path: &Path) -> std::io::Result<BTreeMap<String, UnitRecord>
 #[derive(Debug)]
 pub struct SendLog {
     path: PathBuf,
-    file: File,
+    log: CsvLog,
 }
 
 impl SendLog {
-    /// Opens the log at `path`, creating it with its header when missing; a last row cut short
-    /// by a crash is closed with a line break so the next row starts on its own line.
+    /// Opens the log at `path`, creating it with its header when missing (a log in an older
+    /// shape is first rewritten in today's columns); a last row cut short by a crash is closed
+    /// with a line break so the next row starts on its own line.
     pub fn open(path: &Path) -> std::io::Result<SendLog> {
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)?;
-        let len = file.metadata()?.len();
-        if len == 0 {
-            let mut text = String::from("\u{FEFF}");
-            push_record(&mut text, LOG_HEADER.iter().map(|s| s.to_string()));
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-            sync_parent(path);
-        } else {
-            upgrade_header(&mut file, path)?;
-            let len = file.metadata()?.len();
-            let mut last = [0u8; 1];
-            file.seek(SeekFrom::Start(len - 1))?;
-            file.read_exact(&mut last)?;
-            if last[0] != b'\n' {
-                file.write_all(b"\r\n")?;
-            }
-        }
+        upgrade_header(path)?;
         Ok(SendLog {
             path: path.to_path_buf(),
-            file,
+            log: CsvLog::open(path, &LOG_HEADER)?,
         })
     }
 
     /// Appends `row` and syncs it to disk before returning.
     pub fn append(&mut self, row: &LogRow) -> std::io::Result<()> {
-        let mut line = String::new();
-        push_record(
-            &mut line,
-            [
-                row.time.as_str(),
-                row.unit.as_str(),
-                row.address.as_str(),
-                row.file.as_str(),
-                row.archived_sha256.as_str(),
-                row.sent_sha256.as_str(),
-                row.outcome.label(),
-                row.reply.as_str(),
-            ]
-            .into_iter()
-            .map(str::to_string),
-        );
-        self.file.write_all(line.as_bytes())?;
-        self.file.sync_data()
+        self.log.append(&[
+            row.time.clone(),
+            row.unit.clone(),
+            row.address.clone(),
+            row.file.clone(),
+            row.archived_sha256.clone(),
+            row.sent_sha256.clone(),
+            row.outcome.label().to_string(),
+            row.reply.clone(),
+        ])
     }
 
     /// Where the log is.
@@ -231,15 +203,15 @@ impl SendLog {
 
 /// A log written before the archived message's hash had its own column (`SHA-256` then named
 /// the bytes sent) is rewritten in today's columns, so new rows and old ones read alike; the
-/// rewrite goes to a temporary file renamed over the log (no row is lost on a crash). `file` is
-/// reopened on the new log.
-fn upgrade_header(file: &mut File, path: &Path) -> std::io::Result<()> {
-    let mut text = String::new();
-    file.seek(SeekFrom::Start(0))?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
-    text.push_str(&String::from_utf8_lossy(&bytes));
-    let table = read_csv(&text);
+/// rewrite goes to a temporary file renamed over the log (no row is lost on a crash). No log
+/// yet, or an empty one: nothing to do.
+fn upgrade_header(path: &Path) -> std::io::Result<()> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let table = read_csv(&String::from_utf8_lossy(&bytes));
     let Some((header, rows)) = table.split_first() else {
         return Ok(());
     };
@@ -272,7 +244,6 @@ fn upgrade_header(file: &mut File, path: &Path) -> std::io::Result<()> {
     }
     std::fs::rename(&tmp, path)?;
     sync_parent(path);
-    *file = OpenOptions::new().read(true).append(true).open(path)?;
     Ok(())
 }
 
@@ -326,7 +297,10 @@ mod tests {
             })
             .expect("append");
         // a crash in the middle of a row
-        let mut f = OpenOptions::new().append(true).open(&path).expect("open");
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("open");
         f.write_all("2026-12-01,市财政局,c@example.org,市财政局.eml,11,22,已".as_bytes())
             .expect("write");
         drop(f);

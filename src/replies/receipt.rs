@@ -156,8 +156,7 @@ pub fn plan(cfg: &Config, month: Month) -> Result<(Plan, Vec<String>), ReplyErro
             cfg,
             &RunOptions {
                 month: Some(month),
-                as_of: None,
-                force: false,
+                ..RunOptions::default()
             },
             &pipeline::Silent,
         )?;

@@ -98,8 +98,7 @@ pub fn month_status(
         cfg,
         &RunOptions {
             month: Some(month),
-            as_of: None,
-            force: false,
+            ..RunOptions::default()
         },
         &pipeline::Silent,
     )?;
