@@ -323,6 +323,12 @@ fn later_months_note(cfg: &Config, month: Month) -> Option<String> {
 
 /// Builds the month report from loaded inputs (classification included).
 pub fn build_report(cfg: &Config, loaded: &Loaded) -> MonthReport {
+    report_numbered(cfg, loaded, None)
+}
+
+/// [`build_report`] for a month whose earlier build recorded its document numbers in `own`
+/// (its run.json, on a `--force` rebuild): those numbers are kept.
+fn report_numbered(cfg: &Config, loaded: &Loaded, own: Option<&Path>) -> MonthReport {
     let mut classification = classify::classify(
         &loaded.master,
         &loaded.merged,
@@ -364,7 +370,7 @@ pub fn build_report(cfg: &Config, loaded: &Loaded) -> MonthReport {
             &cfg.paths.output,
             issued_on.year(),
             cfg.office.number_start,
-            None,
+            own,
         ),
         document_numbers: Vec::new(),
     }
@@ -433,17 +439,10 @@ pub fn run(
     let mut clock = Clock::new(progress);
 
     let loaded = load_stages(cfg, month, as_of, &mut clock)?;
-    let mut report = clock.stage(Stage::Classify, None, || build_report(cfg, &loaded));
     // a rebuilt month keeps its own document numbers
     let own = target.join("run.json");
-    if own.is_file() {
-        report.numbering = crate::doc_numbers::Numbering::plan(
-            &cfg.paths.output,
-            report.issued_on.year(),
-            cfg.office.number_start,
-            Some(&own),
-        );
-    }
+    let own = own.is_file().then_some(own.as_path());
+    let mut report = clock.stage(Stage::Classify, None, || report_numbered(cfg, &loaded, own));
 
     // Output goes straight into the hidden temporary month folder as it is made.
     let replacing_templates_only = carried.is_some();
