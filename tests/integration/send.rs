@@ -244,7 +244,7 @@ impl Drop for Server {
     }
 }
 
-fn python_has(module: &str) -> bool {
+pub(crate) fn python_has(module: &str) -> bool {
     Command::new("python3")
         .args(["-c", &format!("import {module}")])
         .stdout(Stdio::null())

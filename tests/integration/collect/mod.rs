@@ -7,9 +7,8 @@
 //! webmail with GBK/GB18030 RFC 2047 names, Outlook with RFC 2231, Apple Mail, a forward inside
 //! a forward, no attachment, a .zip), carrying the demo's real November workbooks.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant, SystemTime};
 
 pub(super) const USER: &str = "duchashi";
@@ -650,7 +649,7 @@ fn self_signed_server_certificate_pinned_for_imap_and_smtp() {
     };
     let mail = format!(
         "[mail]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"tls\"\nper_minute = 0\nca_file = {:?}\n",
-        smtp.port,
+        smtp.port(),
         cert.display().to_string()
     );
     let project = Project::new(

@@ -97,7 +97,7 @@ impl Dovecot {
     /// Starts Dovecot with `cert`/`key`; `None` (after noting it) where Dovecot or Python's
     /// cryptography is missing on a developer's machine — under CI that fails the test.
     pub(super) fn start(dir: &Path) -> Option<Dovecot> {
-        let certs = certs(dir)?;
+        let certs = crate::send::certs(dir)?;
         Dovecot::start_with(
             dir,
             &certs.join("server.pem"),
@@ -286,107 +286,30 @@ pub(super) fn chown_tree(path: &Path, uid: u32, gid: u32) {
     }
 }
 
-pub(super) fn python_has(module: &str) -> bool {
-    Command::new("python3")
-        .args(["-c", &format!("import {module}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// The send tests' certificates (test CA, server certificate for 127.0.0.1, another CA).
-pub(super) fn certs(dir: &Path) -> Option<PathBuf> {
-    if !python_has("cryptography") {
-        crate::checker::missing("Python 的 cryptography（生成测试证书）");
-        return None;
-    }
-    let certs = dir.join("certs");
-    let status = Command::new("python3")
-        .arg(root().join("tests/smtp/smtp_server.py"))
-        .arg("certs")
-        .arg(&certs)
-        .status()
-        .expect("make certificates");
-    assert!(status.success(), "certificates made");
-    Some(certs)
-}
-
-/// The send tests' SMTP server (aiosmtpd), stopped when dropped.
-pub(super) struct Smtp {
-    pub(super) child: Child,
-    pub(super) port: u16,
-    pub(super) dir: PathBuf,
-}
+/// The send tests' SMTP server (aiosmtpd, `crate::send::Server`), read here as (first
+/// recipient, message bytes) per message.
+pub(super) struct Smtp(crate::send::Server);
 
 impl Smtp {
     pub(super) fn start(dir: &Path, args: &[&str]) -> Option<Smtp> {
-        if !python_has("aiosmtpd") {
-            crate::checker::missing("Python 的 aiosmtpd（SMTP 测试服务器）");
-            return None;
-        }
-        let received = dir.join("smtp-received");
-        let mut child = Command::new("python3")
-            .arg(root().join("tests/smtp/smtp_server.py"))
-            .arg("serve")
-            .arg("--dir")
-            .arg(&received)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the SMTP server");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("READY");
-        let port = line
-            .trim()
-            .strip_prefix("READY ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected server output: {line:?}"));
-        Some(Smtp {
-            child,
-            port,
-            dir: received,
-        })
+        crate::send::Server::start(&dir.join("smtp"), args).map(Smtp)
     }
 
     /// (first recipient, message bytes) of every message received, in order.
     pub(super) fn received(&self) -> Vec<(String, Vec<u8>)> {
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&self.dir)
-            .map(|rd| {
-                rd.filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_none())
-                    .collect()
-            })
-            .unwrap_or_default();
-        dirs.sort();
-        dirs.iter()
-            .map(|d| {
-                let env: serde_json::Value =
-                    serde_json::from_slice(&std::fs::read(d.join("envelope.json")).expect("env"))
-                        .expect("json");
-                (
-                    env["rcpt_tos"][0].as_str().unwrap_or_default().to_string(),
-                    std::fs::read(d.join("message.eml")).expect("message"),
-                )
-            })
+        self.0
+            .received()
+            .into_iter()
+            .map(|r| (r.rcpt.into_iter().next().unwrap_or_default(), r.message))
             .collect()
     }
 
-    pub(super) fn toml(&self) -> String {
-        format!(
-            "[mail]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\nper_minute = 0\n",
-            self.port
-        )
+    pub(super) fn port(&self) -> u16 {
+        self.0.port
     }
-}
 
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    pub(super) fn toml(&self) -> String {
+        format!("[mail]\n{}", crate::send::plain_mail(self.0.port))
     }
 }
 
