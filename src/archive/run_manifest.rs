@@ -60,6 +60,8 @@ impl Serialize for Counts {
     }
 }
 
+/// Read back leniently in order: an entry whose value is not a count is skipped, anything
+/// but an object reads as no counts (a JSON value would sort the keys).
 impl<'de> Deserialize<'de> for Counts {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visitor;
@@ -73,13 +75,41 @@ impl<'de> Deserialize<'de> for Counts {
                 mut map: A,
             ) -> Result<Counts, A::Error> {
                 let mut out = Vec::new();
-                while let Some(entry) = map.next_entry::<String, u32>()? {
-                    out.push(entry);
+                while let Some(key) = map.next_key::<String>()? {
+                    let value: serde_json::Value = map.next_value()?;
+                    if let Some(n) = value.as_u64().and_then(|n| u32::try_from(n).ok()) {
+                        out.push((key, n));
+                    }
                 }
                 Ok(Counts(out))
             }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Counts, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Counts::default())
+            }
+            fn visit_unit<E>(self) -> Result<Counts, E> {
+                Ok(Counts::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Counts, E> {
+                Ok(Counts::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Counts, E> {
+                Ok(Counts::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Counts, E> {
+                Ok(Counts::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Counts, E> {
+                Ok(Counts::default())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Counts, E> {
+                Ok(Counts::default())
+            }
         }
-        d.deserialize_map(Visitor)
+        d.deserialize_any(Visitor)
     }
 }
 
@@ -133,17 +163,17 @@ pub struct RunManifest {
     pub outputs: Vec<InputFile>,
     #[serde(default)]
     pub tasks: usize,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default)]
     pub status_counts: Counts,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default)]
     pub light_counts: Counts,
     #[serde(default, deserialize_with = "lenient")]
     pub units: UnitCounts,
     #[serde(default, deserialize_with = "lenient")]
     pub reconciliation: ReconciliationJson,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default)]
     pub problems_by_severity: Counts,
-    #[serde(default, deserialize_with = "lenient")]
+    #[serde(default)]
     pub documents: Counts,
     /// The document numbers used (see `doc_numbers`); `None` in an archive written before
     /// numbers were recorded.
@@ -158,7 +188,9 @@ pub struct RunManifest {
 }
 
 /// A field read back as its type when it has that shape, else as its default (an older
-/// version's count or problem must not make the whole manifest unreadable).
+/// version's problem must not make the whole manifest unreadable). Through a JSON value, whose
+/// objects sort their keys: only for fields read into structs ([`Counts`] keeps its order
+/// itself).
 fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned + Default>(d: D) -> Result<T, D::Error> {
     let value = serde_json::Value::deserialize(d)?;
     Ok(T::deserialize(value).unwrap_or_default())
@@ -381,14 +413,16 @@ mod tests {
     #[test]
     fn an_older_manifest_is_read_for_its_files_and_dates() {
         let text = r#"{"issued_on":"2029-04-02","outputs":[{"path":"a.pdf"}],
-            "problems":[{"shape":"of an older version"}],"status_counts":[1,2]}"#;
+            "problems":[{"shape":"of an older version"}],"status_counts":[1,2],
+            "light_counts":{"红":"x","黄":3}}"#;
         let m: RunManifest = serde_json::from_str(text).expect("read");
         assert_eq!(m.outputs[0].path, "a.pdf");
         assert_eq!(
             m.issued_on_date(),
             chrono::NaiveDate::from_ymd_opt(2029, 4, 2)
         );
-        assert!(m.problems.is_empty());
+        assert!(m.problems.is_empty() && m.status_counts.0.is_empty());
+        assert_eq!(m.light_counts, Counts(vec![("黄".into(), 3)]));
         assert_eq!(m.document_numbers, None);
         assert!(serde_json::from_str::<RunManifest>("[1]").is_err());
     }

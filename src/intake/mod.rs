@@ -13,6 +13,7 @@ pub mod reply;
 pub mod rows;
 pub mod validate;
 
+use crate::archive::sha256_hex;
 use crate::config::Limits;
 use crate::model::{Master, Month, PreviousTask, Problem, ProblemCode, Submission};
 use crate::units::Directory;
@@ -186,8 +187,6 @@ fn file_name_problem(path: &Path) -> Option<Problem> {
     let shown = name.to_string_lossy().into_owned();
     Some(Problem::file_name_not_utf8(&shown).file(shown))
 }
-
-pub use crate::archive::sha256_hex;
 
 /// Reads one submitted workbook. Never panics; every problem becomes a [`Problem`].
 pub fn read_submission(path: &Path, ctx: &IntakeContext) -> Submission {

@@ -12,10 +12,11 @@
 
 use super::log::{CsvLog, read_rows};
 use super::{COLLECT_LOG, ReplyError};
+use crate::archive::sha256_hex;
 use crate::config::Config;
 use crate::intake::read::ContentKind;
 use crate::intake::reply::{Reply, kind_label, parse};
-use crate::intake::{IntakeContext, read_submission_bytes, sha256_hex};
+use crate::intake::{IntakeContext, read_submission_bytes};
 use crate::model::{Master, Month};
 use crate::units::Directory;
 use chrono::{DateTime, FixedOffset, Local};

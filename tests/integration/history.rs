@@ -778,3 +778,33 @@ fn a_month_read_from_its_record_is_the_month_read_from_its_workbook() {
     assert_eq!(october.month, m(MONTHS[3]));
     assert_eq!(october.tasks[&number].percent, Some(1.5));
 }
+
+/// run.json and record.json are one type each, written and read back by the same code: what
+/// the demo year archived reads back into `RunManifest` / `Record` and writes out to the very
+/// same bytes (problems and counts included, in their order).
+#[test]
+fn archived_manifests_read_back_to_their_own_bytes() {
+    let year = demo_year();
+    let mut problems = 0;
+    for month in MONTHS {
+        let dir = year.project.out.join(month);
+        let bytes = std::fs::read(dir.join(duban::archive::RUN_FILE)).expect("run.json");
+        let manifest = duban::archive::RunManifest::read(&dir).expect("run.json reads");
+        assert!(!manifest.outputs.is_empty());
+        problems += manifest.problems.len();
+        assert_eq!(
+            String::from_utf8_lossy(&manifest.to_bytes()),
+            String::from_utf8_lossy(&bytes),
+            "{month}: run.json read back and written again"
+        );
+        let record_bytes = std::fs::read(dir.join(duban::archive::RECORD_FILE)).expect("record");
+        let record: duban::archive::record::Record =
+            serde_json::from_slice(&record_bytes).expect("record.json reads");
+        assert_eq!(
+            record.to_bytes(),
+            Some(record_bytes),
+            "{month}: record.json"
+        );
+    }
+    assert!(problems > 0, "the demo's problems are read back too");
+}
