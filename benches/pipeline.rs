@@ -140,7 +140,7 @@ fn main() {
 fn machine_speed() {
     let data = vec![0x5au8; 256 << 20];
     let t = Instant::now();
-    let digest = duban::deliver::sha256_hex(&data);
+    let digest = duban::archive::sha256_hex(&data);
     let hash_ms = t.elapsed().as_secs_f64() * 1000.0;
     let t = Instant::now();
     let copy = std::hint::black_box(data.clone());
@@ -215,9 +215,9 @@ fn write_archives(cfg_path: &Path, month: Month) -> Result<(), Box<dyn std::erro
         let mut outputs = Vec::new();
         // what a run leaves beside its 汇总表 for the months after it
         if let Some(record) = duban::history::record_bytes(&bytes, &name, m) {
-            std::fs::write(dir.join(duban::history::RECORD_FILE), &record)?;
+            std::fs::write(dir.join(duban::archive::RECORD_FILE), &record)?;
             outputs.push(duban::deliver::OutputFile {
-                rel_path: duban::history::RECORD_FILE.into(),
+                rel_path: duban::archive::RECORD_FILE.into(),
                 bytes: record,
             });
         }

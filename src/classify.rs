@@ -373,7 +373,7 @@ fn missing_part(
     }
     let before = previous
         .filter(|p| p.status == Some(Status::NotReported))
-        .filter(|p| !crate::history::unit_reported(p, unit))
+        .filter(|p| !p.unit_reported(unit))
         .map_or(0, |p| p.months_not_reported);
     let months = before + 1;
     let mut v = not_reported(task, months, ctx);

@@ -11,43 +11,39 @@
 //! Each archive records the numbers it used in its manifest under [`MANIFEST_KEY`]; one written
 //! before numbers were recorded counts as having used `number_start` … one per notice PDF.
 
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::archive::run_manifest::RunManifest;
+use crate::archive::year_manifest::YearManifest;
+use crate::archive::{RUN_FILE, YEAR_FILE};
+pub use crate::model::{DocumentNumber, Numbering};
 use std::path::Path;
 
 /// The key of the numbers used in run.json and year.json.
 pub const MANIFEST_KEY: &str = "document_numbers";
 
-/// One number used: by which document (its path in the archive), in which year of issue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DocumentNumber {
-    /// Path of the document (the PDF) relative to its archive folder.
-    pub document: String,
-    /// Year of issue (the year in 〔〕).
-    pub year: i32,
-    /// The number.
-    pub number: u32,
-    /// The number as printed, `呼督〔2027〕3号`.
-    pub text: String,
-}
-
 /// What a manifest says about numbers: the numbers it records, or — written before numbers
-/// were recorded — its date of issue and its files. Everything else in it is skipped unread.
-#[derive(Deserialize)]
-struct Manifest {
+/// were recorded — its date of issue and its files.
+struct Used {
     document_numbers: Option<Vec<DocumentNumber>>,
     issued_on: Option<chrono::NaiveDate>,
-    #[serde(default)]
-    outputs: Vec<ListedFile>,
+    outputs: Vec<String>,
 }
 
-#[derive(Deserialize)]
-struct ListedFile {
-    path: String,
-}
-
-fn read_manifest(manifest: &Path) -> Option<Manifest> {
-    serde_json::from_slice(&std::fs::read(manifest).ok()?).ok()
+/// A month's run.json or a year folder's year.json, by its file name.
+fn read_manifest(manifest: &Path) -> Option<Used> {
+    if manifest.file_name().is_some_and(|n| n == YEAR_FILE) {
+        let m = YearManifest::read_file(manifest)?;
+        return Some(Used {
+            document_numbers: m.document_numbers,
+            issued_on: None,
+            outputs: m.outputs.into_iter().map(|o| o.path).collect(),
+        });
+    }
+    let m = RunManifest::read_file(manifest)?;
+    Some(Used {
+        issued_on: m.issued_on_date(),
+        document_numbers: m.document_numbers,
+        outputs: m.outputs.into_iter().map(|o| o.path).collect(),
+    })
 }
 
 /// The numbers recorded in one archive's manifest (empty when it records none or cannot be
@@ -68,12 +64,12 @@ pub fn manifests(output: &Path) -> Vec<std::path::PathBuf> {
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             if crate::model::Month::parse(&name).is_some() {
-                Some(e.path().join("run.json"))
+                Some(e.path().join(RUN_FILE))
             } else if name
                 .strip_suffix("年度")
                 .is_some_and(|y| y.len() == 4 && y.parse::<i32>().is_ok())
             {
-                Some(e.path().join("year.json"))
+                Some(e.path().join(YEAR_FILE))
             } else {
                 None
             }
@@ -87,7 +83,7 @@ pub fn manifests(output: &Path) -> Vec<std::path::PathBuf> {
 /// The numbers of year of issue `year` one manifest used: those it records, or — written
 /// before numbers were recorded — the highest such a run used (it numbered its notices from
 /// `number_start` on, one per notice PDF).
-fn used_in(m: &Manifest, year: i32, number_start: u32) -> Vec<u32> {
+fn used_in(m: &Used, year: i32, number_start: u32) -> Vec<u32> {
     if let Some(numbers) = &m.document_numbers {
         return numbers
             .iter()
@@ -101,7 +97,7 @@ fn used_in(m: &Manifest, year: i32, number_start: u32) -> Vec<u32> {
     let notices = m
         .outputs
         .iter()
-        .filter(|o| o.path.starts_with("督办单/") && o.path.ends_with(".pdf"))
+        .filter(|o| o.starts_with("督办单/") && o.ends_with(".pdf"))
         .count();
     match u32::try_from(notices) {
         Ok(count) if count > 0 && chrono::Datelike::year(&issued) == year => {
@@ -111,17 +107,8 @@ fn used_in(m: &Manifest, year: i32, number_start: u32) -> Vec<u32> {
     }
 }
 
-/// How a run numbers its documents.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Numbering {
-    /// Year of issue.
-    pub year: i32,
-    /// The number of the first document that has none yet.
-    pub next: u32,
-    /// Numbers kept by a rebuilt archive: document path → number.
-    pub kept: BTreeMap<String, u32>,
-}
-
+/// Planning reads the archives, so it lives here, beside the reading; the type and
+/// [`Numbering::assign`] are `model`'s.
 impl Numbering {
     /// The numbering of a run issuing in `year`, after every number used in that year under
     /// `output`; `own` is the manifest of the archive being rebuilt (its numbers are kept).
@@ -143,23 +130,6 @@ impl Numbering {
             next: highest.map_or(number_start, |h| h.saturating_add(1)),
             kept,
         }
-    }
-
-    /// Numbers for `documents` in order: a kept number where the document had one, else the
-    /// next free one (gap-free, in document order).
-    pub fn assign<'a>(&self, documents: impl IntoIterator<Item = &'a str>) -> Vec<u32> {
-        let mut next = self.next;
-        documents
-            .into_iter()
-            .map(|d| match self.kept.get(d) {
-                Some(n) => *n,
-                None => {
-                    let n = next;
-                    next = next.saturating_add(1);
-                    n
-                }
-            })
-            .collect()
     }
 }
 

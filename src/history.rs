@@ -14,11 +14,13 @@
 //! months not reported is also stored in the archive's own column 连续未报送月数 (written by
 //! `render::xlsx`); it is used where the record before that month is missing.
 //!
-//! Each run also leaves [`RECORD_FILE`] beside its 汇总表: the workbook as this module reads it,
+//! Each run also leaves [`archive::RECORD_FILE`] beside its 汇总表: the workbook as this module reads it,
 //! bound to the workbook's SHA-256 and listed in run.json. A later month reads that instead of
 //! parsing the workbook again when run.json vouches for both; otherwise it reads the workbook.
 
-use crate::model::{Light, Month, PreviousTask, Problem, Status};
+use crate::archive::record::Record;
+use crate::archive::{self, RunManifest, sha256_hex};
+use crate::model::{Light, Month, MonthRecord, PreviousTask, Problem, Status, UnitReceipt};
 use calamine::{Data, Reader};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -40,63 +42,11 @@ pub const COL_MONTHS_NOT_REPORTED: &str = "连续未报送月数";
 /// Header of the completion date column (the date a completed task's completion was fixed at).
 pub const COL_COMPLETED_ON: &str = "完成日期";
 
-/// What 任务总表 writes as the text of a two-unit task's part that was not reported.
-pub const PART_NOT_REPORTED: &str = "（本月未报送）";
-
 /// Whether an archived 本月工作进展 is the note of a completion carried forward, “（10月已完成，
 /// 本月未报送）” (as `render::xlsx` writes it for a task nobody reported).
 pub fn is_carried_text(text: &str) -> bool {
     let t = text.trim();
     t.starts_with('（') && t.ends_with("月已完成，本月未报送）") && !t.contains('\n')
-}
-
-/// Whether an archived two-unit text carries `unit`'s own report (its label, followed by a text
-/// other than [`PART_NOT_REPORTED`]).
-pub fn unit_reported(previous: &PreviousTask, unit: &str) -> bool {
-    previous.progress_text.contains(&unit_label(unit))
-        && text_of_unit(previous, unit) != PART_NOT_REPORTED
-}
-
-/// Label that starts one unit's part of a joined text: `【市发改委】`.
-pub fn unit_label(unit: &str) -> String {
-    format!("【{unit}】")
-}
-
-/// One archived month of the record.
-#[derive(Debug, Clone)]
-pub struct MonthRecord {
-    pub month: Month,
-    /// The 汇总表 read.
-    pub file: PathBuf,
-    /// Task number → that month's state.
-    pub tasks: BTreeMap<u32, PreviousTask>,
-    /// Unit → what its sheet 报送情况 says (empty when the sheet is absent).
-    pub receipts: BTreeMap<String, UnitReceipt>,
-}
-
-#[cfg(test)]
-impl MonthRecord {
-    /// A month on record with these tasks and nothing else (tests of the record and trend).
-    pub(crate) fn of_tasks(
-        month: Month,
-        tasks: impl IntoIterator<Item = (u32, PreviousTask)>,
-    ) -> Self {
-        MonthRecord {
-            month,
-            file: PathBuf::new(),
-            tasks: tasks.into_iter().collect(),
-            receipts: BTreeMap::new(),
-        }
-    }
-}
-
-/// One unit in an archived month's 报送情况.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub struct UnitReceipt {
-    /// 是否报送 says 已报送.
-    pub received: bool,
-    /// 填报日期, when written.
-    pub reported_on: Option<chrono::NaiveDate>,
 }
 
 /// Sheet of the 汇总表 with one row per unit: received or not, when.
@@ -289,7 +239,7 @@ pub fn load(output_dir: &Path, month: Month, plan_year: i32) -> History {
         .into_iter()
         .filter(|m| {
             summary_path(output_dir, *m).is_file()
-                || output_dir.join(m.to_string()).join("run.json").is_file()
+                || archive::is_archived(&output_dir.join(m.to_string()))
         })
         .collect();
     let results: Vec<(Month, Result<Archive, Box<Problem>>)> = candidates
@@ -347,22 +297,7 @@ pub fn load(output_dir: &Path, month: Month, plan_year: i32) -> History {
     history
 }
 
-/// The file beside a month's 汇总表 that holds what reading it back gives (see [`record_bytes`]).
-pub const RECORD_FILE: &str = "record.json";
-
-/// What [`read_archive`] reads from a 汇总表, stored beside it as [`RECORD_FILE`] and bound to
-/// its bytes by their SHA-256.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Record {
-    /// The 汇总表's file name.
-    source: String,
-    /// SHA-256 of the 汇总表's bytes.
-    source_sha256: String,
-    tasks: BTreeMap<u32, PreviousTask>,
-    receipts: BTreeMap<String, UnitReceipt>,
-}
-
-/// The [`RECORD_FILE`] of the 汇总表 `xlsx` named `name`: the workbook read back once, when it
+/// The [`archive::RECORD_FILE`] of the 汇总表 `xlsx` named `name`: the workbook read back once, when it
 /// is written, so that the months after read this instead of parsing the workbook again
 /// (eleven months of a large city are most of a December run's reading). `None` when reading
 /// the workbook back gives warnings (a month read from a record must be read as the workbook
@@ -375,33 +310,11 @@ pub fn record_bytes(xlsx: &[u8], name: &str, month: Month) -> Option<Vec<u8>> {
     if !problems.is_empty() {
         return None;
     }
-    let record = Record {
-        source: name.to_string(),
-        source_sha256: crate::deliver::sha256_hex(xlsx),
-        tasks,
-        receipts,
-    };
-    serde_json::to_vec(&record).ok()
-}
-
-/// The month's [`RECORD_FILE`], when run.json lists it, its bytes are the ones listed and it
-/// was made from the 汇总表 `name` whose SHA-256 is `sha`.
-fn read_record(dir: &Path, name: &str, sha: &str) -> Option<Archive> {
-    let (size, listed) = crate::verify::recorded_hash(dir, RECORD_FILE).ok()??;
-    let bytes = std::fs::read(dir.join(RECORD_FILE)).ok()?;
-    if size != bytes.len() as u64 || listed != crate::deliver::sha256_hex(&bytes) {
-        return None;
-    }
-    let record: Record = serde_json::from_slice(&bytes).ok()?;
-    (record.source == name && record.source_sha256 == sha).then_some((
-        record.tasks,
-        record.receipts,
-        Vec::new(),
-    ))
+    Record::of(xlsx, name, tasks, receipts).to_bytes()
 }
 
 /// Reads one archived month after checking its 汇总表 against the month's run.json (from its
-/// [`RECORD_FILE`] when there is a sound one).
+/// [`archive::RECORD_FILE`] when there is a sound one).
 fn load_month(output_dir: &Path, month: Month) -> Result<Archive, Box<Problem>> {
     let path = summary_path(output_dir, month);
     let name = summary_file_name(month);
@@ -416,12 +329,13 @@ fn load_month(output_dir: &Path, month: Month) -> Result<Archive, Box<Problem>> 
     }
     let bytes = std::fs::read(&path).map_err(|e| unreadable(format!("文件无法读取：{e}")))?;
     let dir = output_dir.join(month.to_string());
-    match crate::verify::recorded_hash(&dir, &name) {
-        Ok(Some((size, sha)))
-            if size == bytes.len() as u64 && sha == crate::deliver::sha256_hex(&bytes) =>
-        {
-            if let Some(archive) = read_record(&dir, &name, &sha) {
-                return Ok(archive);
+    let manifest = RunManifest::read(&dir);
+    match manifest.as_ref().map(|m| m.listed(&name)) {
+        Ok(Some((size, sha))) if size == bytes.len() as u64 && sha == sha256_hex(&bytes) => {
+            if let Ok(manifest) = &manifest
+                && let Some(record) = Record::read_vouched(&dir, manifest, &name, sha)
+            {
+                return Ok((record.tasks, record.receipts, Vec::new()));
             }
         }
         Ok(Some(_)) => {
@@ -674,19 +588,6 @@ fn as_number(d: &Data) -> Option<f64> {
     }
 }
 
-/// Last month's text of one unit: its labelled part of a joined two-unit text, else the whole
-/// text (a single-unit task is archived without labels).
-pub fn text_of_unit<'a>(previous: &'a PreviousTask, unit: &str) -> &'a str {
-    let label = unit_label(unit);
-    let text = previous.progress_text.as_str();
-    let Some(start) = text.find(&label) else {
-        return text;
-    };
-    let rest = &text[start + label.len()..];
-    let end = rest.find("\n【").unwrap_or(rest.len());
-    rest[..end].trim()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -763,20 +664,5 @@ mod tests {
         assert_eq!(h.red_streak(m(2026, 11), 2), 1);
         assert_eq!(h.red_streak(m(2026, 9), 2), 2);
         assert_eq!(h.red_streak(m(2026, 12), 2), 0);
-    }
-
-    #[test]
-    fn unit_text_split() {
-        let p = PreviousTask {
-            progress_text: "【土左旗】甲进展\n【托县政府】乙进展".into(),
-            ..PreviousTask::default()
-        };
-        assert_eq!(text_of_unit(&p, "土左旗"), "甲进展");
-        assert_eq!(text_of_unit(&p, "托县政府"), "乙进展");
-        let single = PreviousTask {
-            progress_text: "丙".into(),
-            ..PreviousTask::default()
-        };
-        assert_eq!(text_of_unit(&single, "市科技局"), "丙");
     }
 }

@@ -4,10 +4,12 @@
 //! load (master, units, submissions, last month's archive) → validate → merge → classify →
 //! render (汇总表 xlsx, PDF notices, emails) → deliver (atomic output folder, run.json).
 
+pub mod archive;
 pub mod check;
 pub mod classify;
 pub mod columns;
 pub mod config;
+pub mod csv_format;
 pub mod deadline;
 pub mod deliver;
 pub mod doc_numbers;
@@ -25,7 +27,6 @@ pub mod templates;
 pub mod tls;
 pub mod trend;
 pub mod units;
-pub mod verify;
 pub mod year;
 
 /// Sets up the C allocator for a batch run; call once, first thing in `main`.

@@ -3,29 +3,12 @@
 //! monthly run, the month being classified (once, in `pipeline::build_report`); read by the 月度趋势 sheet, the notices' progress
 //! paths and the mayor's chart, and by `duban year`.
 
-use crate::history::MonthRecord;
-use crate::model::{Classification, Light, Merged, Month, PreviousTask, Status};
+pub use crate::model::{Point, Totals, Trend};
+
+use crate::model::{
+    Classification, Light, Merged, Month, MonthRecord, PreviousTask, Status, UnitReceipt,
+};
 use std::collections::BTreeMap;
-
-/// One task in one month.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Point {
-    /// 完成进度 (`None`: not reported that month).
-    pub percent: Option<f64>,
-    pub status: Option<Status>,
-    pub light: Option<Light>,
-}
-
-/// The city in one month.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Totals {
-    /// Red, yellow, blue, green.
-    pub lights: [u32; 4],
-    pub tasks: u32,
-    pub done: u32,
-    pub done_on_time: u32,
-    pub not_reported: u32,
-}
 
 impl Totals {
     /// 办结率 in percent.
@@ -74,17 +57,6 @@ pub fn light_index(light: Light) -> usize {
         Light::Blue => 2,
         Light::Green => 3,
     }
-}
-
-/// Consecutive months from the first on record to the last, with what each holds.
-#[derive(Debug, Clone, Default)]
-pub struct Trend {
-    /// Every month from the first on record to the last, oldest first.
-    pub months: Vec<Month>,
-    /// Per month: on record (`Some`) or missing (`None`: no usable archive).
-    pub totals: Vec<Option<Totals>>,
-    /// Task number → one entry per month (`None`: month missing or task absent that month).
-    pub tasks: BTreeMap<u32, Vec<Option<Point>>>,
 }
 
 impl Trend {
@@ -220,7 +192,7 @@ pub fn current_record(
             .receipts
             .iter()
             .map(|r| {
-                let u = crate::history::UnitReceipt {
+                let u = UnitReceipt {
                     received: r.received,
                     reported_on: r.reported_on,
                 };

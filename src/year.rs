@@ -5,8 +5,8 @@
 //! `history`) and the master sheet; nothing from the clock, so the same archives give the same
 //! report. Mid-year it covers the months on record and names the ones missing.
 
-use crate::history::{History, MonthRecord};
-use crate::model::{Master, Month, Problem, Status};
+use crate::history::History;
+use crate::model::{Master, Month, MonthRecord, Problem, Status};
 use crate::trend::{Trend, ratio};
 use chrono::NaiveDate;
 

@@ -40,7 +40,7 @@ pub fn default_month(cfg: &Config) -> Month {
             cfg.paths
                 .output
                 .join(m.to_string())
-                .join(pipeline::TEMPLATES_DIR)
+                .join(duban::archive::TEMPLATES_DIR)
                 .is_dir()
         })
         .max()

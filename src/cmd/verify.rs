@@ -10,13 +10,12 @@
 //! 2 when a month was never built at all.
 
 use super::{Failure, Outcome, parse_month};
+use duban::archive::verify::{VerifyError, verify_month, verify_year};
+use duban::archive::{Unarchived, YEAR_FILE, unarchived};
 use duban::config::Config;
 use duban::model::Month;
 use duban::pipeline;
 use duban::stamp::check;
-use duban::verify::{
-    Unarchived, VerifyError, YEAR_MANIFEST, unarchived, verify_month, verify_year,
-};
 
 /// 按 run.json 重新核对已归档月份的每个文件（发送记录除外），列出被改动、缺失和多出的文件；--all 时也按 year.json 核对年度总结
 #[derive(Debug, clap::Args)]
@@ -144,7 +143,7 @@ fn signatures(label: &str, dir: &std::path::Path, trust: &[x509_cert::Certificat
 }
 
 /// Prints one folder's verdict; true when intact.
-fn verdict(label: &str, report: &duban::verify::VerifyReport) -> bool {
+fn verdict(label: &str, report: &duban::archive::verify::VerifyReport) -> bool {
     if report.is_intact() {
         println!(
             "✓ {label}：{} 个文件与 {} 一致。",
@@ -176,7 +175,7 @@ fn archived_years(cfg: &Config) -> Vec<(i32, std::path::PathBuf)> {
         .into_iter()
         .flatten()
         .filter_map(Result::ok)
-        .filter(|e| e.path().join(YEAR_MANIFEST).is_file())
+        .filter(|e| e.path().join(YEAR_FILE).is_file())
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             let year = name.strip_suffix("年度")?.parse().ok()?;

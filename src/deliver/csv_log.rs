@@ -1,7 +1,7 @@
 //! A CSV log that only grows (send log, the reply loop's logs): UTF-8 with BOM, CRLF, one row
 //! appended and synced at a time, so a crash loses at most the row in flight.
 
-use super::push_record;
+use crate::csv_format::push_record;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;

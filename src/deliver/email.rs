@@ -3,8 +3,8 @@
 //! The bytes are deterministic: the `Date` is the issue date (09:00 Beijing time), the
 //! `Message-ID` and the MIME boundary are derived from the month and the unit's name.
 
-use super::manifest::sha256_hex;
 use super::{DeliverError, ManifestRow};
+use crate::archive::sha256_hex;
 use crate::config::Config;
 use crate::model::{Light, Lookup, MonthReport, Severity, Unit};
 use crate::templates::Templates;

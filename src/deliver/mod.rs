@@ -7,32 +7,30 @@
 //!   [`manifest_csv`] the `清单.csv` listing every unit, with or without an address;
 //! - [`template_email`] builds the message carrying a unit's blank progress workbook, and
 //!   [`template_manifest_csv`] the templates folder's `清单.csv`;
-//! - [`run_json`] is the archive's reproducible checksum manifest, [`timings_json`] the
-//!   run's (non-reproducible) stage timings.
+//! - [`run_json`] writes the archive's reproducible checksum manifest
+//!   ([`crate::archive::RunManifest`]), [`timings_json`] the run's (non-reproducible) stage
+//!   timings.
 //!
 //! Every path written is built from [`crate::names::safe_file_stem`]-clean components, so a hostile unit name
 //! cannot leave the output folder.
 
-mod archive;
 mod csv_log;
 mod email;
 mod manifest;
+mod publish;
 mod template_email;
 
-pub(crate) use archive::io_err;
-pub use archive::{Staging, validate_rel_path, write_month};
+pub(crate) use crate::csv_format::push_record;
+pub use crate::csv_format::read_csv;
 pub use csv_log::CsvLog;
 pub(crate) use email::OfficeMessage;
 pub use email::{
     AttentionTask, EMAIL_BODY_TEMPLATE, EMAIL_SUBJECT_TEMPLATE, EmailContext, LightCounts,
     OfficeContext, UnitContext, email_context, manifest_row, unit_email,
 };
-pub use manifest::read_csv;
-pub use manifest::{
-    InputFile, ManifestRow, input_file, manifest_csv, run_json, run_json_of, sha256_hex,
-    timings_json,
-};
-pub(crate) use manifest::{UNLISTED, push_record};
+pub use manifest::{ManifestRow, manifest_csv, run_json, run_json_of, timings_json};
+pub(crate) use publish::io_err;
+pub use publish::{Staging, validate_rel_path, write_month};
 pub(crate) use template_email::XLSX_TYPE;
 pub use template_email::{
     TEMPLATE_BODY_TEMPLATE, TEMPLATE_SUBJECT_TEMPLATE, TemplateEmail, TemplateEmailContext,
@@ -40,11 +38,6 @@ pub use template_email::{
 };
 
 use std::path::PathBuf;
-
-/// Folder of the month's messages, inside `output/<month>/`.
-pub const MAIL_DIR: &str = "邮件";
-/// File name of the list of messages (in `邮件/` and in `templates/`).
-pub const MANIFEST_FILE: &str = "清单.csv";
 
 /// A file of the month's output, path relative to `output/<month>/`
 /// (e.g. `督办单/单位/市科技局.pdf`).
@@ -65,16 +58,8 @@ impl OutputFile {
 
     /// The relative path with `/` separators on every platform (as run.json records it).
     pub fn rel_path_string(&self) -> String {
-        slash_path(&self.rel_path)
+        crate::archive::slash_path(&self.rel_path)
     }
-}
-
-/// Joins a relative path's components with `/`.
-pub(crate) fn slash_path(path: &std::path::Path) -> String {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// Delivering the month's output failed.

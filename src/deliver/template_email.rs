@@ -5,8 +5,9 @@ use super::DeliverError;
 use super::email::{
     OfficeContext, OfficeMessage, UnitContext, nine_am_beijing, render_subject, unit_address,
 };
-use super::manifest::{delivery_cells, push_record};
+use super::manifest::delivery_cells;
 use crate::config::Config;
+use crate::csv_format::push_record;
 use crate::model::{Month, Unit};
 use crate::templates::Templates;
 use serde::Serialize;

@@ -9,9 +9,11 @@ pub mod header;
 pub mod identify;
 pub mod normalise;
 pub mod read;
+pub mod reply;
 pub mod rows;
 pub mod validate;
 
+use crate::archive::sha256_hex;
 use crate::config::Limits;
 use crate::model::{Master, Month, PreviousTask, Problem, ProblemCode, Submission};
 use crate::units::Directory;
@@ -45,11 +47,23 @@ const WORKBOOK_EXTENSIONS: [&str; 9] = [
     "xlsx", "xlsm", "xlsb", "xls", "xltx", "xltm", "ods", "et", "ett",
 ];
 
+/// `收件记录.csv`: one row per message collected (`duban collect`).
+pub const COLLECT_LOG: &str = "收件记录.csv";
+/// `回执记录.csv`: one row per receipt sent.
+pub const RECEIPT_LOG: &str = "回执记录.csv";
+/// `报送进度.csv`: what `duban status` shows.
+pub const STATUS_FILE: &str = "报送进度.csv";
+/// `催报记录.csv`: one row per reminder sent.
+pub const REMIND_LOG: &str = "催报记录.csv";
+
+/// The reply loop's files in a month's submissions folder, which intake does not read.
+pub const LOOP_FILES: [&str; 4] = [COLLECT_LOG, RECEIPT_LOG, STATUS_FILE, REMIND_LOG];
+
 /// Files a folder of emailed attachments typically also holds, and the logs `duban collect`,
 /// `status` and `remind` keep beside the submissions (and their dot-files: the send lock);
 /// skipped silently.
 fn is_ignored(name: &str) -> bool {
-    crate::replies::LOOP_FILES.contains(&name)
+    LOOP_FILES.contains(&name)
         || name.starts_with('.')
         || name.starts_with("~$")
         || name.starts_with(".~lock")
@@ -174,15 +188,6 @@ fn file_name_problem(path: &Path) -> Option<Problem> {
     Some(Problem::file_name_not_utf8(&shown).file(shown))
 }
 
-/// SHA-256 of `bytes`, lower-case hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// Reads one submitted workbook. Never panics; every problem becomes a [`Problem`].
 pub fn read_submission(path: &Path, ctx: &IntakeContext) -> Submission {
     let file = file_name(path);
@@ -209,7 +214,7 @@ fn read_message(path: &Path, ctx: &IntakeContext) -> Vec<Submission> {
         Ok(b) => b,
         Err(refused) => return vec![refused.into_submission(&file)],
     };
-    let Some(reply) = crate::replies::message::parse(&bytes) else {
+    let Some(reply) = reply::parse(&bytes) else {
         let mut sub = empty_submission(&file);
         sub.sha256 = sha256_hex(&bytes);
         sub.size = bytes.len() as u64;

@@ -435,9 +435,9 @@ pub fn progress_copied(text: &str, previous: Option<&PreviousTask>, unit: &str) 
                 progress_text: k.progress_text.clone(),
                 ..PreviousTask::default()
             };
-            comparison_key(crate::history::text_of_unit(&known, unit))
+            comparison_key(known.text_of_unit(unit))
         }
-        None => comparison_key(crate::history::text_of_unit(p, unit)),
+        None => comparison_key(p.text_of_unit(unit)),
     };
     !key.is_empty() && previous.is_some_and(|p| last_text(p) == key)
 }

@@ -277,7 +277,7 @@ mod tests {
     fn log_appends_survives_a_cut_row_and_reads_a_dangling_sending_as_unknown() {
         let dir = std::env::temp_dir().join(format!("duban-log-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
-        let path = dir.join("发送记录.csv");
+        let path = dir.join(crate::archive::SEND_LOG);
         let _ = std::fs::remove_file(&path);
         let row = |unit: &str, outcome| LogRow {
             time: "2026-12-01 09:00:00 +08:00".into(),

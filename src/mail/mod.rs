@@ -4,7 +4,7 @@
 //! - [`lock_month`] takes the month's send lock, held across plan and send (one send at a time
 //!   per month, for every kind of send).
 //! - [`plan`] reads what there is to send: for notices, the archived month is first verified
-//!   against its run.json ([`crate::verify::verify_month`]); the messages are the archived
+//!   against its run.json ([`crate::archive::verify::verify_month`]); the messages are the archived
 //!   `.eml` files listed in `清单.csv`, sent byte for byte minus `X-Unsent` and dated when sent,
 //!   to the addresses in their To and Cc — each of which must be the unit's address in
 //!   units.toml; units logged 已发送 (or 状态不明) in `发送记录.csv` are skipped, and a unit whose
@@ -32,10 +32,10 @@ pub use log::{LOG_HEADER, LogRow, Outcome, SendLog, UnitRecord, read_csv, read_r
 pub use plan::{Outgoing, Plan, plan};
 pub use smtp::DATA_REPLY_WAIT;
 
+use crate::archive::sha256_hex;
+use crate::archive::verify::VerifyError;
 use crate::config::{Config, Security};
-use crate::deliver::sha256_hex;
 use crate::model::Month;
-use crate::verify::VerifyError;
 use lettre::Address;
 use lettre::address::Envelope;
 use std::time::{Duration, Instant};

@@ -4,11 +4,10 @@
 //! 状态不明) or name an older build that went out (已发送旧版).
 
 use super::{Batch, SendError, SendOptions, read_csv, read_records, recipients, without_unsent};
+use crate::archive::verify::verify_month;
+use crate::archive::{MAIL_DIR, MANIFEST_FILE, SEND_LOG, TEMPLATES_DIR, sha256_hex};
 use crate::config::Config;
-use crate::deliver::{MAIL_DIR, MANIFEST_FILE, sha256_hex};
 use crate::model::Month;
-use crate::pipeline::TEMPLATES_DIR;
-use crate::verify::{SEND_LOG, verify_month};
 use lettre::Address;
 use std::path::{Path, PathBuf};
 
@@ -132,7 +131,7 @@ pub fn plan(cfg: &Config, opts: &SendOptions) -> Result<Plan, SendError> {
     let mut verified_files = 0;
     let folder = match opts.batch {
         Batch::Notices => {
-            if !month_dir.join("run.json").is_file() {
+            if !crate::archive::is_archived(&month_dir) {
                 return Err(SendError::NoMonth {
                     month: opts.month.label(),
                     key: opts.month.to_string(),

@@ -8,8 +8,14 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 mod messages;
+mod numbering;
 mod problem;
+mod record;
+mod trend;
+pub use numbering::{DocumentNumber, Numbering};
 pub use problem::{Problem, ProblemCode, Severity, cell_order, cell_ref, sort_problems};
+pub use record::{MonthRecord, PART_NOT_REPORTED, UnitReceipt, unit_part_heading};
+pub use trend::{Point, Totals, Trend};
 
 /// Task category as the master sheet groups it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
@@ -602,7 +608,7 @@ pub struct Submission {
 }
 
 /// Rows read = merged + rejected + superseded + not reporting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Reconciliation {
     pub rows_read: u32,
     pub merged: u32,
@@ -701,14 +707,14 @@ pub struct MonthReport {
     /// The months on record and this one side by side (the 月度趋势, the notices' progress
     /// paths, the mayor's chart).
     #[serde(skip)]
-    pub trend: crate::trend::Trend,
+    pub trend: Trend,
     /// Every problem of the run (master, intake, merge, history, render), sorted.
     pub problems: Vec<Problem>,
     /// How the run numbers its documents (see `doc_numbers`).
     #[serde(skip)]
-    pub numbering: crate::doc_numbers::Numbering,
+    pub numbering: Numbering,
     /// The numbers the run's documents used (filled by the render stage; run.json records them).
-    pub document_numbers: Vec<crate::doc_numbers::DocumentNumber>,
+    pub document_numbers: Vec<DocumentNumber>,
 }
 
 /// A report's problems and receipts looked up by unit and task, built once where many

@@ -5,7 +5,7 @@
 //! arguments and prints; tests and benchmarks call these functions and so drive exactly what the
 //! office runs.
 
-mod archive;
+mod inputs;
 mod render;
 mod summary;
 mod templates;
@@ -13,7 +13,7 @@ mod year;
 
 pub use render::Resources;
 pub use summary::{RunSummary, error_files, light_counts, severity_counts, status_counts};
-pub use templates::{TEMPLATES_DIR, TemplatesWritten, write_templates};
+pub use templates::{TemplatesWritten, write_templates};
 pub use year::{YearOptions, YearSummary, year, year_folder, year_stem};
 
 use crate::config::Config;
@@ -153,11 +153,7 @@ pub fn submission_months(submissions: &Path) -> Vec<Month> {
 
 /// Whether `month` has an archive (its output folder holds a run.json).
 pub fn is_archived(cfg: &Config, month: Month) -> bool {
-    cfg.paths
-        .output
-        .join(month.to_string())
-        .join("run.json")
-        .is_file()
+    crate::archive::is_archived(&cfg.paths.output.join(month.to_string()))
 }
 
 /// The months a catch-up run builds: every month under the submissions folder without an
@@ -393,9 +389,9 @@ pub fn run(
     let target = cfg.paths.output.join(month.to_string());
     // A month folder holding only `duban templates` output is not an archived month: its files
     // are carried into the new folder instead of blocking the run.
-    let carried = if target.exists() && !target.join("run.json").exists() {
+    let carried = if target.exists() && !crate::archive::is_archived(&target) {
         Some(
-            archive::read_tree(&target).map_err(|source| RunError::ReadExisting {
+            inputs::read_tree(&target).map_err(|source| RunError::ReadExisting {
                 path: target.clone(),
                 source,
             })?,
@@ -425,7 +421,7 @@ pub fn run(
     };
     // A rebuilt month keeps its send history and the templates sent from it.
     let kept_sends = if carried.is_none() && target.exists() {
-        archive::send_history(&target).map_err(|source| RunError::ReadExisting {
+        inputs::send_history(&target).map_err(|source| RunError::ReadExisting {
             path: target.clone(),
             source,
         })?
@@ -433,14 +429,14 @@ pub fn run(
         Vec::new()
     };
     let kept_send_log = kept_sends.iter().any(|f| {
-        f.rel_path_string() == format!("{}/{}", deliver::MAIL_DIR, crate::verify::SEND_LOG)
+        f.rel_path_string() == format!("{}/{}", crate::archive::MAIL_DIR, crate::archive::SEND_LOG)
     });
     let resources = Resources::load(cfg)?;
     let mut clock = Clock::new(progress);
 
     let loaded = load_stages(cfg, month, as_of, &mut clock)?;
     // a rebuilt month keeps its own document numbers
-    let own = target.join("run.json");
+    let own = crate::archive::run_file(&target);
     let own = own.is_file().then_some(own.as_path());
     let mut report = clock.stage(Stage::Classify, None, || report_numbered(cfg, &loaded, own));
 
@@ -463,7 +459,7 @@ pub fn run(
         let t = Instant::now();
         if let Some(extra) = carried {
             for f in extra.iter().filter(|f| !staging.contains(&f.rel_path)) {
-                if crate::verify::is_send_log(&f.rel_path_string()) {
+                if crate::archive::is_send_log(&f.rel_path_string()) {
                     staging.put_unlisted(&f.rel_path, &f.bytes)?;
                 } else {
                     staging.put(&f.rel_path, &f.bytes)?;
@@ -471,26 +467,25 @@ pub fn run(
             }
         }
         for f in kept_sends.iter().filter(|f| !staging.contains(&f.rel_path)) {
-            if crate::verify::is_send_log(&f.rel_path_string()) {
+            if crate::archive::is_send_log(&f.rel_path_string()) {
                 staging.put_unlisted(&f.rel_path, &f.bytes)?;
             } else {
                 staging.put(&f.rel_path, &f.bytes)?;
             }
         }
-        let inputs = archive::input_files(cfg, &loaded);
+        let inputs = inputs::input_files(cfg, &loaded);
         let run_json = deliver::run_json_of(&report, &inputs, staging.written());
-        staging.put(Path::new("run.json"), &run_json)?;
-        crate::verify::register(&cfg.paths.output, &month.to_string(), &run_json).map_err(
-            |source| crate::deliver::DeliverError::Io {
+        staging.put(Path::new(crate::archive::RUN_FILE), &run_json)?;
+        crate::archive::ledger::register(&cfg.paths.output, &month.to_string(), &run_json)
+            .map_err(|source| crate::deliver::DeliverError::Io {
                 path: cfg
                     .paths
                     .output
-                    .join(crate::verify::LEDGER)
+                    .join(crate::archive::LEDGER)
                     .display()
                     .to_string(),
                 source,
-            },
-        )?;
+            })?;
         let mut all_timings = so_far;
         all_timings.push((
             Stage::Deliver.key().to_string(),
@@ -498,13 +493,13 @@ pub fn run(
         ));
         let total_ms = started.elapsed().as_secs_f64() * 1000.0;
         staging.put(
-            Path::new("timings.json"),
+            Path::new(crate::archive::TIMINGS_FILE),
             &deliver::timings_json(&all_timings, total_ms),
         )?;
         let (output_dir, mut kept_previous) = staging.commit_keeping()?;
         if replacing_templates_only && !opts.force {
             // Everything of the old folder was carried into the new one: drop the kept copy.
-            archive::remove_kept_previous(&cfg.paths.output, month);
+            inputs::remove_kept_previous(&cfg.paths.output, month);
             kept_previous = None;
         }
         Ok::<_, RunError>((output_dir, kept_previous))

@@ -116,7 +116,7 @@ pub fn render(
             let name = crate::history::summary_file_name(report.month);
             staging.put(Path::new(&name), &bytes)?;
             if let Some(record) = crate::history::record_bytes(&bytes, &name, report.month) {
-                staging.put(Path::new(crate::history::RECORD_FILE), &record)?;
+                staging.put(Path::new(crate::archive::RECORD_FILE), &record)?;
             }
             progress.tick();
             Ok::<_, RunError>(())
@@ -154,7 +154,7 @@ pub fn render(
                         .and_then(|d| d.rel_path.file_stem())
                         .map(|stem| format!("{}.eml", stem.to_string_lossy()));
                     if let (Some(bytes), Some(name)) = (&eml, &eml_name) {
-                        staging.put(&Path::new(deliver::MAIL_DIR).join(name), bytes)?;
+                        staging.put(&Path::new(crate::archive::MAIL_DIR).join(name), bytes)?;
                     }
                     let row = deliver::manifest_row(
                         report,
@@ -186,7 +186,7 @@ pub fn render(
         .map(|r| r.unit.clone())
         .collect();
     staging.put(
-        &Path::new(deliver::MAIL_DIR).join(deliver::MANIFEST_FILE),
+        &Path::new(crate::archive::MAIL_DIR).join(crate::archive::MANIFEST_FILE),
         &deliver::manifest_csv(&manifest),
     )?;
     Ok(Rendered {

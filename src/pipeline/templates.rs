@@ -14,9 +14,6 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// Name of the folder (inside `output/<month>/`) the templates go to.
-pub const TEMPLATES_DIR: &str = "templates";
-
 /// What [`write_templates`] wrote.
 #[derive(Debug, Clone)]
 pub struct TemplatesWritten {
@@ -50,7 +47,7 @@ pub fn write_templates(
 ) -> Result<TemplatesWritten, RunError> {
     let previous: Option<&BTreeMap<u32, f64>> = past.map(|p| &p.figures);
     let month_dir = cfg.paths.output.join(month.to_string());
-    if month_dir.join("run.json").exists() {
+    if crate::archive::is_archived(&month_dir) {
         return Err(RunError::Usage(format!(
             "{} 已归档（{}），不能再向其中写入模板。请为下一个月生成模板，例如 --month {}",
             month.label(),
@@ -98,7 +95,7 @@ pub fn write_templates(
             })
         })
         .collect::<Result<_, RunError>>()?;
-    let dir = month_dir.join(TEMPLATES_DIR);
+    let dir = month_dir.join(crate::archive::TEMPLATES_DIR);
     std::fs::create_dir_all(&dir).map_err(deliver::io_err(&dir))?;
     let mut workbooks = Vec::with_capacity(made.len());
     let mut emails = 0;
@@ -113,7 +110,7 @@ pub fn write_templates(
         }
     }
     let rows: Vec<TemplateManifestRow> = made.iter().map(|m| m.manifest.clone()).collect();
-    let manifest = dir.join(deliver::MANIFEST_FILE);
+    let manifest = dir.join(crate::archive::MANIFEST_FILE);
     std::fs::write(&manifest, template_manifest_csv(&rows)).map_err(deliver::io_err(&manifest))?;
     Ok(TemplatesWritten {
         dir,

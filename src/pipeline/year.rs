@@ -3,8 +3,10 @@
 //! workbook, and `year.json` naming the archives read and the files written with SHA-256).
 
 use super::{Resources, RunError};
+use crate::archive::year_manifest::YearManifest;
+use crate::archive::{self, InputFile, YEAR_FILE};
 use crate::config::Config;
-use crate::deliver::{self, InputFile, Staging};
+use crate::deliver::Staging;
 use crate::model::{Month, Problem};
 use crate::units::Directory;
 use crate::year::YearReport;
@@ -68,7 +70,7 @@ pub fn year(cfg: &Config, opts: &YearOptions) -> Result<YearSummary, RunError> {
     let stem = year_stem(year);
     let document = format!("{stem}.pdf");
     let issue_year = chrono::Datelike::year(&report.issued_on);
-    let own = cfg.paths.output.join(year_folder(year)).join("year.json");
+    let own = cfg.paths.output.join(year_folder(year)).join(YEAR_FILE);
     let numbering = crate::doc_numbers::Numbering::plan(
         &cfg.paths.output,
         issue_year,
@@ -120,16 +122,16 @@ pub fn year(cfg: &Config, opts: &YearOptions) -> Result<YearSummary, RunError> {
         .months
         .iter()
         .filter(|r| r.month.year == year)
-        .filter_map(|r| deliver::input_file(&r.file, &cfg.base_dir).ok())
+        .filter_map(|r| archive::input_file(&r.file, &cfg.base_dir).ok())
         .collect();
-    let used = crate::doc_numbers::DocumentNumber {
+    let used = crate::model::DocumentNumber {
         document,
         year: issue_year,
         number: serial,
         text: number,
     };
     let manifest = year_json(&report, &inputs, staging.written(), &used);
-    put("year.json".to_string(), &manifest)?;
+    put(YEAR_FILE.to_string(), &manifest)?;
     let (dir, kept_previous) = staging.commit_keeping()?;
     Ok(YearSummary {
         year,
@@ -165,37 +167,31 @@ fn no_months(cfg: &Config, year: i32, history: &crate::history::History) -> RunE
     RunError::Usage(text)
 }
 
-/// `year.json`: the year, the months covered and missing, the archives read and the files
-/// written with SHA-256 (sorted; no clock, so the same archives give the same bytes).
+/// `year.json` ([`YearManifest`]): the year, the months covered and missing, the archives read
+/// and the files written with SHA-256 (sorted; no clock, so the same archives give the same
+/// bytes).
 fn year_json(
     report: &YearReport,
     inputs: &[InputFile],
     outputs: Vec<InputFile>,
-    number: &crate::doc_numbers::DocumentNumber,
+    number: &crate::model::DocumentNumber,
 ) -> Vec<u8> {
     let mut outputs = outputs;
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut inputs: Vec<&InputFile> = inputs.iter().collect();
+    let mut inputs = inputs.to_vec();
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
-    let covered: Vec<String> = report
-        .trend
-        .on_record()
-        .iter()
-        .map(|m| m.to_string())
-        .collect();
-    let doc = serde_json::json!({
-        "tool": "duban",
-        "version": env!("CARGO_PKG_VERSION"),
-        "year": report.year,
-        "as_of": report.as_of.to_string(),
-        "months_covered": covered,
-        "months_missing": report.missing.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
-        "months_not_yet": report.not_yet.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
-        "inputs": inputs,
-        "outputs": outputs,
-        "document_numbers": [number],
-    });
-    let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+    let months = |list: &[Month]| list.iter().map(|m| m.to_string()).collect::<Vec<_>>();
+    YearManifest {
+        tool: "duban".to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        year: report.year,
+        as_of: report.as_of.to_string(),
+        months_covered: months(&report.trend.on_record()),
+        months_missing: months(&report.missing),
+        months_not_yet: months(&report.not_yet),
+        inputs,
+        outputs,
+        document_numbers: Some(vec![number.clone()]),
+    }
+    .to_bytes()
 }

@@ -11,11 +11,12 @@
 //! their bytes, never saved twice.
 
 use super::log::{CsvLog, read_rows};
-use super::message::{Reply, kind_label, parse};
 use super::{COLLECT_LOG, ReplyError};
+use crate::archive::sha256_hex;
 use crate::config::Config;
 use crate::intake::read::ContentKind;
-use crate::intake::{IntakeContext, read_submission_bytes, sha256_hex};
+use crate::intake::reply::{Reply, kind_label, parse};
+use crate::intake::{IntakeContext, read_submission_bytes};
 use crate::model::{Master, Month};
 use crate::units::Directory;
 use chrono::{DateTime, FixedOffset, Local};
@@ -502,8 +503,8 @@ fn templates_sent(cfg: &Config, month: Month) -> Option<chrono::NaiveDate> {
         .paths
         .output
         .join(month.to_string())
-        .join(crate::pipeline::TEMPLATES_DIR)
-        .join(crate::verify::SEND_LOG);
+        .join(crate::archive::TEMPLATES_DIR)
+        .join(crate::archive::SEND_LOG);
     read_rows(&log)
         .unwrap_or_default()
         .iter()

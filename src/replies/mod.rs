@@ -8,22 +8,11 @@
 pub mod collect;
 pub mod imap;
 pub mod log;
-pub mod message;
 pub mod receipt;
 pub mod remind;
 pub mod status;
 
-/// `收件记录.csv`: one row per message collected.
-pub const COLLECT_LOG: &str = "收件记录.csv";
-/// `回执记录.csv`: one row per receipt sent.
-pub const RECEIPT_LOG: &str = "回执记录.csv";
-/// `报送进度.csv`: what `duban status` shows.
-pub const STATUS_FILE: &str = "报送进度.csv";
-/// `催报记录.csv`: one row per reminder sent.
-pub const REMIND_LOG: &str = "催报记录.csv";
-
-/// The loop's files in a month's submissions folder, which intake does not read.
-pub const LOOP_FILES: [&str; 4] = [COLLECT_LOG, RECEIPT_LOG, STATUS_FILE, REMIND_LOG];
+pub use crate::intake::{COLLECT_LOG, LOOP_FILES, RECEIPT_LOG, REMIND_LOG, STATUS_FILE};
 
 /// Why collect, receipts, status or remind cannot go on (exit 2), in Chinese.
 #[derive(Debug, thiserror::Error)]

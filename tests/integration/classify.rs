@@ -316,7 +316,7 @@ fn two_lead_units_take_worse_status_and_lower_progress() {
         light: Some(Light::Yellow),
         progress_text: format!(
             "【土左旗】推进中\n【托县政府】{}",
-            duban::history::PART_NOT_REPORTED
+            duban::model::PART_NOT_REPORTED
         ),
         months_not_reported: 1,
         ..Default::default()

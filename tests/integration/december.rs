@@ -539,6 +539,15 @@ fn document_numbers_are_used_once_per_year_of_issue() {
     )
     .expect("json");
     let year_number = &year_json["document_numbers"][0];
+    // year.json is one type, written and read back by the same code: it reads back into
+    // YearManifest and writes out to the very same bytes
+    let year_dir = d.project.out.join("2026年度");
+    let manifest = duban::archive::year_manifest::YearManifest::read(&year_dir).expect("reads");
+    assert_eq!(manifest.year, 2026);
+    assert_eq!(
+        String::from_utf8_lossy(&manifest.to_bytes()),
+        String::from_utf8_lossy(&std::fs::read(year_dir.join("year.json")).expect("year.json"))
+    );
     let december_max = run_json(&d.project.out, "2026-12")["document_numbers"]
         .as_array()
         .expect("numbers")

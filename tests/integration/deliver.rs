@@ -5,10 +5,11 @@ use crate::checker;
 use duban::model::ProblemCode;
 
 use chrono::NaiveDate;
+use duban::archive::{InputFile, sha256_hex};
 use duban::config::Config;
 use duban::deliver::{
-    DeliverError, InputFile, ManifestRow, OutputFile, Staging, email_context, manifest_csv,
-    manifest_row, run_json, sha256_hex, timings_json, unit_email, validate_rel_path, write_month,
+    DeliverError, ManifestRow, OutputFile, Staging, email_context, manifest_csv, manifest_row,
+    run_json, timings_json, unit_email, validate_rel_path, write_month,
 };
 use duban::model::{
     Category, Classification, Deadline, Leader, Light, Master, Merged, Month, MonthReport, Problem,

@@ -150,7 +150,7 @@ fn first_run_catches_up_on_every_month_oldest_first() {
     for month in MONTHS {
         let dir = year.project.out.join(month);
         assert!(dir.join("run.json").is_file(), "{month}");
-        let report = duban::verify::verify_month(&dir).expect("verify");
+        let report = duban::archive::verify::verify_month(&dir).expect("verify");
         assert!(report.is_intact(), "{month}: {:?}", report.lines());
     }
     // November's run.json lists every earlier 汇总表 it read as an input
@@ -189,7 +189,7 @@ fn a_second_run_without_month_builds_nothing() {
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         // the archive ledger lives beside the month folders
-        .filter(|n| n != duban::verify::LEDGER)
+        .filter(|n| n != duban::archive::LEDGER)
         .collect();
     assert_eq!(names.len(), 5, "{names:?}");
     // a new month's submissions are picked up alone
@@ -260,7 +260,7 @@ fn november_reads_the_whole_record() {
         "a task goes green, then yellow, then red for months"
     );
     // once red for lagging, a task still lagging stays red: no red → yellow while 滞后
-    let mut records: Vec<&duban::history::MonthRecord> = loaded.history.months.iter().collect();
+    let mut records: Vec<&duban::model::MonthRecord> = loaded.history.months.iter().collect();
     let current =
         duban::trend::current_record(report.month, &report.classification, &report.merged);
     records.push(&current);
@@ -715,8 +715,8 @@ fn a_month_read_from_its_record_is_the_month_read_from_its_workbook() {
     let plan_year = m("2026-11").year;
     for month in &MONTHS[..4] {
         let dir = year.project.out.join(month);
-        let listed = duban::verify::recorded_hash(&dir, duban::history::RECORD_FILE)
-            .expect("run.json reads");
+        let manifest = duban::archive::RunManifest::read(&dir).expect("run.json reads");
+        let listed = manifest.listed(duban::archive::RECORD_FILE);
         assert!(listed.is_some(), "{month}: run.json lists no record.json");
     }
     let summary = |history: &duban::history::History| {
@@ -733,9 +733,9 @@ fn a_month_read_from_its_record_is_the_month_read_from_its_workbook() {
     let without = copy_of_demo("record-removed");
     let changed = copy_of_demo("record-changed");
     for month in &MONTHS[..4] {
-        std::fs::remove_file(without.out.join(month).join(duban::history::RECORD_FILE))
+        std::fs::remove_file(without.out.join(month).join(duban::archive::RECORD_FILE))
             .expect("remove record");
-        let path = changed.out.join(month).join(duban::history::RECORD_FILE);
+        let path = changed.out.join(month).join(duban::archive::RECORD_FILE);
         let text = std::fs::read_to_string(&path).expect("record");
         // another progress for one task: run.json's hash no longer matches
         let edited = text.replacen("\"percent\":", "\"percent\":1.0e0,\"was\":", 1);
@@ -752,7 +752,7 @@ fn a_month_read_from_its_record_is_the_month_read_from_its_workbook() {
     // believed (which is why run.json must list it with its hash).
     let used = copy_of_demo("record-used");
     let dir = used.out.join(MONTHS[3]);
-    let path = dir.join(duban::history::RECORD_FILE);
+    let path = dir.join(duban::archive::RECORD_FILE);
     let mut record: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).expect("record")).expect("json");
     let (number, task) = record["tasks"]
@@ -767,9 +767,9 @@ fn a_month_read_from_its_record_is_the_month_read_from_its_workbook() {
     let mut manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&run_json).expect("run.json")).expect("json");
     for entry in manifest["outputs"].as_array_mut().expect("outputs") {
-        if entry["path"] == duban::history::RECORD_FILE {
+        if entry["path"] == duban::archive::RECORD_FILE {
             entry["bytes"] = serde_json::json!(bytes.len());
-            entry["sha256"] = serde_json::json!(duban::deliver::sha256_hex(&bytes));
+            entry["sha256"] = serde_json::json!(duban::archive::sha256_hex(&bytes));
         }
     }
     std::fs::write(&run_json, serde_json::to_vec(&manifest).expect("json")).expect("write");
@@ -777,4 +777,34 @@ fn a_month_read_from_its_record_is_the_month_read_from_its_workbook() {
     let october = history.months.last().expect("October");
     assert_eq!(october.month, m(MONTHS[3]));
     assert_eq!(october.tasks[&number].percent, Some(1.5));
+}
+
+/// run.json and record.json are one type each, written and read back by the same code: what
+/// the demo year archived reads back into `RunManifest` / `Record` and writes out to the very
+/// same bytes (problems and counts included, in their order).
+#[test]
+fn archived_manifests_read_back_to_their_own_bytes() {
+    let year = demo_year();
+    let mut problems = 0;
+    for month in MONTHS {
+        let dir = year.project.out.join(month);
+        let bytes = std::fs::read(dir.join(duban::archive::RUN_FILE)).expect("run.json");
+        let manifest = duban::archive::RunManifest::read(&dir).expect("run.json reads");
+        assert!(!manifest.outputs.is_empty());
+        problems += manifest.problems.len();
+        assert_eq!(
+            String::from_utf8_lossy(&manifest.to_bytes()),
+            String::from_utf8_lossy(&bytes),
+            "{month}: run.json read back and written again"
+        );
+        let record_bytes = std::fs::read(dir.join(duban::archive::RECORD_FILE)).expect("record");
+        let record: duban::archive::record::Record =
+            serde_json::from_slice(&record_bytes).expect("record.json reads");
+        assert_eq!(
+            record.to_bytes(),
+            Some(record_bytes),
+            "{month}: record.json"
+        );
+    }
+    assert!(problems > 0, "the demo's problems are read back too");
 }

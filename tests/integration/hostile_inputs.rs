@@ -779,7 +779,7 @@ fn whole_run_with_hostile_names_stays_inside_and_keeps_text() {
         .iter()
         .filter(|p| !p.starts_with("output/2026-11/") && !before.contains(p))
         // the archive ledger beside the month folders
-        .filter(|p| p.as_str() != format!("output/{}", duban::verify::LEDGER))
+        .filter(|p| p.as_str() != format!("output/{}", duban::archive::LEDGER))
         .collect();
     assert!(
         outside.is_empty(),

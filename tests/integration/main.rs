@@ -15,6 +15,7 @@ mod inputs_not_plain;
 mod intake;
 mod intake_corpus;
 mod master;
+mod module_graph;
 mod notice_cap;
 mod notices;
 mod ofd;

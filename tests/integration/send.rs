@@ -79,8 +79,8 @@ impl Project {
         );
         // the archive ledger that vouches for run.json
         std::fs::copy(
-            archived_november().join(duban::verify::LEDGER),
-            dir.join("output").join(duban::verify::LEDGER),
+            archived_november().join(duban::archive::LEDGER),
+            dir.join("output").join(duban::archive::LEDGER),
         )
         .expect("ledger");
         copy_tree(
@@ -394,10 +394,10 @@ fn all_notices_arrive_once_byte_for_byte_and_never_twice() {
             .iter()
             .find(|row| row[3] == format!("{stem}.eml") && row[6] == "已发送")
             .expect("logged");
-        assert_eq!(row[4], duban::deliver::sha256_hex(&archived));
+        assert_eq!(row[4], duban::archive::sha256_hex(&archived));
         assert_eq!(
             row[5],
-            duban::deliver::sha256_hex(&expected),
+            duban::archive::sha256_hex(&expected),
             "{name}: the log's SHA-256 is of the bytes sent"
         );
     }
@@ -423,7 +423,7 @@ fn all_notices_arrive_once_byte_for_byte_and_never_twice() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("市不存在局"), "{}", text(&out));
     // The send log does not disturb verification of the archive.
-    let report = duban::verify::verify_month(&month).expect("verify");
+    let report = duban::archive::verify::verify_month(&month).expect("verify");
     assert!(report.is_intact(), "{:?}", report.lines());
 }
 

@@ -264,7 +264,7 @@ fn a_month_rebuilt_with_force_keeps_its_send_log_and_names_changed_notices() {
     assert_eq!(counts.len(), 45);
     assert!(counts.values().all(|n| *n == 1), "{counts:?}");
     // The carried log is not part of the archive's checksums.
-    let report = duban::verify::verify_month(&project.month()).expect("verify");
+    let report = duban::archive::verify::verify_month(&project.month()).expect("verify");
     assert!(report.is_intact(), "{:?}", report.lines());
 }
 
@@ -298,8 +298,8 @@ fn a_recipient_units_toml_does_not_give_the_unit_is_refused() {
     let text_json = std::fs::read_to_string(&run_json).expect("run.json");
     let fixed = text_json
         .replace(
-            &duban::deliver::sha256_hex(&archived),
-            &duban::deliver::sha256_hex(&forged),
+            &duban::archive::sha256_hex(&archived),
+            &duban::archive::sha256_hex(&forged),
         )
         .replace(
             &format!("\"bytes\": {}", archived.len()),
@@ -311,7 +311,7 @@ fn a_recipient_units_toml_does_not_give_the_unit_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("run.json 已被改动"), "{}", text(&out));
     // Forged the ledger too: the address check against units.toml still refuses.
-    duban::verify::register(&project.dir.join("output"), "2026-11", fixed.as_bytes())
+    duban::archive::ledger::register(&project.dir.join("output"), "2026-11", fixed.as_bytes())
         .expect("forge the ledger");
     for args in [
         &["--month", "2026-11"][..],
@@ -360,8 +360,8 @@ fn verify_sees_a_forged_manifest_a_lost_one_and_goes_on_past_broken_entries() {
     let fixed = std::fs::read_to_string(&run_json)
         .expect("run.json")
         .replace(
-            &duban::deliver::sha256_hex(&archived),
-            &duban::deliver::sha256_hex(&forged),
+            &duban::archive::sha256_hex(&archived),
+            &duban::archive::sha256_hex(&forged),
         );
     std::fs::write(&run_json, fixed).expect("fix run.json");
     // A month built elsewhere whose run.json was deleted, and a month of templates only.

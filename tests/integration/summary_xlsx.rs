@@ -8,7 +8,8 @@ use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
 use duban::classify::classify;
 use duban::config::Config;
-use duban::history::{MonthRecord, load, summary_file_name, summary_path};
+use duban::history::{load, summary_file_name, summary_path};
+use duban::model::MonthRecord;
 use duban::model::{
     Category, Deadline, Leader, Light, Master, Merged, Month, MonthReport, PreviousTask, Problem,
     ProgressRow, Receipt, Reconciliation, ReportedStatus, RowSource, Status, Task, Unit, UnitKind,
@@ -468,7 +469,7 @@ fn archive(dir: &std::path::Path, month: Month, bytes: &[u8]) {
         "outputs": [{
             "path": summary_file_name(month),
             "bytes": bytes.len(),
-            "sha256": duban::deliver::sha256_hex(bytes),
+            "sha256": duban::archive::sha256_hex(bytes),
         }]
     });
     std::fs::write(

@@ -74,7 +74,7 @@ fn groups<'a>(
 ) -> Vec<(&'a str, Vec<(&'a Task, &'a TaskOutcome)>)> {
     let mut out: Vec<(&str, Vec<(&Task, &TaskOutcome)>)> = Vec::new();
     for (task, outcome) in tasks {
-        let unit = unit_label(task);
+        let unit = lead_units_text(task);
         match out.iter_mut().find(|(u, _)| *u == unit) {
             Some((_, list)) => list.push((task, outcome)),
             None => out.push((unit, vec![(task, outcome)])),
@@ -84,7 +84,7 @@ fn groups<'a>(
 }
 
 /// The lead unit(s) as the master names them.
-pub(crate) fn unit_label(task: &Task) -> &str {
+pub(crate) fn lead_units_text(task: &Task) -> &str {
     if task.unit_raw.trim().is_empty() {
         task.units.first().map(String::as_str).unwrap_or("")
     } else {
@@ -95,14 +95,14 @@ pub(crate) fn unit_label(task: &Task) -> &str {
 fn attention_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
     let report = input.report;
     let progress = PercentColumn::of(tasks.iter().map(|(_, o)| o.percent));
-    let units = NameColumn::of(tasks.iter().map(|(task, _)| unit_label(task)));
+    let units = NameColumn::of(tasks.iter().map(|(task, _)| lead_units_text(task)));
     let rows = tasks
         .iter()
         .map(|(task, o)| {
             Row::new(vec![
                 text_cell(task.number.to_string()),
                 text_cell(task.text.as_str()),
-                units.cell(unit_label(task)),
+                units.cell(lead_units_text(task)),
                 text_cell(task.deadline.raw.as_str()),
                 text_cell(progress.text(o.percent)),
                 status_cell_with_history(o, &input.report.trend, report.month),

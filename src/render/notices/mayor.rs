@@ -5,7 +5,7 @@ use super::common::{
     Counts, DECIMAL_RATE_MM, NameColumn, cell_style, col, column_rate_text, head_style, header_row,
     light_color, light_spans, status_cell_with_history, text_cell,
 };
-use super::leader::unit_label;
+use super::leader::lead_units_text;
 use super::{Input, compose};
 use crate::model::{Light, MonthReport, Rates, Task, TaskOutcome};
 use duban_pdf::{
@@ -165,7 +165,7 @@ fn leaders_table(report: &MonthReport) -> Block {
 }
 
 fn red_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
-    let units = NameColumn::of(tasks.iter().map(|(task, _)| unit_label(task)));
+    let units = NameColumn::of(tasks.iter().map(|(task, _)| lead_units_text(task)));
     let rows = tasks
         .iter()
         .map(|(task, o)| {
@@ -173,7 +173,7 @@ fn red_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
                 num(task.number),
                 text_cell(task.text.as_str()),
                 text_cell(task.leaders.join("、")),
-                units.cell(unit_label(task)),
+                units.cell(lead_units_text(task)),
                 status_cell_with_history(o, &input.report.trend, input.report.month),
                 text_cell(&o.reason),
             ])

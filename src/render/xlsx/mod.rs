@@ -13,10 +13,10 @@ use super::row_height::wrapped_lines;
 use crate::config::Config;
 use crate::history::{
     COL_LIGHT, COL_MONTHS_NOT_REPORTED, COL_NUMBER, COL_PERCENT, COL_STATUS, COL_TEXT, TASK_SHEET,
-    unit_label,
 };
 use crate::model::{
-    Light, MonthReport, Rates, Status, Task, TaskOutcome, UnitReport, chinese_date,
+    Light, MonthReport, PART_NOT_REPORTED, Rates, Status, Task, TaskOutcome, UnitReport,
+    chinese_date, unit_part_heading,
 };
 use crate::trend::round1;
 use chrono::Datelike;

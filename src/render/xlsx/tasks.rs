@@ -145,7 +145,7 @@ pub(super) fn joined_texts(reports: &[UnitReport], text: fn(&UnitReport) -> Stri
         [only] => text(only),
         many => many
             .iter()
-            .map(|r| format!("{}{}", unit_label(&r.unit), text(r).trim()))
+            .map(|r| format!("{}{}", unit_part_heading(&r.unit), text(r).trim()))
             .collect::<Vec<_>>()
             .join("\n"),
     }
@@ -167,10 +167,10 @@ pub(super) fn part_texts(task: &Task, o: &TaskOutcome) -> String {
         .units
         .iter()
         .map(|unit| match o.reports.iter().find(|r| &r.unit == unit) {
-            Some(r) => format!("{}{}", unit_label(unit), r.row.progress_text.trim()),
+            Some(r) => format!("{}{}", unit_part_heading(unit), r.row.progress_text.trim()),
             None => match carried_text(o) {
-                Some(text) => format!("{}{text}", unit_label(unit)),
-                None => format!("{}{}", unit_label(unit), crate::history::PART_NOT_REPORTED),
+                Some(text) => format!("{}{text}", unit_part_heading(unit)),
+                None => format!("{}{}", unit_part_heading(unit), PART_NOT_REPORTED),
             },
         })
         .collect();
@@ -178,7 +178,13 @@ pub(super) fn part_texts(task: &Task, o: &TaskOutcome) -> String {
         o.reports
             .iter()
             .filter(|r| !task.units.contains(&r.unit))
-            .map(|r| format!("{}{}", unit_label(&r.unit), r.row.progress_text.trim())),
+            .map(|r| {
+                format!(
+                    "{}{}",
+                    unit_part_heading(&r.unit),
+                    r.row.progress_text.trim()
+                )
+            }),
     );
     parts.join("\n")
 }

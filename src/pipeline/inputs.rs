@@ -1,9 +1,10 @@
-//! Files around the archive: the run's inputs for run.json, and a month folder that holds only
-//! `duban templates` output (carried into the new month folder).
+//! The run's inputs for run.json, and what a new month folder carries over from the folder it
+//! replaces (a folder holding only `duban templates` output, or a rebuilt month's send logs).
 
 use super::Loaded;
+use crate::archive::{self, InputFile, MAIL_DIR, SEND_LOG, TEMPLATES_DIR};
 use crate::config::Config;
-use crate::deliver::{self, InputFile, OutputFile};
+use crate::deliver::OutputFile;
 use crate::model::Month;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +16,7 @@ pub fn input_files(cfg: &Config, loaded: &Loaded) -> Vec<InputFile> {
     let hashed = |paths: &[PathBuf]| -> Vec<InputFile> {
         paths
             .iter()
-            .filter_map(|p| deliver::input_file(p, &cfg.base_dir).ok())
+            .filter_map(|p| archive::input_file(p, &cfg.base_dir).ok())
             .collect()
     };
     let mut inputs = hashed(&[cfg.paths.master.clone(), cfg.paths.units.clone()]);
@@ -30,7 +31,7 @@ pub fn input_files(cfg: &Config, loaded: &Loaded) -> Vec<InputFile> {
                 InputFile {
                     path: path
                         .strip_prefix(&cfg.base_dir)
-                        .map(deliver::slash_path)
+                        .map(archive::slash_path)
                         .unwrap_or_else(|_| path.display().to_string()),
                     bytes_len: s.size,
                     sha256: s.sha256.clone(),
@@ -74,18 +75,18 @@ pub fn read_tree(dir: &Path) -> std::io::Result<Vec<OutputFile>> {
 /// wrote (its files as they are), with paths relative to the month folder.
 pub fn send_history(month_dir: &Path) -> std::io::Result<Vec<OutputFile>> {
     let mut out = Vec::new();
-    let log = Path::new(deliver::MAIL_DIR).join(crate::verify::SEND_LOG);
+    let log = Path::new(MAIL_DIR).join(SEND_LOG);
     match std::fs::read(month_dir.join(&log)) {
         Ok(bytes) => out.push(OutputFile::new(log, bytes)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e),
     }
-    let templates = month_dir.join(super::TEMPLATES_DIR);
+    let templates = month_dir.join(TEMPLATES_DIR);
     if templates.is_dir() {
         out.extend(
-            read_tree(&templates)?.into_iter().map(|f| {
-                OutputFile::new(Path::new(super::TEMPLATES_DIR).join(f.rel_path), f.bytes)
-            }),
+            read_tree(&templates)?
+                .into_iter()
+                .map(|f| OutputFile::new(Path::new(TEMPLATES_DIR).join(f.rel_path), f.bytes)),
         );
     }
     Ok(out)
@@ -106,7 +107,7 @@ pub fn remove_kept_previous(output: &Path, month: Month) {
         })
         .max_by_key(|(n, _)| *n);
     if let Some((_, path)) = newest
-        && !path.join("run.json").exists()
+        && !archive::is_archived(&path)
     {
         let _ = std::fs::remove_dir_all(path);
     }

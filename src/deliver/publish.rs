@@ -1,7 +1,8 @@
 //! The atomic month folder: write everything to `output/.<month>.tmp-<pid>-<n>/`, sync it, then
 //! rename it to `output/<month>/` in one step.
 
-use super::{DeliverError, InputFile, OutputFile};
+use super::{DeliverError, OutputFile};
+use crate::archive::InputFile;
 use crate::model::Month;
 use crate::names::is_safe_component;
 use rayon::prelude::*;
@@ -95,7 +96,7 @@ impl Staging {
     /// ignoring case, is refused).
     pub fn put(&self, rel_path: &Path, bytes: &[u8]) -> Result<(), DeliverError> {
         validate_rel_path(rel_path)?;
-        let key = super::slash_path(rel_path);
+        let key = crate::archive::slash_path(rel_path);
         let record = InputFile::describe(key.clone(), bytes);
         {
             let mut written = self.lock();
@@ -118,7 +119,7 @@ impl Staging {
         validate_rel_path(rel_path)?;
         if self.contains(rel_path) {
             return Err(DeliverError::DuplicatePath {
-                path: super::slash_path(rel_path),
+                path: crate::archive::slash_path(rel_path),
             });
         }
         let path = self.tmp.join(rel_path);
@@ -136,7 +137,7 @@ impl Staging {
     /// Whether `rel_path` was written (ignoring case).
     pub fn contains(&self, rel_path: &Path) -> bool {
         self.lock()
-            .contains_key(&super::slash_path(rel_path).to_lowercase())
+            .contains_key(&crate::archive::slash_path(rel_path).to_lowercase())
     }
 
     /// Reads back a file written earlier.

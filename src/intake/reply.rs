@@ -5,8 +5,8 @@
 //! write (GBK/GB18030, Big5, UTF-8) are mail-parser's work (`full_encoding`); attachments of a
 //! forwarded message (also a forward inside a forward) count as the reply's own.
 
-use crate::intake::read::{ContentKind, content_kind, is_readable_format};
-use crate::intake::sha256_hex;
+use super::read::{ContentKind, content_kind, is_readable_format};
+use crate::archive::sha256_hex;
 use chrono::{DateTime, FixedOffset, TimeZone};
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 
