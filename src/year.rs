@@ -7,7 +7,8 @@
 
 use crate::history::{History, MonthRecord};
 use crate::model::{Master, Month, Problem, Status};
-use crate::trend::{Trend, ratio};
+use crate::numbers::percent as ratio;
+use crate::trend::Trend;
 use chrono::NaiveDate;
 
 /// One leader over the year.

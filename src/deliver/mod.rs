@@ -24,8 +24,8 @@ pub use archive::{Staging, validate_rel_path, write_month};
 pub use csv_log::CsvLog;
 pub(crate) use email::OfficeMessage;
 pub use email::{
-    AttentionTask, EMAIL_BODY_TEMPLATE, EMAIL_SUBJECT_TEMPLATE, EmailContext, LightCounts,
-    OfficeContext, UnitContext, email_context, manifest_row, unit_email,
+    AttentionTask, EMAIL_BODY_TEMPLATE, EMAIL_SUBJECT_TEMPLATE, EmailContext, OfficeContext,
+    UnitContext, email_context, manifest_row, unit_email,
 };
 pub use manifest::read_csv;
 pub use manifest::{

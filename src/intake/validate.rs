@@ -214,7 +214,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
                 if let CellValue::Text(t) = &cell.value
                     && super::normalise::percent_has_words(t)
                 {
-                    let figure = super::normalise::format_number(v);
+                    let figure = crate::numbers::cell_number_text(v);
                     problems.push(
                         at(
                             Problem::percent_with_words(&figure),
@@ -341,7 +341,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
         };
         problems.push(
             at(
-                Problem::progress_regressed(&super::normalise::format_number(before), &when),
+                Problem::progress_regressed(&crate::numbers::cell_number_text(before), &when),
                 ctx,
                 raw,
                 raw.row,
@@ -395,7 +395,7 @@ pub fn status_contradiction(
     percent: f64,
     done_percent: f64,
 ) -> Option<Problem> {
-    let p = super::normalise::format_number(percent);
+    let p = crate::numbers::cell_number_text(percent);
     match status {
         ReportedStatus::Done if percent < done_percent => {
             Some(Problem::status_done_but_progress(&p))

@@ -16,9 +16,9 @@ use crate::history::{
     unit_label,
 };
 use crate::model::{
-    Light, MonthReport, Rates, Status, Task, TaskOutcome, UnitReport, chinese_date,
+    Counts, Light, MonthReport, Status, Task, TaskOutcome, UnitReport, chinese_date,
 };
-use crate::trend::round1;
+use crate::numbers::{percent, round1};
 use chrono::Datelike;
 use rust_xlsxwriter::{
     Chart, ChartDataLabel, ChartDataLabelPosition, ChartFormat, ChartLegendPosition,
