@@ -7,7 +7,7 @@
 
 use crate::history::{History, MonthRecord};
 use crate::model::{Master, Month, Problem, Status};
-use crate::numbers::percent as ratio;
+use crate::numbers::percent;
 use crate::trend::Trend;
 use chrono::NaiveDate;
 
@@ -162,7 +162,7 @@ pub fn build(
                 display: l.display(),
                 tasks: numbers.len() as u32,
                 done,
-                completion_rate: ratio(done, numbers.len() as u32),
+                completion_rate: percent(done, numbers.len() as u32),
                 red_task_months: red_by_month.iter().flatten().sum(),
                 red_by_month,
             }
@@ -227,8 +227,8 @@ pub fn build(
                 months: months_on_record,
                 reported,
                 on_time,
-                on_time_rate: ratio(on_time, months_on_record),
-                completion_rate: ratio(done, numbers.len() as u32),
+                on_time_rate: percent(on_time, months_on_record),
+                completion_rate: percent(done, numbers.len() as u32),
                 red_task_months: numbers.iter().map(|n| red_in(*n)).sum(),
             }
         })
