@@ -34,7 +34,7 @@
 
 use crate::config::{Config, Thresholds};
 use crate::model::{
-    Classification, Light, Master, Merged, PreviousTask, Rates, ReportedStatus, Status, Task,
+    Classification, Counts, Light, Master, Merged, PreviousTask, ReportedStatus, Status, Task,
     TaskOutcome, UnitReport,
 };
 use chrono::NaiveDate;
@@ -496,7 +496,10 @@ fn judge_lagging(
     previous: Option<&PreviousTask>,
     ctx: &Context,
 ) -> Verdict {
-    let behind_text = format!("低于序时进度{}个百分点", one_decimal(behind));
+    let behind_text = format!(
+        "低于序时进度{}个百分点",
+        crate::numbers::one_decimal(behind)
+    );
     let mut reason = if behind > ctx.t.lag_tolerance {
         behind_text.clone()
     } else {
@@ -551,50 +554,24 @@ fn judge_lagging(
     }
 }
 
-/// `35.2`, `12` (no trailing `.0`).
-pub fn one_decimal(v: f64) -> String {
-    let s = format!("{:.1}", v);
-    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
-}
-
-/// Rates over `tasks`; with `unit`, 报送 counts that unit's own report rather than the task's.
+/// Counts and rates over `tasks`; with `unit`, 报送 counts that unit's own report rather than
+/// the task's.
 fn rates<'a>(
     tasks: impl Iterator<Item = &'a Task>,
     outcomes: &HashMap<u32, &TaskOutcome>,
     unit: Option<&str>,
-) -> Rates {
-    let mut r = Rates::default();
+) -> Counts {
+    let mut c = Counts::default();
     for task in tasks {
         let Some(o) = outcomes.get(&task.number) else {
             continue;
         };
-        r.tasks += 1;
-        if o.status.is_done() {
-            r.done += 1;
-        }
-        if o.status == Status::DoneOnTime {
-            r.done_on_time += 1;
-        }
         // a completion carried forward is not a report (the unit sent nothing)
         let reported = match unit {
             Some(u) => o.reports.iter().any(|rep| rep.unit == u),
             None => o.status != Status::NotReported && o.carried_from.is_none(),
         };
-        if reported {
-            r.reported += 1;
-        }
-        match o.light {
-            Light::Red => r.red += 1,
-            Light::Yellow => r.yellow += 1,
-            Light::Blue => r.blue += 1,
-            Light::Green => r.green += 1,
-        }
+        c.add(Some(o.status), Some(o.light), reported);
     }
-    if r.tasks > 0 {
-        let n = f64::from(r.tasks);
-        r.completion_rate = f64::from(r.done) * 100.0 / n;
-        r.on_time_rate = f64::from(r.done_on_time) * 100.0 / n;
-        r.report_rate = f64::from(r.reported) * 100.0 / n;
-    }
-    r
+    c
 }

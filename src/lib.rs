@@ -20,6 +20,7 @@ pub mod master;
 pub mod merge;
 pub mod model;
 pub mod names;
+pub mod numbers;
 pub mod render;
 pub mod replies;
 pub mod stamp;
@@ -27,6 +28,7 @@ pub mod templates;
 pub mod tls;
 pub mod trend;
 pub mod units;
+pub mod width;
 pub mod year;
 
 /// Sets up the C allocator for a batch run; call once, first thing in `main`.

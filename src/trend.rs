@@ -3,41 +3,12 @@
 //! monthly run, the month being classified (once, in `pipeline::build_report`); read by the 月度趋势 sheet, the notices' progress
 //! paths and the mayor's chart, and by `duban year`.
 
-pub use crate::model::{Point, Totals, Trend};
+pub use crate::model::{Point, Trend};
 
 use crate::model::{
-    Classification, Light, Merged, Month, MonthRecord, PreviousTask, Status, UnitReceipt,
+    Classification, Counts, Light, Merged, Month, MonthRecord, PreviousTask, Status, UnitReceipt,
 };
 use std::collections::BTreeMap;
-
-impl Totals {
-    /// 办结率 in percent.
-    pub fn completion_rate(&self) -> f64 {
-        ratio(self.done, self.tasks)
-    }
-    /// 按期办结率 in percent.
-    pub fn on_time_rate(&self) -> f64 {
-        ratio(self.done_on_time, self.tasks)
-    }
-    /// 报送率 in percent.
-    pub fn report_rate(&self) -> f64 {
-        ratio(self.tasks - self.not_reported.min(self.tasks), self.tasks)
-    }
-}
-
-/// `part` of `whole` in percent (0 for nothing).
-pub fn ratio(part: u32, whole: u32) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        f64::from(part) * 100.0 / f64::from(whole)
-    }
-}
-
-/// A percentage to one decimal, as the 汇总表 and the notices show rates.
-pub fn round1(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
-}
 
 /// `7月`, or `2026年12月` where `months` cross a year.
 pub fn month_label(month: Month, months: &[Month]) -> String {
@@ -87,26 +58,12 @@ impl Trend {
             let Some(tasks) = by_month.get(month) else {
                 continue;
             };
-            let mut totals = Totals::default();
+            let mut totals = Counts::default();
             for (n, t) in tasks.iter() {
-                totals.tasks += 1;
-                if let Some(light) = t.light {
-                    totals.lights[light_index(light)] += 1;
-                }
-                match t.status {
-                    Some(s) if s.is_done() => {
-                        totals.done += 1;
-                        if s == Status::DoneOnTime {
-                            totals.done_on_time += 1;
-                        }
-                        // a completion carried forward was not reported that month
-                        if t.carried {
-                            totals.not_reported += 1;
-                        }
-                    }
-                    Some(Status::NotReported) => totals.not_reported += 1,
-                    _ => {}
-                }
+                // a completion carried forward was not reported that month
+                let carried = t.carried && t.status.is_some_and(Status::is_done);
+                let reported = t.status != Some(Status::NotReported) && !carried;
+                totals.add(t.status, t.light, reported);
                 let len = trend.totals.len();
                 trend.tasks.entry(*n).or_insert_with(|| vec![None; len])[i] = Some(Point {
                     percent: t.percent,
@@ -171,7 +128,7 @@ impl Trend {
         shown
             .iter()
             .map(|v| match v {
-                Some(p) => crate::classify::one_decimal(*p),
+                Some(p) => crate::numbers::one_decimal(*p),
                 None => "—".to_string(),
             })
             .collect::<Vec<_>>()
@@ -271,8 +228,9 @@ mod tests {
         assert_eq!(t.months, vec![m(7), m(8), m(9), m(10)]);
         assert_eq!(t.missing(), vec![m(8)]);
         let oct = t.totals[3].expect("October");
-        assert_eq!(oct.lights, [1, 1, 0, 0]);
+        assert_eq!(oct.lights.as_array(), [1, 1, 0, 0]);
         assert_eq!((oct.tasks, oct.done, oct.not_reported), (2, 0, 1));
+        assert_eq!((oct.reported, oct.report_rate()), (1, 50.0));
         assert_eq!(t.totals[0].map(|x| x.completion_rate()), Some(50.0));
         assert_eq!(t.path(1, m(10), 3), "55→58");
         assert_eq!(t.path(1, m(9), 3), "40→—→55");
@@ -296,7 +254,8 @@ mod tests {
         }
         let t = Trend::of_records(&[november]);
         let nov = t.totals[0].expect("November");
-        assert_eq!((nov.done, nov.done_on_time, nov.not_reported), (2, 2, 1));
+        assert_eq!((nov.done, nov.done_on_time, nov.reported), (2, 2, 1));
+        assert_eq!(nov.report_rate(), 50.0);
         assert!(crate::history::is_carried_text(
             "（10月已完成，本月未报送）"
         ));

@@ -233,13 +233,13 @@ impl Directory {
     }
 }
 
-/// Whitespace removed, full-width ASCII folded, city prefix folded, 人民政府 → 政府.
+/// Whitespace removed, width folded ([`crate::width`]), city prefix folded, 人民政府 → 政府.
 /// Brackets are kept (a file name may put the unit in brackets).
 fn fold(s: &str) -> String {
     let mut out: String = s
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{200b}' && *c != '\u{feff}')
-        .map(fold_width)
+        .map(crate::width::fold_width_char)
         .collect();
     out = out.replace("人民政府", "政府");
     out = out.replace(&format!("{CITY}市"), "市");
@@ -267,17 +267,6 @@ pub fn normalise(s: &str) -> String {
         return rest.to_string();
     }
     out
-}
-
-/// Full-width ASCII (Ａ, １, （ is kept) folded to half-width.
-fn fold_width(c: char) -> char {
-    match c {
-        '\u{ff01}'..='\u{ff5e}' if !matches!(c, '（' | '）') => {
-            char::from_u32(c as u32 - 0xfee0).unwrap_or(c)
-        }
-        '\u{3000}' => ' ',
-        _ => c,
-    }
 }
 
 impl UnitKind {

@@ -7,7 +7,8 @@
 
 use crate::history::History;
 use crate::model::{Master, Month, MonthRecord, Problem, Status};
-use crate::trend::{Trend, ratio};
+use crate::numbers::percent;
+use crate::trend::Trend;
 use chrono::NaiveDate;
 
 /// One leader over the year.
@@ -161,7 +162,7 @@ pub fn build(
                 display: l.display(),
                 tasks: numbers.len() as u32,
                 done,
-                completion_rate: ratio(done, numbers.len() as u32),
+                completion_rate: percent(done, numbers.len() as u32),
                 red_task_months: red_by_month.iter().flatten().sum(),
                 red_by_month,
             }
@@ -226,8 +227,8 @@ pub fn build(
                 months: months_on_record,
                 reported,
                 on_time,
-                on_time_rate: ratio(on_time, months_on_record),
-                completion_rate: ratio(done, numbers.len() as u32),
+                on_time_rate: percent(on_time, months_on_record),
+                completion_rate: percent(done, numbers.len() as u32),
                 red_task_months: numbers.iter().map(|n| red_in(*n)).sum(),
             }
         })

@@ -6,7 +6,7 @@
 use super::{DeliverError, ManifestRow};
 use crate::archive::sha256_hex;
 use crate::config::Config;
-use crate::model::{Light, Lookup, MonthReport, Severity, Unit};
+use crate::model::{Light, LightCounts, Lookup, MonthReport, Severity, Unit};
 use crate::templates::Templates;
 use lettre::Address;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
@@ -91,22 +91,6 @@ pub struct OfficeContext {
     pub contact_phone: String,
 }
 
-/// Counts per light.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct LightCounts {
-    pub red: u32,
-    pub yellow: u32,
-    pub blue: u32,
-    pub green: u32,
-}
-
-impl LightCounts {
-    /// `[red, yellow, blue, green]`, as [`super::ManifestRow::lights`] holds them.
-    pub fn as_array(self) -> [u32; 4] {
-        [self.red, self.yellow, self.blue, self.green]
-    }
-}
-
 /// A task needing attention, for the body's list.
 #[derive(Debug, Clone, Serialize)]
 pub struct AttentionTask {
@@ -148,17 +132,11 @@ pub fn email_context(
             percent: outcome.percent,
             expected: outcome.expected,
         };
+        lights.add(outcome.light);
         match outcome.light {
-            Light::Red => {
-                lights.red += 1;
-                red.push(attention());
-            }
-            Light::Yellow => {
-                lights.yellow += 1;
-                yellow.push(attention());
-            }
-            Light::Blue => lights.blue += 1,
-            Light::Green => lights.green += 1,
+            Light::Red => red.push(attention()),
+            Light::Yellow => yellow.push(attention()),
+            Light::Blue | Light::Green => {}
         }
     }
     red.extend(yellow);

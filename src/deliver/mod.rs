@@ -25,8 +25,8 @@ pub use crate::csv_format::read_csv;
 pub use csv_log::CsvLog;
 pub(crate) use email::OfficeMessage;
 pub use email::{
-    AttentionTask, EMAIL_BODY_TEMPLATE, EMAIL_SUBJECT_TEMPLATE, EmailContext, LightCounts,
-    OfficeContext, UnitContext, email_context, manifest_row, unit_email,
+    AttentionTask, EMAIL_BODY_TEMPLATE, EMAIL_SUBJECT_TEMPLATE, EmailContext, OfficeContext,
+    UnitContext, email_context, manifest_row, unit_email,
 };
 pub use manifest::{ManifestRow, manifest_csv, run_json, run_json_of, timings_json};
 pub(crate) use publish::io_err;

@@ -1,8 +1,9 @@
 //! Finding the header row (by synonyms, in the first 20 rows) and the header block
 //! (填报单位 / 填报人 / 联系电话 / 填报日期) of a progress workbook.
 
-use super::normalise::{CellValue, fold_width};
+use super::normalise::CellValue;
 use super::read::SheetGrid;
+use crate::width::fold_width;
 use std::collections::BTreeMap;
 
 /// How many rows from the top the header row may sit.

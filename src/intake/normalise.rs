@@ -4,6 +4,8 @@
 //! `None`/an error; none of them panics on any input, so a fuzz target can call them directly.
 
 use crate::model::{Month, ReportedStatus};
+use crate::numbers::cell_number_text;
+use crate::width::fold_width;
 use chrono::{Datelike, NaiveDate};
 
 /// A cell value as intake sees it, independent of the file format.
@@ -32,7 +34,7 @@ impl CellValue {
         match self {
             CellValue::Empty => String::new(),
             CellValue::Text(s) => s.clone(),
-            CellValue::Number(n) => format_number(*n),
+            CellValue::Number(n) => cell_number_text(*n),
             CellValue::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
             CellValue::Error(e) => e.clone(),
         }
@@ -45,29 +47,6 @@ impl CellValue {
             other => other.display(),
         }
     }
-}
-
-/// `80` for 80.0, `0.75` for 0.75, rounded to 6 decimals so binary noise never shows.
-pub fn format_number(n: f64) -> String {
-    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else if n.is_finite() {
-        let s = format!("{:.6}", n);
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        n.to_string()
-    }
-}
-
-/// Full-width ASCII and the ideographic space folded to half-width.
-pub fn fold_width(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            _ => c,
-        })
-        .collect()
 }
 
 /// Trims, removes control, zero-width and bidirectional-formatting characters (an override

@@ -196,7 +196,7 @@ fn summary_label(cells: &BTreeMap<Column, RowCell>) -> Option<String> {
 /// `（一）`, `(1)`, `①` name no task (the task above). `None` when the label is no sub-item.
 fn sub_item(value: &CellValue) -> Option<Option<u32>> {
     let text = match value {
-        CellValue::Text(t) => super::normalise::fold_width(t)
+        CellValue::Text(t) => crate::width::fold_width(t)
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect::<String>(),

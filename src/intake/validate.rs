@@ -214,7 +214,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
                 if let CellValue::Text(t) = &cell.value
                     && super::normalise::percent_has_words(t)
                 {
-                    let figure = super::normalise::format_number(v);
+                    let figure = crate::numbers::cell_number_text(v);
                     problems.push(
                         at(
                             Problem::percent_with_words(&figure),
@@ -341,7 +341,7 @@ pub fn check_row(raw: &RawRow, ctx: &RowContext<'_>) -> Checked {
         };
         problems.push(
             at(
-                Problem::progress_regressed(&super::normalise::format_number(before), &when),
+                Problem::progress_regressed(&crate::numbers::cell_number_text(before), &when),
                 ctx,
                 raw,
                 raw.row,
@@ -395,7 +395,7 @@ pub fn status_contradiction(
     percent: f64,
     done_percent: f64,
 ) -> Option<Problem> {
-    let p = super::normalise::format_number(percent);
+    let p = crate::numbers::cell_number_text(percent);
     match status {
         ReportedStatus::Done if percent < done_percent => {
             Some(Problem::status_done_but_progress(&p))
@@ -509,6 +509,7 @@ pub fn duplicate_tasks(rows: &[ProgressRow]) -> Vec<Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ProblemCode;
 
     fn prev(percent: Option<f64>, text: &str) -> PreviousTask {
         PreviousTask {
@@ -558,16 +559,15 @@ mod tests {
         let as_of = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day);
         let code = |date| {
-            check_report_date(Some(&CellValue::Text("x".into())), date, nov, as_of)
-                .map(|p| p.code.as_str())
+            check_report_date(Some(&CellValue::Text("x".into())), date, nov, as_of).map(|p| p.code)
         };
         assert_eq!(code(d(11, 25)), None);
-        assert_eq!(code(d(10, 25)), Some("report_date_outside_month"));
-        assert_eq!(code(d(12, 2)), Some("report_date_future"));
-        assert_eq!(code(None), Some("report_date_unreadable"));
+        assert_eq!(code(d(10, 25)), Some(ProblemCode::ReportDateOutsideMonth));
+        assert_eq!(code(d(12, 2)), Some(ProblemCode::ReportDateFuture));
+        assert_eq!(code(None), Some(ProblemCode::ReportDateUnreadable));
         assert_eq!(
-            check_report_date(None, None, nov, as_of).map(|p| p.code.as_str()),
-            Some("report_date_missing")
+            check_report_date(None, None, nov, as_of).map(|p| p.code),
+            Some(ProblemCode::ReportDateMissing)
         );
     }
 

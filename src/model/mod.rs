@@ -7,15 +7,17 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod counts;
 mod messages;
 mod numbering;
 mod problem;
 mod record;
 mod trend;
 pub use numbering::{DocumentNumber, Numbering};
+pub use counts::{Counts, LightCounts};
 pub use problem::{Problem, ProblemCode, Severity, cell_order, cell_ref, sort_problems};
 pub use record::{MonthRecord, PART_NOT_REPORTED, UnitReceipt, unit_part_heading};
-pub use trend::{Point, Totals, Trend};
+pub use trend::{Point, Trend};
 
 /// Task category as the master sheet groups it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
@@ -485,23 +487,6 @@ pub struct TaskOutcome {
     pub reason: String,
 }
 
-/// 办结率, 按期办结率, 报送率 and light counts over a set of tasks.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
-pub struct Rates {
-    pub tasks: u32,
-    pub done: u32,
-    pub done_on_time: u32,
-    pub reported: u32,
-    pub red: u32,
-    pub yellow: u32,
-    pub blue: u32,
-    pub green: u32,
-    /// Percent 0–100.
-    pub completion_rate: f64,
-    pub on_time_rate: f64,
-    pub report_rate: f64,
-}
-
 /// A report month, `2026-11`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Month {
@@ -673,11 +658,11 @@ pub struct Merged {
 pub struct Classification {
     /// One per task, master order.
     pub outcomes: Vec<TaskOutcome>,
-    pub city: Rates,
-    /// Leader name → rates, seed order of leaders.
-    pub leaders: Vec<(String, Rates)>,
-    /// Unit name → rates, master order of units.
-    pub units: Vec<(String, Rates)>,
+    pub city: Counts,
+    /// Leader name → counts and rates, seed order of leaders.
+    pub leaders: Vec<(String, Counts)>,
+    /// Unit name → counts and rates, master order of units.
+    pub units: Vec<(String, Counts)>,
 }
 
 impl Classification {

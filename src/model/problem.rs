@@ -28,235 +28,134 @@ impl Severity {
     }
 }
 
-/// What kind of problem: a stable machine code, in run.json as its snake-case name
-/// (`unknown_task`, `progress_out_of_range` …) and in the 汇总表's 校验问题 as its Chinese
-/// 问题类型 ([`ProblemCode::label`]). The program decides on these, never on message text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProblemCode {
-    CompletedOnUnreadable,
-    CorruptFile,
-    DuplicateFile,
-    DuplicateTask,
-    EmptyFile,
-    FileNameNotUtf8,
-    FileTooLarge,
-    FormulaError,
-    HiddenRow,
-    HistoryBadCell,
-    HistoryChanged,
-    HistoryDuplicateTask,
-    HistoryUnreadable,
-    InflatedTooLarge,
-    LinkNotRead,
-    MasterBadAssignment,
-    MasterBadNumber,
-    MasterCountMismatch,
-    MasterDuplicateNumber,
-    MasterMainCountMismatch,
-    MasterMainTargetUnassigned,
-    MasterNoLeader,
-    MasterNoMayor,
-    MasterNoUnit,
-    MasterOpenDeadline,
-    MasterUnknownUnit,
-    MasterUnrecognisedRow,
-    NoHeader,
-    NoPercentColumn,
-    NoSubmissionsFolder,
-    NotAWorkbook,
-    NotAWorkbookFile,
-    NoticeFailed,
-    OldExcelFormat,
-    PasswordProtected,
-    PdfMissingGlyph,
-    PreviousSummaryMissing,
-    ProgressCopied,
-    ProgressNotNumber,
-    ProgressOutOfRange,
-    ProgressRegressed,
-    ProgressTextEmpty,
-    ReportDateFuture,
-    ReportDateMissing,
-    ReportDateOutsideMonth,
-    ReportDateUnreadable,
-    SheetTooLarge,
-    StatusContradictsProgress,
-    StatusUnknown,
-    SubRowProgressDiffers,
-    SubfolderNotRead,
-    Superseded,
-    TaskNotAssigned,
-    TaskNumberFromText,
-    TaskNumberMissing,
-    TaskTextDiffers,
-    TasksMissing,
-    UnitConflict,
-    UnitNameUnrecognised,
-    UnitUnknown,
-    UnknownTask,
-    UnreadableFile,
-    PercentWithWords,
-    RowNotReported,
-    SummaryRowSkipped,
-    CarriedRowUnchanged,
+/// Declares [`ProblemCode`] from one table: each variant with its stable snake-case name (what
+/// run.json and the CSV write, and what serde reads back) and its Chinese 问题类型.
+macro_rules! problem_codes {
+    ($($variant:ident => $name:literal, $label:literal;)*) => {
+        /// What kind of problem: a stable machine code, in run.json as its snake-case name
+        /// (`unknown_task`, `progress_out_of_range` …) and in the 汇总表's 校验问题 as its Chinese
+        /// 问题类型 ([`ProblemCode::label`]). The program decides on these, never on message text.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ProblemCode {
+            $($variant,)*
+        }
+
+        impl ProblemCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ProblemCode] = &[$(ProblemCode::$variant,)*];
+
+            /// The stable snake-case name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ProblemCode::$variant => $name,)*
+                }
+            }
+
+            /// The code named `name` (see [`ProblemCode::as_str`]).
+            pub fn from_name(name: &str) -> Option<ProblemCode> {
+                match name {
+                    $($name => Some(ProblemCode::$variant),)*
+                    _ => None,
+                }
+            }
+
+            /// The kind of problem in Chinese, as 校验问题's 问题类型 column shows it (the
+            /// snake-case code stays in run.json).
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(ProblemCode::$variant => $label,)*
+                }
+            }
+        }
+    };
 }
 
-impl ProblemCode {
-    /// The stable snake-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProblemCode::CompletedOnUnreadable => "completed_on_unreadable",
-            ProblemCode::CorruptFile => "corrupt_file",
-            ProblemCode::DuplicateFile => "duplicate_file",
-            ProblemCode::DuplicateTask => "duplicate_task",
-            ProblemCode::EmptyFile => "empty_file",
-            ProblemCode::FileNameNotUtf8 => "file_name_not_utf8",
-            ProblemCode::FileTooLarge => "file_too_large",
-            ProblemCode::FormulaError => "formula_error",
-            ProblemCode::HiddenRow => "hidden_row",
-            ProblemCode::HistoryBadCell => "history_bad_cell",
-            ProblemCode::HistoryChanged => "history_changed",
-            ProblemCode::HistoryDuplicateTask => "history_duplicate_task",
-            ProblemCode::HistoryUnreadable => "history_unreadable",
-            ProblemCode::InflatedTooLarge => "inflated_too_large",
-            ProblemCode::LinkNotRead => "link_not_read",
-            ProblemCode::MasterBadAssignment => "master_bad_assignment",
-            ProblemCode::MasterBadNumber => "master_bad_number",
-            ProblemCode::MasterCountMismatch => "master_count_mismatch",
-            ProblemCode::MasterDuplicateNumber => "master_duplicate_number",
-            ProblemCode::MasterMainCountMismatch => "master_main_count_mismatch",
-            ProblemCode::MasterMainTargetUnassigned => "master_main_target_unassigned",
-            ProblemCode::MasterNoLeader => "master_no_leader",
-            ProblemCode::MasterNoMayor => "master_no_mayor",
-            ProblemCode::MasterNoUnit => "master_no_unit",
-            ProblemCode::MasterOpenDeadline => "master_open_deadline",
-            ProblemCode::MasterUnknownUnit => "master_unknown_unit",
-            ProblemCode::MasterUnrecognisedRow => "master_unrecognised_row",
-            ProblemCode::NoHeader => "no_header",
-            ProblemCode::NoPercentColumn => "no_percent_column",
-            ProblemCode::NoSubmissionsFolder => "no_submissions_folder",
-            ProblemCode::NotAWorkbook => "not_a_workbook",
-            ProblemCode::NotAWorkbookFile => "not_a_workbook_file",
-            ProblemCode::NoticeFailed => "notice_failed",
-            ProblemCode::OldExcelFormat => "old_excel_format",
-            ProblemCode::PasswordProtected => "password_protected",
-            ProblemCode::PdfMissingGlyph => "pdf_missing_glyph",
-            ProblemCode::PreviousSummaryMissing => "previous_summary_missing",
-            ProblemCode::ProgressCopied => "progress_copied",
-            ProblemCode::ProgressNotNumber => "progress_not_number",
-            ProblemCode::ProgressOutOfRange => "progress_out_of_range",
-            ProblemCode::ProgressRegressed => "progress_regressed",
-            ProblemCode::ProgressTextEmpty => "progress_text_empty",
-            ProblemCode::ReportDateFuture => "report_date_future",
-            ProblemCode::ReportDateMissing => "report_date_missing",
-            ProblemCode::ReportDateOutsideMonth => "report_date_outside_month",
-            ProblemCode::ReportDateUnreadable => "report_date_unreadable",
-            ProblemCode::SheetTooLarge => "sheet_too_large",
-            ProblemCode::StatusContradictsProgress => "status_contradicts_progress",
-            ProblemCode::StatusUnknown => "status_unknown",
-            ProblemCode::SubRowProgressDiffers => "sub_row_progress_differs",
-            ProblemCode::SubfolderNotRead => "subfolder_not_read",
-            ProblemCode::Superseded => "superseded",
-            ProblemCode::TaskNotAssigned => "task_not_assigned",
-            ProblemCode::TaskNumberFromText => "task_number_from_text",
-            ProblemCode::TaskNumberMissing => "task_number_missing",
-            ProblemCode::TaskTextDiffers => "task_text_differs",
-            ProblemCode::TasksMissing => "tasks_missing",
-            ProblemCode::UnitConflict => "unit_conflict",
-            ProblemCode::UnitNameUnrecognised => "unit_name_unrecognised",
-            ProblemCode::UnitUnknown => "unit_unknown",
-            ProblemCode::UnknownTask => "unknown_task",
-            ProblemCode::UnreadableFile => "unreadable_file",
-            ProblemCode::PercentWithWords => "percent_with_words",
-            ProblemCode::RowNotReported => "row_not_reported",
-            ProblemCode::SummaryRowSkipped => "summary_row_skipped",
-            ProblemCode::CarriedRowUnchanged => "carried_row_unchanged",
-        }
+problem_codes! {
+    CompletedOnUnreadable => "completed_on_unreadable", "完成日期无法识别";
+    CorruptFile => "corrupt_file", "文件已损坏";
+    DuplicateFile => "duplicate_file", "重复文件";
+    DuplicateTask => "duplicate_task", "同一任务重复填报";
+    EmptyFile => "empty_file", "空文件";
+    FileNameNotUtf8 => "file_name_not_utf8", "文件名编码异常";
+    FileTooLarge => "file_too_large", "文件过大";
+    FormulaError => "formula_error", "公式错误值";
+    HiddenRow => "hidden_row", "隐藏行";
+    HistoryBadCell => "history_bad_cell", "历史汇总表单元格异常";
+    HistoryChanged => "history_changed", "历史汇总表被改动";
+    HistoryDuplicateTask => "history_duplicate_task", "历史汇总表任务重复";
+    HistoryUnreadable => "history_unreadable", "历史汇总表无法读取";
+    InflatedTooLarge => "inflated_too_large", "文件解压后过大";
+    LinkNotRead => "link_not_read", "链接未读取";
+    MasterBadAssignment => "master_bad_assignment", "分管领导指定有误";
+    MasterBadNumber => "master_bad_number", "任务序号有误";
+    MasterCountMismatch => "master_count_mismatch", "任务数与声明不符";
+    MasterDuplicateNumber => "master_duplicate_number", "任务序号重复";
+    MasterMainCountMismatch => "master_main_count_mismatch", "主要预期目标数不符";
+    MasterMainTargetUnassigned => "master_main_target_unassigned", "主要预期目标未归属";
+    MasterNoLeader => "master_no_leader", "缺少分管领导";
+    MasterNoMayor => "master_no_mayor", "缺少总负责人";
+    MasterNoUnit => "master_no_unit", "缺少牵头单位";
+    MasterOpenDeadline => "master_open_deadline", "无固定完成时限";
+    MasterUnknownUnit => "master_unknown_unit", "牵头单位不在名录中";
+    MasterUnrecognisedRow => "master_unrecognised_row", "无法识别的行";
+    NoHeader => "no_header", "找不到表头";
+    NoPercentColumn => "no_percent_column", "缺少完成进度列";
+    NoSubmissionsFolder => "no_submissions_folder", "缺少报送文件夹";
+    NotAWorkbook => "not_a_workbook", "不是Excel表格";
+    NotAWorkbookFile => "not_a_workbook_file", "不是Excel表格";
+    NoticeFailed => "notice_failed", "督办单生成失败";
+    OldExcelFormat => "old_excel_format", "Excel旧版格式";
+    PasswordProtected => "password_protected", "有密码保护";
+    PdfMissingGlyph => "pdf_missing_glyph", "字体缺字";
+    PreviousSummaryMissing => "previous_summary_missing", "缺少上月汇总表";
+    ProgressCopied => "progress_copied", "进展与上次相同";
+    ProgressNotNumber => "progress_not_number", "完成进度不是数字";
+    ProgressOutOfRange => "progress_out_of_range", "完成进度超出范围";
+    ProgressRegressed => "progress_regressed", "进度倒退";
+    ProgressTextEmpty => "progress_text_empty", "工作进展未填写";
+    ReportDateFuture => "report_date_future", "填报日期晚于统计截止日";
+    ReportDateMissing => "report_date_missing", "缺少填报日期";
+    ReportDateOutsideMonth => "report_date_outside_month", "填报日期不在本月";
+    ReportDateUnreadable => "report_date_unreadable", "填报日期无法识别";
+    SheetTooLarge => "sheet_too_large", "工作表过大";
+    StatusContradictsProgress => "status_contradicts_progress", "状态与进度矛盾";
+    StatusUnknown => "status_unknown", "状态无法识别";
+    SubRowProgressDiffers => "sub_row_progress_differs", "子项进度不一致";
+    SubfolderNotRead => "subfolder_not_read", "子文件夹未读取";
+    Superseded => "superseded", "被后报数据替代";
+    TaskNotAssigned => "task_not_assigned", "非本单位牵头任务";
+    TaskNumberFromText => "task_number_from_text", "按任务内容识别序号";
+    TaskNumberMissing => "task_number_missing", "缺少序号";
+    TaskTextDiffers => "task_text_differs", "任务内容与分解表不同";
+    TasksMissing => "tasks_missing", "任务未填报";
+    UnitConflict => "unit_conflict", "单位识别冲突";
+    UnitNameUnrecognised => "unit_name_unrecognised", "单位名称无法识别";
+    UnitUnknown => "unit_unknown", "无法识别报送单位";
+    UnknownTask => "unknown_task", "序号不存在";
+    UnreadableFile => "unreadable_file", "文件无法读取";
+    PercentWithWords => "percent_with_words", "完成进度含文字说明";
+    RowNotReported => "row_not_reported", "未填进度和状态";
+    SummaryRowSkipped => "summary_row_skipped", "合计行未计入";
+    CarriedRowUnchanged => "carried_row_unchanged", "已完成任务未改动";
+}
+
+impl Serialize for ProblemCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
-    /// The kind of problem in Chinese, as 校验问题's 问题类型 column shows it (the snake-case
-    /// code stays in run.json).
-    pub fn label(self) -> &'static str {
-        match self {
-            ProblemCode::CompletedOnUnreadable => "完成日期无法识别",
-            ProblemCode::CorruptFile => "文件已损坏",
-            ProblemCode::DuplicateFile => "重复文件",
-            ProblemCode::DuplicateTask => "同一任务重复填报",
-            ProblemCode::EmptyFile => "空文件",
-            ProblemCode::FileNameNotUtf8 => "文件名编码异常",
-            ProblemCode::FileTooLarge => "文件过大",
-            ProblemCode::FormulaError => "公式错误值",
-            ProblemCode::HiddenRow => "隐藏行",
-            ProblemCode::HistoryBadCell => "历史汇总表单元格异常",
-            ProblemCode::HistoryChanged => "历史汇总表被改动",
-            ProblemCode::HistoryDuplicateTask => "历史汇总表任务重复",
-            ProblemCode::HistoryUnreadable => "历史汇总表无法读取",
-            ProblemCode::InflatedTooLarge => "文件解压后过大",
-            ProblemCode::LinkNotRead => "链接未读取",
-            ProblemCode::MasterBadAssignment => "分管领导指定有误",
-            ProblemCode::MasterBadNumber => "任务序号有误",
-            ProblemCode::MasterCountMismatch => "任务数与声明不符",
-            ProblemCode::MasterDuplicateNumber => "任务序号重复",
-            ProblemCode::MasterMainCountMismatch => "主要预期目标数不符",
-            ProblemCode::MasterMainTargetUnassigned => "主要预期目标未归属",
-            ProblemCode::MasterNoLeader => "缺少分管领导",
-            ProblemCode::MasterNoMayor => "缺少总负责人",
-            ProblemCode::MasterNoUnit => "缺少牵头单位",
-            ProblemCode::MasterOpenDeadline => "无固定完成时限",
-            ProblemCode::MasterUnknownUnit => "牵头单位不在名录中",
-            ProblemCode::MasterUnrecognisedRow => "无法识别的行",
-            ProblemCode::NoHeader => "找不到表头",
-            ProblemCode::NoPercentColumn => "缺少完成进度列",
-            ProblemCode::NoSubmissionsFolder => "缺少报送文件夹",
-            ProblemCode::NotAWorkbook => "不是Excel表格",
-            ProblemCode::NotAWorkbookFile => "不是Excel表格",
-            ProblemCode::NoticeFailed => "督办单生成失败",
-            ProblemCode::OldExcelFormat => "Excel旧版格式",
-            ProblemCode::PasswordProtected => "有密码保护",
-            ProblemCode::PdfMissingGlyph => "字体缺字",
-            ProblemCode::PreviousSummaryMissing => "缺少上月汇总表",
-            ProblemCode::ProgressCopied => "进展与上次相同",
-            ProblemCode::ProgressNotNumber => "完成进度不是数字",
-            ProblemCode::ProgressOutOfRange => "完成进度超出范围",
-            ProblemCode::ProgressRegressed => "进度倒退",
-            ProblemCode::ProgressTextEmpty => "工作进展未填写",
-            ProblemCode::ReportDateFuture => "填报日期晚于统计截止日",
-            ProblemCode::ReportDateMissing => "缺少填报日期",
-            ProblemCode::ReportDateOutsideMonth => "填报日期不在本月",
-            ProblemCode::ReportDateUnreadable => "填报日期无法识别",
-            ProblemCode::SheetTooLarge => "工作表过大",
-            ProblemCode::StatusContradictsProgress => "状态与进度矛盾",
-            ProblemCode::StatusUnknown => "状态无法识别",
-            ProblemCode::SubRowProgressDiffers => "子项进度不一致",
-            ProblemCode::SubfolderNotRead => "子文件夹未读取",
-            ProblemCode::Superseded => "被后报数据替代",
-            ProblemCode::TaskNotAssigned => "非本单位牵头任务",
-            ProblemCode::TaskNumberFromText => "按任务内容识别序号",
-            ProblemCode::TaskNumberMissing => "缺少序号",
-            ProblemCode::TaskTextDiffers => "任务内容与分解表不同",
-            ProblemCode::TasksMissing => "任务未填报",
-            ProblemCode::UnitConflict => "单位识别冲突",
-            ProblemCode::UnitNameUnrecognised => "单位名称无法识别",
-            ProblemCode::UnitUnknown => "无法识别报送单位",
-            ProblemCode::UnknownTask => "序号不存在",
-            ProblemCode::UnreadableFile => "文件无法读取",
-            ProblemCode::PercentWithWords => "完成进度含文字说明",
-            ProblemCode::RowNotReported => "未填进度和状态",
-            ProblemCode::SummaryRowSkipped => "合计行未计入",
-            ProblemCode::CarriedRowUnchanged => "已完成任务未改动",
-        }
+}
+
+impl<'de> Deserialize<'de> for ProblemCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        ProblemCode::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown problem code `{name}`")))
     }
 }
 
 impl fmt::Display for ProblemCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq<&str> for ProblemCode {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
     }
 }
 
@@ -424,6 +323,55 @@ pub fn sort_problems(problems: &mut [Problem]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// serde's `rename_all = "snake_case"`, which named the codes before the table did.
+    fn snake_case(variant: &str) -> String {
+        let mut out = String::new();
+        for (i, c) in variant.chars().enumerate() {
+            if c.is_uppercase() && i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        }
+        out
+    }
+
+    #[test]
+    fn codes_serialise_as_their_snake_case_names_and_read_back() {
+        assert_eq!(ProblemCode::ALL.len(), 66);
+        let mut names = std::collections::HashSet::new();
+        for &code in ProblemCode::ALL {
+            let name = code.as_str();
+            assert_eq!(name, snake_case(&format!("{code:?}")));
+            assert!(names.insert(name), "{name} twice");
+            assert_eq!(code.to_string(), name);
+            let json = serde_json::to_string(&code).unwrap_or_default();
+            assert_eq!(json, format!("\"{name}\""));
+            assert_eq!(serde_json::from_str::<ProblemCode>(&json).ok(), Some(code));
+            assert_eq!(ProblemCode::from_name(name), Some(code));
+            assert!(!code.label().is_empty());
+        }
+        assert_eq!(ProblemCode::NotAWorkbook.as_str(), "not_a_workbook");
+        assert_eq!(ProblemCode::FileNameNotUtf8.as_str(), "file_name_not_utf8");
+        assert_eq!(ProblemCode::from_name("unknwon_task"), None);
+        let err = serde_json::from_str::<ProblemCode>("\"unknwon_task\"")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("unknwon_task"), "{err}");
+    }
+
+    #[test]
+    fn a_problem_serialises_its_code_by_name() {
+        let p = Problem::warning(ProblemCode::ProgressCopied, "进展与上月相同").task(3);
+        let json = serde_json::to_string(&p).unwrap_or_default();
+        assert!(
+            json.starts_with(r#"{"severity":"警告","code":"progress_copied","unit":null"#),
+            "{json}"
+        );
+        let back: Option<Problem> = serde_json::from_str(&json).ok();
+        assert_eq!(back, Some(p));
+    }
 
     #[test]
     fn cells_sort_row_major() {

@@ -1,8 +1,8 @@
-//! The months side by side as data: each task's [`Point`] per month and the city's [`Totals`]
+//! The months side by side as data: each task's [`Point`] per month and the city's [`Counts`](super::Counts)
 //! per month, in one [`Trend`]. Built and read by `trend` (its methods live there); carried by
 //! the [`super::MonthReport`] to the renderers.
 
-use super::{Light, Month, Status};
+use super::{Counts, Light, Month, Status};
 use std::collections::BTreeMap;
 
 /// One task in one month.
@@ -14,24 +14,13 @@ pub struct Point {
     pub light: Option<Light>,
 }
 
-/// The city in one month.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Totals {
-    /// Red, yellow, blue, green.
-    pub lights: [u32; 4],
-    pub tasks: u32,
-    pub done: u32,
-    pub done_on_time: u32,
-    pub not_reported: u32,
-}
-
 /// Consecutive months from the first on record to the last, with what each holds.
 #[derive(Debug, Clone, Default)]
 pub struct Trend {
     /// Every month from the first on record to the last, oldest first.
     pub months: Vec<Month>,
     /// Per month: on record (`Some`) or missing (`None`: no usable archive).
-    pub totals: Vec<Option<Totals>>,
+    pub totals: Vec<Option<Counts>>,
     /// Task number → one entry per month (`None`: month missing or task absent that month).
     pub tasks: BTreeMap<u32, Vec<Option<Point>>>,
 }

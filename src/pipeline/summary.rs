@@ -1,6 +1,6 @@
 //! What a finished run reports: counts for the console summary and the exit code.
 
-use crate::model::{Month, MonthReport, Problem, Reconciliation, Severity, Status};
+use crate::model::{LightCounts, Month, MonthReport, Problem, Reconciliation, Severity, Status};
 use chrono::NaiveDate;
 use std::path::PathBuf;
 
@@ -149,11 +149,13 @@ impl RunSummary {
 
 /// Counts per light over the month's outcomes: red, yellow, blue, green.
 pub fn light_counts(report: &MonthReport) -> [u32; 4] {
-    let mut n = [0u32; 4];
-    for o in &report.classification.outcomes {
-        n[crate::trend::light_index(o.light)] += 1;
-    }
-    n
+    let lights: LightCounts = report
+        .classification
+        .outcomes
+        .iter()
+        .map(|o| o.light)
+        .collect();
+    lights.as_array()
 }
 
 /// Counts per status label, in [`Status::all`] order, zeros included.

@@ -1,5 +1,6 @@
-//! How many lines a text takes in a spreadsheet column: the one estimate behind every row
-//! height duban sets (汇总表, templates, and the demo generator's workbooks).
+//! How many lines a text takes in a spreadsheet column, and how tall a row of that many lines
+//! is: the one estimate and the one formula behind every row height duban sets (汇总表,
+//! templates and their 填表说明, and the demo generator's workbooks).
 //!
 //! Column widths in xlsx are in “character units” (the width of a digit in the default font);
 //! a CJK character takes two of them.
@@ -21,9 +22,30 @@ pub fn wrapped_lines(text: &str, width: f64) -> u32 {
         .max(1)
 }
 
+/// Excel's largest row height, in points.
+pub const MAX_ROW_HEIGHT: f64 = 409.0;
+
+/// Height in points of a row of `lines` lines of `line_height` points each plus `padding`
+/// points, never more than [`MAX_ROW_HEIGHT`].
+pub fn row_height(lines: u32, line_height: f64, padding: f64) -> f64 {
+    (f64::from(lines) * line_height + padding).min(MAX_ROW_HEIGHT)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::wrapped_lines;
+    use super::{MAX_ROW_HEIGHT, row_height, wrapped_lines};
+
+    #[test]
+    fn rows_grow_by_whole_lines_up_to_excels_limit() {
+        assert_eq!(row_height(1, 15.0, 6.0), 21.0);
+        assert_eq!(row_height(3, 15.0, 6.0), 51.0);
+        assert_eq!(row_height(2, 13.5, 3.0), 30.0);
+        assert_eq!(row_height(0, 15.0, 8.0), 8.0);
+        // 27 lines of 15 pt would be 411 pt: Excel allows 409
+        assert_eq!(row_height(26, 15.0, 8.0), 398.0);
+        assert_eq!(row_height(27, 15.0, 6.0), MAX_ROW_HEIGHT);
+        assert_eq!(row_height(u32::MAX, 13.5, 3.0), MAX_ROW_HEIGHT);
+    }
 
     #[test]
     fn cjk_counts_two_and_breaks_count() {

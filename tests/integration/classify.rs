@@ -521,28 +521,39 @@ fn rates_per_city_leader_and_unit() {
         (2, 1, 3)
     );
     assert_eq!(
-        (c.city.red, c.city.yellow, c.city.blue, c.city.green),
+        (
+            c.city.lights.red,
+            c.city.lights.yellow,
+            c.city.lights.blue,
+            c.city.lights.green
+        ),
         (1, 1, 0, 2)
     );
-    assert_eq!(c.city.completion_rate, 50.0);
-    assert_eq!(c.city.on_time_rate, 25.0);
-    assert_eq!(c.city.report_rate, 75.0);
+    assert_eq!(c.city.completion_rate(), 50.0);
+    assert_eq!(c.city.on_time_rate(), 25.0);
+    assert_eq!(c.city.report_rate(), 75.0);
     assert_eq!(c.leaders.len(), 2);
     let (name, jia) = &c.leaders[0];
     assert_eq!(
-        (name.as_str(), jia.tasks, jia.done, jia.red),
+        (name.as_str(), jia.tasks, jia.done, jia.lights.red),
         ("甲", 2, 1, 1)
     );
     let (_, yi) = &c.leaders[1];
     // The main target counts for 乙 too.
     assert_eq!(
-        (yi.tasks, yi.done, yi.done_on_time, yi.reported, yi.yellow),
+        (
+            yi.tasks,
+            yi.done,
+            yi.done_on_time,
+            yi.reported,
+            yi.lights.yellow
+        ),
         (3, 2, 1, 2, 1)
     );
     let units: Vec<&str> = c.units.iter().map(|(u, _)| u.as_str()).collect();
     assert_eq!(units, ["市发改委", "市科技局"]);
     assert_eq!(c.units[1].1.reported, 1);
-    assert_eq!(c.units[1].1.report_rate, 50.0);
+    assert_eq!(c.units[1].1.report_rate(), 50.0);
 }
 
 #[test]

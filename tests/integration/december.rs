@@ -437,7 +437,7 @@ fn december_compares_with_the_last_known_figure() {
         .expect("python3");
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(
-        shown.contains(&duban::intake::normalise::format_number(before)) && shown.contains("10月"),
+        shown.contains(&duban::numbers::cell_number_text(before)) && shown.contains("10月"),
         "{shown}{}",
         String::from_utf8_lossy(&out.stderr)
     );

@@ -12,8 +12,8 @@ use duban::deliver::{
     run_json, timings_json, unit_email, validate_rel_path, write_month,
 };
 use duban::model::{
-    Category, Classification, Deadline, Leader, Light, Master, Merged, Month, MonthReport, Problem,
-    Rates, Receipt, Reconciliation, Status, Task, TaskOutcome, Unit, UnitKind,
+    Category, Classification, Counts, Deadline, Leader, Light, Master, Merged, Month, MonthReport,
+    Problem, Receipt, Reconciliation, Status, Task, TaskOutcome, Unit, UnitKind,
 };
 use duban::names::{safe_file_stem, unique_stems};
 use duban::templates::Templates;
@@ -159,7 +159,7 @@ fn report() -> MonthReport {
         },
         classification: Classification {
             outcomes,
-            city: Rates::default(),
+            city: Counts::default(),
             leaders: vec![],
             units: vec![],
         },

@@ -3,6 +3,7 @@
 //! and counts as missing.
 
 use duban::config::Config;
+use duban::model::ProblemCode;
 use duban::model::{Light, Month, Status};
 use duban::pipeline::{self, RunOptions, Silent};
 use std::path::{Path, PathBuf};
@@ -298,7 +299,7 @@ fn a_changed_archive_counts_as_missing_and_the_streak_carries_over() {
     let changed: Vec<_> = loaded
         .problems
         .iter()
-        .filter(|p| p.code == "history_changed")
+        .filter(|p| p.code == ProblemCode::HistoryChanged)
         .collect();
     assert_eq!(changed.len(), 1, "{:?}", loaded.problems);
     assert_eq!(changed[0].file.as_deref(), Some("汇总表_2026年9月.xlsx"));
@@ -330,7 +331,7 @@ fn a_changed_archive_counts_as_missing_and_the_streak_carries_over() {
     let gone = loaded
         .problems
         .iter()
-        .find(|p| p.code == "history_unreadable")
+        .find(|p| p.code == ProblemCode::HistoryUnreadable)
         .expect("a warning for August");
     assert_eq!(gone.file.as_deref(), Some("汇总表_2026年8月.xlsx"));
     assert!(

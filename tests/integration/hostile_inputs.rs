@@ -9,6 +9,7 @@
 
 use crate::common;
 use crate::hostile;
+use duban::model::ProblemCode;
 
 use common::{V, s};
 use duban::config::Limits;
@@ -108,9 +109,10 @@ fn zhujian_dated(date: V) -> Vec<u8> {
 #[derive(Clone, Copy, Debug)]
 enum Expect {
     /// Refused or flagged: a problem with this code (and severity) whose message contains
-    /// the fragment; `rows` is how many of its rows must still merge.
+    /// the fragment, or (`None`) no error at all; `rows` is how many of its rows must still
+    /// merge.
     Problem {
-        code: &'static str,
+        code: Option<ProblemCode>,
         severity: Severity,
         fragment: &'static str,
         rows: u32,
@@ -136,21 +138,31 @@ fn none() -> Files {
     Vec::new()
 }
 
-fn err(code: &'static str, fragment: &'static str) -> Expect {
+fn err(code: ProblemCode, fragment: &'static str) -> Expect {
     Expect::Problem {
-        code,
+        code: Some(code),
         severity: Severity::Error,
         fragment,
         rows: 0,
     }
 }
 
-fn flagged(code: &'static str, severity: Severity, fragment: &'static str, rows: u32) -> Expect {
+fn flagged(code: ProblemCode, severity: Severity, fragment: &'static str, rows: u32) -> Expect {
     Expect::Problem {
-        code,
+        code: Some(code),
         severity,
         fragment,
         rows,
+    }
+}
+
+/// Read fine: no error at all, and its one row merges.
+fn read_fine() -> Expect {
+    Expect::Problem {
+        code: None,
+        severity: Severity::Info,
+        fragment: "",
+        rows: 1,
     }
 }
 
@@ -185,49 +197,55 @@ fn catalogue() -> Vec<Case> {
                 let b = zhujian_with("已开工48个。", V::N(90.0));
                 b[..b.len() / 2].to_vec()
             },
-            err("corrupt_file", "文件已损坏（文件不完整）"),
+            err(ProblemCode::CorruptFile, "文件已损坏（文件不完整）"),
         ),
         c(
             "zip bomb disguised as xlsx (honest directory)",
             "市住建局.xlsx",
             || bomb_xlsx(64 << 20, None),
-            err("inflated_too_large", "（按目录声明）超过上限 33554432"),
+            err(
+                ProblemCode::InflatedTooLarge,
+                "（按目录声明）超过上限 33554432",
+            ),
         ),
         c(
             "zip bomb whose directory lies about the sizes",
             "市住建局.xlsx",
             || bomb_xlsx(64 << 20, Some(1_000)),
-            err("corrupt_file", "压缩包目录中声明的解压大小与实际内容不符"),
+            err(
+                ProblemCode::CorruptFile,
+                "压缩包目录中声明的解压大小与实际内容不符",
+            ),
         ),
         c(
             "shared strings declaring 10^15 strings",
             "市住建局.xlsx",
             || lying_shared_strings_xlsx("999999999999999"),
-            err("sheet_too_large", "共享字符串（按声明）数超过上限"),
+            err(ProblemCode::SheetTooLarge, "共享字符串（按声明）数超过上限"),
         ),
         c(
             "encrypted workbook (CFB with EncryptionInfo + EncryptedPackage)",
             "市住建局.xlsx",
             encrypted_xlsx,
-            err("password_protected", "文件有密码保护"),
+            err(ProblemCode::PasswordProtected, "文件有密码保护"),
         ),
         c(
             "PDF renamed .xlsx",
             "市住建局.xlsx",
             pdf_bytes,
-            err("not_a_workbook", "文件内容是PDF 文件"),
+            err(ProblemCode::NotAWorkbook, "文件内容是PDF 文件"),
         ),
         c(
             "PNG renamed .xlsx",
             "市住建局.xlsx",
             png_bytes,
-            err("not_a_workbook", "文件内容是图片"),
+            err(ProblemCode::NotAWorkbook, "文件内容是图片"),
         ),
         c(
             "empty file",
             "市住建局.xlsx",
             Vec::new,
-            err("empty_file", "0 字节"),
+            err(ProblemCode::EmptyFile, "0 字节"),
         ),
         c(
             "no sheet with a header",
@@ -239,20 +257,20 @@ fn catalogue() -> Vec<Case> {
                 b.set(3, 2, V::N(42.0));
                 xlsx_bytes(&[a, b])
             },
-            err("no_header", "未找到表头"),
+            err(ProblemCode::NoHeader, "未找到表头"),
         ),
         c(
             "100,000 rows (default max_rows_per_sheet = 20000)",
             "市科技局_10万行.xlsx",
             || many_rows_xlsx(100_000),
-            err("sheet_too_large", "行数超过上限 20000，"),
+            err(ProblemCode::SheetTooLarge, "行数超过上限 20000，"),
         ),
         with_text(
             c(
                 "32,767-character cell is read whole",
                 "市住建局.xlsx",
                 || zhujian_with(&long_text(), V::N(90.0)),
-                flagged("", Info, "", 1),
+                read_fine(),
             ),
             |t| t.chars().count() == 32_767,
         ),
@@ -266,7 +284,7 @@ fn catalogue() -> Vec<Case> {
                         V::N(90.0),
                     )
                 },
-                flagged("", Info, "", 1),
+                read_fine(),
             ),
             |t| t == "已开工48个😀，xslx.exe完成",
         ),
@@ -275,7 +293,7 @@ fn catalogue() -> Vec<Case> {
                 "text beginning with = stays text",
                 "市住建局.xlsx",
                 || zhujian_with("=HYPERLINK(\"http://evil.example\",\"点击\")", V::N(90.0)),
-                flagged("", Info, "", 1),
+                read_fine(),
             ),
             |t| t == "=HYPERLINK(\"http://evil.example\",\"点击\")",
         ),
@@ -283,31 +301,36 @@ fn catalogue() -> Vec<Case> {
             "formula error value in 完成进度",
             "市住建局.xlsx",
             || zhujian_with("已开工48个。", V::Err("#DIV/0!")),
-            flagged("formula_error", Error, "#DIV/0!", 0),
+            flagged(ProblemCode::FormulaError, Error, "#DIV/0!", 0),
         ),
         c(
             "report date serial 2958466 (past 9999-12-31)",
             "市住建局.xlsx",
             || zhujian_dated(V::N(2_958_466.0)),
-            flagged("report_date_unreadable", Warning, "", 1),
+            flagged(ProblemCode::ReportDateUnreadable, Warning, "", 1),
         ),
         c(
             "report date negative serial",
             "市住建局.xlsx",
             || zhujian_dated(V::N(-5.0)),
-            flagged("report_date_unreadable", Warning, "", 1),
+            flagged(ProblemCode::ReportDateUnreadable, Warning, "", 1),
         ),
         c(
             "report date in year 9999",
             "市住建局.xlsx",
             || zhujian_dated(s("9999-12-31")),
-            flagged("report_date_future", Warning, "", 1),
+            flagged(ProblemCode::ReportDateFuture, Warning, "", 1),
         ),
         c(
             "report date 2026年13月45日",
             "市住建局.xlsx",
             || zhujian_dated(s("2026年13月45日")),
-            flagged("report_date_unreadable", Warning, "2026年13月45日", 1),
+            flagged(
+                ProblemCode::ReportDateUnreadable,
+                Warning,
+                "2026年13月45日",
+                1,
+            ),
         ),
         c(
             "duplicate sheets (same content twice)",
@@ -330,7 +353,7 @@ fn catalogue() -> Vec<Case> {
                 };
                 xlsx_bytes(&[sheet("进展情况"), sheet("进展情况 (2)")])
             },
-            flagged("duplicate_task", Warning, "", 1),
+            flagged(ProblemCode::DuplicateTask, Warning, "", 1),
         ),
         c(
             "填报单位 cell with path and reserved characters",
@@ -350,20 +373,23 @@ fn catalogue() -> Vec<Case> {
                 sh.name = "进展情况".into();
                 xlsx_bytes(&[sh])
             },
-            flagged("unit_name_unrecognised", Warning, "无法识别", 1),
+            flagged(ProblemCode::UnitNameUnrecognised, Warning, "无法识别", 1),
         ),
         c(
             "xls whose DIMENSIONS record lies (rows 1000..0)",
             "市住建局.xls",
             || xls_with_cells((1000, 1, 0, 10), &[(0, 0, 1.0)]),
-            err("sheet_too_large", "单元格数（按文件记录计算）超过上限"),
+            err(
+                ProblemCode::SheetTooLarge,
+                "单元格数（按文件记录计算）超过上限",
+            ),
         ),
         c(
             "xls with cells in A1 and IV20000 (far corner)",
             "市住建局.xls",
             || xls_with_cells((0, 20_000, 0, 256), &[(0, 0, 1.0), (19_999, 255, 2.0)]),
             err(
-                "sheet_too_large",
+                ProblemCode::SheetTooLarge,
                 "单元格数（按文件记录计算）超过上限 2000000",
             ),
         ),
@@ -371,37 +397,40 @@ fn catalogue() -> Vec<Case> {
             "xls with a cell in row 65536",
             "市住建局.xls",
             || xls_with_cells((0, 65_536, 0, 1), &[(0, 0, 1.0), (65_535, 0, 2.0)]),
-            err("sheet_too_large", "行数（按文件记录计算）超过上限 20000"),
+            err(
+                ProblemCode::SheetTooLarge,
+                "行数（按文件记录计算）超过上限 20000",
+            ),
         ),
         c(
             "xls whose sheet offset points past the stream (calamine panics; caught)",
             "市住建局.xls",
             xls_bad_sheet_offset,
-            err("corrupt_file", "表格解析器内部错误"),
+            err(ProblemCode::CorruptFile, "表格解析器内部错误"),
         ),
         c(
             "xls with an empty CODEPAGE record (fuzz: calamine utils.rs:48 panics; caught)",
             "市住建局.xls",
             xls_short_record,
-            err("corrupt_file", "表格解析器内部错误"),
+            err(ProblemCode::CorruptFile, "表格解析器内部错误"),
         ),
         c(
             "xls whose workbook BOF record is empty (fuzz: calamine xls.rs:772; caught)",
             "市住建局.xls",
             xls_empty_bof,
-            err("corrupt_file", "表格解析器内部错误"),
+            err(ProblemCode::CorruptFile, "表格解析器内部错误"),
         ),
         c(
             "xls with a defined name longer than its record (fuzz: calamine xls.rs:850; caught)",
             "市住建局.xls",
             xls_bad_defined_name,
-            err("corrupt_file", "表格解析器内部错误"),
+            err(ProblemCode::CorruptFile, "表格解析器内部错误"),
         ),
         Case {
             name: "file name in GBK (not UTF-8)",
             file: GBK_NAME.to_vec(),
             build: || zhujian_with("已开工48个。", V::N(90.0)),
-            expect: flagged("file_name_not_utf8", Warning, "不是 UTF-8", 1),
+            expect: flagged(ProblemCode::FileNameNotUtf8, Warning, "不是 UTF-8", 1),
             extra: none,
             text: None,
         },
@@ -410,7 +439,7 @@ fn catalogue() -> Vec<Case> {
             file: "市住建局_副本.xlsx".as_bytes().to_vec(),
             build: identical_zhujian,
             // the original (first by name) is merged; the copy's row counts as superseded
-            expect: flagged("duplicate_file", Warning, "内容完全相同", 0),
+            expect: flagged(ProblemCode::DuplicateFile, Warning, "内容完全相同", 0),
             extra: || vec![("市住建局.xlsx".as_bytes().to_vec(), identical_zhujian())],
             text: None,
         },
@@ -451,8 +480,8 @@ fn case_folder(i: usize, case: &Case) -> PathBuf {
 /// The sub-folder and the link in every case folder are reported and not read.
 fn assert_folder_and_link_reported(name: &str, subs: &[Submission]) {
     for (file, code) in [
-        ("市住建局_附件", "subfolder_not_read"),
-        ("链接.xlsx", "link_not_read"),
+        ("市住建局_附件", ProblemCode::SubfolderNotRead),
+        ("链接.xlsx", ProblemCode::LinkNotRead),
     ] {
         let sub = subs.iter().find(|s| s.file == file);
         assert!(
@@ -554,19 +583,18 @@ fn catalogue_of_hostile_files() {
                 merged
                     .problems
                     .iter()
-                    .filter(|p| p.file.as_deref() == Some(&file) && p.code == "duplicate_file")
+                    .filter(|p| {
+                        p.file.as_deref() == Some(&file) && p.code == ProblemCode::DuplicateFile
+                    })
                     .map(|p| format!("{:?} {} {}", p.severity, p.code, p.message)),
             )
             .collect();
-        let hit = if code.is_empty() {
-            // read fine: no error at all
-            !sub.problems.iter().any(|p| p.severity == Severity::Error)
-        } else {
+        let hit = if let Some(code) = code {
             let mut problems = sub.problems.iter().chain(
                 merged
                     .problems
                     .iter()
-                    .filter(|p| p.code == "duplicate_file"),
+                    .filter(|p| p.code == ProblemCode::DuplicateFile),
             );
             problems.any(|p| {
                 p.code == code
@@ -576,6 +604,9 @@ fn catalogue_of_hostile_files() {
                         || p.raw.as_deref().is_some_and(|r| r.contains(fragment))
                         || p.detail.as_deref().is_some_and(|d| d.contains(fragment)))
             })
+        } else {
+            // read fine: no error at all
+            !sub.problems.iter().any(|p| p.severity == Severity::Error)
         };
         if let Some(check) = case.text {
             let text = merged
@@ -625,16 +656,16 @@ fn identical_copy_is_counted_once() {
     std::fs::write(dir.join("市住建局 - 副本.xlsx"), &bytes).unwrap();
     let subs = read_month(&dir, &ctx(catalogue_limits()));
     let merged = merge(&common::master(), &subs);
-    let of = |file: &str| -> Vec<&str> {
+    let of = |file: &str| -> Vec<ProblemCode> {
         merged
             .problems
             .iter()
             .filter(|p| p.file.as_deref() == Some(file))
-            .map(|p| p.code.as_str())
+            .map(|p| p.code)
             .collect()
     };
-    assert_eq!(of("市住建局 - 副本.xlsx"), ["duplicate_file"]);
-    assert_eq!(of("市住建局.xlsx"), ["progress_text_empty"]);
+    assert_eq!(of("市住建局 - 副本.xlsx"), [ProblemCode::DuplicateFile]);
+    assert_eq!(of("市住建局.xlsx"), [ProblemCode::ProgressTextEmpty]);
     let reports = merged.reports.get(&4).expect("task 4 merged");
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].row.source.file, "市住建局.xlsx");

@@ -3,6 +3,7 @@
 //! from rust_xlsxwriter output with LibreOffice headless; see `xls_and_ods_fixtures`.
 
 use crate::common;
+use duban::model::ProblemCode;
 
 use common::*;
 use duban::check::render_check_report;
@@ -12,8 +13,8 @@ use duban::model::{PreviousTask, ReportedStatus, Severity, Submission};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-fn codes(sub: &Submission) -> Vec<String> {
-    sub.problems.iter().map(|p| p.code.to_string()).collect()
+fn codes(sub: &Submission) -> Vec<ProblemCode> {
+    sub.problems.iter().map(|p| p.code).collect()
 }
 
 fn errors(sub: &Submission) -> Vec<&duban::model::Problem> {
@@ -23,7 +24,7 @@ fn errors(sub: &Submission) -> Vec<&duban::model::Problem> {
         .collect()
 }
 
-fn problem<'a>(sub: &'a Submission, code: &str) -> &'a duban::model::Problem {
+fn problem(sub: &Submission, code: ProblemCode) -> &duban::model::Problem {
     sub.problems
         .iter()
         .find(|p| p.code == code)
@@ -273,7 +274,7 @@ fn header_below_row_20_is_not_found() {
     sh.row(22, HEADERS.iter().map(|h| s(h)).collect());
     sh.row(23, vec![V::N(3.0), s("x"), s(""), s("进展"), V::N(10.0)]);
     let sub = one_file("header_too_low", "市科技局.xlsx", &[sh]);
-    assert_eq!(codes(&sub), ["no_header"]);
+    assert_eq!(codes(&sub), [ProblemCode::NoHeader]);
     assert_eq!(errors(&sub)[0].file.as_deref(), Some("市科技局.xlsx"));
 }
 
@@ -319,7 +320,7 @@ fn continuation_rows_join_their_task_and_a_different_progress_warns() {
     );
     assert_eq!(r.percent, Some(60.0), "the task row's progress counts");
     assert_eq!(r.issues, "用地指标紧张");
-    let p = problem(&sub, "sub_row_progress_differs");
+    let p = problem(&sub, ProblemCode::SubRowProgressDiffers);
     assert_eq!(
         (p.cell.as_deref(), p.raw.as_deref(), p.severity),
         (Some("E5"), Some("70"), Severity::Warning)
@@ -370,7 +371,7 @@ fn merged_cells_trailing_blank_rows_and_whitespace() {
     );
     assert_eq!(sub.rows[1].progress_text, "新认定95家");
     assert!(
-        !codes(&sub).contains(&"task_text_differs".to_string()),
+        !codes(&sub).contains(&ProblemCode::TaskTextDiffers),
         "{:#?}",
         sub.problems
     );
@@ -399,7 +400,7 @@ fn missing_number_resolved_from_task_text() {
         ]),
     );
     assert_eq!(sub.rows.iter().map(|r| r.task).collect::<Vec<_>>(), [3, 6]);
-    let p = problem(&sub, "task_number_from_text");
+    let p = problem(&sub, ProblemCode::TaskNumberFromText);
     assert_eq!(
         (p.severity, p.cell.as_deref(), p.task),
         (Severity::Warning, Some("A5"), Some(6))
@@ -518,7 +519,7 @@ fn unit_from_block_file_name_or_tasks_and_conflicts() {
         &[template_sheet("市发改委", "2026-11-25", row())],
     );
     assert_eq!(conflict.unit, None);
-    let p = problem(&conflict, "unit_conflict");
+    let p = problem(&conflict, ProblemCode::UnitConflict);
     assert_eq!(
         (p.severity, p.cell.as_deref(), p.raw.as_deref()),
         (Severity::Error, Some("A2"), Some("市发改委"))
@@ -540,7 +541,10 @@ fn unit_from_block_file_name_or_tasks_and_conflicts() {
             ]],
         )],
     );
-    assert_eq!(problem(&unknown, "unit_unknown").severity, Severity::Error);
+    assert_eq!(
+        problem(&unknown, ProblemCode::UnitUnknown).severity,
+        Severity::Error
+    );
     assert_eq!(unknown.rows_rejected, 1);
 }
 
@@ -588,11 +592,11 @@ fn row_errors_reject_the_row_with_cell_and_raw_value() {
         ]),
     );
     let want = [
-        ("unknown_task", "A4", "99"),
-        ("task_not_assigned", "A5", "2"),
-        ("progress_not_number", "E6", "过半"),
-        ("progress_out_of_range", "E7", "120"),
-        ("formula_error", "E8", "#DIV/0!"),
+        (ProblemCode::UnknownTask, "A4", "99"),
+        (ProblemCode::TaskNotAssigned, "A5", "2"),
+        (ProblemCode::ProgressNotNumber, "E6", "过半"),
+        (ProblemCode::ProgressOutOfRange, "E7", "120"),
+        (ProblemCode::FormulaError, "E8", "#DIV/0!"),
     ];
     for (code, cell, raw) in want {
         let p = problem(&sub, code);
@@ -639,7 +643,7 @@ fn row_warnings_keep_the_row() {
         ]),
     );
     assert_eq!(sub.rows.len(), 2);
-    let p = problem(&sub, "status_contradicts_progress");
+    let p = problem(&sub, ProblemCode::StatusContradictsProgress);
     assert_eq!(
         (p.severity, p.cell.as_deref(), p.raw.as_deref()),
         (Severity::Warning, Some("F4"), Some("已完成"))
@@ -647,15 +651,17 @@ fn row_warnings_keep_the_row() {
     assert_eq!(
         sub.problems
             .iter()
-            .filter(|p| p.code == "status_contradicts_progress")
+            .filter(|p| p.code == ProblemCode::StatusContradictsProgress)
             .count(),
         2
     );
     assert_eq!(
-        problem(&sub, "progress_text_empty").cell.as_deref(),
+        problem(&sub, ProblemCode::ProgressTextEmpty)
+            .cell
+            .as_deref(),
         Some("D5")
     );
-    let t = problem(&sub, "task_text_differs");
+    let t = problem(&sub, ProblemCode::TaskTextDiffers);
     assert_eq!((t.cell.as_deref(), t.task), (Some("B5"), Some(6)));
     assert!(errors(&sub).is_empty());
 }
@@ -663,10 +669,10 @@ fn row_warnings_keep_the_row() {
 #[test]
 fn report_date_outside_month_or_in_future() {
     for (date, code) in [
-        ("2026-10-20", "report_date_outside_month"),
-        ("2026-12-05", "report_date_future"),
+        ("2026-10-20", ProblemCode::ReportDateOutsideMonth),
+        ("2026-12-05", ProblemCode::ReportDateFuture),
     ] {
-        let dir = temp_dir(code);
+        let dir = temp_dir(code.as_str());
         let path = dir.join("市科技局.xlsx");
         write_xlsx(
             &path,
@@ -715,12 +721,12 @@ fn last_month_regression_and_copied_text() {
         },
     );
     let sub = read_submission(&path, &ctx_with(Some(prev)));
-    let r = problem(&sub, "progress_regressed");
+    let r = problem(&sub, ProblemCode::ProgressRegressed);
     assert_eq!(
         (r.task, r.cell.as_deref(), r.raw.as_deref()),
         (Some(3), Some("E4"), Some("80"))
     );
-    let c = problem(&sub, "progress_copied");
+    let c = problem(&sub, ProblemCode::ProgressCopied);
     assert_eq!((c.task, c.cell.as_deref()), (Some(6), Some("D5")));
     assert_eq!(sub.rows.len(), 2);
 }
@@ -751,10 +757,13 @@ fn other_units_task_gets_no_month_over_month_warnings() {
         },
     );
     let sub = read_submission(&path, &ctx_with(Some(prev)));
-    let codes: Vec<&str> = sub.problems.iter().map(|p| p.code.as_str()).collect();
-    assert!(codes.contains(&"task_not_assigned"), "{codes:?}");
-    assert!(!codes.contains(&"progress_regressed"), "{codes:?}");
-    assert!(!codes.contains(&"progress_copied"), "{codes:?}");
+    let codes: Vec<ProblemCode> = sub.problems.iter().map(|p| p.code).collect();
+    assert!(codes.contains(&ProblemCode::TaskNotAssigned), "{codes:?}");
+    assert!(
+        !codes.contains(&ProblemCode::ProgressRegressed),
+        "{codes:?}"
+    );
+    assert!(!codes.contains(&ProblemCode::ProgressCopied), "{codes:?}");
     assert!(sub.rows.is_empty());
 }
 
@@ -790,7 +799,7 @@ fn same_task_twice_in_a_file_counts_once() {
     );
     let sub = read_submission(&path, &ctx());
     // The warning sits on the row not used (A4) and names the one used (row 6).
-    let dup = problem(&sub, "duplicate_task");
+    let dup = problem(&sub, ProblemCode::DuplicateTask);
     assert_eq!(dup.cell.as_deref(), Some("A4"));
     assert!(
         dup.message.contains("第 6 行") && dup.message.contains("以后一行为准"),
@@ -809,7 +818,7 @@ fn same_task_twice_in_a_file_counts_once() {
         merged
             .problems
             .iter()
-            .any(|p| p.code == "superseded" && p.cell.as_deref() == Some("A4"))
+            .any(|p| p.code == ProblemCode::Superseded && p.cell.as_deref() == Some("A4"))
     );
 }
 
@@ -883,7 +892,7 @@ fn merge_later_date_wins_two_lead_units_receipts_and_missing_tasks() {
     let sup = merged
         .problems
         .iter()
-        .find(|p| p.code == "superseded")
+        .find(|p| p.code == ProblemCode::Superseded)
         .unwrap();
     assert_eq!(sup.file.as_deref(), Some("b-市科技局.xlsx"));
     // receipts for every unit of the master, in master order
@@ -906,7 +915,7 @@ fn merge_later_date_wins_two_lead_units_receipts_and_missing_tasks() {
     let missing = merged
         .problems
         .iter()
-        .find(|p| p.code == "tasks_missing")
+        .find(|p| p.code == ProblemCode::TasksMissing)
         .unwrap();
     assert_eq!(
         (missing.unit.as_deref(), missing.severity),
@@ -972,11 +981,11 @@ fn broken_files_are_reported_and_the_others_still_merge() {
         ]
     );
     let code_of = |f: &str| subs.iter().find(|s| s.file == f).map(codes).unwrap();
-    assert_eq!(code_of("市发改委.xlsx"), ["corrupt_file"]);
-    assert_eq!(code_of("市工信局.xlsx"), ["not_a_workbook"]);
-    assert_eq!(code_of("空白.xlsx"), ["no_header"]);
-    assert_eq!(code_of("零字节.xlsx"), ["empty_file"]);
-    assert_eq!(code_of("扫描件.pdf"), ["not_a_workbook_file"]);
+    assert_eq!(code_of("市发改委.xlsx"), [ProblemCode::CorruptFile]);
+    assert_eq!(code_of("市工信局.xlsx"), [ProblemCode::NotAWorkbook]);
+    assert_eq!(code_of("空白.xlsx"), [ProblemCode::NoHeader]);
+    assert_eq!(code_of("零字节.xlsx"), [ProblemCode::EmptyFile]);
+    assert_eq!(code_of("扫描件.pdf"), [ProblemCode::NotAWorkbookFile]);
     let merged = merge(c.master, &subs);
     assert_eq!(merged.reconciliation.merged, 3);
     assert!(merged.reconciliation.balances());
@@ -1057,7 +1066,7 @@ fn zip_bomb_and_row_limits_are_refused() {
     }));
     c.limits = limits;
     let sub = read_submission(&path, &c);
-    let p = problem(&sub, "inflated_too_large");
+    let p = problem(&sub, ProblemCode::InflatedTooLarge);
     // the setting that decided is technical detail: the unit reads only what to do
     assert!(!p.message.contains("max_inflated_bytes"), "{}", p.message);
     assert!(
@@ -1079,7 +1088,7 @@ fn zip_bomb_and_row_limits_are_refused() {
     }));
     c.limits = limits;
     let sub = read_submission(&path, &c);
-    let p = problem(&sub, "sheet_too_large");
+    let p = problem(&sub, ProblemCode::SheetTooLarge);
     assert!(!p.message.contains("max_rows_per_sheet"), "{}", p.message);
     assert!(
         p.detail
@@ -1094,7 +1103,10 @@ fn zip_bomb_and_row_limits_are_refused() {
         ..Default::default()
     }));
     c.limits = limits;
-    assert_eq!(codes(&read_submission(&path, &c)), ["file_too_large"]);
+    assert_eq!(
+        codes(&read_submission(&path, &c)),
+        [ProblemCode::FileTooLarge]
+    );
 }
 
 /// `tests/fixtures/percent_fraction.{xls,ods}` were made from `percent_fraction.xlsx` (written
@@ -1201,6 +1213,6 @@ fn ods_repeat_bomb_is_refused() {
     std::fs::write(&path, bytes).unwrap();
     let start = std::time::Instant::now();
     let sub = read_submission(&path, &ctx());
-    assert_eq!(codes(&sub), ["sheet_too_large"]);
+    assert_eq!(codes(&sub), [ProblemCode::SheetTooLarge]);
     assert!(start.elapsed().as_secs() < 5);
 }

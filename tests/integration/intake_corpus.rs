@@ -7,6 +7,7 @@
 use crate::common::*;
 use duban::intake::read_month;
 use duban::merge::merge;
+use duban::model::ProblemCode;
 use duban::model::{Severity, Submission};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -88,8 +89,8 @@ fn rezip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
 struct Case {
     file: String,
     bytes: Vec<u8>,
-    /// The problem code expected among the file's problems (“” = read fine, no error).
-    code: &'static str,
+    /// The problem code expected among the file's problems (`None` = read fine, no error).
+    code: Option<ProblemCode>,
     severity: Severity,
     /// A fragment of that problem's message.
     says: &'static str,
@@ -102,15 +103,15 @@ struct Case {
 fn case(
     file: &str,
     bytes: Vec<u8>,
-    code: &'static str,
+    code: ProblemCode,
     says: &'static str,
     unit: Option<&'static str>,
 ) -> Case {
     Case {
         file: file.to_string(),
         bytes,
-        code,
-        severity: if code == "not_a_workbook_file" {
+        code: Some(code),
+        severity: if code == ProblemCode::NotAWorkbookFile {
             Severity::Warning
         } else {
             Severity::Error
@@ -125,7 +126,7 @@ fn read_ok(file: &str, bytes: Vec<u8>, unit: &'static str, rows: u32) -> Case {
     Case {
         file: file.to_string(),
         bytes,
-        code: "",
+        code: None,
         severity: Severity::Error,
         says: "",
         unit: Some(unit),
@@ -202,140 +203,140 @@ fn corpus(dir: &Path) -> Vec<Case> {
         case(
             "市住建局-加密.xlsx",
             encrypted_ooxml.clone(),
-            "password_protected",
+            ProblemCode::PasswordProtected,
             "有密码保护",
             Some("市住建局"),
         ),
         case(
             "市住建局-加密.xls",
             encrypted_xls.clone(),
-            "password_protected",
+            ProblemCode::PasswordProtected,
             "有密码保护",
             Some("市住建局"),
         ),
         case(
             "市住建局-加密.et",
             encrypted_xls,
-            "password_protected",
+            ProblemCode::PasswordProtected,
             "有密码保护",
             Some("市住建局"),
         ),
         case(
             "市住建局-加密.ods",
             encrypted_ods,
-            "password_protected",
+            ProblemCode::PasswordProtected,
             "有密码保护",
             Some("市住建局"),
         ),
         case(
             "市住建局-加密改名.xlsm",
             encrypted_ooxml,
-            "password_protected",
+            ProblemCode::PasswordProtected,
             "有密码保护",
             Some("市住建局"),
         ),
         case(
             "市住建局-95.xls",
             excel95,
-            "old_excel_format",
+            ProblemCode::OldExcelFormat,
             "Excel 95 或更早的格式",
             Some("市住建局"),
         ),
         case(
             "市住建局-4.xls",
             excel4,
-            "old_excel_format",
+            ProblemCode::OldExcelFormat,
             "Excel 95 或更早的格式",
             Some("市住建局"),
         ),
         case(
             "市住建局.numbers",
             numbers.clone(),
-            "not_a_workbook_file",
+            ProblemCode::NotAWorkbookFile,
             "Apple Numbers 表格",
             Some("市住建局"),
         ),
         case(
             "市住建局-numbers.xlsx",
             numbers,
-            "not_a_workbook",
+            ProblemCode::NotAWorkbook,
             "导出为 → Excel",
             Some("市住建局"),
         ),
         case(
             "市住建局-word.xlsx",
             docx,
-            "not_a_workbook",
+            ProblemCode::NotAWorkbook,
             "Word 文档",
             Some("市住建局"),
         ),
         case(
             "市住建局-打包.xlsx",
             archive,
-            "not_a_workbook",
+            ProblemCode::NotAWorkbook,
             "压缩包",
             Some("市住建局"),
         ),
         case(
             "市住建局-网页.xls",
             html,
-            "not_a_workbook",
+            ProblemCode::NotAWorkbook,
             "网页（HTML）",
             Some("市住建局"),
         ),
         case(
             "市住建局-2003.xls",
             xml2003,
-            "not_a_workbook",
+            ProblemCode::NotAWorkbook,
             "Excel 2003 XML",
             Some("市住建局"),
         ),
         case(
             "市住建局.csv",
             csv.clone(),
-            "not_a_workbook_file",
+            ProblemCode::NotAWorkbookFile,
             "CSV 文本表格",
             Some("市住建局"),
         ),
         case(
             "市住建局-csv.xlsx",
             csv,
-            "not_a_workbook",
+            ProblemCode::NotAWorkbook,
             "CSV 文本表格",
             Some("市住建局"),
         ),
         case(
             "市住建局-扫描.xlsx",
             b"%PDF-1.7 scan".to_vec(),
-            "not_a_workbook",
+            ProblemCode::NotAWorkbook,
             "PDF 文件",
             Some("市住建局"),
         ),
         case(
             "市住建局-照片.xls",
             png,
-            "not_a_workbook",
+            ProblemCode::NotAWorkbook,
             "图片",
             Some("市住建局"),
         ),
         case(
             "市住建局-截断.xlsx",
             truncated,
-            "corrupt_file",
+            ProblemCode::CorruptFile,
             "已损坏（文件不完整）",
             Some("市住建局"),
         ),
         case(
             "市住建局-二进制.xlsb",
             xlsb,
-            "corrupt_file",
+            ProblemCode::CorruptFile,
             "已损坏",
             Some("市住建局"),
         ),
         case(
             "市住建局-空.xlsx",
             Vec::new(),
-            "empty_file",
+            ProblemCode::EmptyFile,
             "空的",
             Some("市住建局"),
         ),
@@ -416,7 +417,7 @@ fn every_kind_of_file_gets_the_right_message_and_unit() {
                 c.file, sub.unit, c.unit
             ));
         }
-        if c.code.is_empty() {
+        let Some(code) = c.code else {
             if let Some(p) = sub.problems.iter().find(|p| p.severity == Severity::Error) {
                 failures.push(format!("{}: expected to read, got {}", c.file, p.message));
             }
@@ -427,15 +428,16 @@ fn every_kind_of_file_gets_the_right_message_and_unit() {
                 ));
             }
             continue;
-        }
-        let hit = sub.problems.iter().any(|p| {
-            p.code.as_str() == c.code && p.severity == c.severity && p.message.contains(c.says)
-        });
+        };
+        let hit = sub
+            .problems
+            .iter()
+            .any(|p| p.code == code && p.severity == c.severity && p.message.contains(c.says));
         if !hit {
             failures.push(format!(
                 "{}: expected {} “{}”, got {:?}",
                 c.file,
-                c.code,
+                code,
                 c.says,
                 sub.problems
                     .iter()
@@ -661,7 +663,7 @@ fn a_header_without_progress_column_is_listed() {
     assert!(
         sub.problems
             .iter()
-            .any(|p| p.code.as_str() == "no_percent_column" && p.sheet.as_deref() == Some("Sheet1")),
+            .any(|p| p.code == ProblemCode::NoPercentColumn && p.sheet.as_deref() == Some("Sheet1")),
         "{:?}",
         sub.problems
     );
@@ -698,9 +700,10 @@ fn a_really_encrypted_workbook_is_named_as_such() {
     for sub in &subs {
         assert_eq!(sub.unit.as_deref(), Some("市科技局"), "{}", sub.file);
         assert!(
-            sub.problems.iter().any(
-                |p| p.code.as_str() == "password_protected" && p.message.contains("有密码保护")
-            ),
+            sub.problems
+                .iter()
+                .any(|p| p.code == ProblemCode::PasswordProtected
+                    && p.message.contains("有密码保护")),
             "{}: {:?}",
             sub.file,
             sub.problems
@@ -731,9 +734,12 @@ fn hidden_rows_are_read_and_a_visible_duplicate_wins() {
     let ctx = ctx();
     let subs = read_month(&dir, &ctx);
     let sub = &subs[0];
-    let codes: Vec<&str> = sub.problems.iter().map(|p| p.code.as_str()).collect();
+    let codes: Vec<ProblemCode> = sub.problems.iter().map(|p| p.code).collect();
     assert_eq!(
-        codes.iter().filter(|c| **c == "hidden_row").count(),
+        codes
+            .iter()
+            .filter(|c| **c == ProblemCode::HiddenRow)
+            .count(),
         2,
         "{:?}",
         sub.problems
@@ -741,7 +747,7 @@ fn hidden_rows_are_read_and_a_visible_duplicate_wins() {
     let dup = sub
         .problems
         .iter()
-        .find(|p| p.code.as_str() == "duplicate_task")
+        .find(|p| p.code == ProblemCode::DuplicateTask)
         .expect("duplicate warning");
     assert!(
         dup.message.contains("第 5 行（隐藏行）")

@@ -1,6 +1,7 @@
 //! The master importer on the shipped sheet and on small hand-made fixtures.
 
 use duban::config::Config;
+use duban::model::ProblemCode;
 use duban::model::{Category, Severity};
 use duban::units::Directory;
 use rust_xlsxwriter::Workbook;
@@ -173,7 +174,7 @@ fn wrong_declared_count_is_reported_not_fatal() {
     assert_eq!(master.tasks.len(), 5);
     let liu = problems
         .iter()
-        .find(|p| p.code == "master_count_mismatch" && p.message.contains("刘继英"))
+        .find(|p| p.code == ProblemCode::MasterCountMismatch && p.message.contains("刘继英"))
         .expect("刘继英 mismatch");
     assert!(
         liu.message.contains("声明 3 项") && liu.message.contains("实际找到 2 项"),
@@ -183,17 +184,17 @@ fn wrong_declared_count_is_reported_not_fatal() {
     assert!(
         problems
             .iter()
-            .any(|p| p.code == "master_count_mismatch" && p.message.contains("王昆"))
+            .any(|p| p.code == ProblemCode::MasterCountMismatch && p.message.contains("王昆"))
     );
     let unknown = problems
         .iter()
-        .find(|p| p.code == "master_unknown_unit")
+        .find(|p| p.code == ProblemCode::MasterUnknownUnit)
         .expect("unknown unit");
     assert_eq!(unknown.cell.as_deref(), Some("C11"));
     assert_eq!(unknown.raw.as_deref(), Some("不存在的局"));
     let open = problems
         .iter()
-        .find(|p| p.code == "master_open_deadline")
+        .find(|p| p.code == ProblemCode::MasterOpenDeadline)
         .expect("free-text deadline");
     assert_eq!(open.raw.as_deref(), Some("乱写的时限"));
     assert_eq!(

@@ -2,6 +2,7 @@
 //! (`pdftotext`, `pdffonts`, `pdfinfo` from poppler-utils and `qpdf`; `.ci/run` installs them).
 
 use crate::checker;
+use duban::model::ProblemCode;
 
 use duban::config::Config;
 use duban::model::{Light, Month, MonthReport};
@@ -190,7 +191,7 @@ fn every_document_renders_in_order_with_gap_free_numbers() {
         .notices
         .problems
         .iter()
-        .filter(|p| p.code == "pdf_missing_glyph")
+        .filter(|p| p.code == ProblemCode::PdfMissingGlyph)
         .collect();
     assert!(missing.is_empty(), "{missing:?}");
 }
@@ -430,7 +431,7 @@ fn a_template_error_fails_those_documents_only() {
     let errors = broken
         .problems
         .iter()
-        .filter(|p| p.code == "notice_failed")
+        .filter(|p| p.code == ProblemCode::NoticeFailed)
         .count();
     assert_eq!(errors, units);
     let sources = sources_with("notice_mayor.j2", |t| t.replace("@table red", "@tabel red"));
@@ -648,7 +649,7 @@ fn debian_faces_set_whole_notices_with_the_same_text() {
             !notices
                 .problems
                 .iter()
-                .any(|p| p.code == "pdf_missing_glyph"),
+                .any(|p| p.code == ProblemCode::PdfMissingGlyph),
             "{package} lacks a character of the demo month"
         );
         let mut files = Vec::new();

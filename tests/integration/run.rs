@@ -2,6 +2,7 @@
 //! reruns, archive safety (`--force`, never overwriting silently), exit codes, run.json.
 
 use duban::config::Config;
+use duban::model::ProblemCode;
 use duban::model::{Light, Month, Status};
 use duban::pipeline::{self, RunOptions, Silent};
 use sha2::{Digest, Sha256};
@@ -122,13 +123,13 @@ fn november_reads_october_and_shows_month_over_month() {
         with_previous > 150,
         "上月进度 filled for {with_previous} tasks"
     );
-    let codes: Vec<&str> = report.problems.iter().map(|p| p.code.as_str()).collect();
+    let codes: Vec<ProblemCode> = report.problems.iter().map(|p| p.code).collect();
     assert!(
-        codes.contains(&"progress_regressed"),
+        codes.contains(&ProblemCode::ProgressRegressed),
         "a regression is flagged"
     );
     assert!(
-        codes.contains(&"progress_copied"),
+        codes.contains(&ProblemCode::ProgressCopied),
         "a copied text is flagged"
     );
     assert!(
@@ -293,7 +294,7 @@ fn missing_last_month_is_explained() {
     let note = loaded
         .problems
         .iter()
-        .find(|p| p.code == "previous_summary_missing")
+        .find(|p| p.code == ProblemCode::PreviousSummaryMissing)
         .expect("the run says last month's 汇总表 is missing");
     assert!(
         note.message.contains("run --month 2026-10"),

@@ -522,7 +522,7 @@ fn a_changed_archive_is_a_warning_and_its_month_counts_as_missing() {
     assert_eq!(h.rejected, vec![report.month]);
     assert_eq!(h.problems.len(), 1, "{:?}", h.problems);
     let p = &h.problems[0];
-    assert_eq!(p.code.as_str(), "history_changed");
+    assert_eq!(p.code, ProblemCode::HistoryChanged);
     assert_eq!(
         p.file.as_deref(),
         Some(summary_file_name(report.month).as_str())

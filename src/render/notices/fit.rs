@@ -2,7 +2,7 @@
 //! than the closing paragraph and the sign-off, the layout is tightened (tables first, then the
 //! body grid) and kept when that saves the page, as GB/T 9704 asks.
 
-use super::common::PITCH;
+use super::style::PITCH;
 use duban_pdf::{Block, Document, FontSet, Item, Layout, Origin, layout, mm};
 
 /// A last page filled to at most this share of the text block is worth saving.
@@ -147,7 +147,7 @@ fn tighten_block(block: &Block, level: usize) -> Block {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::notices::common::{paragraph, text_cell};
+    use crate::render::notices::{cells::text_cell, markup::paragraph};
     use duban_pdf::{Align, Column, Row, Table, TableStyle};
 
     /// A notice: a paragraph, a table of `rows` one-line rows, a closing paragraph.

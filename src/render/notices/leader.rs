@@ -1,10 +1,12 @@
 //! The 督办单 of one leader: portfolio sentence, the tasks needing attention (red, yellow,
 //! blue) and all their tasks grouped by lead unit.
 
-use super::common::{
-    Counts, NameColumn, PercentColumn, col, group_row, header_row, issue_text, status_cell,
-    status_cell_with_history, text_cell,
+use super::cells::{
+    col, group_row, header_row, issue_text, status_cell, status_cell_with_history, text_cell,
 };
+use super::figures::PercentColumn;
+use super::name_column::NameColumn;
+use super::sentence::SentenceCounts;
 use super::{Input, compose};
 use crate::model::{Leader, Light, MonthReport, Task, TaskOutcome};
 use duban_pdf::{Align, Block, Document, Meta, Row, Table, TableStyle};
@@ -37,7 +39,7 @@ pub(crate) fn document(
         .iter()
         .find(|(name, _)| *name == leader.name)
         .map(|(_, r)| r);
-    let counts = Counts::of(tasks.iter().map(|(_, o)| *o)).with_rates(rates);
+    let counts = SentenceCounts::of(tasks.iter().map(|(_, o)| *o)).with_rates(rates);
     let attention = attention(&tasks);
     let groups = groups(&tasks);
     let units: Vec<&str> = groups.iter().map(|(unit, _)| *unit).collect();

@@ -1,13 +1,15 @@
 //! The mayor's city overview: the city sentence, every leader's counts and rates with a
 //! stacked light bar, and the list of red tasks.
 
-use super::common::{
-    Counts, DECIMAL_RATE_MM, NameColumn, cell_style, col, column_rate_text, head_style, header_row,
-    light_color, light_spans, status_cell_with_history, text_cell,
-};
+use super::cells::{col, header_row, light_spans, status_cell_with_history, text_cell};
+use super::figures::DECIMAL_RATE_MM;
 use super::leader::lead_units_text;
+use super::name_column::NameColumn;
+use super::sentence::SentenceCounts;
+use super::style::{cell_style, head_style, light_color};
 use super::{Input, compose};
-use crate::model::{Light, MonthReport, Rates, Task, TaskOutcome};
+use crate::model::{Counts, Light, MonthReport, Task, TaskOutcome};
+use crate::numbers::fixed_percent_text;
 use duban_pdf::{
     Align, BarChart, Block, Cell, Column, Document, Meta, Row, Series, Table, TableStyle, mm,
 };
@@ -19,12 +21,17 @@ pub const TEMPLATE: &str = "notice_mayor.j2";
 pub(crate) fn document(input: &Input) -> Result<(Document, Meta), super::NoticeError> {
     let report = input.report;
     let city = &report.classification.city;
-    let counts = Counts::of(report.classification.outcomes.iter()).with_rates(Some(city));
+    let counts = SentenceCounts::of(report.classification.outcomes.iter()).with_rates(Some(city));
     let red = red_tasks(report);
     let t = &input.cfg.thresholds;
     let trend = &input.report.trend;
     let first = trend.months.first().copied();
-    let first_red = trend.totals.first().copied().flatten().map(|t| t.lights[0]);
+    let first_red = trend
+        .totals
+        .first()
+        .copied()
+        .flatten()
+        .map(|t| t.lights.red);
     let missing: Vec<String> = trend.missing().iter().map(|m| m.label()).collect();
     let extra = serde_json::json!({
         "counts": counts,
@@ -37,8 +44,8 @@ pub(crate) fn document(input: &Input) -> Result<(Document, Meta), super::NoticeE
             "missing": missing.join("、"),
         },
         "thresholds": {
-            "lag_tolerance": crate::classify::one_decimal(t.lag_tolerance),
-            "red_behind": crate::classify::one_decimal(t.red_behind),
+            "lag_tolerance": crate::numbers::one_decimal(t.lag_tolerance),
+            "red_behind": crate::numbers::one_decimal(t.red_behind),
             "not_reported_red_months": t.not_reported_red_months,
         },
     });
@@ -66,12 +73,12 @@ fn num(value: impl ToString) -> Cell {
     text_cell(value.to_string())
 }
 
-fn bar(rates: &Rates) -> Cell {
+fn bar(rates: &Counts) -> Cell {
     let segments = [
-        (rates.red, Light::Red),
-        (rates.yellow, Light::Yellow),
-        (rates.blue, Light::Blue),
-        (rates.green, Light::Green),
+        (rates.lights.red, Light::Red),
+        (rates.lights.yellow, Light::Yellow),
+        (rates.lights.blue, Light::Blue),
+        (rates.lights.green, Light::Green),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
@@ -80,15 +87,15 @@ fn bar(rates: &Rates) -> Cell {
     Cell::bar(mm(3.2), segments)
 }
 
-fn rate_cells(rates: &Rates) -> [Cell; 8] {
+fn rate_cells(rates: &Counts) -> [Cell; 8] {
     [
         num(rates.tasks),
-        num(rates.red),
-        num(rates.yellow),
-        num(rates.blue),
-        num(rates.green),
-        text_cell(column_rate_text(rates.completion_rate)),
-        text_cell(column_rate_text(rates.report_rate)),
+        num(rates.lights.red),
+        num(rates.lights.yellow),
+        num(rates.lights.blue),
+        num(rates.lights.green),
+        text_cell(fixed_percent_text(rates.completion_rate())),
+        text_cell(fixed_percent_text(rates.report_rate())),
         bar(rates),
     ]
 }
@@ -117,12 +124,12 @@ fn leaders_table(report: &MonthReport) -> Block {
     let mut total = vec![Cell::empty(), bold("合计".to_string()).align(Align::Center)];
     total.extend([
         bold(city.tasks.to_string()),
-        bold(city.red.to_string()),
-        bold(city.yellow.to_string()),
-        bold(city.blue.to_string()),
-        bold(city.green.to_string()),
-        bold(column_rate_text(city.completion_rate)),
-        bold(column_rate_text(city.report_rate)),
+        bold(city.lights.red.to_string()),
+        bold(city.lights.yellow.to_string()),
+        bold(city.lights.blue.to_string()),
+        bold(city.lights.green.to_string()),
+        bold(fixed_percent_text(city.completion_rate())),
+        bold(fixed_percent_text(city.report_rate())),
         bar(city),
     ]);
     rows.push(Row::new(total));
@@ -228,14 +235,7 @@ pub(crate) fn months_chart(trend: &crate::trend::Trend) -> Block {
         values: trend
             .totals
             .iter()
-            .map(|t| {
-                t.map(|t| {
-                    lights
-                        .iter()
-                        .map(|l| t.lights[crate::trend::light_index(*l)] as f32)
-                        .collect()
-                })
-            })
+            .map(|t| t.map(|t| lights.iter().map(|l| t.lights.get(*l) as f32).collect()))
             .collect(),
         style: cell_style(),
         axis_name: "项".to_string(),

@@ -3,16 +3,21 @@
 //!
 //! Documents only describe content. Every sentence, title, heading and the document-number
 //! pattern come from `templates/` (`notice_mayor.j2`, `notice_leader.j2`, `notice_unit.j2`,
-//! `doc_number.j2`), rendered into the line markup of [`common`]; the code supplies the tables.
+//! `doc_number.j2`), rendered into the line markup of [`markup`]; the code supplies the tables.
 //! Numbers are one gap-free sequence per run: the mayor, the leaders in seed order, then the
 //! units in master order. Documents render in parallel; one that fails (template error, panic)
 //! is reported and the others are still written.
 
-pub mod common;
+pub mod cells;
+pub mod figures;
 mod fit;
 mod leader;
+pub mod markup;
 mod mayor;
+pub mod name_column;
 pub mod numbering;
+pub mod sentence;
+pub mod style;
 mod unit;
 pub use unit::MAX_LISTED_PROBLEMS;
 pub mod year;
@@ -351,7 +356,7 @@ pub enum NoticeError {
     Layout {
         template: String,
         #[source]
-        source: common::TemplateLineError,
+        source: markup::TemplateLineError,
     },
     #[error("任务分解表中没有分管市领导“{0}”")]
     UnknownLeader(String),
@@ -507,8 +512,8 @@ pub(crate) fn compose(
         template: template.to_string(),
         source,
     };
-    let parsed = common::parse_lines(&lines).map_err(layout_error)?;
-    let built = common::build(&parsed, input.fonts, tables).map_err(layout_error)?;
+    let parsed = markup::parse_lines(&lines).map_err(layout_error)?;
+    let built = markup::build(&parsed, input.fonts, tables).map_err(layout_error)?;
     Ok(built.into_document(&input.cfg.office.name, input.report.as_of))
 }
 

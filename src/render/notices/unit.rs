@@ -1,10 +1,9 @@
 //! The 督办通知单 of one lead unit: its tasks, the requirements scaled to its worst light, and
 //! the problems found in its own workbook(s).
 
-use super::common::{
-    Counts, PercentColumn, col, group_row, header_row, issue_text, number_list,
-    status_cell_with_history, text_cell,
-};
+use super::cells::{col, group_row, header_row, issue_text, status_cell_with_history, text_cell};
+use super::figures::PercentColumn;
+use super::sentence::{SentenceCounts, number_list};
 use super::{Input, compose};
 use crate::model::{Light, Problem, Severity, Task, TaskOutcome};
 use duban_pdf::{Align, Block, Column, Document, Meta, Row, Table, TableStyle};
@@ -27,7 +26,7 @@ pub(crate) fn document(input: &Input, unit: &str) -> Result<(Document, Meta), su
         .iter()
         .find(|(name, _)| name == unit)
         .map(|(_, r)| r);
-    let counts = Counts::of(outcomes()).with_rates(rates);
+    let counts = SentenceCounts::of(outcomes()).with_rates(rates);
     let worst = outcomes().map(|o| o.light).max().unwrap_or(Light::Green);
     let with = |light: Light| number_list(outcomes().filter(|o| o.light == light));
     let blue_deadlines = distinct(

@@ -2,14 +2,16 @@
 //! the year report, laid out like the notices (same typography, same line markup).
 
 use super::NoticeError;
-use super::common::{
-    self, NameColumn, cell_style, col, column_rate_text, group_row, head_style, header_row,
-    light_spans, percent_text, rate_text, text_cell,
-};
+use super::cells::{col, group_row, header_row, light_spans, text_cell};
+use super::figures::progress_text;
+use super::markup;
+use super::name_column::NameColumn;
+use super::style::{HISTORY_SIZE, cell_style, head_style};
 use crate::config::Config;
 use crate::model::Light;
+use crate::numbers::round1;
+use crate::numbers::{fixed_percent_text, percent_text};
 use crate::templates::Templates;
-use crate::trend::round1;
 use crate::year::{YearReport, month_ranges};
 use duban_pdf::{
     Align, Block, Cell, Column, Document, FontSet, Layout, Meta, Row, Table, TableStyle,
@@ -33,7 +35,7 @@ pub fn document(
         template: TEMPLATE.to_string(),
         source,
     };
-    let parsed = common::parse_lines(&lines).map_err(layout_error)?;
+    let parsed = markup::parse_lines(&lines).map_err(layout_error)?;
     let tables = |name: &str| match name {
         "months" => Some(months_table(year)),
         "months_chart" => Some(super::mayor::months_chart(&year.trend)),
@@ -42,7 +44,7 @@ pub fn document(
         "units" => Some(units_table(year)),
         _ => None,
     };
-    let built = common::build(&parsed, fonts, &tables).map_err(layout_error)?;
+    let built = markup::build(&parsed, fonts, &tables).map_err(layout_error)?;
     Ok(built.into_document(&cfg.office.name, year.as_of))
 }
 
@@ -88,18 +90,18 @@ fn context(year: &YearReport, cfg: &Config) -> serde_json::Value {
         "city": {
             "total": latest.tasks,
             "done": latest.done,
-            "completion_rate": rate_text(round1(latest.completion_rate())),
-            "on_time_rate": rate_text(round1(latest.on_time_rate())),
-            "report_rate": rate_text(round1(latest.report_rate())),
-            "red": latest.lights[0],
-            "yellow": latest.lights[1],
-            "blue": latest.lights[2],
-            "green": latest.lights[3],
+            "completion_rate": percent_text(round1(latest.completion_rate())),
+            "on_time_rate": percent_text(round1(latest.on_time_rate())),
+            "report_rate": percent_text(round1(latest.report_rate())),
+            "red": latest.lights.red,
+            "yellow": latest.lights.yellow,
+            "blue": latest.lights.blue,
+            "green": latest.lights.green,
         },
         "first": {
             "label": year.trend.months.first().map(|m| m.label()).unwrap_or_default(),
-            "red": first.lights[0],
-            "completion_rate": rate_text(round1(first.completion_rate())),
+            "red": first.lights.red,
+            "completion_rate": percent_text(round1(first.completion_rate())),
         },
         "unfinished_count": year.unfinished.len(),
         "unfinished_due": year.unfinished.iter().filter(|u| u.due).count(),
@@ -128,13 +130,13 @@ fn months_table(year: &YearReport) -> Block {
                 text_cell(m.label()),
                 num(t.tasks),
                 num(t.done),
-                text_cell(column_rate_text(round1(t.completion_rate()))),
-                text_cell(column_rate_text(round1(t.on_time_rate()))),
-                text_cell(column_rate_text(round1(t.report_rate()))),
-                num(t.lights[0]),
-                num(t.lights[1]),
-                num(t.lights[2]),
-                num(t.lights[3]),
+                text_cell(fixed_percent_text(round1(t.completion_rate()))),
+                text_cell(fixed_percent_text(round1(t.on_time_rate()))),
+                text_cell(fixed_percent_text(round1(t.report_rate()))),
+                num(t.lights.red),
+                num(t.lights.yellow),
+                num(t.lights.blue),
+                num(t.lights.green),
             ]),
             None => {
                 let mut cells = vec![text_cell(m.label())];
@@ -189,7 +191,7 @@ fn leaders_table(year: &YearReport) -> Block {
                 text_cell(l.display.as_str()),
                 num(l.tasks),
                 num(l.done),
-                text_cell(column_rate_text(round1(l.completion_rate))),
+                text_cell(fixed_percent_text(round1(l.completion_rate))),
                 text_cell(path),
                 num(l.red_task_months),
             ])
@@ -240,11 +242,11 @@ fn unfinished_table(year: &YearReport) -> Block {
                 text_cell(u.deadline.as_str()),
                 Cell::text(
                     if u.path.is_empty() {
-                        percent_text(u.latest_percent)
+                        progress_text(u.latest_percent)
                     } else {
                         u.path.clone()
                     },
-                    cell_style().size(common::HISTORY_SIZE),
+                    cell_style().size(HISTORY_SIZE),
                 ),
                 text_cell(status),
                 num(u.red_months),
@@ -285,8 +287,8 @@ fn units_table(year: &YearReport) -> Block {
                 text_cell(u.name.as_str()),
                 num(u.tasks),
                 text_cell(format!("{}/{}", u.on_time, u.months)),
-                text_cell(column_rate_text(round1(u.on_time_rate))),
-                text_cell(column_rate_text(round1(u.completion_rate))),
+                text_cell(fixed_percent_text(round1(u.on_time_rate))),
+                text_cell(fixed_percent_text(round1(u.completion_rate))),
                 num(u.red_task_months),
             ])
         })

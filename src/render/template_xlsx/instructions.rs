@@ -33,7 +33,7 @@ pub(super) fn write_instructions(
         ws.write_string_with_format(row, 0, item, &s.note_label)?;
         ws.write_string_with_format(row, 1, text, &s.note_text)?;
         let lines = wrapped_lines(text, 96.0).max(wrapped_lines(item, 16.0));
-        ws.set_row_height(row, lines as f64 * LINE_HEIGHT + 8.0)?;
+        ws.set_row_height(row, row_height(lines, LINE_HEIGHT, 8.0))?;
     }
     ws.set_paper_size(9)
         .set_landscape()

@@ -14,7 +14,7 @@
 //! A second sheet “填表说明” explains every column. Bytes are deterministic: the document
 //! creation time is the first day of the report month, never the clock.
 
-use super::row_height::wrapped_lines;
+use super::row_height::{row_height, wrapped_lines};
 use crate::columns::Column;
 use crate::config::Config;
 use crate::model::{Master, Month, Task, Unit, chinese_date};

@@ -239,7 +239,7 @@ pub(super) fn task_row_height(cols: &[Column], task: &Task, e: &Entry) -> f64 {
         .max()
         .unwrap_or(1)
         .max(3);
-    (lines as f64 * LINE_HEIGHT + 6.0).min(409.0)
+    row_height(lines, LINE_HEIGHT, 6.0)
 }
 
 /// Dropdown on 状态, 0–100 on 完成进度, a date rule on 完成日期.

@@ -9,16 +9,16 @@
 //! 任务总表 has three columns after the 14 the 汇总表 specification lists: 序时进度(%), 亮灯说明 and
 //! 连续未报送月数 (read back by `history`). The printed page covers the 14 columns only.
 
-use super::row_height::wrapped_lines;
+use super::row_height::{row_height, wrapped_lines};
 use crate::config::Config;
 use crate::history::{
     COL_LIGHT, COL_MONTHS_NOT_REPORTED, COL_NUMBER, COL_PERCENT, COL_STATUS, COL_TEXT, TASK_SHEET,
 };
 use crate::model::{
-    Light, MonthReport, PART_NOT_REPORTED, Rates, Status, Task, TaskOutcome, UnitReport,
+    Counts, Light, MonthReport, PART_NOT_REPORTED, Status, Task, TaskOutcome, UnitReport,
     chinese_date, unit_part_heading,
 };
-use crate::trend::round1;
+use crate::numbers::{percent, round1};
 use chrono::Datelike;
 use rust_xlsxwriter::{
     Chart, ChartDataLabel, ChartDataLabelPosition, ChartFormat, ChartLegendPosition,
@@ -236,7 +236,7 @@ impl<'a> Sheet<'a> {
     fn fit_rows(&mut self) -> Result<(), XlsxError> {
         for (row, lines) in &self.lines {
             if *lines > 1 {
-                let height = (f64::from(*lines) * LINE_HEIGHT + ROW_PADDING).min(409.0);
+                let height = row_height(*lines, LINE_HEIGHT, ROW_PADDING);
                 self.ws.set_row_height(*row, height)?;
             }
         }

@@ -40,13 +40,13 @@ pub(super) fn overview_sheet(
         ("已完成", f64::from(city.done), &s.number),
         ("其中按期完成", f64::from(city.done_on_time), &s.number),
         ("已报送", f64::from(city.reported), &s.number),
-        ("红灯", f64::from(city.red), &s.number),
-        ("黄灯", f64::from(city.yellow), &s.number),
-        ("蓝灯", f64::from(city.blue), &s.number),
-        ("绿灯", f64::from(city.green), &s.number),
-        ("办结率", round1(city.completion_rate), &s.rate),
-        ("按期办结率", round1(city.on_time_rate), &s.rate),
-        ("报送率", round1(city.report_rate), &s.rate),
+        ("红灯", f64::from(city.lights.red), &s.number),
+        ("黄灯", f64::from(city.lights.yellow), &s.number),
+        ("蓝灯", f64::from(city.lights.blue), &s.number),
+        ("绿灯", f64::from(city.lights.green), &s.number),
+        ("办结率", round1(city.completion_rate()), &s.rate),
+        ("按期办结率", round1(city.on_time_rate()), &s.rate),
+        ("报送率", round1(city.report_rate()), &s.rate),
     ];
     for (i, (name, v, f)) in figures.iter().enumerate() {
         let row = 5 + i as u32;
@@ -62,7 +62,6 @@ pub(super) fn overview_sheet(
     sh.text(status_top, 5, "项数", &s.header)?;
     sh.text(status_top, 6, "占比", &s.header)?;
     let outcomes = &report.classification.outcomes;
-    let total = outcomes.len().max(1) as f64;
     let mut pie_labels = Vec::new();
     for (i, (name, statuses, _)) in STATUS_GROUPS.iter().enumerate() {
         let row = status_top + 1 + i as u32;
@@ -72,14 +71,19 @@ pub(super) fn overview_sheet(
             .count();
         sh.ws.merge_range(row, 3, row, 4, name, &s.center)?;
         sh.number(row, 5, Some(n as f64), &s.number)?;
-        sh.number(row, 6, Some(round1(n as f64 * 100.0 / total)), &s.rate)?;
+        sh.number(
+            row,
+            6,
+            Some(round1(percent(n as u32, outcomes.len() as u32))),
+            &s.rate,
+        )?;
         pie_labels.push(n > 0);
     }
 
     let leader_top = 18;
     sh.ws
         .write_string_with_format(leader_top - 1, 0, "二、分管市领导任务推进情况", &s.section)?;
-    let rows: Vec<(String, &Rates)> = report
+    let rows: Vec<(String, &Counts)> = report
         .classification
         .leaders
         .iter()
@@ -218,20 +222,7 @@ fn months_table(
         sh.text(row, 0, &month.label(), &s.center)?;
         match totals {
             Some(t) => {
-                let rates = Rates {
-                    tasks: t.tasks,
-                    done: t.done,
-                    done_on_time: t.done_on_time,
-                    reported: t.tasks - t.not_reported.min(t.tasks),
-                    red: t.lights[0],
-                    yellow: t.lights[1],
-                    blue: t.lights[2],
-                    green: t.lights[3],
-                    completion_rate: t.completion_rate(),
-                    on_time_rate: t.on_time_rate(),
-                    report_rate: t.report_rate(),
-                };
-                rate_cells(sh, row, 1, &rates, false, s)?;
+                rate_cells(sh, row, 1, t, false, s)?;
             }
             None => {
                 sh.ws.merge_range(

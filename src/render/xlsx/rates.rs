@@ -22,7 +22,7 @@ pub(super) fn rate_cells(
     sh: &mut Sheet,
     row: u32,
     col: u16,
-    r: &Rates,
+    r: &Counts,
     total: bool,
     s: &Styles,
 ) -> Result<(), XlsxError> {
@@ -36,15 +36,15 @@ pub(super) fn rate_cells(
         r.done,
         r.done_on_time,
         r.reported,
-        r.red,
-        r.yellow,
-        r.blue,
-        r.green,
+        r.lights.red,
+        r.lights.yellow,
+        r.lights.blue,
+        r.lights.green,
     ];
     for (i, v) in counts.iter().enumerate() {
         sh.number(row, col + i as u16, Some(f64::from(*v)), n)?;
     }
-    let rates = [r.completion_rate, r.on_time_rate, r.report_rate];
+    let rates = [r.completion_rate(), r.on_time_rate(), r.report_rate()];
     for (i, v) in rates.iter().enumerate() {
         sh.number(row, col + 8 + i as u16, Some(round1(*v)), p)?;
     }
@@ -56,8 +56,8 @@ pub(super) fn rate_table(
     sh: &mut Sheet,
     top: u32,
     first: (&str, f64),
-    rows: &[(String, &Rates)],
-    total: &Rates,
+    rows: &[(String, &Counts)],
+    total: &Counts,
     s: &Styles,
 ) -> Result<u32, XlsxError> {
     let mut columns = vec![first];
@@ -81,7 +81,7 @@ pub(super) fn leader_sheet(
 ) -> Result<(), XlsxError> {
     let mut sh = Sheet::new(ws);
     sh.ws.set_name("分管领导")?;
-    let rows: Vec<(String, &Rates)> = report
+    let rows: Vec<(String, &Counts)> = report
         .classification
         .leaders
         .iter()
@@ -114,7 +114,7 @@ pub(super) fn unit_sheet(
 ) -> Result<(), XlsxError> {
     let mut sh = Sheet::new(ws);
     sh.ws.set_name("牵头单位")?;
-    let rows: Vec<(String, &Rates)> = report
+    let rows: Vec<(String, &Counts)> = report
         .classification
         .units
         .iter()

@@ -174,7 +174,7 @@ pub(super) fn trend_sheet(
             let col = first_col + i as u16;
             let value = t.map(|t| match k {
                 4 => round1(t.completion_rate()),
-                _ => f64::from(t.lights[k]),
+                _ => f64::from(t.lights.as_array()[k]),
             });
             let format = if k == 4 { &s.rate } else { &s.number };
             sh.number(r, col, value, format)?;

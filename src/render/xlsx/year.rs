@@ -94,11 +94,12 @@ fn months_sheet(
                     t.tasks,
                     t.done,
                     t.done_on_time,
-                    t.not_reported,
-                    t.lights[0],
-                    t.lights[1],
-                    t.lights[2],
-                    t.lights[3],
+                    // not reported that month: 未报送 and completions carried forward
+                    t.tasks - t.reported,
+                    t.lights.red,
+                    t.lights.yellow,
+                    t.lights.blue,
+                    t.lights.green,
                 ];
                 for (i, v) in counts.iter().enumerate() {
                     sh.number(row, 1 + i as u16, Some(f64::from(*v)), &s.number)?;

@@ -20,7 +20,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use duban::columns::Column;
 use duban::config::Config;
 use duban::model::{Category, Master, Month, ReportedStatus, Task, Unit};
-use duban::render::row_height::wrapped_lines;
+use duban::render::row_height::{row_height, wrapped_lines};
 use duban::render::template_xlsx::{
     Entry, Filling, filled_template, template_columns, template_file_name, template_title,
 };
