@@ -36,6 +36,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod batch;
 pub mod chart;
 pub mod content;
 mod deflate;
@@ -51,6 +52,10 @@ pub mod text;
 mod write;
 mod zip;
 
+pub use batch::{
+    BATCH, BatchError, BatchOptions, Prepared, Signature, Signer, Written, write_batch,
+    write_document,
+};
 pub use chart::{BarChart, Series};
 pub use content::{
     Align, Block, Cell, CellContent, Color, Column, ColumnWidth, Document, Meta, PT_PER_MM,
