@@ -9,12 +9,12 @@
 //! those with the fewest glyphs first, so the ones written before the stock is ready cost least.
 //! With TrueType faces only each document is laid out and written in one go.
 
-use crate::content::Meta;
+use crate::elements::Meta;
 use crate::fonts::FontSet;
-use crate::layout::Layout;
-use crate::sign::SignatureField;
-use crate::text::MissingGlyph;
-use crate::write::{WriteError, write_pdf, write_pdf_and_ofd, write_pdf_for_signing};
+use crate::layout::{Layout, MissingGlyph};
+use crate::write::{
+    SignatureField, WriteError, write_pdf, write_pdf_and_ofd, write_pdf_for_signing,
+};
 use rayon::prelude::*;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -193,7 +193,7 @@ where
         order.sort_by_key(|(i, _, doc)| (glyph_count(&doc.layout), *i));
         let ids: Vec<usize> = order.iter().map(|(i, _, _)| *i).collect();
         let ((), written) = rayon::join(
-            || fonts.prepare(&layouts),
+            || fonts.prepare(layouts.iter().map(|l| l.glyph_ids())),
             || {
                 guarded(
                     order.into_iter().map(|(_, job, doc)| (job, doc)).collect(),
@@ -265,7 +265,7 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{Block, Document, PageSetup, Paragraph, Span, Style};
+    use crate::elements::{Block, Document, PageSetup, Paragraph, Span, Style};
     use crate::fonts::{FontRole, FontSource};
     use crate::tests::meta;
     use std::sync::Mutex;
