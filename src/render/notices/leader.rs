@@ -95,7 +95,7 @@ pub(crate) fn unit_label(task: &Task) -> &str {
 fn attention_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
     let report = input.report;
     let progress = PercentColumn::of(tasks.iter().map(|(_, o)| o.percent));
-    let units = NameColumn::of(tasks.iter().map(|(task, _)| unit_label(task)));
+    let units = NameColumn::of(tasks.iter().map(|(task, _)| unit_label(task)), input.fonts);
     let rows = tasks
         .iter()
         .map(|(task, o)| {

@@ -165,7 +165,7 @@ fn leaders_table(report: &MonthReport) -> Block {
 }
 
 fn red_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
-    let units = NameColumn::of(tasks.iter().map(|(task, _)| unit_label(task)));
+    let units = NameColumn::of(tasks.iter().map(|(task, _)| unit_label(task)), input.fonts);
     let rows = tasks
         .iter()
         .map(|(task, o)| {
