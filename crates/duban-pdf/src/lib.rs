@@ -5,6 +5,12 @@
 //! kept whole), fills pages (tables with repeated headers, rows never split, keep-together
 //! groups, page numbers “— N —” on the outer side); [`write_pdf`] embeds subset fonts and
 //! writes byte-identical output for identical input.
+//! [`write_batch`] lays out (through the caller) and writes many documents in parallel, the
+//! fonts readied once per batch.
+//!
+//! Modules in layers, each importing only those below it: [`elements`] (what a document
+//! says) → [`fonts`] → [`layout`] → [`write`] (PDF, OFD, the font embedding both share) →
+//! `batch`.
 //!
 //! ```
 //! use duban_pdf::*;
