@@ -9,7 +9,7 @@
 //! fonts readied once per batch.
 //!
 //! Modules in layers, each importing only those below it: [`elements`] (what a document
-//! says) → [`fonts`] → [`layout`] → [`write`] (PDF, OFD, the font embedding both share) →
+//! says) → [`fonts`] → [`layout`](mod@layout) → [`write`](mod@write) (PDF, OFD, the font embedding both share) →
 //! `batch`.
 //!
 //! ```
