@@ -96,7 +96,7 @@ pub(crate) struct Input<'a> {
     pub number: String,
 }
 
-/// Renders every document in parallel with rayon; `tick` is called once per finished document.
+/// Renders every document in parallel ([`duban_pdf::write_batch`]); `tick` is called once per finished document.
 ///
 /// A panic inside one document's rendering is caught, reported as an error [`Problem`] and a
 /// failure naming that document, and does not lose the others. A template error does the same.
@@ -454,4 +454,27 @@ fn missing_problem(report: &MonthReport, ch: char, context: &str, docs: &[String
         p = p.task(t.number);
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the engine reports about a document becomes the notice's own error, worded here.
+    #[test]
+    fn the_engines_batch_errors_become_notice_errors() {
+        let panic = NoticeError::from(BatchError::Panic(Some("故意的错误".to_string())));
+        assert_eq!(panic.to_string(), "程序内部错误：故意的错误");
+        let silent = NoticeError::from(BatchError::Panic(None));
+        assert_eq!(silent.to_string(), "程序内部错误：未知错误");
+        let own = NoticeError::from(BatchError::Document(NoticeError::UnknownLeader(
+            "张三".to_string(),
+        )));
+        assert!(matches!(own, NoticeError::UnknownLeader(ref n) if n == "张三"));
+        let write = NoticeError::from(BatchError::Write(duban_pdf::WriteError::Subset {
+            face: "a.ttf".to_string(),
+        }));
+        let text = write.to_string();
+        assert!(text.contains("a.ttf") && text.contains("[fonts]"), "{text}");
+    }
 }
