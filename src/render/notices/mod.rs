@@ -96,7 +96,8 @@ pub(crate) struct Input<'a> {
     pub number: String,
 }
 
-/// Renders every document in parallel ([`duban_pdf::write_batch`]); `tick` is called once per finished document.
+/// Renders every document in parallel ([`duban_pdf::write_batch`]); `tick` is called once per
+/// finished document.
 ///
 /// A panic inside one document's rendering is caught, reported as an error [`Problem`] and a
 /// failure naming that document, and does not lose the others. A template error does the same.
