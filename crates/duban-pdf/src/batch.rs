@@ -44,7 +44,7 @@ pub struct Signature<'a> {
 }
 
 /// A laid-out document, ready to be written.
-pub struct Prepared<'a, T> {
+pub struct LaidOut<'a, T> {
     /// Its pages.
     pub layout: Layout,
     /// Its metadata (title, author, dates, creator).
@@ -64,7 +64,7 @@ pub struct Written<T> {
     pub ofd: Option<Vec<u8>>,
     /// Characters no font has (drawn as □).
     pub missing: Vec<MissingGlyph>,
-    /// The caller's data from [`Prepared::tag`].
+    /// The caller's data from [`LaidOut::tag`].
     pub tag: T,
 }
 
@@ -137,7 +137,7 @@ where
     J: Sync,
     T: Clone + Send + Sync,
     E: Send,
-    L: Fn(&J) -> Result<Prepared<'a, T>, E> + Sync,
+    L: Fn(&J) -> Result<LaidOut<'a, T>, E> + Sync,
     D: Fn(&J, &mut Written<T>) + Sync,
 {
     let progress = || {
@@ -145,7 +145,7 @@ where
             progress();
         }
     };
-    let write = |job: &J, doc: &Prepared<T>| -> Result<Written<T>, BatchError<E>> {
+    let write = |job: &J, doc: &LaidOut<T>| -> Result<Written<T>, BatchError<E>> {
         let (pdf, ofd) = write_document(
             &doc.layout,
             &doc.meta,
@@ -184,7 +184,7 @@ where
             .collect();
         // The stock is cut while the first documents are written (from the face itself, the
         // same bytes): making it keeps one core busy for a while.
-        let mut order: Vec<(usize, &J, &Prepared<T>)> = batch
+        let mut order: Vec<(usize, &J, &LaidOut<T>)> = batch
             .iter()
             .zip(&laid)
             .enumerate()
@@ -197,7 +197,7 @@ where
             || {
                 guarded(
                     order.into_iter().map(|(_, job, doc)| (job, doc)).collect(),
-                    &|(job, doc): (&J, &Prepared<T>)| write(job, doc),
+                    &|(job, doc): (&J, &LaidOut<T>)| write(job, doc),
                     &progress,
                 )
             },
@@ -307,7 +307,7 @@ mod tests {
                 if text.starts_with("第4份") {
                     panic!("故意的错误");
                 }
-                Ok(Prepared {
+                Ok(LaidOut {
                     layout: crate::layout(&doc(text), fonts),
                     meta: meta(),
                     signature: None,

@@ -50,7 +50,7 @@ pub mod layout;
 pub mod write;
 
 pub use batch::{
-    BATCH, BatchError, BatchOptions, Prepared, Signature, Signer, Written, write_batch,
+    BATCH, BatchError, BatchOptions, LaidOut, Signature, Signer, Written, write_batch,
     write_document,
 };
 pub use elements::{

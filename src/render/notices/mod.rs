@@ -23,7 +23,7 @@ use crate::names::FileStems;
 use crate::stamp::Stamp;
 use crate::templates::Templates;
 use chrono::Datelike;
-use duban_pdf::{BatchError, Block, Document, FontSet, Meta, Prepared};
+use duban_pdf::{BatchError, Block, Document, FontSet, LaidOut, Meta};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -303,7 +303,7 @@ fn lay_out<'a>(
     templates: &Templates,
     stamp: &'a Stamp,
     lookup: &crate::model::Lookup,
-) -> Result<Prepared<'a, String>, NoticeError> {
+) -> Result<LaidOut<'a, String>, NoticeError> {
     let number = numbering::document_number(
         templates,
         &cfg.office.number_prefix,
@@ -334,7 +334,7 @@ fn lay_out<'a>(
     let mut layout = fit::fit(&doc, fonts);
     stamp.place_seal(&mut layout);
     let signature = stamp.signature(&layout, &meta, report.issued_on);
-    Ok(Prepared {
+    Ok(LaidOut {
         layout,
         meta,
         signature,
