@@ -12,8 +12,7 @@ pub mod cms;
 
 use crate::config::Config;
 use duban_pdf::{
-    FontSet, Image, Layout, Meta, PlacedImage, SignatureField, WriteError, mm,
-    write_pdf_for_signing,
+    FontSet, Image, Layout, Meta, PlacedImage, Signature, SignatureField, Signer, WriteError, mm,
 };
 use std::path::Path;
 use std::sync::Arc;
@@ -188,6 +187,21 @@ impl Stamp {
         });
     }
 
+    /// The signature of a laid-out document (signed at midnight UTC of `issued_on`, its date
+    /// of issue), when a certificate is configured.
+    pub fn signature(
+        &self,
+        layout: &Layout,
+        meta: &Meta,
+        issued_on: chrono::NaiveDate,
+    ) -> Option<Signature<'_>> {
+        let signer = self.signer.as_ref()?;
+        Some(Signature {
+            field: self.field(layout, meta, issued_on),
+            signer,
+        })
+    }
+
     /// Writes the PDF (signed, when a certificate is configured, at midnight UTC of
     /// `issued_on`, the document's date of issue) and, if `ofd`, its OFD twin.
     pub fn write(
@@ -198,19 +212,8 @@ impl Stamp {
         issued_on: chrono::NaiveDate,
         ofd: bool,
     ) -> Result<(Vec<u8>, Option<Vec<u8>>), WriteError> {
-        let Some(signer) = &self.signer else {
-            return if ofd {
-                let (pdf, ofd) = duban_pdf::write_pdf_and_ofd(layout, fonts, meta)?;
-                Ok((pdf, Some(ofd)))
-            } else {
-                Ok((duban_pdf::write_pdf(layout, fonts, meta)?, None))
-            };
-        };
-        let field = self.field(layout, meta, issued_on);
-        let (prepared, ofd) = write_pdf_for_signing(layout, fonts, meta, &field, ofd)?;
-        let cms = cms::sign(signer, &prepared.signed_parts())
-            .map_err(|e| WriteError::Signature(e.to_string()))?;
-        Ok((prepared.finish(&cms)?, ofd))
+        let signature = self.signature(layout, meta, issued_on);
+        duban_pdf::write_document(layout, meta, signature.as_ref(), fonts, ofd)
     }
 
     /// The signature field: over the seal when the document has one, else invisible on the
@@ -242,6 +245,13 @@ impl Stamp {
             date: issued_on,
             capacity: self.capacity,
         }
+    }
+}
+
+/// The certificate signs every notice: a detached CMS signature over the PDF's byte ranges.
+impl Signer for certificate::Credentials {
+    fn sign(&self, signed_parts: [&[u8]; 2]) -> Result<Vec<u8>, String> {
+        cms::sign(self, &signed_parts).map_err(|e| e.to_string())
     }
 }
 

@@ -239,6 +239,29 @@ fn module_graph_of_src_has_no_circle() {
     );
 }
 
+/// The PDF/OFD engine keeps its layers apart: elements (what a document says), fonts, layout,
+/// writers (PDF, OFD and the font embedding they share) and the batch above them.
+#[test]
+fn module_graph_of_the_engine_has_no_circle() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/duban-pdf/src");
+    let graph = graph(&root);
+    println!("{}", listing(&graph));
+    let found = circles(&graph);
+    println!("circles: {found:?}");
+    for layer in ["elements", "fonts", "layout", "write", "batch"] {
+        assert!(graph.contains_key(layer), "the engine has {layer}: {graph:?}");
+    }
+    assert!(
+        found.is_empty(),
+        "circles among the top-level modules of crates/duban-pdf/src: {}",
+        found
+            .iter()
+            .map(|c| c.join(" ↔ "))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+}
+
 #[test]
 fn module_graph_reads_uses_and_finds_a_circle() {
     let dir = std::env::temp_dir().join(format!("duban-module-graph-{}", std::process::id()));

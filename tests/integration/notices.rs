@@ -801,7 +801,7 @@ fn a_stock_of_the_face_changes_no_document() {
             .iter()
             .map(|doc| duban_pdf::layout(doc, &stocked))
             .collect();
-        stocked.prepare(&layouts.iter().collect::<Vec<_>>());
+        stocked.prepare(layouts.iter().map(duban_pdf::Layout::glyph_ids));
         let glyphs = stocked.stocked(0);
         if cff {
             assert!(

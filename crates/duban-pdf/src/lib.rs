@@ -5,6 +5,12 @@
 //! kept whole), fills pages (tables with repeated headers, rows never split, keep-together
 //! groups, page numbers “— N —” on the outer side); [`write_pdf`] embeds subset fonts and
 //! writes byte-identical output for identical input.
+//! [`write_batch`] lays out (through the caller) and writes many documents in parallel, the
+//! fonts readied once per batch.
+//!
+//! Modules in layers, each importing only those below it: [`elements`] (what a document
+//! says) → [`fonts`] → [`layout`](mod@layout) → [`write`](mod@write) (PDF, OFD, the font embedding both share) →
+//! `batch`.
 //!
 //! ```
 //! use duban_pdf::*;
@@ -26,7 +32,7 @@
 //!     author: "督查室".into(),
 //!     subject: String::new(),
 //!     date: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
-//!     creator: "duban".into(),
+//!     creator: "notice-maker".into(),
 //!     creator_version: "0.1.0".into(),
 //! };
 //! let rendered = render(&doc, &fonts, &meta)?;
@@ -36,35 +42,31 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod chart;
-pub mod content;
+mod batch;
 mod deflate;
-mod face;
+pub mod elements;
 pub mod fonts;
-mod image;
 pub mod layout;
-mod ofd;
-mod sfnt;
-mod sign;
-mod table;
-pub mod text;
-mod write;
-mod zip;
+pub mod write;
 
-pub use chart::{BarChart, Series};
-pub use content::{
-    Align, Block, Cell, CellContent, Color, Column, ColumnWidth, Document, Meta, PT_PER_MM,
-    PageNumbers, PageSetup, Paragraph, Row, Rule, Span, Style, Table, TableStyle, mm,
+pub use batch::{
+    BATCH, BatchError, BatchOptions, LaidOut, Signature, Signer, Written, write_batch,
+    write_document,
+};
+pub use elements::{
+    Align, BarChart, Block, Cell, CellContent, Color, Column, ColumnWidth, Document, Image,
+    ImageError, Meta, PT_PER_MM, PageNumbers, PageSetup, Paragraph, PlacedImage, Row, Rule, Series,
+    Span, Style, Table, TableStyle, mm,
 };
 pub use fonts::{FontError, FontRole, FontSet, FontSource, Glyph, SHIPPED_FALLBACKS};
-pub use image::{Image, ImageError, PlacedImage};
 pub use layout::{
-    EM_ASCENT, FillRect, Item, Layout, Origin, Page, RowMark, RowRef, StrokeLine, TextLine, layout,
+    EM_ASCENT, FillRect, Item, Layout, MissingGlyph, Origin, Page, PlacedGlyph, RowMark, RowRef,
+    ShapedLine, StrokeLine, TextLine, break_lines, layout, may_end_line, may_start_line, measure,
 };
-pub use ofd::{OFD_NS, write_ofd};
-pub use sign::{PreparedPdf, SignatureField};
-pub use text::{MissingGlyph, PlacedGlyph, break_lines, may_end_line, may_start_line, measure};
-pub use write::{WriteError, write_pdf, write_pdf_and_ofd, write_pdf_for_signing};
+pub use write::{
+    OFD_NS, PreparedPdf, SignatureField, WriteError, write_ofd, write_pdf, write_pdf_and_ofd,
+    write_pdf_for_signing,
+};
 
 /// A rendered document.
 #[derive(Debug, Clone)]
@@ -378,5 +380,46 @@ mod tests {
         let err = FontSet::load(&missing, &missing, &missing, &[]).expect_err("no such file");
         assert!(err.to_string().contains("duban-pdf-broken"), "{err}");
         assert!(!err.to_string().contains("toml"), "{err}");
+    }
+
+    /// The engine's messages say what is wrong with the file or the document, never where its
+    /// caller configures it (the caller adds that).
+    #[test]
+    fn no_message_names_an_application_or_its_settings() {
+        let (path, face) = ("a.ttf".to_string(), 2);
+        let messages: Vec<String> = [
+            FontError::Read {
+                path: path.clone(),
+                source: std::io::Error::other("gone"),
+            }
+            .to_string(),
+            FontError::Parse {
+                path: path.clone(),
+                face,
+            }
+            .to_string(),
+            FontError::NoOutlines {
+                path: path.clone(),
+                face,
+            }
+            .to_string(),
+            FontError::SymbolOnly { path, face }.to_string(),
+            WriteError::Subset {
+                face: "a.ttf".into(),
+            }
+            .to_string(),
+            WriteError::Signature("x".into()).to_string(),
+            WriteError::Package { reason: "x".into() }.to_string(),
+            ImageError::NotPng.to_string(),
+        ]
+        .into();
+        for message in &messages[..5] {
+            assert!(message.contains("a.ttf"), "names the file: {message}");
+        }
+        for message in &messages {
+            for word in ["duban", "toml", "[fonts]", "督办"] {
+                assert!(!message.contains(word), "{message}");
+            }
+        }
     }
 }

@@ -97,7 +97,10 @@ pub(crate) fn lead_units_text(task: &Task) -> &str {
 fn attention_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
     let report = input.report;
     let progress = PercentColumn::of(tasks.iter().map(|(_, o)| o.percent));
-    let units = NameColumn::of(tasks.iter().map(|(task, _)| lead_units_text(task)));
+    let units = NameColumn::of(
+        tasks.iter().map(|(task, _)| lead_units_text(task)),
+        input.fonts,
+    );
     let rows = tasks
         .iter()
         .map(|(task, o)| {

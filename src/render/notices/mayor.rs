@@ -172,7 +172,10 @@ fn leaders_table(report: &MonthReport) -> Block {
 }
 
 fn red_table(tasks: &[(&Task, &TaskOutcome)], input: &Input) -> Block {
-    let units = NameColumn::of(tasks.iter().map(|(task, _)| lead_units_text(task)));
+    let units = NameColumn::of(
+        tasks.iter().map(|(task, _)| lead_units_text(task)),
+        input.fonts,
+    );
     let rows = tasks
         .iter()
         .map(|(task, o)| {

@@ -28,10 +28,8 @@ use crate::names::FileStems;
 use crate::stamp::Stamp;
 use crate::templates::Templates;
 use chrono::Datelike;
-use duban_pdf::{Block, Document, FontSet, Meta, MissingGlyph};
-use rayon::prelude::*;
+use duban_pdf::{BatchError, Block, Document, FontSet, LaidOut, Meta};
 use std::collections::BTreeMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
 /// Which kind of notice a document is.
@@ -91,14 +89,6 @@ struct Job {
     serial: u32,
 }
 
-/// What rendering one document produced.
-struct Output {
-    number: String,
-    pdf: Vec<u8>,
-    ofd: Option<Vec<u8>>,
-    missing: Vec<MissingGlyph>,
-}
-
 /// Everything a document builder reads.
 pub(crate) struct Input<'a> {
     pub report: &'a MonthReport,
@@ -111,7 +101,8 @@ pub(crate) struct Input<'a> {
     pub number: String,
 }
 
-/// Renders every document in parallel with rayon; `tick` is called once per finished document.
+/// Renders every document in parallel ([`duban_pdf::write_batch`]); `tick` is called once per
+/// finished document.
 ///
 /// A panic inside one document's rendering is caught, reported as an error [`Problem`] and a
 /// failure naming that document, and does not lose the others. A template error does the same.
@@ -193,108 +184,35 @@ fn render(
     } = *kit;
     let jobs = plan(report, stems);
     let lookup = report.lookup();
-    let finish = |job: &Job, laid: &Laid| -> Result<Output, NoticeError> {
-        let mut out = write(laid, cfg, fonts, stamp)?;
-        if let Some(sink) = sink {
-            sink(&RenderedDoc {
-                kind: job.kind,
-                owner: job.owner.clone(),
-                rel_path: job.rel_path.clone(),
-                number: out.number.clone(),
-                serial: job.serial,
-                bytes: std::mem::take(&mut out.pdf),
-                ofd: out.ofd.take(),
-            });
-        }
-        Ok(out)
+    let options = duban_pdf::BatchOptions {
+        ofd: cfg.output.ofd,
+        progress: Some(tick),
     };
-    if !fonts.stocks_pay() {
-        // TrueType faces only: each document is laid out and written in one go.
-        let results = run_guarded(
-            jobs.iter().collect(),
-            &|job: &Job| {
-                finish(
-                    job,
-                    &lay_out(job, report, cfg, fonts, templates, stamp, &lookup)?,
-                )
-            },
-            tick,
-        );
-        return assemble(report, jobs, results);
-    }
-    let mut results = Vec::with_capacity(jobs.len());
-    // A batch is laid out, the fonts are readied for its glyphs (`FontSet::prepare`: a CFF
-    // face is cut once for the batch rather than once per document), then it is written.
-    for batch in jobs.chunks(BATCH) {
-        let laid = run_guarded(
-            batch.iter().collect(),
-            &|job: &Job| lay_out(job, report, cfg, fonts, templates, stamp, &lookup),
-            &|| {},
-        );
-        let layouts: Vec<&duban_pdf::Layout> = laid
-            .iter()
-            .filter_map(|l| l.as_ref().ok())
-            .map(|l| &l.layout)
-            .collect();
-        // The stock is cut while the first documents are written (from the face itself, the
-        // same bytes): making it keeps one core busy for a while. The documents with the
-        // fewest glyphs go first, so those cut without the stock cost least.
-        let mut order: Vec<(usize, &Job, &Laid)> = batch
-            .iter()
-            .zip(&laid)
-            .enumerate()
-            .filter_map(|(i, (job, laid))| Some((i, job, laid.as_ref().ok()?)))
-            .collect();
-        order.sort_by_key(|(i, _, laid)| (glyph_count(&laid.layout), *i));
-        let ((), written) = rayon::join(
-            || fonts.prepare(&layouts),
-            || {
-                let ids: Vec<usize> = order.iter().map(|(i, _, _)| *i).collect();
-                let out = run_guarded(
-                    order
-                        .into_iter()
-                        .map(|(_, job, laid)| (job, laid))
-                        .collect(),
-                    &|(job, laid): (&Job, &Laid)| finish(job, laid),
-                    tick,
-                );
-                let mut by_job: Vec<(usize, Result<Output, NoticeError>)> =
-                    ids.into_iter().zip(out).collect();
-                by_job.sort_by_key(|(i, _)| *i);
-                by_job.into_iter().map(|(_, r)| r).collect::<Vec<_>>()
-            },
-        );
-        // Written documents in order, with the ones that failed to lay out in their places.
-        let mut written = written.into_iter();
-        for laid in laid {
-            results.push(match laid {
-                Ok(_) => written
-                    .next()
-                    .unwrap_or_else(|| Err(NoticeError::Panic("文档数与排版结果不符".to_string()))),
-                Err(e) => {
-                    tick();
-                    Err(e)
-                }
-            });
-        }
-    }
+    let results = duban_pdf::write_batch(
+        &jobs,
+        fonts,
+        &options,
+        |job: &Job| lay_out(job, report, cfg, fonts, templates, stamp, &lookup),
+        |job: &Job, written: &mut Written| {
+            if let Some(sink) = sink {
+                sink(&RenderedDoc {
+                    kind: job.kind,
+                    owner: job.owner.clone(),
+                    rel_path: job.rel_path.clone(),
+                    number: written.tag.clone(),
+                    serial: job.serial,
+                    bytes: std::mem::take(&mut written.pdf),
+                    ofd: written.ofd.take(),
+                });
+            }
+        },
+    );
+    let results = results
+        .into_iter()
+        .map(|r| r.map_err(NoticeError::from))
+        .collect();
     assemble(report, jobs, results)
 }
-
-/// Glyphs a laid-out document shows (a measure of what writing it costs).
-fn glyph_count(layout: &duban_pdf::Layout) -> usize {
-    layout
-        .pages
-        .iter()
-        .flat_map(duban_pdf::Page::lines)
-        .map(|l| l.glyphs.len())
-        .sum()
-}
-
-/// Documents laid out before their fonts are readied and they are written: enough for the
-/// stock of a CJK face to pay (see [`FontSet::prepare`]), few enough that the layouts held
-/// at once stay small at a hundred times the demo's size.
-const BATCH: usize = 128;
 
 /// The documents of a month in numbering order.
 fn plan(report: &MonthReport, stems: &FileStems) -> Vec<Job> {
@@ -366,56 +284,31 @@ pub enum NoticeError {
     Panic(String),
 }
 
-/// Runs `work` for every item in parallel, catching panics; results in item order. `after`
-/// is called once per item, whatever became of it.
-fn run_guarded<T, U, F>(
-    items: Vec<T>,
-    work: &F,
-    after: &(dyn Fn() + Sync),
-) -> Vec<Result<U, NoticeError>>
-where
-    T: Send,
-    U: Send,
-    F: Fn(T) -> Result<U, NoticeError> + Sync,
-{
-    items
-        .into_par_iter()
-        .map(|item| {
-            let result = catch_unwind(AssertUnwindSafe(|| work(item)))
-                .unwrap_or_else(|payload| Err(NoticeError::Panic(panic_text(&*payload))));
-            after();
-            result
-        })
-        .collect()
+impl From<BatchError<NoticeError>> for NoticeError {
+    fn from(error: BatchError<NoticeError>) -> Self {
+        match error {
+            BatchError::Document(e) => e,
+            BatchError::Write(e) => NoticeError::Pdf(e),
+            BatchError::Panic(message) => {
+                NoticeError::Panic(message.unwrap_or_else(|| "未知错误".to_string()))
+            }
+        }
+    }
 }
 
-fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "未知错误".to_string())
-}
-
-/// A document laid out, to be written.
-struct Laid {
-    number: String,
-    layout: duban_pdf::Layout,
-    meta: Meta,
-    /// The date of issue (成文日期), the signing time.
-    issued_on: chrono::NaiveDate,
-}
+/// A written notice; its tag is the document number.
+type Written = duban_pdf::Written<String>;
 
 /// Lays out one document: its number, its content, its pages, the seal over its sign-off.
-fn lay_out(
+fn lay_out<'a>(
     job: &Job,
     report: &MonthReport,
     cfg: &Config,
     fonts: &FontSet,
     templates: &Templates,
-    stamp: &Stamp,
+    stamp: &'a Stamp,
     lookup: &crate::model::Lookup,
-) -> Result<Laid, NoticeError> {
+) -> Result<LaidOut<'a, String>, NoticeError> {
     let number = numbering::document_number(
         templates,
         &cfg.office.number_prefix,
@@ -445,29 +338,12 @@ fn lay_out(
     };
     let mut layout = fit::fit(&doc, fonts);
     stamp.place_seal(&mut layout);
-    Ok(Laid {
-        number,
+    let signature = stamp.signature(&layout, &meta, report.issued_on);
+    Ok(LaidOut {
         layout,
         meta,
-        issued_on: report.issued_on,
-    })
-}
-
-/// Writes a laid-out document: the PDF (signed, when a certificate is configured) and, when
-/// `[output] ofd` is on, its OFD twin.
-fn write(laid: &Laid, cfg: &Config, fonts: &FontSet, stamp: &Stamp) -> Result<Output, NoticeError> {
-    let (pdf, ofd) = stamp.write(
-        &laid.layout,
-        fonts,
-        &laid.meta,
-        laid.issued_on,
-        cfg.output.ofd,
-    )?;
-    Ok(Output {
-        number: laid.number.clone(),
-        pdf,
-        ofd,
-        missing: laid.layout.missing.clone(),
+        signature,
+        tag: number,
     })
 }
 
@@ -522,7 +398,7 @@ pub(crate) fn compose(
 fn assemble(
     report: &MonthReport,
     jobs: Vec<Job>,
-    results: Vec<Result<Output, NoticeError>>,
+    results: Vec<Result<Written, NoticeError>>,
 ) -> Notices {
     let mut notices = Notices::default();
     let mut missing: BTreeMap<(char, String), Vec<String>> = BTreeMap::new();
@@ -540,7 +416,7 @@ fn assemble(
                     kind: job.kind,
                     owner: job.owner,
                     rel_path: job.rel_path,
-                    number: out.number,
+                    number: out.tag,
                     serial: job.serial,
                     bytes: out.pdf,
                     ofd: out.ofd,
@@ -589,50 +465,22 @@ fn missing_problem(report: &MonthReport, ch: char, context: &str, docs: &[String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
-    fn job(owner: &str, serial: u32) -> Job {
-        Job {
-            kind: DocKind::Unit,
-            owner: owner.to_string(),
-            rel_path: PathBuf::from("督办单/单位").join(format!("{owner}.pdf")),
-            serial,
-        }
-    }
-
+    /// What the engine reports about a document becomes the notice's own error, worded here.
     #[test]
-    fn a_panicking_document_is_caught_and_the_others_render() {
-        let jobs: Vec<Job> = ["甲", "乙", "丙", "丁"]
-            .iter()
-            .zip(1..)
-            .map(|(o, n)| job(o, n))
-            .collect();
-        let ticks = AtomicUsize::new(0);
-        let results = run_guarded(
-            jobs.iter().collect(),
-            &|j: &Job| {
-                if j.owner == "乙" {
-                    panic!("故意的错误");
-                }
-                Ok(Output {
-                    number: format!("呼督〔2026〕{}号", j.serial),
-                    pdf: vec![1, 2, 3],
-                    ofd: None,
-                    missing: Vec::new(),
-                })
-            },
-            &|| {
-                ticks.fetch_add(1, Ordering::Relaxed);
-            },
-        );
-        assert_eq!(ticks.load(Ordering::Relaxed), 4);
-        assert_eq!(results.len(), 4);
-        assert!(results[0].is_ok() && results[2].is_ok() && results[3].is_ok());
-        let err = results[1]
-            .as_ref()
-            .err()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        assert!(err.contains("故意的错误"), "{err}");
+    fn the_engines_batch_errors_become_notice_errors() {
+        let panic = NoticeError::from(BatchError::Panic(Some("故意的错误".to_string())));
+        assert_eq!(panic.to_string(), "程序内部错误：故意的错误");
+        let silent = NoticeError::from(BatchError::Panic(None));
+        assert_eq!(silent.to_string(), "程序内部错误：未知错误");
+        let own = NoticeError::from(BatchError::Document(NoticeError::UnknownLeader(
+            "张三".to_string(),
+        )));
+        assert!(matches!(own, NoticeError::UnknownLeader(ref n) if n == "张三"));
+        let write = NoticeError::from(BatchError::Write(duban_pdf::WriteError::Subset {
+            face: "a.ttf".to_string(),
+        }));
+        let text = write.to_string();
+        assert!(text.contains("a.ttf") && text.contains("[fonts]"), "{text}");
     }
 }

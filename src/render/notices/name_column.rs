@@ -1,8 +1,8 @@
 //! The 牵头单位 column of the notices' tables: its width and how a unit's name breaks in it.
 
 use super::cells::text_cell;
-use super::style::CELL_SIZE;
-use duban_pdf::Cell;
+use super::style::{CELL_SIZE, cell_style};
+use duban_pdf::{Cell, FontSet, Span};
 
 /// A 牵头单位 column: the mock-up's 17.5 mm holds four characters a line; a table that names a
 /// unit of five characters (新城区政府, 市委金融办) gets room for five, so that no name of up to
@@ -10,27 +10,29 @@ use duban_pdf::Cell;
 /// allows (市城市/管理局, 市大数据/管理局, 经济技术/开发区), a compound one (土左旗、托县政府)
 /// after its 、 first (a part counts with its 、: 市发改委、 is five); no line of a name is a lone
 /// character.
-#[derive(Debug, Clone, Copy)]
-pub struct NameColumn {
+#[derive(Clone, Copy)]
+pub struct NameColumn<'a> {
     /// Characters (ems of the cell size) a line holds.
     chars: usize,
+    /// What names are measured with.
+    fonts: &'a FontSet,
 }
 
-impl NameColumn {
+impl<'a> NameColumn<'a> {
     /// The mock-up's width, in characters.
     const NARROW: usize = 4;
     /// The most a column widens to, in characters.
     const WIDE: usize = 5;
 
-    /// The column for a table showing `names`.
-    pub fn of<'a>(names: impl IntoIterator<Item = &'a str>) -> NameColumn {
+    /// The column for a table showing `names`, set in `fonts`.
+    pub fn of<'n>(names: impl IntoIterator<Item = &'n str>, fonts: &'a FontSet) -> NameColumn<'a> {
         let five = names
             .into_iter()
             .flat_map(|n| n.split_inclusive('、'))
-            .map(name_ems)
+            .map(|part| name_ems(part, fonts))
             .any(|w| w > Self::NARROW as f32 && w <= Self::WIDE as f32);
         let chars = if five { Self::WIDE } else { Self::NARROW };
-        NameColumn { chars }
+        NameColumn { chars, fonts }
     }
 
     /// The column's width in mm: its characters, the cell insets and a little air.
@@ -49,8 +51,8 @@ impl NameColumn {
 
     /// `name` with a line break (`\n`) where each line should end.
     pub fn lines(self, name: &str) -> String {
-        let width = self.chars as f32;
-        if name_ems(name) <= width {
+        let (width, fonts) = (self.chars as f32, self.fonts);
+        if name_ems(name, fonts) <= width {
             return name.to_string();
         }
         // A compound name: its parts packed into lines, a part too long broken on its own.
@@ -58,27 +60,27 @@ impl NameColumn {
         let mut lines: Vec<String> = Vec::new();
         for part in parts {
             match lines.last_mut() {
-                Some(line) if name_ems(line) + name_ems(&part) <= width => line.push_str(&part),
-                _ => lines.extend(even_lines(&part, width)),
+                Some(line) if name_ems(line, fonts) + name_ems(&part, fonts) <= width => {
+                    line.push_str(&part)
+                }
+                _ => lines.extend(even_lines(&part, width, fonts)),
             }
         }
         lines.join("\n")
     }
 }
 
-/// How wide `text` sets in ems: a CJK character or full-width mark one, ASCII half.
-fn name_ems(text: &str) -> f32 {
-    text.chars()
-        .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
-        .sum()
+/// How wide `text` sets in a table cell, in ems of the cell size ([`duban_pdf::measure`]).
+fn name_ems(text: &str, fonts: &FontSet) -> f32 {
+    duban_pdf::measure(&[Span::text(text, cell_style())], fonts) / CELL_SIZE
 }
 
 /// `text` in as few lines of at most `width` ems as it needs, as even as they can be (the
 /// longer ones first), never inside an ASCII run nor where the line breaker would not break
 /// (before a closing mark, after an opening one). A text that fits is one line.
-fn even_lines(text: &str, width: f32) -> Vec<String> {
+fn even_lines(text: &str, width: f32, fonts: &FontSet) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
-    let total = name_ems(text);
+    let total = name_ems(text, fonts);
     if total <= width || chars.len() < 4 {
         return vec![text.to_string()];
     }
@@ -88,7 +90,7 @@ fn even_lines(text: &str, width: f32) -> Vec<String> {
     let mut line = String::new();
     let mut ems = 0.0;
     for (i, &c) in chars.iter().enumerate() {
-        let w = if c.is_ascii() { 0.5 } else { 1.0 };
+        let w = name_ems(c.encode_utf8(&mut [0; 4]), fonts);
         let rest = chars.len() - i;
         let inside_word = !line.is_empty()
             && (c.is_ascii_alphanumeric() && chars[i - 1].is_ascii_alphanumeric()
@@ -112,7 +114,10 @@ mod tests {
 
     #[test]
     fn names_break_evenly_and_never_leave_a_lone_character() {
-        let narrow = NameColumn::of(["市教育局", "市城市管理局", "经济技术开发区"]);
+        let fonts =
+            FontSet::load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts"))
+                .expect("shipped fonts");
+        let narrow = NameColumn::of(["市教育局", "市城市管理局", "经济技术开发区"], &fonts);
         assert_eq!(narrow.width(), 17.5);
         for (name, lines) in [
             ("市教育局", "市教育局"),
@@ -125,7 +130,7 @@ mod tests {
         ] {
             assert_eq!(narrow.lines(name), lines, "{name}");
         }
-        let wide = NameColumn::of(["市教育局", "新城区政府", "市大数据管理局"]);
+        let wide = NameColumn::of(["市教育局", "新城区政府", "市大数据管理局"], &fonts);
         assert!(
             wide.width() > 20.5 && wide.width() < 22.0,
             "{}",
@@ -134,9 +139,12 @@ mod tests {
         assert_eq!(wide.lines("新城区政府"), "新城区政府");
         assert_eq!(wide.lines("市城市管理局"), "市城市\n管理局");
         // a part of a compound name with its 、 counts as five characters
-        let compound = NameColumn::of(["市发改委、市财政局"]);
+        let compound = NameColumn::of(["市发改委、市财政局"], &fonts);
         assert_eq!(compound.width(), wide.width());
         assert_eq!(compound.lines("市发改委、市财政局"), "市发改委、\n市财政局");
+        // names are measured as the engine sets them: “5G” is 1.3 em, not 1, so this name
+        // does not fit four characters' room
+        assert_eq!(narrow.lines("5G基站办"), "5G基\n站办");
         // no line is a lone character, whatever the name
         for name in [
             "呼和浩特供电公司",

@@ -40,7 +40,7 @@ pub fn document(
         "months" => Some(months_table(year)),
         "months_chart" => Some(super::mayor::months_chart(&year.trend)),
         "leaders" => Some(leaders_table(year)),
-        "unfinished" => Some(unfinished_table(year)),
+        "unfinished" => Some(unfinished_table(year, fonts)),
         "units" => Some(units_table(year)),
         _ => None,
     };
@@ -221,11 +221,11 @@ fn leaders_table(year: &YearReport) -> Block {
     })
 }
 
-fn unfinished_table(year: &YearReport) -> Block {
+fn unfinished_table(year: &YearReport, fonts: &FontSet) -> Block {
     let mut rows = Vec::new();
     let due: Vec<_> = year.unfinished.iter().filter(|u| u.due).collect();
     let later: Vec<_> = year.unfinished.iter().filter(|u| !u.due).collect();
-    let units = NameColumn::of(year.unfinished.iter().map(|u| u.units.as_str()));
+    let units = NameColumn::of(year.unfinished.iter().map(|u| u.units.as_str()), fonts);
     for (label, list) in [("已过完成时限", due), ("尚未到完成时限", later)] {
         if list.is_empty() {
             continue;

@@ -4,15 +4,20 @@
 //! [`write_pdf`](crate::write_pdf) turns it into bytes. Coordinates are in points from the
 //! top-left corner of the page, y growing downwards.
 
-use crate::content::{Block, Document, PageNumbers, PageSetup, Paragraph, Span, Style};
+use crate::elements::{Block, Document, PageNumbers, PageSetup, Paragraph, Span, Style};
 use crate::fonts::FontSet;
-use crate::table::measure_table;
-use crate::text::{MissingGlyph, PlacedGlyph, ShapedLine, break_lines};
+use table::measure_table;
 
+mod chart;
 mod page;
 mod paginate;
+mod table;
+pub(crate) mod text;
 pub use page::*;
 use paginate::*;
+pub use text::{
+    MissingGlyph, PlacedGlyph, ShapedLine, break_lines, may_end_line, may_start_line, measure,
+};
 
 /// A measured, unbreakable slice of the flow: a line, a table row, a rule, a gap.
 #[derive(Debug, Clone, Default)]
@@ -149,7 +154,7 @@ impl Measurer<'_> {
             Block::Chart(chart) => {
                 let origin = Origin::Block(self.blocks);
                 self.blocks += 1;
-                let (items, height) = crate::chart::layout_chart(
+                let (items, height) = chart::layout_chart(
                     chart,
                     self.setup.margin_left,
                     self.setup.text_width(),
@@ -251,7 +256,7 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{Align, Cell, Column, Row, Table, TableStyle, mm};
+    use crate::elements::{Align, Cell, Column, Row, Table, TableStyle, mm};
     use crate::fonts::FontRole;
     use crate::fonts::tests::shipped;
 

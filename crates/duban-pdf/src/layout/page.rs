@@ -19,6 +19,17 @@ pub struct Layout {
     pub missing: Vec<MissingGlyph>,
 }
 
+impl Layout {
+    /// Every glyph the document shows, as (face index, glyph id): what
+    /// [`FontSet::prepare`] is given for it.
+    pub fn glyph_ids(&self) -> impl Iterator<Item = (usize, u16)> + '_ {
+        self.pages
+            .iter()
+            .flat_map(Page::lines)
+            .flat_map(|l| l.glyphs.iter().map(|g| (g.face, g.gid)))
+    }
+}
+
 /// One page of the layout.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
@@ -46,7 +57,7 @@ impl Page {
     }
 
     /// The images placed on the page.
-    pub fn images(&self) -> impl Iterator<Item = &crate::image::PlacedImage> {
+    pub fn images(&self) -> impl Iterator<Item = &crate::elements::PlacedImage> {
         self.items.iter().filter_map(|i| match i {
             Item::Image(image) => Some(image),
             _ => None,
@@ -55,7 +66,7 @@ impl Page {
 
     /// Puts an image on the page after layout, over the text and rules beneath it (the
     /// writers draw images last): for marks that press on laid-out text, like a seal.
-    pub fn place_image(&mut self, image: crate::image::PlacedImage) {
+    pub fn place_image(&mut self, image: crate::elements::PlacedImage) {
         self.items.push(Item::Image(image));
     }
 
@@ -77,7 +88,7 @@ pub enum Item {
     /// Where a table row sits (not drawn; for tests and diagnostics).
     Row(RowMark),
     /// A raster image, drawn over everything else on the page (see [`Page::place_image`]).
-    Image(crate::image::PlacedImage),
+    Image(crate::elements::PlacedImage),
 }
 
 impl Item {
@@ -119,7 +130,7 @@ pub enum Origin {
 pub enum RowRef {
     /// The (repeated) header row.
     Header,
-    /// A body row, by index into [`Table::rows`](crate::content::Table::rows).
+    /// A body row, by index into [`Table::rows`](crate::elements::Table::rows).
     Body(usize),
 }
 
@@ -157,7 +168,7 @@ pub struct FillRect {
     /// Height, points.
     pub height: f32,
     /// Colour.
-    pub color: crate::content::Color,
+    pub color: crate::elements::Color,
 }
 
 /// A straight line.
@@ -174,7 +185,7 @@ pub struct StrokeLine {
     /// Thickness in points.
     pub thickness: f32,
     /// Colour.
-    pub color: crate::content::Color,
+    pub color: crate::elements::Color,
 }
 
 /// Where a table row was placed.

@@ -102,9 +102,9 @@ pub(super) fn page_number(
     let spans = [Span::text(format!("— {number} —"), text_style)];
     let width = setup.text_width() - style.inset;
     let align = if number % 2 == 1 {
-        crate::content::Align::Right
+        crate::elements::Align::Right
     } else {
-        crate::content::Align::Left
+        crate::elements::Align::Left
     };
     let x = if number % 2 == 1 {
         setup.margin_left

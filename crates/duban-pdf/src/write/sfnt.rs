@@ -297,7 +297,7 @@ fn format12(groups: &[(u32, u32, u16)]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::face::{FaceData, FontBytes};
+    use crate::fonts::face::{FaceData, FontBytes};
     use std::collections::{BTreeMap, BTreeSet};
 
     #[test]

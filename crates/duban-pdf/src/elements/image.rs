@@ -2,7 +2,7 @@
 //! with its original file for the OFD package (which stores PNG as it is).
 //!
 //! The engine knows nothing of what an image shows; the application places it with
-//! [`crate::Page::place_image`] after layout (an image drawn over text, like a seal over a
+//! [`Page::place_image`](crate::Page::place_image) after layout (an image drawn over text, like a seal over a
 //! sign-off, is not part of the flow).
 
 use sha2::{Digest, Sha256};

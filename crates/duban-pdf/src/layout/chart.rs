@@ -1,45 +1,12 @@
-//! A stacked column chart drawn with the page's own vectors (fills, rules, text): one column
+//! Laying out a stacked column chart ([`BarChart`]), drawn with the page's own vectors (fills, rules, text): one column
 //! per category with its segments stacked bottom-up, a legend above, a value axis with
 //! gridlines on the left, category labels below, and the value of each segment inside it when
 //! it is tall enough. It is one unbreakable block.
 
-use crate::content::{Align, Color, Span, Style};
+use super::text::{MissingGlyph, break_lines, measure};
+use super::{FillRect, Item, Origin, StrokeLine, place_line};
+use crate::elements::{Align, BarChart, Color, Span, Style};
 use crate::fonts::FontSet;
-use crate::layout::{FillRect, Item, Origin, StrokeLine, place_line};
-use crate::text::{MissingGlyph, break_lines};
-
-/// A series of a stacked column chart: its legend name, fill and the colour of its values.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Series {
-    /// Legend name.
-    pub name: String,
-    /// Segment fill.
-    pub fill: Color,
-    /// Colour of the value printed inside a segment.
-    pub label: Color,
-}
-
-/// A stacked column chart.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BarChart {
-    /// Height of the plot area in points (legend and labels come on top of it).
-    pub plot_height: f32,
-    /// Width of the chart in points (`None`: the text width).
-    pub width: Option<f32>,
-    /// Category labels, one per column, under the axis.
-    pub categories: Vec<String>,
-    /// The series, bottom of the stack first.
-    pub series: Vec<Series>,
-    /// `values[category][series]`; a category without data (`None`) leaves its place empty
-    /// and prints `note_missing` there.
-    pub values: Vec<Option<Vec<f32>>>,
-    /// Text style of labels (size, face, colour of axis text).
-    pub style: Style,
-    /// Name of the value axis, printed above it (`项`).
-    pub axis_name: String,
-    /// Printed in the place of a category without data.
-    pub note_missing: String,
-}
 
 /// Colour of gridlines and axis ticks.
 const GRID: Color = Color::hex(0xBFBFBF);
@@ -98,8 +65,7 @@ pub(crate) fn layout_chart(
                 )));
             }
         };
-    let measure =
-        |s: &str, style: Style| -> f32 { crate::text::measure(&[Span::text(s, style)], fonts) };
+    let measure = |s: &str, style: Style| -> f32 { measure(&[Span::text(s, style)], fonts) };
 
     // legend: a square and the name per series, centred on one line
     let swatch = size * 0.8;

@@ -1,7 +1,7 @@
 //! The page model → PDF bytes, written with `pdf-writer`, byte-identical for the same input.
 //!
 //! Per used face a Type 0 font (Identity-H, `/W` widths, `/ToUnicode`) over a CID font whose
-//! program is the face's subset from `subsetter` ([`super::face`]): CIDFontType2 with a
+//! program is the face's subset from `subsetter` ([`crate::fonts::face`]): CIDFontType2 with a
 //! TrueType program for `glyf` faces, CIDFontType0 with a bare CFF program for CFF faces. The
 //! subset keeps glyph ids in their old order, so the CID of a glyph is its new glyph id.
 //!
@@ -11,19 +11,19 @@
 //! `ABCDEF+` subset tags — come from a hash of the face and the glyphs it draws, and the
 //! trailer `/ID` is a hash of the page contents, the fonts' tags and the metadata.
 
-use super::content::{Color, Meta};
-use super::deflate::{self, Packed};
-use super::face::{FaceData, Outlines};
-use super::fonts::{Cut, FontSet};
-use super::image::{Image, PlacedImage};
-use super::layout::{Item, Layout, Page, TextLine};
-use super::sign::{PreparedPdf, SignatureField};
+use super::embed::{EmbeddedFont, buffer_size, embed_fonts};
+use super::error::WriteError;
+use super::sign::SignatureField;
+use crate::deflate::{self, Packed};
+use crate::elements::{Color, Image, Meta};
+use crate::fonts::FontSet;
+use crate::fonts::face::Outlines;
+use crate::layout::{Item, Layout, Page, TextLine};
 use chrono::Datelike as _;
 use pdf_writer::types::{CidFontType, FontFlags, SigFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::collections::BTreeMap;
 
 /// Serialises a layout into a PDF with subset, embedded fonts.
 ///
@@ -63,56 +63,7 @@ pub fn write_pdf(layout: &Layout, fonts: &FontSet, meta: &Meta) -> Result<Vec<u8
     write_pdf_with(layout, &embed_fonts(layout, fonts)?, meta, None)
 }
 
-/// The PDF and its OFD twin of one layout, the fonts cut once for both (cutting a subset is
-/// most of the cost of writing either).
-///
-/// # Errors
-///
-/// [`WriteError`] as [`write_pdf`] and [`crate::write_ofd`].
-pub fn write_pdf_and_ofd(
-    layout: &Layout,
-    fonts: &FontSet,
-    meta: &Meta,
-) -> Result<(Vec<u8>, Vec<u8>), WriteError> {
-    let embedded = embed_fonts(layout, fonts)?;
-    let pdf = write_pdf_with(layout, &embedded, meta, None)?;
-    let ofd = super::ofd::write_ofd_with(layout, &embedded, meta)?;
-    Ok((pdf, ofd))
-}
-
-/// Like [`write_pdf_and_ofd`], but the PDF carries an empty signature field, to be signed
-/// with [`crate::PreparedPdf::finish`]; `ofd` is false to skip the OFD twin.
-///
-/// # Errors
-///
-/// [`WriteError`] as [`write_pdf`], and [`WriteError::Signature`] when the field's page does
-/// not exist.
-pub fn write_pdf_for_signing(
-    layout: &Layout,
-    fonts: &FontSet,
-    meta: &Meta,
-    field: &SignatureField,
-    ofd: bool,
-) -> Result<(PreparedPdf, Option<Vec<u8>>), WriteError> {
-    if field.page >= layout.pages.len() {
-        return Err(WriteError::Signature(format!(
-            "签名位置在第 {} 页，文档只有 {} 页",
-            field.page + 1,
-            layout.pages.len()
-        )));
-    }
-    let embedded = embed_fonts(layout, fonts)?;
-    let pdf = write_pdf_with(layout, &embedded, meta, Some(field))?;
-    let prepared = PreparedPdf::locate(pdf, field.capacity)?;
-    let ofd = if ofd {
-        Some(super::ofd::write_ofd_with(layout, &embedded, meta)?)
-    } else {
-        None
-    };
-    Ok((prepared, ofd))
-}
-
-fn write_pdf_with(
+pub(super) fn write_pdf_with(
     layout: &Layout,
     embedded: &[EmbeddedFont],
     meta: &Meta,
@@ -224,161 +175,6 @@ fn write_pdf_with(
     let id = id_hash.finalize()[..16].to_vec();
     pdf.set_file_id((id.clone(), id));
     Ok(pdf.finish())
-}
-
-/// Room to reserve for a document's file (PDF or OFD): its font programs as stored
-/// (compressed where they are), which are most of it, and 16 KiB for the rest.
-pub(crate) fn buffer_size(embedded: &[EmbeddedFont]) -> usize {
-    let programs: usize = embedded
-        .iter()
-        .map(|f| match &f.cut.packed {
-            Some(p) => p.zlib().len(),
-            None => f.cut.subset.program.len(),
-        })
-        .sum();
-    programs + 16 * 1024
-}
-
-/// A document that cannot be written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum WriteError {
-    /// The subsetter refused a face the document uses.
-    #[error("字体 {face} 无法裁剪嵌入（字体文件可能已损坏），请换用其他字体")]
-    Subset {
-        /// The face's file name.
-        face: String,
-    },
-    /// A signature field that cannot be written or filled.
-    #[error("无法签名：{0}")]
-    Signature(String),
-    /// The OFD package could not be assembled.
-    #[error("无法生成 OFD 文件：{reason}")]
-    Package {
-        /// What the zip writer said.
-        reason: String,
-    },
-}
-
-/// One embedded face: its resource name (= subset tag), the face, its cut, and per original
-/// glyph id the character it stands for (first use wins) for `/ToUnicode`.
-pub(crate) struct EmbeddedFont<'a> {
-    pub face: usize,
-    pub tag: String,
-    pub data: &'a FaceData,
-    pub name: String,
-    pub cut: Arc<Cut>,
-    pub chars: BTreeMap<u16, char>,
-}
-
-impl EmbeddedFont<'_> {
-    /// The CID a glyph is shown with (its id in the subset).
-    pub fn cid(&self, gid: u16) -> u16 {
-        self.cut.subset.new_ids.get(&gid).copied().unwrap_or(0)
-    }
-}
-
-/// Cuts a subset of every used face; a face that cannot be cut is an error, never a document
-/// without that face's text.
-pub(crate) fn embed_fonts<'a>(
-    layout: &Layout,
-    fonts: &'a FontSet,
-) -> Result<Vec<EmbeddedFont<'a>>, WriteError> {
-    let mut chars: BTreeMap<usize, BTreeMap<u16, char>> = BTreeMap::new();
-    for line in layout.pages.iter().flat_map(Page::lines) {
-        for g in &line.glyphs {
-            chars
-                .entry(g.face)
-                .or_default()
-                .entry(g.gid)
-                .or_insert(g.ch);
-        }
-    }
-    let tags = font_tags(fonts, &chars);
-    chars
-        .into_iter()
-        .map(|(face, chars)| {
-            let failed = || WriteError::Subset {
-                face: fonts.face_name(face),
-            };
-            let data = fonts.data(face).ok_or_else(failed)?;
-            let used: BTreeSet<u16> = chars.keys().copied().collect();
-            let cut = fonts
-                .cut(face, &used, || {
-                    let subset = data.subset(&used, fonts.stock(face).as_deref())?;
-                    let packed = Packed::of(&subset.program);
-                    Some(Cut { subset, packed })
-                })
-                .ok_or_else(failed)?;
-            Ok(EmbeddedFont {
-                face,
-                tag: tags.get(&face).cloned().ok_or_else(failed)?,
-                data,
-                name: postscript_name(fonts, data, face),
-                cut,
-                chars,
-            })
-        })
-        .collect()
-}
-
-/// One resource name per used face: six capitals from a hash of the face's file name and
-/// the glyphs it draws, so the subset tag changes exactly when the subset does.
-fn font_tags(
-    fonts: &FontSet,
-    used: &BTreeMap<usize, BTreeMap<u16, char>>,
-) -> BTreeMap<usize, String> {
-    let mut taken = BTreeSet::new();
-    used.iter()
-        .map(|(face, gids)| {
-            let mut hasher = Sha256::new();
-            hasher.update(fonts.face_name(*face).as_bytes());
-            hasher.update(face.to_le_bytes());
-            for gid in gids.keys() {
-                hasher.update(gid.to_be_bytes());
-            }
-            let digest = hasher.finalize();
-            let mut tag: String = digest
-                .iter()
-                .take(6)
-                .map(|b| char::from(b'A' + b % 26))
-                .collect();
-            // Two faces with the same tag would share a resource name.
-            let mut salt = 0u8;
-            while !taken.insert(tag.clone()) {
-                salt = salt.wrapping_add(1);
-                tag = digest
-                    .iter()
-                    .skip(6)
-                    .take(6)
-                    .map(|b| char::from(b'A' + b.wrapping_add(salt) % 26))
-                    .collect();
-            }
-            (*face, tag)
-        })
-        .collect()
-}
-
-/// The face's PostScript name (`NotoSerifSC-Regular`), else its file name's stem; only
-/// characters allowed in a PDF name without escapes.
-fn postscript_name(fonts: &FontSet, data: &FaceData, face: usize) -> String {
-    let raw = match data.postscript_name() {
-        Some(name) => name.to_string(),
-        None => {
-            let file = fonts.face_name(face);
-            file.rsplit_once('.')
-                .map_or(file.as_str(), |(stem, _)| stem)
-                .to_string()
-        }
-    };
-    let clean: String = raw
-        .chars()
-        .filter(|c| c.is_ascii_graphic() && !"()<>[]{}/%#".contains(*c))
-        .collect();
-    if clean.is_empty() {
-        format!("Face{face}")
-    } else {
-        clean
-    }
 }
 
 fn write_font(pdf: &mut Pdf, type0: Ref, alloc: &mut impl FnMut() -> Ref, font: &EmbeddedFont) {
@@ -679,11 +475,6 @@ impl<'a> ImageRefs<'a> {
             }
         }
     }
-}
-
-/// Whether a placed image is `image` at exactly this rectangle.
-pub(crate) fn same_place(placed: &PlacedImage, image: &Image, rect: [f32; 4]) -> bool {
-    placed.image.digest == image.digest && [placed.x, placed.y, placed.width, placed.height] == rect
 }
 
 /// A run of glyphs on one baseline in one font, shown by one `TJ`.

@@ -1,10 +1,10 @@
 //! What a document says, before layout: styled spans, paragraphs, tables, page setup.
 //!
-//! Documents build these values and hand them to [`layout`](super::layout()) or
-//! [`render`](super::render()); nothing here knows where a line ends or a page breaks.
+//! Documents build these values and hand them to [`layout`](crate::layout()) or
+//! [`render`](crate::render()); nothing here knows where a line ends or a page breaks.
 //! All lengths are in PostScript points (1/72 inch); use [`mm`] to convert.
 
-use super::fonts::FontRole;
+use crate::fonts::FontRole;
 use chrono::NaiveDate;
 
 /// Points per millimetre.
@@ -430,7 +430,7 @@ pub enum Block {
     /// Blocks that go on one page together (moved to a new page if need be).
     KeepTogether(Vec<Block>),
     /// A stacked column chart drawn with the page's vectors (one unbreakable block).
-    Chart(crate::chart::BarChart),
+    Chart(super::chart::BarChart),
     /// Starts a new page.
     PageBreak,
 }

@@ -3,12 +3,10 @@
 //! Each row becomes one unbreakable [`Unit`]; a row taller than a page is cut between lines
 //! into several units as a last resort (its cells then start at the top).
 
-use super::content::{Align, Cell, CellContent, Color, ColumnWidth, Row, Table, TableStyle};
-use super::fonts::FontSet;
-use super::layout::{
-    FillRect, Item, Origin, RowMark, RowRef, StrokeLine, Unit, first_size, place_line,
-};
 use super::text::{MissingGlyph, ShapedLine, break_lines};
+use super::{FillRect, Item, Origin, RowMark, RowRef, StrokeLine, Unit, first_size, place_line};
+use crate::elements::{Align, Cell, CellContent, Color, ColumnWidth, Row, Table, TableStyle};
+use crate::fonts::FontSet;
 
 /// A cell after line breaking.
 enum CellBody {

@@ -1,12 +1,13 @@
 //! The fonts of a document: one face per typographic role plus a fallback chain, parsed once per
 //! process and shared (`Arc<FontSet>`) by every rendering thread.
 //!
-//! Loading maps or reads each file and parses its table directory ([`super::face`], on
+//! Loading maps or reads each file and parses its table directory (`face`, on
 //! `ttf-parser`): no outline is decoded until a document subsets the face. Every face — `.ttf`, `.otf`, `.ttc`, `.otc`, TrueType or CFF outlines — takes the
 //! same path.
 
-use super::face::{FaceData, FaceProblem, FontBytes, Stock, Subset};
-use crate::layout::{Layout, Page};
+pub(crate) mod face;
+
+use face::{FaceData, FaceProblem, FontBytes, Stock, Subset};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
@@ -91,7 +92,7 @@ pub enum FontError {
     },
     /// The face maps no Unicode characters (a symbol font such as Wingdings).
     #[error(
-        "字体文件 {path}（集合中第 {face} 号字体）是符号字体，不含汉字和常用字符的编码；请在 [fonts] 中换用宋体、仿宋、黑体等正文字体"
+        "字体文件 {path}（集合中第 {face} 号字体）是符号字体，不含汉字和常用字符的编码；请换用宋体、仿宋、黑体等正文字体"
     )]
     SymbolOnly {
         /// The font file.
@@ -390,32 +391,35 @@ impl FontSet {
         Some(cut)
     }
 
-    /// Readies the faces for writing `layouts`: each CFF face that two or more of them use
+    /// Readies the faces for writing `documents`, each given by the glyphs it shows (face
+    /// index, glyph id; see `Layout::glyph_ids`): each CFF face that two or more of them use
     /// is cut once to a stock of the glyphs they use (together with the glyphs of the
     /// stock before, so a stock only grows), and their subsets are cut from it. A subset
     /// cut from a stock is byte for byte the one cut from the face, only sooner (see
     /// `face::Stock`), so calling this never changes a document, only how long writing the
     /// batch takes: for a month of notices in Noto CJK, about a third of the subsetting.
     /// TrueType faces are left as they are; their cuts are quick already.
-    pub fn prepare(&self, layouts: &[&Layout]) {
+    pub fn prepare<D, G>(&self, documents: D)
+    where
+        D: IntoIterator<Item = G>,
+        G: IntoIterator<Item = (usize, u16)>,
+    {
         // Per face: the glyphs used (a bit per glyph id) and how many layouts use any.
         let mut bits: Vec<(Vec<u64>, usize)> = vec![(Vec::new(), 0); self.faces.len()];
         let mut seen = vec![false; self.faces.len()];
-        for layout in layouts {
+        for glyphs in documents {
             seen.fill(false);
-            for line in layout.pages.iter().flat_map(Page::lines) {
-                for g in &line.glyphs {
-                    let Some((words, docs)) = bits.get_mut(g.face) else {
-                        continue;
-                    };
-                    if words.is_empty() {
-                        words.resize(1 << 10, 0);
-                    }
-                    words[usize::from(g.gid >> 6)] |= 1 << (g.gid & 63);
-                    if !seen[g.face] {
-                        seen[g.face] = true;
-                        *docs += 1;
-                    }
+            for (face, gid) in glyphs {
+                let Some((words, docs)) = bits.get_mut(face) else {
+                    continue;
+                };
+                if words.is_empty() {
+                    words.resize(1 << 10, 0);
+                }
+                words[usize::from(gid >> 6)] |= 1 << (gid & 63);
+                if !seen[face] {
+                    seen[face] = true;
+                    *docs += 1;
                 }
             }
         }
@@ -462,7 +466,7 @@ impl FontSet {
     pub fn stocks_pay(&self) -> bool {
         self.roles.iter().any(|&face| {
             self.data(face)
-                .is_some_and(|d| d.outlines() == crate::face::Outlines::Cff)
+                .is_some_and(|d| d.outlines() == face::Outlines::Cff)
         })
     }
 

@@ -18,15 +18,15 @@
 //! document date), and every ID is counted in that order: the same layout, fonts and meta give
 //! the same bytes.
 
-use super::content::{Color, Meta};
-use super::deflate;
-use super::face::Outlines;
-use super::fonts::FontSet;
-use super::image::Image;
-use super::layout::{Item, Layout, Page, StrokeLine, TextLine};
+use super::embed::{EmbeddedFont, buffer_size, embed_fonts};
+use super::error::WriteError;
 use super::sfnt;
-use super::write::{EmbeddedFont, WriteError, embed_fonts};
 use super::zip::ZipOut;
+use crate::deflate;
+use crate::elements::{Color, Image, Meta};
+use crate::fonts::FontSet;
+use crate::fonts::face::Outlines;
+use crate::layout::{Item, Layout, Page, StrokeLine, TextLine};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -76,7 +76,7 @@ pub fn write_ofd(layout: &Layout, fonts: &FontSet, meta: &Meta) -> Result<Vec<u8
 }
 
 /// [`write_ofd`] with the fonts already cut (shared with the PDF of the same layout).
-pub(crate) fn write_ofd_with(
+pub(super) fn write_ofd_with(
     layout: &Layout,
     embedded: &[EmbeddedFont],
     meta: &Meta,
@@ -207,7 +207,7 @@ pub(crate) fn write_ofd_with(
         "</ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
     );
 
-    let mut zip = ZipOut::new(meta.date, crate::write::buffer_size(embedded));
+    let mut zip = ZipOut::new(meta.date, buffer_size(embedded));
     let failed = || WriteError::Package {
         reason: "压缩失败".into(),
     };

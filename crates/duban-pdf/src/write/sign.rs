@@ -7,8 +7,8 @@
 //! engine knows no cryptography — and [`PreparedPdf::finish`] writes it into the reserved
 //! room. The field's widget sits on a page with an image as its appearance (a seal), printed.
 
-use super::image::{Image, PlacedImage};
-use super::write::WriteError;
+use super::error::WriteError;
+use crate::elements::{Image, PlacedImage};
 use chrono::{Datelike as _, NaiveDate};
 use pdf_writer::types::{AnnotationFlags, FieldType};
 use pdf_writer::{Content, Date, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
@@ -48,9 +48,14 @@ impl SignatureField {
     /// Whether the widget shows this placed image (same image, same rectangle).
     pub(crate) fn shows(&self, placed: &PlacedImage) -> bool {
         self.appearance.as_deref().is_some_and(|image| {
-            super::write::same_place(placed, image, [self.x, self.y, self.width, self.height])
+            same_place(placed, image, [self.x, self.y, self.width, self.height])
         })
     }
+}
+
+/// Whether a placed image is `image` at exactly this rectangle.
+pub(crate) fn same_place(placed: &PlacedImage, image: &Image, rect: [f32; 4]) -> bool {
+    placed.image.digest == image.digest && [placed.x, placed.y, placed.width, placed.height] == rect
 }
 
 /// A written PDF whose signature field waits for its signature.

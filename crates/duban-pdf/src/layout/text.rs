@@ -10,8 +10,8 @@
 //! - justified lines get the leftover width as equal extra tracking between characters, except
 //!   inside Latin words; the last line of a paragraph stays flush left.
 
-use super::content::{Align, Color, Span, Style};
-use super::fonts::{FontRole, FontSet};
+use crate::elements::{Align, Color, Span, Style};
+use crate::fonts::{FontRole, FontSet};
 
 /// Characters that must not start a line.
 const NO_START: &str = "，。、；：？！）》」』”’〕】〗〉｝］…‥·・%％‰℃°′″ー～—―々〻ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ,.;:?!)]}>";
@@ -38,7 +38,7 @@ pub struct MissingGlyph {
     pub context: String,
 }
 
-/// A glyph placed on a line or page. On a [`TextLine`](super::layout::TextLine) `x` is
+/// A glyph placed on a line or page. On a [`TextLine`](super::TextLine) `x` is
 /// absolute (points from the left page edge); inside the line breaker it is relative.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlacedGlyph {
@@ -455,8 +455,8 @@ pub fn measure(spans: &[Span], fonts: &FontSet) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fonts::tests::shipped;
     use super::*;
+    use crate::fonts::tests::shipped;
 
     fn body(size: f32) -> Style {
         Style::new(FontRole::Body, size)
