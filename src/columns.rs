@@ -14,13 +14,13 @@ pub enum Column {
     Issues,
     NextSteps,
     Remark,
-    /// 上月进度: last month's progress, pre-filled and locked in the template; intake never
+    /// 上月进度: last month's progress, pre-filled and locked in the form; intake never
     /// reads it (a header naming 上月 is skipped).
     Previous,
 }
 
 impl Column {
-    /// The canonical header text: the template's, and the first of [`Column::synonyms`].
+    /// The canonical header text: the form's, and the first of [`Column::synonyms`].
     pub const fn label(self) -> &'static str {
         match self {
             Column::Previous => "上月进度(%)",
@@ -94,7 +94,7 @@ impl Column {
         }
     }
 
-    /// The columns intake reads, in the template's order.
+    /// The columns intake reads, in the form's order.
     pub const READ: [Column; 10] = [
         Column::Number,
         Column::TaskText,

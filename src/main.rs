@@ -30,7 +30,8 @@ struct Cli {
 enum Command {
     Run(cmd::run::Args),
     Check(cmd::check::Args),
-    Templates(cmd::templates::Args),
+    #[command(name = "templates")]
+    Forms(cmd::forms::Args),
     Master(cmd::master::Args),
     Send(cmd::send::Args),
     Verify(cmd::verify::Args),
@@ -78,7 +79,7 @@ fn main() -> ExitCode {
         .and_then(|cfg| match &cli.command {
             Command::Run(args) => cmd::run::run(&cfg, args),
             Command::Check(args) => cmd::check::run(&cfg, args),
-            Command::Templates(args) => cmd::templates::run(&cfg, args),
+            Command::Forms(args) => cmd::forms::run(&cfg, args),
             Command::Master(args) => cmd::master::run(&cfg, args),
             Command::Send(args) => cmd::send::run(&cfg, args),
             Command::Verify(args) => cmd::verify::run(&cfg, args),

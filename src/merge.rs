@@ -308,7 +308,7 @@ fn receipts(
             let files: &[&Submission] = by_unit.get(name).map(Vec::as_slice).unwrap_or_default();
             let (errors, warnings) = counts.get(name).copied().unwrap_or_default();
             let rows_read: u32 = files.iter().map(|s| s.rows_read).sum();
-            // rows that report nothing (template rows left blank, finished tasks' pre-filled
+            // rows that report nothing (form rows left blank, finished tasks' pre-filled
             // rows returned unchanged) do not make the unit 已报送
             let reporting = rows_read - files.iter().map(|s| s.rows_not_reporting).sum::<u32>();
             // Files that gave no readable row are 报送无效: the reason is the first error of

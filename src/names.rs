@@ -1,5 +1,5 @@
 //! File names made from unit and leader names: one sanitiser for every file duban writes
-//! (notices, emails, templates), and the unique stems decided once per run, before rendering.
+//! (notices, emails, forms), and the unique stems decided once per run, before rendering.
 
 /// Longest file stem [`safe_file_stem`] returns, in characters (80 CJK characters are 240
 /// bytes in UTF-8, well under the 255-byte limit of common file systems even with an extension).

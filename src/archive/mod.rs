@@ -2,7 +2,7 @@
 //! (`output/<YYYY>年度/`) hold, under which names, and how that is checked.
 //!
 //! - the names of the files and folders every stage agrees on ([`RUN_FILE`], [`RECORD_FILE`],
-//!   [`YEAR_FILE`], [`MAIL_DIR`], [`TEMPLATES_DIR`], [`SEND_LOG`], [`LEDGER`], …), each defined
+//!   [`YEAR_FILE`], [`MAIL_DIR`], [`FORMS_DIR`], [`SEND_LOG`], [`LEDGER`], …), each defined
 //!   here once;
 //! - the manifests, one type each, written and read back by the same code:
 //!   [`run_manifest::RunManifest`] (`run.json`), [`record::Record`] (`record.json`) and
@@ -34,11 +34,11 @@ pub const RECORD_FILE: &str = "record.json";
 pub const YEAR_FILE: &str = "year.json";
 /// Folder of the month's messages, inside `output/<month>/`.
 pub const MAIL_DIR: &str = "邮件";
-/// Name of the folder (inside `output/<month>/`) the templates go to.
-pub const TEMPLATES_DIR: &str = "templates";
+/// Name of the folder (inside `output/<month>/`) the forms go to.
+pub const FORMS_DIR: &str = "templates";
 /// File name of the list of messages (in `邮件/` and in `templates/`).
 pub const MANIFEST_FILE: &str = "清单.csv";
-/// File name of the send log (in `邮件/` for notices, in `templates/` for templates).
+/// File name of the send log (in `邮件/` for notices, in `templates/` for forms).
 pub const SEND_LOG: &str = "发送记录.csv";
 /// File name of the archive ledger, in the output folder beside the month folders.
 pub const LEDGER: &str = "归档登记.csv";
@@ -78,7 +78,7 @@ pub fn run_file(month_dir: &Path) -> PathBuf {
 
 /// `邮件/发送记录.csv` or `templates/发送记录.csv` (those two only).
 pub fn is_send_log(rel: &str) -> bool {
-    [MAIL_DIR, TEMPLATES_DIR]
+    [MAIL_DIR, FORMS_DIR]
         .iter()
         .any(|dir| rel.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) == Some(SEND_LOG))
 }
@@ -98,7 +98,7 @@ pub enum Unarchived {
 }
 
 /// For a month folder without run.json: whether it was built (and lost its manifest) or holds
-/// only templates.
+/// only forms.
 pub fn unarchived(dir: &Path) -> Unarchived {
     let built = std::fs::read_dir(dir)
         .into_iter()
@@ -106,7 +106,7 @@ pub fn unarchived(dir: &Path) -> Unarchived {
         .filter_map(Result::ok)
         .any(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            name != TEMPLATES_DIR && !name.starts_with('.')
+            name != FORMS_DIR && !name.starts_with('.')
         });
     if built {
         Unarchived::ManifestMissing
@@ -143,7 +143,7 @@ mod tests {
     fn a_month_is_archived_by_its_run_json_file() {
         let dir = std::env::temp_dir().join(format!("duban-archived-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join(TEMPLATES_DIR)).expect("dir");
+        std::fs::create_dir_all(dir.join(FORMS_DIR)).expect("dir");
         assert!(!is_archived(&dir));
         assert_eq!(unarchived(&dir), Unarchived::NotBuilt);
         std::fs::create_dir_all(dir.join(RUN_FILE)).expect("a folder named run.json");

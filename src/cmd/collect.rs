@@ -32,7 +32,7 @@ pub struct Args {
 }
 
 /// The month `collect`, `status` and `remind` work on by default: the newest month whose
-/// templates were made, else the current month.
+/// forms were made, else the current month.
 pub fn default_month(cfg: &Config) -> Month {
     pipeline::submission_months(&cfg.paths.output)
         .into_iter()
@@ -40,7 +40,7 @@ pub fn default_month(cfg: &Config) -> Month {
             cfg.paths
                 .output
                 .join(m.to_string())
-                .join(duban::archive::TEMPLATES_DIR)
+                .join(duban::archive::FORMS_DIR)
                 .is_dir()
         })
         .max()

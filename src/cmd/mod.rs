@@ -4,13 +4,13 @@
 pub mod check;
 pub mod collect;
 pub mod console;
+pub mod forms;
 pub mod help;
 pub mod master;
 pub mod remind;
 pub mod run;
 pub mod send;
 pub mod status;
-pub mod templates;
 pub mod verify;
 pub mod year;
 

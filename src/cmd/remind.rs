@@ -1,5 +1,5 @@
 //! `duban remind` (催报): every unit without a valid reply (未报送 or 报送无效) gets a reminder
-//! with the deadline and its template attached again, at most once a day per unit.
+//! with the deadline and its form attached again, at most once a day per unit.
 //!
 //! ```text
 //! duban remind [--month YYYY-MM] [--dry-run]

@@ -25,8 +25,8 @@ pub struct Args {
     #[arg(long, value_parser = parse_month)]
     pub month: Option<Month>,
     /// 发送 duban templates 生成的进展表模板，而不是督办通知
-    #[arg(long)]
-    pub templates: bool,
+    #[arg(long = "templates")]
+    pub forms: bool,
     /// 只发送给这个单位（可重复使用，如 --only 市发改委 --only 市财政局）
     #[arg(long = "only", value_name = "单位")]
     pub only: Vec<String>,
@@ -40,13 +40,13 @@ pub struct Args {
 
 /// Plans, then sends (or lists, with `--dry-run`), then prints the closing summary.
 pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
-    let batch = if args.templates {
-        Batch::Templates
+    let batch = if args.forms {
+        Batch::Forms
     } else {
         Batch::Notices
     };
     let month = args.month.unwrap_or_else(|| match batch {
-        Batch::Templates => super::templates::default_month(cfg),
+        Batch::Forms => super::forms::default_month(cfg),
         Batch::Notices | Batch::Receipts | Batch::Reminders => {
             pipeline::newest_month(&cfg.paths.submissions).unwrap_or(Month {
                 year: cfg.year,

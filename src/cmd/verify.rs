@@ -6,7 +6,7 @@
 //! Lists changed, missing, extra and unreadable files (the send logs aside) and a run.json the
 //! archive ledger does not know. `--all` also checks the year folders of `duban year` against
 //! their year.json, and names month folders that were built but have no run.json (a failure)
-//! or hold only templates (not built). Exit 0 when every month checked is intact, 1 otherwise,
+//! or hold only forms (not built). Exit 0 when every month checked is intact, 1 otherwise,
 //! 2 when a month was never built at all.
 
 use super::{Failure, Outcome, parse_month};

@@ -5,8 +5,8 @@
 //!   interrupted run never leaves a half-written month;
 //! - [`unit_email`] builds one RFC 5322 message per unit (the unit's PDF attached), and
 //!   [`manifest_csv`] the `清单.csv` listing every unit, with or without an address;
-//! - [`template_email`] builds the message carrying a unit's blank progress workbook, and
-//!   [`template_manifest_csv`] the templates folder's `清单.csv`;
+//! - [`form_email`] builds the message carrying a unit's blank progress workbook, and
+//!   [`form_manifest_csv`] the forms folder's `清单.csv`;
 //! - [`run_json`] writes the archive's reproducible checksum manifest
 //!   ([`crate::archive::RunManifest`]), [`timings_json`] the run's (non-reproducible) stage
 //!   timings.
@@ -16,9 +16,9 @@
 
 mod csv_log;
 mod email;
+mod form_email;
 mod manifest;
 mod publish;
-mod template_email;
 
 pub(crate) use crate::csv_format::push_record;
 pub use crate::csv_format::read_csv;
@@ -28,14 +28,14 @@ pub use email::{
     AttentionTask, EMAIL_BODY_TEMPLATE, EMAIL_SUBJECT_TEMPLATE, EmailContext, OfficeContext,
     UnitContext, email_context, manifest_row, unit_email,
 };
+pub(crate) use form_email::XLSX_TYPE;
+pub use form_email::{
+    FORM_BODY_TEMPLATE, FORM_SUBJECT_TEMPLATE, FormEmail, FormEmailContext, FormFile,
+    FormManifestRow, form_email, form_manifest_csv,
+};
 pub use manifest::{ManifestRow, manifest_csv, run_json, run_json_of, timings_json};
 pub(crate) use publish::io_err;
 pub use publish::{Staging, validate_rel_path, write_month};
-pub(crate) use template_email::XLSX_TYPE;
-pub use template_email::{
-    TEMPLATE_BODY_TEMPLATE, TEMPLATE_SUBJECT_TEMPLATE, TemplateEmail, TemplateEmailContext,
-    TemplateFile, TemplateManifestRow, template_email, template_manifest_csv,
-};
 
 use std::path::PathBuf;
 

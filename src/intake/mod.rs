@@ -1,5 +1,5 @@
 //! Intake: one function from a submitted workbook's path to a typed [`Submission`], whatever
-//! the format (.xlsx .xlsm .xls .ods), tolerant of the ways people edit the template.
+//! the format (.xlsx .xlsm .xls .ods), tolerant of the ways people edit the form.
 //!
 //! The steps: read the bytes within the limits ([`read`]), find the header row and the header
 //! block ([`header`]), read the task rows with continuation rows folded in ([`rows`]),

@@ -39,7 +39,7 @@ pub struct Checked {
     pub not_reporting: bool,
 }
 
-/// The warning for a row that gives neither 完成进度 nor 状态, when it is one (a template row
+/// The warning for a row that gives neither 完成进度 nor 状态, when it is one (a form row
 /// left as it was sent, or with 本月工作进展 only).
 fn reports_nothing(raw: &RawRow, ctx: &RowContext<'_>) -> Option<Problem> {
     let given = |c: Column| raw.cells.contains_key(&c);
@@ -75,7 +75,7 @@ fn at(p: Problem, ctx: &RowContext<'_>, raw: &RawRow, row: u32, col: Option<u32>
     }
 }
 
-/// The 提示 for a finished task's row returned as the template pre-filled it (100, 已完成,
+/// The 提示 for a finished task's row returned as the form pre-filled it (100, 已完成,
 /// the completion date on record, nothing written): the completion is carried, not reported.
 fn carried_unchanged(raw: &RawRow, ctx: &RowContext<'_>) -> Option<Problem> {
     let n = raw.number?;

@@ -1,11 +1,11 @@
-//! One send at a time per month: every kind of send (notices, templates, receipts, reminders)
+//! One send at a time per month: every kind of send (notices, forms, receipts, reminders)
 //! holds the month's lock while it plans and sends, so two `duban send` started at once cannot
 //! both read “not sent yet” from the log and deliver twice.
 //!
 //! The lock is `flock(LOCK_EX | LOCK_NB)` on the file `.发送锁-<YYYY-MM>` in the submissions
-//! folder (`<paths.submissions>/`): it exists before the month is built (templates and receipts
+//! folder (`<paths.submissions>/`): it exists before the month is built (forms and receipts
 //! are sent before `duban run`) and survives `run --force`. It sits beside the month folders,
-//! not in one, because creating `<YYYY-MM>/` for the templates of a coming month would make
+//! not in one, because creating `<YYYY-MM>/` for the forms of a coming month would make
 //! that month one to build for `duban run`'s catch-up (every month folder without an archive)
 //! and the default month of the other commands; intake reads only month folders, and skips
 //! dot-files in them anyway.
@@ -21,7 +21,7 @@ use std::path::PathBuf;
 /// File name of the lock, in the submissions folder: `.发送锁-2026-11`.
 pub const LOCK_FILE: &str = ".发送锁";
 
-/// Held while any send for the month runs (notices, templates, receipts, reminders); released
+/// Held while any send for the month runs (notices, forms, receipts, reminders); released
 /// on drop.
 #[derive(Debug)]
 pub struct MonthLock {

@@ -1,4 +1,4 @@
-//! `duban send`: the month's notices (or the month's templates) delivered through the office's
+//! `duban send`: the month's notices (or the month's forms) delivered through the office's
 //! SMTP server, exactly once.
 //!
 //! - [`lock_month`] takes the month's send lock, held across plan and send (one send at a time
@@ -49,7 +49,7 @@ pub enum Batch {
     /// The archived month's 督办通知单 messages (`邮件/`).
     Notices,
     /// The month's progress-workbook messages (`templates/`).
-    Templates,
+    Forms,
     /// Receipts (回执) for the files `duban collect` saved.
     Receipts,
     /// Reminders (催报) to the units without a valid reply.
@@ -61,7 +61,7 @@ impl Batch {
     pub fn label(self) -> &'static str {
         match self {
             Batch::Notices => "督办通知",
-            Batch::Templates => "进展表模板",
+            Batch::Forms => "进展表模板",
             Batch::Receipts => "报送回执",
             Batch::Reminders => "催报通知",
         }
@@ -102,7 +102,7 @@ pub enum SendError {
         lines: Vec<String>,
     },
     #[error("没有找到 {month} 的进展表模板（{dir}）。请先运行 duban templates --month {key}")]
-    NoTemplates {
+    NoForms {
         month: String,
         key: String,
         dir: String,

@@ -5,7 +5,7 @@
 
 use super::{Batch, SendError, SendOptions, read_csv, read_records, recipients, without_unsent};
 use crate::archive::verify::verify_month;
-use crate::archive::{MAIL_DIR, MANIFEST_FILE, SEND_LOG, TEMPLATES_DIR, sha256_hex};
+use crate::archive::{FORMS_DIR, MAIL_DIR, MANIFEST_FILE, SEND_LOG, sha256_hex};
 use crate::config::Config;
 use crate::model::Month;
 use lettre::Address;
@@ -124,7 +124,7 @@ impl Plan {
 /// Reads and checks what the batch would send; connects to nothing.
 ///
 /// # Errors
-/// [`SendError`] when the month or templates are missing, the archive fails verification, the
+/// [`SendError`] when the month or forms are missing, the archive fails verification, the
 /// manifest or a message cannot be read, or `--only` names a unit not in the batch.
 pub fn plan(cfg: &Config, opts: &SendOptions) -> Result<Plan, SendError> {
     let month_dir = cfg.paths.output.join(opts.month.to_string());
@@ -155,10 +155,10 @@ pub fn plan(cfg: &Config, opts: &SendOptions) -> Result<Plan, SendError> {
                 reason: "回执和催报由 duban collect / duban remind 发送".into(),
             });
         }
-        Batch::Templates => {
-            let dir = month_dir.join(TEMPLATES_DIR);
+        Batch::Forms => {
+            let dir = month_dir.join(FORMS_DIR);
             if !dir.join(MANIFEST_FILE).is_file() {
-                return Err(SendError::NoTemplates {
+                return Err(SendError::NoForms {
                     month: opts.month.label(),
                     key: opts.month.to_string(),
                     dir: dir.display().to_string(),

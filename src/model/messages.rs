@@ -400,7 +400,7 @@ impl Problem {
             format!("“{label}”行是汇总行，不是任务，未计入"),
         )
     }
-    /// A finished task's pre-filled row returned as the template gave it.
+    /// A finished task's pre-filled row returned as the form gave it.
     pub fn carried_row_unchanged(number: impl Display, month: &str) -> Problem {
         Problem::info(
             C::CarriedRowUnchanged,

@@ -2,7 +2,7 @@
 //! replaces (a folder holding only `duban templates` output, or a rebuilt month's send logs).
 
 use super::Loaded;
-use crate::archive::{self, InputFile, MAIL_DIR, SEND_LOG, TEMPLATES_DIR};
+use crate::archive::{self, FORMS_DIR, InputFile, MAIL_DIR, SEND_LOG};
 use crate::config::Config;
 use crate::deliver::OutputFile;
 use crate::model::Month;
@@ -71,7 +71,7 @@ pub fn read_tree(dir: &Path) -> std::io::Result<Vec<OutputFile>> {
 }
 
 /// What a rebuilt month carries over from the month it replaces: the send logs
-/// (`邮件/发送记录.csv`, `templates/发送记录.csv`) and the templates folder `duban templates`
+/// (`邮件/发送记录.csv`, `templates/发送记录.csv`) and the forms folder `duban templates`
 /// wrote (its files as they are), with paths relative to the month folder.
 pub fn send_history(month_dir: &Path) -> std::io::Result<Vec<OutputFile>> {
     let mut out = Vec::new();
@@ -81,18 +81,18 @@ pub fn send_history(month_dir: &Path) -> std::io::Result<Vec<OutputFile>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e),
     }
-    let templates = month_dir.join(TEMPLATES_DIR);
-    if templates.is_dir() {
+    let forms = month_dir.join(FORMS_DIR);
+    if forms.is_dir() {
         out.extend(
-            read_tree(&templates)?
+            read_tree(&forms)?
                 .into_iter()
-                .map(|f| OutputFile::new(Path::new(TEMPLATES_DIR).join(f.rel_path), f.bytes)),
+                .map(|f| OutputFile::new(Path::new(FORMS_DIR).join(f.rel_path), f.bytes)),
         );
     }
     Ok(out)
 }
 
-/// Removes the newest `<month>.previous-<n>` folder (used when it only held carried templates).
+/// Removes the newest `<month>.previous-<n>` folder (used when it only held carried forms).
 pub fn remove_kept_previous(output: &Path, month: Month) {
     let prefix = format!("{month}.previous-");
     let newest = std::fs::read_dir(output)

@@ -5,15 +5,15 @@
 //! arguments and prints; tests and benchmarks call these functions and so drive exactly what the
 //! office runs.
 
+mod forms;
 mod inputs;
 mod render;
 mod summary;
-mod templates;
 mod year;
 
+pub use forms::{FormsWritten, write_forms};
 pub use render::Resources;
 pub use summary::{RunSummary, error_files, light_counts, severity_counts, status_counts};
-pub use templates::{TemplatesWritten, write_templates};
 pub use year::{YearOptions, YearSummary, year, year_folder, year_stem};
 
 use crate::config::Config;
@@ -419,7 +419,7 @@ pub fn run(
     } else {
         None
     };
-    // A rebuilt month keeps its send history and the templates sent from it.
+    // A rebuilt month keeps its send history and the forms sent from it.
     let kept_sends = if carried.is_none() && target.exists() {
         inputs::send_history(&target).map_err(|source| RunError::ReadExisting {
             path: target.clone(),
@@ -441,12 +441,9 @@ pub fn run(
     let mut report = clock.stage(Stage::Classify, None, || report_numbered(cfg, &loaded, own));
 
     // Output goes straight into the hidden temporary month folder as it is made.
-    let replacing_templates_only = carried.is_some();
-    let staging = deliver::Staging::begin(
-        &cfg.paths.output,
-        month,
-        opts.force || replacing_templates_only,
-    )?;
+    let replacing_forms_only = carried.is_some();
+    let staging =
+        deliver::Staging::begin(&cfg.paths.output, month, opts.force || replacing_forms_only)?;
     // File names are decided once, before anything is rendered.
     let stems = crate::names::FileStems::of(&report.master);
     let items = render::render_items(&report);
@@ -497,7 +494,7 @@ pub fn run(
             &deliver::timings_json(&all_timings, total_ms),
         )?;
         let (output_dir, mut kept_previous) = staging.commit_keeping()?;
-        if replacing_templates_only && !opts.force {
+        if replacing_forms_only && !opts.force {
             // Everything of the old folder was carried into the new one: drop the kept copy.
             inputs::remove_kept_previous(&cfg.paths.output, month);
             kept_previous = None;

@@ -1,4 +1,4 @@
+pub mod form_xlsx;
 pub mod notices;
 pub mod row_height;
-pub mod template_xlsx;
 pub mod xlsx;

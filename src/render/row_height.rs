@@ -1,6 +1,6 @@
 //! How many lines a text takes in a spreadsheet column, and how tall a row of that many lines
 //! is: the one estimate and the one formula behind every row height duban sets (汇总表,
-//! templates and their 填表说明, and the demo generator's workbooks).
+//! forms and their 填表说明, and the demo generator's workbooks).
 //!
 //! Column widths in xlsx are in “character units” (the width of a digit in the default font);
 //! a CJK character takes two of them.

@@ -485,25 +485,25 @@ fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), ReplyErr
     Ok(())
 }
 
-/// Since when the mailbox is looked at: the first 已发送 of the month's templates (their send
+/// Since when the mailbox is looked at: the first 已发送 of the month's forms (their send
 /// log), else the first day of the month.
 pub fn since(cfg: &Config, month: Month) -> chrono::NaiveDate {
-    templates_sent(cfg, month).unwrap_or_else(|| month.first_day())
+    forms_sent(cfg, month).unwrap_or_else(|| month.first_day())
 }
 
 /// Until when (exclusive) the mailbox is looked at for `month`: the day the next month's
-/// templates went out, when they did — replies after that belong to the next month.
+/// forms went out, when they did — replies after that belong to the next month.
 pub fn until(cfg: &Config, month: Month) -> Option<chrono::NaiveDate> {
-    templates_sent(cfg, month.next())
+    forms_sent(cfg, month.next())
 }
 
-/// The day the month's templates first went out (their send log), if they did.
-fn templates_sent(cfg: &Config, month: Month) -> Option<chrono::NaiveDate> {
+/// The day the month's forms first went out (their send log), if they did.
+fn forms_sent(cfg: &Config, month: Month) -> Option<chrono::NaiveDate> {
     let log = cfg
         .paths
         .output
         .join(month.to_string())
-        .join(crate::archive::TEMPLATES_DIR)
+        .join(crate::archive::FORMS_DIR)
         .join(crate::archive::SEND_LOG);
     read_rows(&log)
         .unwrap_or_default()

@@ -1,6 +1,6 @@
 //! Receipts (回执): after `duban collect` saved a unit's file, the unit hears which file arrived
 //! when, and the check of it — 未发现问题, or the problems exactly as its 督办通知单 will list
-//! them (sheet, cell, value, what to fix) with the deadline the templates announced.
+//! them (sheet, cell, value, what to fix) with the deadline the forms' messages announced.
 //!
 //! One receipt per saved file, to the unit's address in units.toml (whoever sent the file),
 //! through `[mail]` under the month's send lock; `回执记录.csv` (the send log's columns, the

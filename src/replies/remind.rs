@@ -1,5 +1,5 @@
 //! `duban remind` (催报): every unit without a valid reply (未报送 or 报送无效) gets a reminder
-//! with the deadline and its template attached again, at most once a day: `催报记录.csv`
+//! with the deadline and its form attached again, at most once a day: `催报记录.csv`
 //! (the send log's columns) says who was reminded when. Sent through `[mail]` under the month's
 //! send lock; wording in `templates/`.
 
@@ -7,7 +7,7 @@ use super::log::read_rows;
 use super::receipt::{one_line, render};
 use super::status::{MonthStatus, UnitStatus};
 use super::{REMIND_LOG, ReplyError};
-use crate::archive::{MANIFEST_FILE, TEMPLATES_DIR};
+use crate::archive::{FORMS_DIR, MANIFEST_FILE};
 use crate::config::Config;
 use crate::deliver::{OfficeContext, OfficeMessage, UnitContext, XLSX_TYPE};
 use crate::mail::{Batch, Outgoing, Plan, without_unsent};
@@ -65,13 +65,13 @@ fn reminded_on(path: &std::path::Path, today: NaiveDate) -> Result<BTreeSet<Stri
 /// The reminders for the units of `status` without a valid reply.
 ///
 /// # Errors
-/// [`ReplyError`] when the month's templates are missing (the attachment) or a template fails.
+/// [`ReplyError`] when the month's forms are missing (the attachment) or a template fails.
 pub fn plan(cfg: &Config, status: &MonthStatus) -> Result<RemindPlan, ReplyError> {
     let month = status.month;
     let dir = cfg.paths.submissions.join(month.to_string());
     let log_path = dir.join(REMIND_LOG);
     let already = reminded_on(&log_path, status.today)?;
-    let folder = cfg.paths.output.join(month.to_string()).join(TEMPLATES_DIR);
+    let folder = cfg.paths.output.join(month.to_string()).join(FORMS_DIR);
     let manifest = read_rows(&folder.join(MANIFEST_FILE)).unwrap_or_default();
     let templates =
         Templates::load(&cfg.paths.templates).map_err(|e| ReplyError::Config(e.to_string()))?;
@@ -94,9 +94,9 @@ pub fn plan(cfg: &Config, status: &MonthStatus) -> Result<RemindPlan, ReplyError
             .find(|r| r.get("单位") == Some(&u.unit))
             .and_then(|r| r.get("附件").cloned())
             .filter(|a| !a.is_empty())
-            .ok_or_else(|| no_templates(month, &folder))?;
+            .ok_or_else(|| no_forms(month, &folder))?;
         let bytes =
-            std::fs::read(folder.join(&attachment)).map_err(|_| no_templates(month, &folder))?;
+            std::fs::read(folder.join(&attachment)).map_err(|_| no_forms(month, &folder))?;
         let Some(unit) = units.get(&u.unit) else {
             continue;
         };
@@ -118,7 +118,7 @@ pub fn plan(cfg: &Config, status: &MonthStatus) -> Result<RemindPlan, ReplyError
     })
 }
 
-fn no_templates(month: Month, folder: &std::path::Path) -> ReplyError {
+fn no_forms(month: Month, folder: &std::path::Path) -> ReplyError {
     ReplyError::Config(format!(
         "没有找到 {} 的进展表模板（{}），催报需要附上模板。请先运行 duban templates --month {month}",
         month.label(),

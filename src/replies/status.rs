@@ -1,5 +1,5 @@
 //! `duban status` (报送进度): per unit 已报送 / 报送无效 (why) / 未报送, its files, their
-//! problems, and the days left to the reply deadline the templates announced — the same
+//! problems, and the days left to the reply deadline the forms' messages announced — the same
 //! judgement as the month's run (intake and merge), written to `报送进度.csv` beside the
 //! submissions as well as shown.
 
@@ -51,7 +51,7 @@ impl UnitStatus {
 #[derive(Debug, Clone)]
 pub struct MonthStatus {
     pub month: Month,
-    /// The reply deadline the templates announced.
+    /// The reply deadline the forms' messages announced.
     pub due: NaiveDate,
     pub today: NaiveDate,
     /// Master order of units.

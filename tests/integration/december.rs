@@ -1,6 +1,6 @@
 //! A December filled the ordinary way: the demo year (2026-07 … 2026-11) is built, `duban
 //! templates --month 2026-12` writes the units' workbooks, and each unit's workbook is filled
-//! with openpyxl the way units fill them (cells typed into the template, rows inserted, a few
+//! with openpyxl the way units fill them (cells typed into the form, rows inserted, a few
 //! rows left as they came, one unit sending nothing) before `duban run --month 2026-12`.
 //!
 //! Each test checks one rule of the record of the year on that December: blank rows are not
@@ -27,11 +27,11 @@ struct December {
     project: Project,
     console: String,
     code: Option<i32>,
-    /// The two 市科技局 tasks whose rows were left as the template gave them.
+    /// The two 市科技局 tasks whose rows were left as the form gave them.
     blank: Vec<u32>,
     /// The unit that sent nothing, and its tasks finished on record.
     silent: (String, Vec<u32>),
-    /// The unit that returned its template unchanged, and its tasks finished on record.
+    /// The unit that returned its form unchanged, and its tasks finished on record.
     unchanged: (String, Vec<u32>),
     /// A task reported last in October (skipped in November), reported lower now.
     regressed: Option<(u32, f64)>,
@@ -130,7 +130,7 @@ fn build() -> Option<December> {
         .map(|u| u.name.as_str())
         .filter(|u| *u != KEJI && Some(*u) != sub_task.as_ref().map(|s| s.1.as_str()))
         .collect();
-    // the unit with the most finished tasks stays silent, the next returns its template as sent
+    // the unit with the most finished tasks stays silent, the next returns its form as sent
     units.sort_by_key(|u| std::cmp::Reverse(finished(u).len()));
     let silent = units[0].to_string();
     let unchanged = units[1].to_string();
@@ -174,14 +174,14 @@ fn build() -> Option<December> {
         .map(|t| t.units[0].clone())
         .expect("task");
 
-    let templates = project.out.join("2026-12").join("templates");
+    let forms = project.out.join("2026-12").join("templates");
     let mut plan = Vec::new();
     for unit in &master.units {
         let name = unit.name.as_str();
         if name == silent {
             continue;
         }
-        let file = duban::render::template_xlsx::template_file_name(name, DEC);
+        let file = duban::render::form_xlsx::form_file_name(name, DEC);
         let mut rows = serde_json::Map::new();
         if name != unchanged {
             for n in open(name) {
@@ -211,7 +211,7 @@ fn build() -> Option<December> {
             }
         }
         let mut item = json!({
-            "template": templates.join(&file),
+            "form": forms.join(&file),
             "out": subs.join(DEC.to_string()).join(&file),
             "reported_on": "2026-12-25",
             "rows": rows,
@@ -229,7 +229,7 @@ fn build() -> Option<December> {
     }
     let plan_path = project.dir.join("plan.json");
     std::fs::write(&plan_path, serde_json::to_vec(&plan).expect("json")).expect("plan");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/fill_template.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/fill_form.py");
     let filled = Command::new("python3")
         .arg(&script)
         .arg(&plan_path)
@@ -410,7 +410,7 @@ fn december_compares_with_the_last_known_figure() {
     );
     let record = record(d);
     assert_eq!(task(&record, n)["percent"], before - 10.0);
-    // the December template shows October's figure, naming its month in the number format
+    // the December form shows October's figure, naming its month in the number format
     let unit = run["problems"]
         .as_array()
         .into_iter()
@@ -424,7 +424,7 @@ fn december_compares_with_the_last_known_figure() {
         .out
         .join("2026-12")
         .join("templates")
-        .join(duban::render::template_xlsx::template_file_name(&unit, DEC));
+        .join(duban::render::form_xlsx::form_file_name(&unit, DEC));
     let script = format!(
         "import openpyxl,sys\nws=openpyxl.load_workbook(sys.argv[1]).worksheets[0]\n\
          h=[c.value for c in ws[3]]\nfor r in ws.iter_rows(min_row=4):\n    \
@@ -772,14 +772,14 @@ fn december_documents_cut_nothing_and_check_counts_what_it_prints() {
 }
 
 #[test]
-fn december_templates_name_their_own_month() {
+fn december_forms_name_their_own_month() {
     let Some(d) = december() else { return };
     let file = d
         .project
         .out
         .join("2026-12")
         .join("templates")
-        .join(duban::render::template_xlsx::template_file_name(KEJI, DEC));
+        .join(duban::render::form_xlsx::form_file_name(KEJI, DEC));
     let script = "import openpyxl,sys\nwb=openpyxl.load_workbook(sys.argv[1])\n\
                   for dv in wb.worksheets[0].data_validations.dataValidation:\n    \
                   print(dv.prompt or '', dv.error or '')\n\
@@ -794,16 +794,16 @@ fn december_templates_name_their_own_month() {
     assert!(tips.contains("2026-12-25"), "{tips}");
     assert!(
         !tips.contains("2026-11-"),
-        "a December template names November: {tips}"
+        "a December form names November: {tips}"
     );
     assert!(
         !tips.contains("2026-10-"),
-        "a December template names October: {tips}"
+        "a December form names October: {tips}"
     );
 }
 
 #[test]
-fn december_templates_prefill_finished_tasks() {
+fn december_forms_prefill_finished_tasks() {
     let Some(d) = december() else { return };
     let (unit, finished) = &d.silent;
     let file = d
@@ -811,7 +811,7 @@ fn december_templates_prefill_finished_tasks() {
         .out
         .join("2026-12")
         .join("templates")
-        .join(duban::render::template_xlsx::template_file_name(unit, DEC));
+        .join(duban::render::form_xlsx::form_file_name(unit, DEC));
     let script = "import openpyxl,sys\nws=openpyxl.load_workbook(sys.argv[1]).worksheets[0]\n\
                   h=[c.value for c in ws[3]]\n\
                   for r in ws.iter_rows(min_row=4, values_only=True):\n    \
@@ -824,7 +824,7 @@ fn december_templates_prefill_finished_tasks() {
         .output()
         .expect("python3");
     let rows = String::from_utf8_lossy(&out.stdout);
-    let template_rows: BTreeMap<u32, String> = rows
+    let form_rows: BTreeMap<u32, String> = rows
         .lines()
         .filter_map(|l| {
             let (n, rest) = l.split_once(' ')?;
@@ -839,7 +839,7 @@ fn december_templates_prefill_finished_tasks() {
             .expect("completion date on record")
             .to_string();
         assert_eq!(
-            template_rows.get(n).map(String::as_str),
+            form_rows.get(n).map(String::as_str),
             Some(format!("100 已完成 {date}").as_str()),
             "task {n}: {rows}{}",
             String::from_utf8_lossy(&out.stderr)

@@ -39,7 +39,7 @@ fn ctx(limits: Limits) -> IntakeContext<'static> {
 
 /// A clean 市发改委 submission (task 1).
 fn clean_fagaiwei() -> Vec<u8> {
-    xlsx_bytes(&[common::template_sheet(
+    xlsx_bytes(&[common::form_sheet(
         "市发改委",
         "2026-11-25",
         vec![[
@@ -54,7 +54,7 @@ fn clean_fagaiwei() -> Vec<u8> {
 
 /// A clean 市住建局 submission (task 4) with progress text `progress`.
 fn zhujian_with(progress: &str, pct: V) -> Vec<u8> {
-    xlsx_bytes(&[common::template_sheet(
+    xlsx_bytes(&[common::form_sheet(
         "市住建局",
         "2026-11-25",
         vec![[
@@ -337,7 +337,7 @@ fn catalogue() -> Vec<Case> {
             "市住建局.xlsx",
             || {
                 let sheet = |name: &str| {
-                    let mut sh = common::template_sheet(
+                    let mut sh = common::form_sheet(
                         "市住建局",
                         "2026-11-25",
                         vec![[
@@ -359,7 +359,7 @@ fn catalogue() -> Vec<Case> {
             "填报单位 cell with path and reserved characters",
             "市住建局_进展.xlsx",
             || {
-                let mut sh = common::template_sheet(
+                let mut sh = common::form_sheet(
                     "../../..\\:*?\"<>|单位",
                     "2026-11-25",
                     vec![[
@@ -753,7 +753,7 @@ fn hostile_project() -> (PathBuf, duban::config::Config) {
         .collect();
     common::write_xlsx(
         &month_dir.join("市发改委_补报.xlsx"),
-        &[common::template_sheet("市发改委", "2026-11-30", rows)],
+        &[common::form_sheet("市发改委", "2026-11-30", rows)],
     );
     // a GBK-named byte copy of another unit's submission
     let mut names: Vec<PathBuf> = std::fs::read_dir(&month_dir)

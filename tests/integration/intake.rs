@@ -46,11 +46,11 @@ fn one_file(name: &str, file: &str, sheets: &[SheetSpec]) -> Submission {
 }
 
 fn keji(rows: Vec<[V; 5]>) -> Vec<SheetSpec> {
-    vec![template_sheet("市科技局", "2026-11-25", rows)]
+    vec![form_sheet("市科技局", "2026-11-25", rows)]
 }
 
 #[test]
-fn clean_template_is_read_completely() {
+fn clean_form_is_read_completely() {
     let dir = temp_dir("clean");
     let path = dir.join("市科技局.xlsx");
     clean_keji(&path);
@@ -329,7 +329,7 @@ fn continuation_rows_join_their_task_and_a_different_progress_warns() {
 
 #[test]
 fn merged_cells_trailing_blank_rows_and_whitespace() {
-    let mut sh = template_sheet(
+    let mut sh = form_sheet(
         "市科技局",
         "2026-11-25",
         vec![
@@ -466,7 +466,7 @@ fn report_date_forms() {
     .into_iter()
     .enumerate()
     {
-        let mut sh = template_sheet(
+        let mut sh = form_sheet(
             "市科技局",
             "",
             vec![[
@@ -502,21 +502,21 @@ fn unit_from_block_file_name_or_tasks_and_conflicts() {
     let by_name = one_file(
         "unit_name",
         "附件2-呼和浩特市科学技术局-重点任务进展（11月）.xlsx",
-        &[template_sheet("", "2026-11-25", row())],
+        &[form_sheet("", "2026-11-25", row())],
     );
     assert_eq!(by_name.unit.as_deref(), Some("市科技局"));
     // tasks only
     let by_tasks = one_file(
         "unit_tasks",
         "11月进展.xlsx",
-        &[template_sheet("", "2026-11-25", row())],
+        &[form_sheet("", "2026-11-25", row())],
     );
     assert_eq!(by_tasks.unit.as_deref(), Some("市科技局"));
     // conflict: block says 市发改委, file name says 市科技局 → error, nothing merged
     let conflict = one_file(
         "unit_conflict",
         "市科技局.xlsx",
-        &[template_sheet("市发改委", "2026-11-25", row())],
+        &[form_sheet("市发改委", "2026-11-25", row())],
     );
     assert_eq!(conflict.unit, None);
     let p = problem(&conflict, ProblemCode::UnitConflict);
@@ -529,7 +529,7 @@ fn unit_from_block_file_name_or_tasks_and_conflicts() {
     let unknown = one_file(
         "unit_unknown",
         "11月进展.xlsx",
-        &[template_sheet(
+        &[form_sheet(
             "",
             "2026-11-25",
             vec![[
@@ -676,7 +676,7 @@ fn report_date_outside_month_or_in_future() {
         let path = dir.join("市科技局.xlsx");
         write_xlsx(
             &path,
-            &[template_sheet(
+            &[form_sheet(
                 "市科技局",
                 date,
                 vec![[
@@ -837,7 +837,7 @@ fn merge_later_date_wins_two_lead_units_receipts_and_missing_tasks() {
     // two files from 市科技局: the one dated later wins even though its name sorts first
     write_xlsx(
         &dir.join("a-市科技局-更正.xlsx"),
-        &[template_sheet(
+        &[form_sheet(
             "市科技局",
             "2026-11-28",
             vec![row3("更正后", 70.0)],
@@ -845,7 +845,7 @@ fn merge_later_date_wins_two_lead_units_receipts_and_missing_tasks() {
     );
     write_xlsx(
         &dir.join("b-市科技局.xlsx"),
-        &[template_sheet(
+        &[form_sheet(
             "市科技局",
             "2026-11-20",
             vec![row3("初报", 60.0)],
@@ -863,7 +863,7 @@ fn merge_later_date_wins_two_lead_units_receipts_and_missing_tasks() {
     };
     write_xlsx(
         &dir.join("土左旗.xlsx"),
-        &[template_sheet(
+        &[form_sheet(
             "土默特左旗人民政府",
             "2026-11-25",
             row5("土左旗进展"),
@@ -871,7 +871,7 @@ fn merge_later_date_wins_two_lead_units_receipts_and_missing_tasks() {
     );
     write_xlsx(
         &dir.join("托县.xlsx"),
-        &[template_sheet(
+        &[form_sheet(
             "托克托县人民政府",
             "2026-11-25",
             row5("托县进展"),
@@ -941,7 +941,7 @@ fn broken_files_are_reported_and_the_others_still_merge() {
     clean_keji(&dir.join("市科技局.xlsx"));
     write_xlsx(
         &dir.join("市住建局.xlsx"),
-        &[template_sheet(
+        &[form_sheet(
             "市住建局",
             "2026-11-25",
             vec![[

@@ -484,7 +484,7 @@ fn every_kind_of_file_gets_the_right_message_and_unit() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The layouts people make of the template, read without a code change.
+/// The layouts people make of the form, read without a code change.
 #[test]
 fn two_row_headers_group_headings_split_sheets_and_1904_dates() {
     let dir = temp_dir("corpus-layouts");
@@ -727,7 +727,7 @@ fn hidden_rows_are_read_and_a_visible_duplicate_wins() {
             s("滞后"),
         ],
     );
-    let mut sheet = template_sheet("市科技局", "2026-11-25", rows);
+    let mut sheet = form_sheet("市科技局", "2026-11-25", rows);
     // row 5 (the second task-3 row) and row 6 (task 6) hidden
     sheet.hidden_rows = vec![4, 5];
     write_xlsx(&dir.join("市科技局.xlsx"), &[sheet]);
@@ -835,7 +835,7 @@ fn wide(s: &str) -> Vec<u8> {
 }
 
 /// A minimal Excel binary workbook (.xlsb) written record by record: one sheet holding the
-/// template's header block, header row and rows of (number, text, progress, percent, status).
+/// form's header block, header row and rows of (number, text, progress, percent, status).
 fn xlsb_workbook(unit: &str, rows: &[(f64, &str, &str, f64, &str)]) -> Vec<u8> {
     let mut workbook = b12(0x0083, &[]); // BrtBeginBook
     workbook.extend(b12(0x008F, &[])); // BrtBeginBundleShs

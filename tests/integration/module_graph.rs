@@ -249,7 +249,10 @@ fn module_graph_of_the_engine_has_no_circle() {
     let found = circles(&graph);
     println!("circles: {found:?}");
     for layer in ["elements", "fonts", "layout", "write", "batch"] {
-        assert!(graph.contains_key(layer), "the engine has {layer}: {graph:?}");
+        assert!(
+            graph.contains_key(layer),
+            "the engine has {layer}: {graph:?}"
+        );
     }
     assert!(
         found.is_empty(),

@@ -254,7 +254,7 @@ fn binary_exit_codes() {
         stdout.contains("读取 197 行 = 合并 184 行 + 驳回 3 行 + 被取代 10 行"),
         "{stdout}"
     );
-    // A month folder holding only templates does not block the run; its templates are kept.
+    // A month folder holding only forms does not block the run; its forms are kept.
     let r = duban(&["templates", "--month", "2026-10"]);
     assert_eq!(r.status.code(), Some(0));
     let r = duban(&["run", "--month", "2026-10"]);
@@ -271,7 +271,7 @@ fn binary_exit_codes() {
     );
     assert!(
         out.join("2026-10/templates").is_dir(),
-        "templates carried into the month"
+        "forms carried into the month"
     );
     assert!(out.join("2026-10/run.json").is_file());
     assert!(!out.join("2026-10.previous-1").exists());

@@ -729,8 +729,8 @@ fn an_altered_archive_is_refused_before_connecting() {
 }
 
 #[test]
-fn templates_are_sent_and_a_unit_without_address_is_listed_once() {
-    let dir = temp("templates");
+fn forms_are_sent_and_a_unit_without_address_is_listed_once() {
+    let dir = temp("forms");
     let Some(server) = Server::start(&dir, &[]) else {
         return;
     };
@@ -739,19 +739,15 @@ fn templates_are_sent_and_a_unit_without_address_is_listed_once() {
     let units = units.replacen("email = \"czj@hhht.example.org\"\n", "", 1);
     let units_file = dir.join("units.toml");
     std::fs::write(&units_file, units).expect("units");
-    let project = Project::with_units("templates-project", &plain_mail(server.port), &units_file);
-    let templates = Command::new(env!("CARGO_BIN_EXE_duban"))
+    let project = Project::with_units("forms-project", &plain_mail(server.port), &units_file);
+    let forms = Command::new(env!("CARGO_BIN_EXE_duban"))
         .arg("--config")
         .arg(&project.config)
         .args(["templates", "--month", "2026-12"])
         .output()
         .expect("templates");
-    assert_eq!(templates.status.code(), Some(0), "{}", text(&templates));
-    assert!(
-        text(&templates).contains("市财政局"),
-        "{}",
-        text(&templates)
-    );
+    assert_eq!(forms.status.code(), Some(0), "{}", text(&forms));
+    assert!(text(&forms).contains("市财政局"), "{}", text(&forms));
     let out = project.send(&["--templates", "--month", "2026-12"]);
     let console = text(&out);
     assert_eq!(out.status.code(), Some(0), "{console}");

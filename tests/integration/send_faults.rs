@@ -364,13 +364,13 @@ fn verify_sees_a_forged_manifest_a_lost_one_and_goes_on_past_broken_entries() {
             &duban::archive::sha256_hex(&forged),
         );
     std::fs::write(&run_json, fixed).expect("fix run.json");
-    // A month built elsewhere whose run.json was deleted, and a month of templates only.
+    // A month built elsewhere whose run.json was deleted, and a month of forms only.
     let lost = project.dir.join("output/2026-10");
     std::fs::create_dir_all(lost.join("督办单")).expect("dir");
     std::fs::write(lost.join("汇总表_2026年10月.xlsx"), "x").expect("write");
-    let templates_only = project.dir.join("output/2026-12/templates");
-    std::fs::create_dir_all(&templates_only).expect("dir");
-    std::fs::write(templates_only.join("清单.csv"), "x").expect("write");
+    let forms_only = project.dir.join("output/2026-12/templates");
+    std::fs::create_dir_all(&forms_only).expect("dir");
+    std::fs::write(forms_only.join("清单.csv"), "x").expect("write");
 
     let out = verify(&["--all"]);
     let console = text(&out);
@@ -393,11 +393,8 @@ fn verify_sees_a_forged_manifest_a_lost_one_and_goes_on_past_broken_entries() {
 }
 
 #[test]
-fn a_template_message_with_a_foreign_recipient_is_refused() {
-    let project = Project::new(
-        "templates-forged",
-        &format!("{}retries = 0\n", plain_mail(9)),
-    );
+fn a_form_message_with_a_foreign_recipient_is_refused() {
+    let project = Project::new("forms-forged", &format!("{}retries = 0\n", plain_mail(9)));
     let out = Command::new(env!("CARGO_BIN_EXE_duban"))
         .arg("--config")
         .arg(&project.config)
@@ -407,7 +404,7 @@ fn a_template_message_with_a_foreign_recipient_is_refused() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let folder = project.dir.join("output/2026-12/templates");
     let eml = folder.join("市科技局_2026年12月重点任务进展表.eml");
-    let message = std::fs::read(&eml).expect("template message");
+    let message = std::fs::read(&eml).expect("form message");
     let forged = [b"Cc: someone@elsewhere.example\r\n".as_slice(), &message].concat();
     std::fs::write(&eml, forged).expect("forge");
     let out = project.send(&["--templates", "--month", "2026-12", "--dry-run"]);
@@ -418,7 +415,7 @@ fn a_template_message_with_a_foreign_recipient_is_refused() {
             && console.contains("不是 units.toml 中“市科技局”的邮箱"),
         "{console}"
     );
-    // Sending the coming month's templates creates no month folder for it among the
+    // Sending the coming month's forms creates no month folder for it among the
     // submissions (which `duban run` would then build).
     std::fs::write(&eml, &message).expect("restore");
     let out = project.send(&["--templates", "--month", "2026-12"]);

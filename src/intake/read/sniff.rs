@@ -55,7 +55,7 @@ pub(super) const EXCEL95: Foreign = Foreign {
     what: "Excel 95 或更早的格式",
     advice: SAVE_AS_XLSX,
 };
-const FILL_TEMPLATE: &str =
+const FILL_FORM: &str =
     "PDF、图片等无法读取数据，请在 Excel 或 WPS 中按模板填写进展表，报送 .xlsx 文件";
 
 fn what_else(bytes: &[u8]) -> Foreign {
@@ -63,7 +63,7 @@ fn what_else(bytes: &[u8]) -> Foreign {
     let lower = String::from_utf8_lossy(head).to_lowercase();
     let f = |what, advice| Foreign { what, advice };
     if bytes.starts_with(b"%PDF") {
-        f("PDF 文件", FILL_TEMPLATE)
+        f("PDF 文件", FILL_FORM)
     } else if bytes.starts_with(&[0x89, b'P', b'N', b'G'])
         || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
         || bytes.starts_with(b"GIF8")
@@ -72,9 +72,9 @@ fn what_else(bytes: &[u8]) -> Foreign {
         || bytes.starts_with(b"MM\0*")
         || (bytes.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP"))
     {
-        f("图片", FILL_TEMPLATE)
+        f("图片", FILL_FORM)
     } else if bytes.starts_with(b"{\\rtf") {
-        f("RTF 文档", FILL_TEMPLATE)
+        f("RTF 文档", FILL_FORM)
     } else if bytes.starts_with(&[0x1F, 0x8B])
         || bytes.starts_with(b"Rar!")
         || bytes.starts_with(&[b'7', b'z', 0xBC, 0xAF])
@@ -102,7 +102,7 @@ fn what_else(bytes: &[u8]) -> Foreign {
         if separated {
             f("CSV 文本表格", SAVE_AS_XLSX)
         } else {
-            f("文本文件", FILL_TEMPLATE)
+            f("文本文件", FILL_FORM)
         }
     } else {
         f(
@@ -223,7 +223,7 @@ fn sniff_zip(bytes: &[u8]) -> Result<Format, ReadError> {
             } else {
                 "OpenDocument 文档"
             },
-            advice: FILL_TEMPLATE,
+            advice: FILL_FORM,
         }));
     }
     let what = if names
@@ -237,12 +237,12 @@ fn sniff_zip(bytes: &[u8]) -> Result<Format, ReadError> {
     } else if has("word/document.xml") {
         Foreign {
             what: "Word 文档",
-            advice: FILL_TEMPLATE,
+            advice: FILL_FORM,
         }
     } else if names.iter().any(|n| n.starts_with("ppt/")) {
         Foreign {
             what: "PowerPoint 演示文稿",
-            advice: FILL_TEMPLATE,
+            advice: FILL_FORM,
         }
     } else {
         Foreign {
@@ -319,7 +319,7 @@ fn sniff_cfb(bytes: &[u8]) -> Result<Format, ReadError> {
     };
     Err(foreign(Foreign {
         what,
-        advice: FILL_TEMPLATE,
+        advice: FILL_FORM,
     }))
 }
 

@@ -454,11 +454,11 @@ fn dropped_connection_mid_fetch_resumes() {
     );
 }
 
-/// The month's whole loop on real servers: templates → send → the units reply (APPEND, as
+/// The month's whole loop on real servers: forms → send → the units reply (APPEND, as
 /// their clients do) → collect → receipts → status → remind (only the silent units, once a
 /// day) → run → send.
 #[test]
-fn whole_loop_templates_to_notices() {
+fn whole_loop_forms_to_notices() {
     let dir = temp("loop");
     let Some(dovecot) = Dovecot::start(&dir) else {
         return;
@@ -480,8 +480,8 @@ fn whole_loop_templates_to_notices() {
         &project.run(&["send", "--templates", "--month", "2026-11"]),
         0,
     );
-    let templates_sent = smtp.received().len();
-    assert_eq!(templates_sent, 45);
+    let forms_sent = smtp.received().len();
+    assert_eq!(forms_sent, 45);
 
     // the units reply (all but the fixture's odd ones, appended by an IMAP client)
     let replies = november_replies();
@@ -490,7 +490,7 @@ fn whole_loop_templates_to_notices() {
     }
     let console = ok(&project.run(&["collect"]), 0);
     assert!(console.contains("已保存 42 个文件"), "{console}");
-    let receipts = smtp.received().len() - templates_sent;
+    let receipts = smtp.received().len() - forms_sent;
     assert_eq!(receipts, 42, "{console}");
 
     let console = ok(&project.run(&["status"]), 1);
@@ -531,7 +531,7 @@ fn whole_loop_templates_to_notices() {
         );
         let body = body_text(raw, &dir);
         assert!(body.contains("【催报】"), "{body}");
-        assert!(body.contains("附件: "), "template attached: {body}");
+        assert!(body.contains("附件: "), "form attached: {body}");
     }
     // at most once a day
     let console = ok(&project.run(&["remind"]), 0);
@@ -757,10 +757,10 @@ fn receipts_wait_for_the_send_lock_and_are_owed_until_sent() {
     assert_eq!(smtp.received().len(), 3, "never twice");
 }
 
-/// The month's replies are those received from its templates' sending on and before the next
-/// month's templates went out: a reply after that belongs to the next month.
+/// The month's replies are those received from its forms' sending on and before the next
+/// month's forms went out: a reply after that belongs to the next month.
 #[test]
-fn replies_after_next_months_templates_are_left_for_next_month() {
+fn replies_after_next_months_forms_are_left_for_next_month() {
     let dir = temp("span");
     let Some(dovecot) = Dovecot::start(&dir) else {
         return;

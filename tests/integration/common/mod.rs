@@ -247,9 +247,9 @@ pub const HEADERS: [&str; 10] = [
     Column::Remark.label(),
 ];
 
-/// The canonical template layout: title (row 1), header block (row 2), header (row 3), data
+/// The canonical form layout: title (row 1), header block (row 2), header (row 3), data
 /// from row 4. Each data row: 序号, 任务目标, 本月工作进展, 完成进度, 状态 (other columns blank).
-pub fn template_sheet(unit: &str, date: &str, rows: Vec<[V; 5]>) -> SheetSpec {
+pub fn form_sheet(unit: &str, date: &str, rows: Vec<[V; 5]>) -> SheetSpec {
     let mut sh = SheetSpec::new("进展情况");
     sh.set(0, 0, s("2026年重点任务推进情况表（11月）"));
     sh.set(1, 0, s(&format!("填报单位：{unit}")));
@@ -327,15 +327,12 @@ pub fn keji_rows() -> Vec<[V; 5]> {
 
 /// A standard, clean submission of 市科技局 (tasks 3 and 6).
 pub fn clean_keji(path: &Path) {
-    write_xlsx(
-        path,
-        &[template_sheet("市科技局", "2026-11-25", keji_rows())],
-    );
+    write_xlsx(path, &[form_sheet("市科技局", "2026-11-25", keji_rows())]);
 }
 
-/// A 市住建局 template sheet (task 4 at 90 %) whose 填报日期 value cell (I2) is left empty.
+/// A 市住建局 form sheet (task 4 at 90 %) whose 填报日期 value cell (I2) is left empty.
 pub fn zhujian_undated() -> SheetSpec {
-    let mut sheet = template_sheet(
+    let mut sheet = form_sheet(
         "市住建局",
         "",
         vec![[

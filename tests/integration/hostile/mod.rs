@@ -255,7 +255,7 @@ pub fn sheet_xml(rows: impl IntoIterator<Item = String>) -> String {
     s
 }
 
-/// The template's header rows (title, header block, column headers) for `unit`.
+/// The form's header rows (title, header block, column headers) for `unit`.
 pub fn header_rows(unit: &str) -> Vec<String> {
     vec![
         row_xml(0, &[(0, X::Str("2026年重点任务推进情况表（11月）".into()))]),

@@ -1,4 +1,4 @@
-//! The workbooks units send: grids of cells in the template's shape and in the messy shapes
+//! The workbooks units send: grids of cells in the form's shape and in the messy shapes
 //! units really use (moved headers, synonyms, merged blocks, fractions, full-width digits),
 //! written with rust_xlsxwriter.
 
@@ -31,7 +31,7 @@ pub(super) struct Grid {
 /// ([`duban::columns::Column`]), or `None` for a column intake does not read (责任科室, 上月进度).
 pub(super) type Field = Option<Column>;
 
-/// The width a unit's own sheet gives a column (wider than the template's for some).
+/// The width a unit's own sheet gives a column (wider than the form's for some).
 pub(super) fn field_width(field: Field) -> f64 {
     match field {
         Some(Column::Number) => 7.0,
@@ -46,14 +46,14 @@ pub(super) fn field_width(field: Field) -> f64 {
     }
 }
 
-/// A template column as a field: 上月进度 is not read back.
+/// A form column as a field: 上月进度 is not read back.
 pub(super) fn field_of(column: Column) -> Field {
     (column != Column::Previous).then_some(column)
 }
 
-/// The template's own columns as (header, field).
+/// The form's own columns as (header, field).
 pub(super) fn canonical_columns() -> Vec<(String, Field)> {
-    template_columns(false)
+    form_columns(false)
         .into_iter()
         .map(|c| (c.label().to_string(), field_of(c)))
         .collect()
@@ -196,10 +196,10 @@ impl GridContext<'_> {
     }
 
     pub(super) fn title(&self) -> String {
-        template_title(self.cfg, self.month)
+        form_title(self.cfg, self.month)
     }
 
-    /// The template's header block as separate cells, laid over `columns` (12+ columns wide).
+    /// The form's header block as separate cells, laid over `columns` (12+ columns wide).
     pub(super) fn block_row(&self, unit_label: &str, date: Value, width: usize) -> Vec<Value> {
         let mut row = vec![Value::Empty; width.max(10)];
         let mut set = |i: usize, v: Value| {
@@ -220,7 +220,7 @@ impl GridContext<'_> {
         row
     }
 
-    /// A sheet in the template's shape: title, block, header, rows.
+    /// A sheet in the form's shape: title, block, header, rows.
     pub(super) fn canonical_grid(&self, name: &str, style: Style) -> Grid {
         let columns = canonical_columns();
         let mut rows = vec![
@@ -374,7 +374,7 @@ impl GridContext<'_> {
             ..Style::default()
         };
         let grid = self.canonical_grid("进展情况", style);
-        self.workbook(template_file_name(&self.unit.name, self.month), &[grid])
+        self.workbook(form_file_name(&self.unit.name, self.month), &[grid])
     }
 
     /// Sub-items written on continuation rows (blank 序号) under tasks listing several projects.
@@ -418,7 +418,7 @@ impl GridContext<'_> {
             out.extend(subs);
         }
         grid.rows = out;
-        self.workbook(template_file_name(&self.unit.name, self.month), &[grid])
+        self.workbook(form_file_name(&self.unit.name, self.month), &[grid])
     }
 
     /// A cover sheet first; the data on the second sheet.
@@ -477,7 +477,7 @@ impl GridContext<'_> {
             }
         }
         grid.rows.push(row);
-        self.workbook(template_file_name(&self.unit.name, self.month), &[grid])
+        self.workbook(form_file_name(&self.unit.name, self.month), &[grid])
     }
 
     /// One 完成进度 cell holds a formula whose cached result is #DIV/0!.
@@ -492,7 +492,7 @@ impl GridContext<'_> {
         if let Some(cell) = grid.rows.get_mut(row_index).and_then(|r| r.get_mut(4)) {
             *cell = Value::Error("=K4/0".into(), "#DIV/0!");
         }
-        self.workbook(template_file_name(&self.unit.name, self.month), &[grid])
+        self.workbook(form_file_name(&self.unit.name, self.month), &[grid])
     }
 }
 

@@ -20,10 +20,10 @@ use chrono::{Datelike, Duration, NaiveDate};
 use duban::columns::Column;
 use duban::config::Config;
 use duban::model::{Category, Master, Month, ReportedStatus, Task, Unit};
-use duban::render::row_height::{row_height, wrapped_lines};
-use duban::render::template_xlsx::{
-    Entry, Filling, filled_template, template_columns, template_file_name, template_title,
+use duban::render::form_xlsx::{
+    Entry, Filling, filled_form, form_columns, form_file_name, form_title,
 };
+use duban::render::row_height::{row_height, wrapped_lines};
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Workbook, XlsxError,
 };
@@ -198,7 +198,7 @@ fn clean_file(
     cfg: &Config,
     reports: &[Report],
 ) -> Option<(String, Vec<u8>)> {
-    let bytes = filled_template(
+    let bytes = filled_form(
         master,
         unit,
         month,
@@ -207,7 +207,7 @@ fn clean_file(
         &filling(unit, month, reports),
     )
     .ok()?;
-    Some((template_file_name(&unit.name, month), bytes))
+    Some((form_file_name(&unit.name, month), bytes))
 }
 
 /// The messy variant of `unit`'s file(s), if the unit is one of [`messy_units`].
@@ -227,14 +227,11 @@ fn messy_files(
         tasks: &tasks,
         reports,
     };
-    let templated = |f: &Filling, name: String| -> Option<(String, Vec<u8>)> {
-        Some((
-            name,
-            filled_template(master, unit, month, cfg, None, f).ok()?,
-        ))
+    let as_form = |f: &Filling, name: String| -> Option<(String, Vec<u8>)> {
+        Some((name, filled_form(master, unit, month, cfg, None, f).ok()?))
     };
     let base = filling(unit, month, reports);
-    let canonical = template_file_name(&unit.name, month);
+    let canonical = form_file_name(&unit.name, month);
     let files = match unit.name.as_str() {
         "市科技局" => vec![ctx.science()?],
         "市住建局" => vec![ctx.housing()?],
@@ -256,17 +253,14 @@ fn messy_files(
                 }
             }
             let corrected = canonical.replace(".xlsx", "（更正）.xlsx");
-            vec![
-                templated(&first, canonical)?,
-                templated(&second, corrected)?,
-            ]
+            vec![as_form(&first, canonical)?, as_form(&second, corrected)?]
         }
         "市商务局" => {
             let mut f = base;
             if let Some(e) = f.entries.values_mut().find(|e| e.completed_on.is_none()) {
                 e.percent = Some(120.0);
             }
-            vec![templated(&f, canonical)?]
+            vec![as_form(&f, canonical)?]
         }
         "赛罕区政府" => {
             let mut f = base;
@@ -274,7 +268,7 @@ fn messy_files(
             if let Some(e) = f.entries.values_mut().last() {
                 e.progress_text.clear();
             }
-            vec![templated(&f, canonical)?]
+            vec![as_form(&f, canonical)?]
         }
         "市教育局" => {
             let mut f = base;
@@ -282,7 +276,7 @@ fn messy_files(
                 e.status = Some("已完成".into());
                 e.percent = Some(60.0);
             }
-            vec![templated(&f, canonical)?]
+            vec![as_form(&f, canonical)?]
         }
         _ => return None,
     };

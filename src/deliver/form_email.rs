@@ -12,10 +12,10 @@ use crate::model::{Month, Unit};
 use crate::templates::Templates;
 use serde::Serialize;
 
-/// Template file for the subject of the template message.
-pub const TEMPLATE_SUBJECT_TEMPLATE: &str = "template_email_subject.j2";
-/// Template file for the plain-text body of the template message.
-pub const TEMPLATE_BODY_TEMPLATE: &str = "template_email_body.j2";
+/// Template file for the subject of the form message.
+pub const FORM_SUBJECT_TEMPLATE: &str = "template_email_subject.j2";
+/// Template file for the plain-text body of the form message.
+pub const FORM_BODY_TEMPLATE: &str = "template_email_body.j2";
 
 /// MIME type of an `.xlsx` workbook.
 pub(crate) const XLSX_TYPE: &str =
@@ -23,7 +23,7 @@ pub(crate) const XLSX_TYPE: &str =
 
 /// What `template_email_subject.j2` and `template_email_body.j2` see.
 #[derive(Debug, Clone, Serialize)]
-pub struct TemplateEmailContext {
+pub struct FormEmailContext {
     pub unit: UnitContext,
     pub office: OfficeContext,
     /// `2026-12`.
@@ -40,17 +40,17 @@ pub struct TemplateEmailContext {
     pub attachment: String,
 }
 
-/// One unit's template message, as built by [`template_email`].
+/// One unit's form message, as built by [`form_email`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemplateEmail {
+pub struct FormEmail {
     pub subject: String,
     /// The `.eml` bytes (`X-Unsent: 1`, like the notices).
     pub eml: Vec<u8>,
 }
 
-/// The facts of one unit's template a message needs.
+/// The facts of one unit's form a message needs.
 #[derive(Debug, Clone, Copy)]
-pub struct TemplateFile<'a> {
+pub struct FormFile<'a> {
     pub month: Month,
     pub tasks_total: u32,
     pub with_previous: bool,
@@ -61,16 +61,16 @@ pub struct TemplateFile<'a> {
 
 /// The message carrying `file` to `unit`, dated the first day of the month at 09:00 Beijing
 /// time; `Ok(None)` for a unit without an address.
-pub fn template_email(
+pub fn form_email(
     unit: &Unit,
-    file: TemplateFile<'_>,
+    file: FormFile<'_>,
     templates: &Templates,
     cfg: &Config,
-) -> Result<Option<TemplateEmail>, DeliverError> {
+) -> Result<Option<FormEmail>, DeliverError> {
     let Some(to) = unit_address(unit)? else {
         return Ok(None);
     };
-    let ctx = TemplateEmailContext {
+    let ctx = FormEmailContext {
         unit: UnitContext::of(unit),
         office: OfficeContext::of(cfg),
         month: file.month.to_string(),
@@ -80,12 +80,12 @@ pub fn template_email(
         with_previous: file.with_previous,
         attachment: file.name.to_string(),
     };
-    let subject = render_subject(templates, TEMPLATE_SUBJECT_TEMPLATE, &ctx, &unit.name)?;
+    let subject = render_subject(templates, FORM_SUBJECT_TEMPLATE, &ctx, &unit.name)?;
     let eml = OfficeMessage {
         unit: &unit.name,
         to,
         subject: subject.clone(),
-        body: templates.render(TEMPLATE_BODY_TEMPLATE, &ctx)?,
+        body: templates.render(FORM_BODY_TEMPLATE, &ctx)?,
         date: nine_am_beijing(file.month.first_day()),
         id_seed: format!("templates\u{0}{}\u{0}{}", file.month, unit.name),
         id_tag: format!("templates-{}", file.month),
@@ -94,12 +94,12 @@ pub fn template_email(
         attachment: file.bytes,
     }
     .build(cfg)?;
-    Ok(Some(TemplateEmail { subject, eml }))
+    Ok(Some(FormEmail { subject, eml }))
 }
 
-/// One row of the templates folder's `清单.csv`.
+/// One row of the forms folder's `清单.csv`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemplateManifestRow {
+pub struct FormManifestRow {
     pub unit: String,
     pub email: Option<String>,
     pub subject: String,
@@ -109,9 +109,9 @@ pub struct TemplateManifestRow {
     pub eml: Option<String>,
 }
 
-/// The templates folder's `清单.csv` (UTF-8 with BOM, CRLF, guarded cells): 单位, 邮箱, 主题,
+/// The forms folder's `清单.csv` (UTF-8 with BOM, CRLF, guarded cells): 单位, 邮箱, 主题,
 /// 附件, 状态, 邮件文件 — the columns `duban send` reads, as in the notices' 清单.
-pub fn template_manifest_csv(rows: &[TemplateManifestRow]) -> Vec<u8> {
+pub fn form_manifest_csv(rows: &[FormManifestRow]) -> Vec<u8> {
     let mut out = String::from("\u{FEFF}");
     push_record(
         &mut out,

@@ -4,19 +4,17 @@
 
 use super::RunError;
 use crate::config::Config;
-use crate::deliver::{
-    self, TemplateFile, TemplateManifestRow, template_email, template_manifest_csv,
-};
+use crate::deliver::{self, FormFile, FormManifestRow, form_email, form_manifest_csv};
 use crate::model::{Master, Month};
-use crate::render::template_xlsx::{TemplatePast, filled_template, template_file_name};
+use crate::render::form_xlsx::{FormPast, filled_form, form_file_name};
 use crate::templates::Templates;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// What [`write_templates`] wrote.
+/// What [`write_forms`] wrote.
 #[derive(Debug, Clone)]
-pub struct TemplatesWritten {
+pub struct FormsWritten {
     /// `output/<month>/templates/`.
     pub dir: PathBuf,
     /// The workbooks, master order.
@@ -29,7 +27,7 @@ pub struct TemplatesWritten {
 
 /// One unit's files, made in memory before anything is written.
 struct Made {
-    manifest: TemplateManifestRow,
+    manifest: FormManifestRow,
     workbook: (String, Vec<u8>),
     eml: Option<(String, Vec<u8>)>,
 }
@@ -39,12 +37,12 @@ struct Made {
 /// record) and pre-fills the tasks finished on record.
 ///
 /// An archived month (its `run.json` exists) is refused: its files are on record.
-pub fn write_templates(
+pub fn write_forms(
     cfg: &Config,
     master: &Master,
     month: Month,
-    past: Option<&TemplatePast>,
-) -> Result<TemplatesWritten, RunError> {
+    past: Option<&FormPast>,
+) -> Result<FormsWritten, RunError> {
     let previous: Option<&BTreeMap<u32, f64>> = past.map(|p| &p.figures);
     let month_dir = cfg.paths.output.join(month.to_string());
     if crate::archive::is_archived(&month_dir) {
@@ -63,22 +61,22 @@ pub fn write_templates(
         .par_iter()
         .zip(stems.par_iter())
         .map(|(unit, stem)| {
-            let name = template_file_name(stem, month);
+            let name = form_file_name(stem, month);
             let filling = past
                 .map(|p| p.filling(master, &unit.name))
                 .unwrap_or_default();
-            let bytes = filled_template(master, unit, month, cfg, previous, &filling)
+            let bytes = filled_form(master, unit, month, cfg, previous, &filling)
                 .map_err(RunError::Xlsx)?;
-            let file = TemplateFile {
+            let file = FormFile {
                 month,
                 tasks_total: master.tasks_of_unit(&unit.name).count() as u32,
                 with_previous: previous.is_some(),
                 name: &name,
                 bytes: &bytes,
             };
-            let email = template_email(unit, file, &templates, cfg)?;
+            let email = form_email(unit, file, &templates, cfg)?;
             let eml_name = email.as_ref().map(|_| eml_name_for(&name));
-            let manifest = TemplateManifestRow {
+            let manifest = FormManifestRow {
                 unit: unit.name.clone(),
                 email: unit.address().map(str::to_string),
                 subject: email
@@ -95,7 +93,7 @@ pub fn write_templates(
             })
         })
         .collect::<Result<_, RunError>>()?;
-    let dir = month_dir.join(crate::archive::TEMPLATES_DIR);
+    let dir = month_dir.join(crate::archive::FORMS_DIR);
     std::fs::create_dir_all(&dir).map_err(deliver::io_err(&dir))?;
     let mut workbooks = Vec::with_capacity(made.len());
     let mut emails = 0;
@@ -109,10 +107,10 @@ pub fn write_templates(
             emails += 1;
         }
     }
-    let rows: Vec<TemplateManifestRow> = made.iter().map(|m| m.manifest.clone()).collect();
+    let rows: Vec<FormManifestRow> = made.iter().map(|m| m.manifest.clone()).collect();
     let manifest = dir.join(crate::archive::MANIFEST_FILE);
-    std::fs::write(&manifest, template_manifest_csv(&rows)).map_err(deliver::io_err(&manifest))?;
-    Ok(TemplatesWritten {
+    std::fs::write(&manifest, form_manifest_csv(&rows)).map_err(deliver::io_err(&manifest))?;
+    Ok(FormsWritten {
         dir,
         workbooks,
         emails,

@@ -1,4 +1,4 @@
-//! The per-unit progress templates (`duban templates`) and the demo submissions.
+//! The per-unit progress forms (`duban templates`) and the demo submissions.
 //!
 //! The xlsx parts are checked directly (unzipped with the `zip` crate): protection, the 状态
 //! dropdown, the 0–100 rule and unlocked input styles; calamine reads the workbooks back.
@@ -7,8 +7,8 @@ use calamine::{Data, DataType, Reader, Xlsx};
 use duban::config::Config;
 use duban::model::{Master, Month};
 use duban::names::safe_file_stem;
-use duban::render::template_xlsx::{
-    FIRST_TASK_ROW, HEADER_ROW, INSTRUCTIONS_SHEET, SHEET_NAME, template_file_name, unit_template,
+use duban::render::form_xlsx::{
+    FIRST_TASK_ROW, HEADER_ROW, INSTRUCTIONS_SHEET, SHEET_NAME, form_file_name, unit_form,
 };
 use duban_devdata::demo::{DEMO_MONTHS, demo_submissions, missing_units};
 use std::collections::{BTreeMap, BTreeSet};
@@ -91,10 +91,10 @@ fn date_of(d: &Data) -> Option<chrono::NaiveDate> {
 }
 
 #[test]
-fn template_is_protected_with_dropdown_rule_and_unlocked_inputs() {
+fn form_is_protected_with_dropdown_rule_and_unlocked_inputs() {
     let (master, cfg) = load();
     let unit = master.unit("市科技局").expect("unit");
-    let bytes = unit_template(&master, unit, NOV, &cfg, None).expect("template");
+    let bytes = unit_form(&master, unit, NOV, &cfg, None).expect("form");
     let sheet = part(&bytes, "xl/worksheets/sheet1.xml");
     assert!(sheet.contains("<sheetProtection"), "sheet is protected");
     assert!(
@@ -142,10 +142,10 @@ fn template_is_protected_with_dropdown_rule_and_unlocked_inputs() {
 }
 
 #[test]
-fn template_reads_back_with_the_units_tasks() {
+fn form_reads_back_with_the_units_tasks() {
     let (master, cfg) = load();
     let unit = master.unit("市科技局").expect("unit");
-    let bytes = unit_template(&master, unit, NOV, &cfg, None).expect("template");
+    let bytes = unit_form(&master, unit, NOV, &cfg, None).expect("form");
     let mut wb = Xlsx::new(Cursor::new(bytes)).expect("calamine opens it");
     assert_eq!(
         wb.sheet_names(),
@@ -205,7 +205,7 @@ fn previous_month_column_is_read_only() {
     let (master, cfg) = load();
     let unit = master.unit("市水务局").expect("unit");
     let previous: BTreeMap<u32, f64> = [(167, 60.0), (168, 75.0)].into();
-    let bytes = unit_template(&master, unit, NOV, &cfg, Some(&previous)).expect("template");
+    let bytes = unit_form(&master, unit, NOV, &cfg, Some(&previous)).expect("form");
     let sheet = part(&bytes, "xl/worksheets/sheet1.xml");
     let unlocked = unlocked_styles(&part(&bytes, "xl/styles.xml"));
     assert!(
@@ -231,11 +231,11 @@ fn previous_month_column_is_read_only() {
 }
 
 #[test]
-fn template_bytes_are_deterministic() {
+fn form_bytes_are_deterministic() {
     let (master, cfg) = load();
     let unit = master.unit("市发改委").expect("unit");
-    let a = unit_template(&master, unit, NOV, &cfg, None).expect("a");
-    let b = unit_template(&master, unit, NOV, &cfg, None).expect("b");
+    let a = unit_form(&master, unit, NOV, &cfg, None).expect("a");
+    let b = unit_form(&master, unit, NOV, &cfg, None).expect("b");
     assert_eq!(a, b);
     let core = part(&a, "docProps/core.xml");
     assert!(
@@ -251,7 +251,7 @@ fn all_units_get_unique_safe_file_names() {
     let names: BTreeSet<String> = master
         .units
         .iter()
-        .map(|u| template_file_name(&u.name, NOV))
+        .map(|u| form_file_name(&u.name, NOV))
         .collect();
     assert_eq!(names.len(), 45);
     for n in &names {
@@ -261,10 +261,10 @@ fn all_units_get_unique_safe_file_names() {
             "{n}"
         );
     }
-    let dir = std::env::temp_dir().join(format!("duban-templates-test-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("duban-forms-test-{}", std::process::id()));
     let mut cfg = cfg;
     cfg.paths.output = dir.clone();
-    let written = duban::pipeline::write_templates(&cfg, &master, NOV, None).expect("written");
+    let written = duban::pipeline::write_forms(&cfg, &master, NOV, None).expect("written");
     assert_eq!(written.workbooks.len(), 45);
     assert_eq!(written.emails, 45, "every demo unit has an address");
     assert_eq!(
@@ -273,7 +273,7 @@ fn all_units_get_unique_safe_file_names() {
             .first()
             .and_then(|p| p.file_name())
             .map(|s| s.to_string_lossy().to_string()),
-        Some(template_file_name(&master.units[0].name, NOV))
+        Some(form_file_name(&master.units[0].name, NOV))
     );
     assert!(written.workbooks.iter().all(|p| p.is_file()));
     // Each workbook has its message beside it, carrying exactly that workbook.
@@ -297,7 +297,7 @@ print(m.get_body(('plain',)).get_content())
         .arg(script)
         .arg(&eml)
         .arg(first)
-        .arg(template_file_name(&master.units[0].name, NOV))
+        .arg(form_file_name(&master.units[0].name, NOV))
         .output()
     {
         Ok(out) => {
@@ -316,9 +316,9 @@ print(m.get_body(('plain',)).get_content())
     let manifest = std::fs::read_to_string(written.dir.join("清单.csv")).expect("清单.csv");
     assert!(manifest.starts_with("\u{FEFF}单位,邮箱,主题,附件,状态,邮件文件\r\n"));
     assert_eq!(manifest.lines().count(), 46);
-    // An archived month takes no more templates.
+    // An archived month takes no more forms.
     std::fs::write(dir.join("2026-11").join("run.json"), "{}").expect("mark archived");
-    let refused = duban::pipeline::write_templates(&cfg, &master, NOV, None)
+    let refused = duban::pipeline::write_forms(&cfg, &master, NOV, None)
         .expect_err("archived month refused")
         .to_string();
     assert!(refused.contains("已归档"), "{refused}");
@@ -341,7 +341,7 @@ fn file_stems_are_sanitised() {
     assert_eq!(safe_file_stem("..."), "未命名");
     assert!(safe_file_stem(&"长".repeat(200)).chars().count() <= 80);
     assert_eq!(
-        template_file_name("<无效>", NOV),
+        form_file_name("<无效>", NOV),
         "_无效__2026年11月重点任务进展表.xlsx"
     );
 }
@@ -404,7 +404,7 @@ fn demo_months_tell_the_intended_story() {
     assert!(names.contains(&"附件2-呼和浩特市科学技术局-重点任务进展（11月）.xlsx"));
     assert!(names.iter().any(|n| n.contains("（更正）")));
     assert!(!names.iter().any(|n| n.starts_with("市外事办")));
-    // October files are the real template: every one has the protected template sheet.
+    // October files are the real form: every one has the protected form sheet.
     for (name, bytes) in &oct {
         let sheet = part(bytes, "xl/worksheets/sheet1.xml");
         assert!(sheet.contains("<sheetProtection"), "{name}");
@@ -456,14 +456,14 @@ fn demo_percent_and_dates_are_plausible() {
 }
 
 #[test]
-fn units_whose_names_clean_alike_get_distinct_template_files() {
+fn units_whose_names_clean_alike_get_distinct_form_files() {
     let (mut master, mut cfg) = load();
     master.units[0].name = "甲/乙".into();
     master.units[1].name = "甲:乙".into();
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("templates-unique-names");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("forms-unique-names");
     let _ = std::fs::remove_dir_all(&dir);
     cfg.paths.output = dir.clone();
-    let written = duban::pipeline::write_templates(&cfg, &master, NOV, None).expect("written");
+    let written = duban::pipeline::write_forms(&cfg, &master, NOV, None).expect("written");
     let names: BTreeSet<String> = written
         .workbooks
         .iter()
@@ -479,7 +479,7 @@ fn units_whose_names_clean_alike_get_distinct_template_files() {
         "{names:?}"
     );
     let on_disk = std::fs::read_dir(&written.dir)
-        .expect("templates folder")
+        .expect("forms folder")
         .filter(|e| {
             e.as_ref()
                 .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".eml"))

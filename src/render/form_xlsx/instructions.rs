@@ -1,4 +1,4 @@
-//! The 填表说明 sheet: how to fill in the template, in the office's words.
+//! The 填表说明 sheet: how to fill in the form, in the office's words.
 
 use super::*;
 
@@ -105,7 +105,7 @@ pub fn instruction_rows(
             "文件命名",
             format!(
                 "请保持文件名“{}”不变，文件格式保持 .xlsx（Excel 或 WPS 均可）。",
-                template_file_name(&unit.name, month)
+                form_file_name(&unit.name, month)
             ),
         ),
         (

@@ -1,10 +1,10 @@
-"""Fills duban's progress templates the way a unit does in Excel, with openpyxl (not our writer).
+"""Fills duban's progress forms the way a unit does in Excel, with openpyxl (not our writer).
 
-Usage: python3 fill_template.py PLAN.json
-PLAN is a list of files: {"template": path, "out": path, "reported_on": "2026-12-25" | 20261225,
+Usage: python3 fill_form.py PLAN.json
+PLAN is a list of files: {"form": path, "out": path, "reported_on": "2026-12-25" | 20261225,
 "rows": {task: {"text": ..., "percent": number or text, "status": ..., "date": "YYYY-MM-DD"}},
 "sub_items": {task: [[label, text, percent], ...]}, "total_row": label or null}.
-A task not in "rows" is left exactly as the template gave it. Cells are found by the header row's
+A task not in "rows" is left exactly as the form gave it. Cells are found by the header row's
 labels, so the plan does not depend on column positions.
 """
 import datetime
@@ -44,7 +44,7 @@ def as_date(text):
 
 
 def fill(item):
-    wb = openpyxl.load_workbook(item["template"])
+    wb = openpyxl.load_workbook(item["form"])
     ws = wb.worksheets[0]
     header_row, cols = columns(ws)
     # 填报日期: the value cell right of its label

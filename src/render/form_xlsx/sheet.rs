@@ -1,4 +1,4 @@
-//! The 进展情况 sheet of a template: the header block, one row per task (locked office columns,
+//! The 进展情况 sheet of a form: the header block, one row per task (locked office columns,
 //! unlocked unit columns), the dropdown and range rules, page setup.
 
 use super::*;
@@ -32,7 +32,7 @@ pub(super) fn write_progress_sheet(
     for (i, col) in ctx.cols.iter().enumerate() {
         ws.set_column_width(i as u16, col.width())?;
     }
-    let title = template_title(ctx.cfg, ctx.month);
+    let title = form_title(ctx.cfg, ctx.month);
     ws.merge_range(0, 0, 0, ctx.last_col(), &title, &ctx.styles.title)?;
     ws.set_row_height(0, 36)?;
     write_header_block(ws, ctx, unit, filling)?;

@@ -1,4 +1,4 @@
-//! The per-unit progress workbook (`duban templates`): the canonical template of the office procedure (README),
+//! The per-unit progress workbook (`duban templates`): the canonical form of the office procedure (README),
 //! pre-filled with one unit's tasks.
 //!
 //! Layout of sheet “进展情况” (0-based rows):
@@ -77,8 +77,8 @@ impl Column {
     }
 }
 
-/// The template's columns, in order; 上月进度 right after 完成时限 when `with_previous`.
-pub fn template_columns(with_previous: bool) -> Vec<Column> {
+/// The form's columns, in order; 上月进度 right after 完成时限 when `with_previous`.
+pub fn form_columns(with_previous: bool) -> Vec<Column> {
     use Column::*;
     let mut cols = vec![Number, TaskText, Deadline];
     if with_previous {
@@ -96,7 +96,7 @@ pub fn template_columns(with_previous: bool) -> Vec<Column> {
     cols
 }
 
-/// What a unit typed into one task row (used to fill templates for demo data and fixtures).
+/// What a unit typed into one task row (used to fill forms for demo data and fixtures).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Entry {
     /// 本月工作进展.
@@ -115,7 +115,7 @@ pub struct Entry {
     pub remark: String,
 }
 
-/// The values a unit typed into its template: header block and task rows.
+/// The values a unit typed into its form: header block and task rows.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filling {
     pub reporter: String,
@@ -128,20 +128,20 @@ pub struct Filling {
     pub previous_months: BTreeMap<u32, Month>,
 }
 
-/// What the record of the year gives the templates of a month: the last figure of every task
+/// What the record of the year gives the forms of a month: the last figure of every task
 /// (its month when older than last month) and the tasks finished on record, pre-filled with
 /// 100, 已完成 and their completion date.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct TemplatePast {
+pub struct FormPast {
     pub figures: BTreeMap<u32, f64>,
     pub figure_months: BTreeMap<u32, Month>,
     pub finished: BTreeMap<u32, NaiveDate>,
 }
 
-impl TemplatePast {
-    /// The past as `history::History::past` holds it, for the templates of `month`.
-    pub fn of(past: &BTreeMap<u32, crate::model::PreviousTask>, month: Month) -> TemplatePast {
-        let mut out = TemplatePast::default();
+impl FormPast {
+    /// The past as `history::History::past` holds it, for the forms of `month`.
+    pub fn of(past: &BTreeMap<u32, crate::model::PreviousTask>, month: Month) -> FormPast {
+        let mut out = FormPast::default();
         for (n, t) in past {
             let figure = t
                 .last_known
@@ -161,7 +161,7 @@ impl TemplatePast {
         out
     }
 
-    /// The unit's template filled the way the record says: finished tasks pre-filled.
+    /// The unit's form filled the way the record says: finished tasks pre-filled.
     pub fn filling(&self, master: &Master, unit: &str) -> Filling {
         let entries = master
             .tasks_of_unit(unit)
@@ -188,18 +188,18 @@ impl TemplatePast {
 
 /// One unit's pre-filled progress workbook. `previous` (task → last month's percent) adds a
 /// read-only 上月进度 column when Some.
-pub fn unit_template(
+pub fn unit_form(
     master: &Master,
     unit: &Unit,
     month: Month,
     cfg: &Config,
     previous: Option<&BTreeMap<u32, f64>>,
 ) -> Result<Vec<u8>, XlsxError> {
-    filled_template(master, unit, month, cfg, previous, &Filling::default())
+    filled_form(master, unit, month, cfg, previous, &Filling::default())
 }
 
-/// The template of [`unit_template`] with the unit's answers typed in (demo data, test fixtures).
-pub fn filled_template(
+/// The form of [`unit_form`] with the unit's answers typed in (demo data, test fixtures).
+pub fn filled_form(
     master: &Master,
     unit: &Unit,
     month: Month,
@@ -210,7 +210,7 @@ pub fn filled_template(
     let mut wb = Workbook::new();
     wb.set_properties(&properties(month, cfg, &unit.name)?);
     let tasks: Vec<&Task> = master.tasks_of_unit(&unit.name).collect();
-    let cols = template_columns(previous.is_some());
+    let cols = form_columns(previous.is_some());
     let styles = Styles::new();
     {
         let ws = wb.add_worksheet().set_name(SHEET_NAME)?;
@@ -241,7 +241,7 @@ fn properties(month: Month, cfg: &Config, unit: &str) -> Result<DocProperties, X
 }
 
 /// Title of the progress sheet, e.g. “2026年《政府工作报告》重点工作任务推进情况表（2026年11月）”.
-pub fn template_title(cfg: &Config, month: Month) -> String {
+pub fn form_title(cfg: &Config, month: Month) -> String {
     format!(
         "{}年《政府工作报告》重点工作任务推进情况表（{}）",
         cfg.year,
@@ -249,14 +249,14 @@ pub fn template_title(cfg: &Config, month: Month) -> String {
     )
 }
 
-/// File name for a unit's template: “<unit>_<YYYY>年<M>月重点任务进展表.xlsx”, made safe for
+/// File name for a unit's form: “<unit>_<YYYY>年<M>月重点任务进展表.xlsx”, made safe for
 /// Windows and POSIX file systems.
-pub fn template_file_name(unit: &str, month: Month) -> String {
+pub fn form_file_name(unit: &str, month: Month) -> String {
     let stem = format!("{unit}_{}年{}月重点任务进展表", month.year, month.month);
     format!("{}.xlsx", crate::names::safe_file_stem(&stem))
 }
 
-/// The formats of the template.
+/// The formats of the form.
 struct Styles {
     title: Format,
     block_label: Format,

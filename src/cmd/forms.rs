@@ -30,7 +30,7 @@ pub fn default_month(cfg: &Config) -> Month {
         })
 }
 
-/// Writes the templates and says where they are.
+/// Writes the forms and says where they are.
 pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     let month = args.month.unwrap_or_else(|| default_month(cfg));
     let (master, problems) = duban::load_master(cfg)?;
@@ -41,9 +41,9 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     for p in &history.problems {
         eprintln!("{p}");
     }
-    let past = duban::render::template_xlsx::TemplatePast::of(history.past(), month);
+    let past = duban::render::form_xlsx::FormPast::of(history.past(), month);
     let on_record = !past.figures.is_empty() || !past.finished.is_empty();
-    let written = pipeline::write_templates(cfg, &master, month, on_record.then_some(&past))?;
+    let written = pipeline::write_forms(cfg, &master, month, on_record.then_some(&past))?;
     println!(
         "已为 {} 个单位生成 {} 进展表模板和 {} 封邮件，位于 {}",
         written.workbooks.len(),
