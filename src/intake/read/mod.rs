@@ -15,16 +15,23 @@
 use super::normalise::CellValue;
 use crate::config::Limits;
 use crate::model::ProblemCode;
-use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 
+mod cells;
+mod kind;
+mod quiet_panics;
+mod ranges;
 mod sniff;
 mod xls_guard;
+mod xlsx;
 mod zip_guard;
+use ranges::{read_ods, read_xls, read_xlsb};
 use sniff::*;
-use xls_guard::*;
+use xlsx::read_xlsx;
 use zip_guard::*;
+
+pub use kind::{ContentKind, content_kind, is_readable_format};
 
 /// One cell with what intake needs to know about its formatting.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,47 +131,6 @@ pub(crate) fn limit_setting(key: &str, limit: impl std::fmt::Display) -> String 
     format!("duban.toml [limits] {key} = {limit}")
 }
 
-/// What a file is, judged by its content as intake would judge it (for `duban collect`, which
-/// saves workbooks and lists the rest).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ContentKind {
-    /// A workbook intake reads, or one it will name as broken, encrypted or too old: saved.
-    Workbook,
-    /// A .zip/.rar/.7z/.gz archive.
-    Archive,
-    /// A picture (a photo or scan of the table).
-    Picture,
-    /// Anything else, with what it is (“PDF 文件”, “Word 文档”).
-    Other(String),
-}
-
-/// Whether `bytes` are a workbook format intake reads (not damaged, not encrypted).
-pub fn is_readable_format(bytes: &[u8]) -> bool {
-    sniff(bytes).is_ok()
-}
-
-/// The kind of `bytes` (see [`ContentKind`]).
-pub fn content_kind(bytes: &[u8]) -> ContentKind {
-    match sniff(bytes) {
-        Ok(_) => ContentKind::Workbook,
-        Err(ReadError::Refused { code, message, .. }) => match code {
-            ProblemCode::NotAWorkbook | ProblemCode::EmptyFile => {
-                let what = message
-                    .strip_prefix("文件内容是")
-                    .and_then(|m| m.split('，').next())
-                    .unwrap_or("无法识别的文件");
-                match what {
-                    "压缩包" => ContentKind::Archive,
-                    "图片" => ContentKind::Picture,
-                    _ if code == ProblemCode::EmptyFile => ContentKind::Other("空文件".into()),
-                    _ => ContentKind::Other(what.to_string()),
-                }
-            }
-            _ => ContentKind::Workbook,
-        },
-    }
-}
-
 /// Reads a workbook from its bytes.
 pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     if bytes.len() as u64 > limits.max_file_bytes {
@@ -190,372 +156,6 @@ pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadErro
     .unwrap_or_else(|panic| Err(corrupt(format!("表格解析器内部错误：{panic}"))))
 }
 
-/// Parser panics caught without a word on the console: the default panic hook prints the
-/// panic's English text to stderr before `catch_unwind` sees it, so a hook installed once
-/// stays silent on threads that are inside [`guard`] and defers to the previous hook elsewhere.
-mod quiet_panics {
-    use std::cell::Cell;
-    use std::sync::Once;
-
-    thread_local! {
-        static GUARDED: Cell<bool> = const { Cell::new(false) };
-    }
-
-    /// Runs `f`, turning a panic into `Err(its text)`, printing nothing.
-    pub fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-        static HOOK: Once = Once::new();
-        HOOK.call_once(|| {
-            let previous = std::panic::take_hook();
-            std::panic::set_hook(Box::new(move |info| {
-                if !GUARDED.with(Cell::get) {
-                    previous(info);
-                }
-            }));
-        });
-        let was = GUARDED.with(|g| g.replace(true));
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-        GUARDED.with(|g| g.set(was));
-        result.map_err(|payload| {
-            payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default()
-        })
-    }
-}
-
-impl PartKind {
-    fn of(name: &str) -> PartKind {
-        let lower = name.to_ascii_lowercase();
-        if lower.ends_with("sharedstrings.xml") {
-            PartKind::SharedStrings
-        } else if lower.ends_with("styles.xml") {
-            PartKind::Styles
-        } else if lower.contains("worksheets/") || lower == "content.xml" {
-            PartKind::Sheet
-        } else {
-            PartKind::Other
-        }
-    }
-}
-
-/// Counts cells and rows against the limits while a sheet is being read.
-struct Budget<'a> {
-    limits: &'a Limits,
-    cells: u64,
-}
-
-impl Budget<'_> {
-    fn admit(&mut self, sheet: &str, row: u32) -> Result<(), ReadError> {
-        if row >= self.limits.max_rows_per_sheet {
-            return Err(limit_error(
-                sheet,
-                "行数",
-                u64::from(self.limits.max_rows_per_sheet),
-                "max_rows_per_sheet",
-            ));
-        }
-        self.cells += 1;
-        if self.cells > self.limits.max_cells {
-            return Err(limit_error(
-                sheet,
-                "单元格数",
-                self.limits.max_cells,
-                "max_cells",
-            ));
-        }
-        Ok(())
-    }
-}
-
-fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
-    let inflated = check_inflated_size(bytes, limits)?;
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
-        calamine::XlsxError::Password => password_error(),
-        other => corrupt(other),
-    })?;
-    let names = book.sheet_names();
-    let mut budget = Budget { limits, cells: 0 };
-    let mut sheets = Vec::new();
-    for name in names {
-        let mut reader = match book.worksheet_cells_reader(&name) {
-            Ok(r) => r,
-            // chart sheets and dialog sheets hold no cells
-            Err(calamine::XlsxError::NotAWorksheet(_)) => continue,
-            Err(e) => return Err(corrupt(e)),
-        };
-        let percent_styles: Vec<bool> = reader.styles().iter().map(style_is_percent).collect();
-        let mut grid = SheetGrid {
-            name: name.clone(),
-            ..SheetGrid::default()
-        };
-        loop {
-            let (cell, style) = match reader.next_cell_with_style_id() {
-                Ok(Some(c)) => c,
-                Ok(None) => break,
-                Err(e) => return Err(corrupt(e)),
-            };
-            let (row, col) = cell.get_position();
-            let value = from_data_ref(cell.get_value());
-            if value == CellValue::Empty {
-                continue;
-            }
-            budget.admit(&name, row)?;
-            let percent = percent_styles.get(style).copied().unwrap_or(false);
-            grid.put(row, col, value, percent);
-        }
-        sheets.push(grid);
-    }
-    let hidden = if inflated.sheets_with_hidden.is_empty() {
-        BTreeMap::new()
-    } else {
-        hidden_rows(bytes, limits, &inflated.sheets_with_hidden)
-    };
-    let mut workbook = Workbook {
-        sheets,
-        styles_known: true,
-    };
-    apply_hidden(&mut workbook, hidden);
-    Ok(workbook)
-}
-
-/// Rows hidden in each sheet of an xlsx package (`<row … hidden="1">`), by sheet name; calamine
-/// does not report them. Best effort: a package it cannot follow has no hidden rows.
-fn hidden_rows(
-    bytes: &[u8],
-    limits: &Limits,
-    candidates: &std::collections::BTreeSet<String>,
-) -> BTreeMap<String, std::collections::BTreeSet<u32>> {
-    use quick_xml::events::Event;
-    let mut out = BTreeMap::new();
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return out;
-    };
-    let read_part = |zip: &mut zip::ZipArchive<Cursor<&[u8]>>, wanted: &str| -> Option<Vec<u8>> {
-        let wanted = wanted.trim_start_matches('/');
-        let index = (0..zip.len()).find(|i| {
-            zip.name_for_index(*i)
-                .and_then(Result::ok)
-                .is_some_and(|n| n.replace('\\', "/").eq_ignore_ascii_case(wanted))
-        })?;
-        let mut data = Vec::new();
-        zip.by_index(index)
-            .ok()?
-            .take(limits.max_inflated_bytes)
-            .read_to_end(&mut data)
-            .ok()?;
-        Some(data)
-    };
-    let attr = |e: &quick_xml::events::BytesStart<'_>, key: &str| -> Option<String> {
-        e.attributes()
-            .flatten()
-            .find(|a| a.key.as_ref() == key || a.key.local_name().as_ref() == key)
-            .and_then(|a| {
-                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                    .ok()
-                    .map(|v| v.into_owned())
-            })
-    };
-    // sheet name → relationship id, relationship id → part
-    let Some(workbook) = read_part(&mut zip, "xl/workbook.xml") else {
-        return out;
-    };
-    let mut sheets: Vec<(String, String)> = Vec::new();
-    let mut reader = quick_xml::Reader::from_reader(workbook.as_slice());
-    let mut buf = Vec::new();
-    while let Ok(event) = reader.read_event_into(&mut buf) {
-        match event {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
-                if let (Some(name), Some(id)) = (attr(&e, "name"), attr(&e, "id")) {
-                    sheets.push((name, id));
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-        buf.clear();
-    }
-    let Some(rels) = read_part(&mut zip, "xl/_rels/workbook.xml.rels") else {
-        return out;
-    };
-    let mut targets: BTreeMap<String, String> = BTreeMap::new();
-    let mut reader = quick_xml::Reader::from_reader(rels.as_slice());
-    while let Ok(event) = reader.read_event_into(&mut buf) {
-        match event {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
-                if let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target")) {
-                    let part = match target.strip_prefix('/') {
-                        Some(absolute) => absolute.to_string(),
-                        None => format!("xl/{target}"),
-                    };
-                    targets.insert(id, part);
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-        buf.clear();
-    }
-    for (name, id) in sheets {
-        let Some(part) = targets.get(&id) else {
-            continue;
-        };
-        // Only sheets the size check saw mention `hidden=` are read again.
-        if !candidates.contains(&part.to_ascii_lowercase()) {
-            continue;
-        }
-        let Some(xml) = read_part(&mut zip, part) else {
-            continue;
-        };
-        let mut rows = std::collections::BTreeSet::new();
-        let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
-        while let Ok(event) = reader.read_event_into(&mut buf) {
-            match event {
-                Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "row" => {
-                    let hidden = attr(&e, "hidden").is_some_and(|v| v == "1" || v == "true");
-                    if let Some(r) = attr(&e, "r").and_then(|r| r.parse::<u32>().ok())
-                        && hidden
-                        && r > 0
-                    {
-                        rows.insert(r - 1);
-                    }
-                }
-                Event::End(e) if e.local_name().as_ref() == "sheetData" => break,
-                Event::Eof => break,
-                _ => {}
-            }
-            buf.clear();
-        }
-        if !rows.is_empty() {
-            out.insert(name, rows);
-        }
-    }
-    out
-}
-
-/// A number format shows a percentage: builtin 9 (`0%`) and 10 (`0.00%`), or a format code
-/// with an unquoted, unescaped `%`.
-fn style_is_percent(style: &calamine::Style) -> bool {
-    style
-        .number_format
-        .as_ref()
-        .is_some_and(|f| format_is_percent(f.format_id, &f.format_code))
-}
-
-fn format_is_percent(format_id: Option<u32>, format_code: &str) -> bool {
-    if matches!(format_id, Some(9) | Some(10)) {
-        return true;
-    }
-    let mut in_quotes = false;
-    let mut escaped = false;
-    for c in format_code.chars() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            '"' => in_quotes = !in_quotes,
-            '%' if !in_quotes => return true,
-            _ => {}
-        }
-    }
-    false
-}
-
-fn from_data_ref(value: &DataRef<'_>) -> CellValue {
-    match value {
-        DataRef::Int(i) => CellValue::Number(*i as f64),
-        DataRef::Float(f) => CellValue::Number(*f),
-        DataRef::String(s) => CellValue::Text(s.clone()),
-        DataRef::SharedString(s) => CellValue::Text((*s).to_string()),
-        DataRef::Bool(b) => CellValue::Bool(*b),
-        DataRef::DateTime(d) => CellValue::Number(serial_1900(d)),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => CellValue::Text(s.clone()),
-        DataRef::Error(e) => CellValue::Error(e.to_string()),
-        DataRef::Empty => CellValue::Empty,
-    }
-}
-
-/// A date cell as a serial in the 1900 date system, whatever system the workbook uses: a
-/// workbook saved with the 1904 system (Excel for Mac's old default) counts days from 1904, and
-/// its 2026-11-25 must still read as 2026-11-25 (the date Excel shows).
-fn serial_1900(d: &calamine::ExcelDateTime) -> f64 {
-    // Past Excel's last date (9999-12-31) the value is not a date whatever its format says
-    // (20261225 typed into a date cell): kept as typed, never clamped.
-    if !d.is_datetime() || !(0.0..2_958_466.0).contains(&d.as_f64()) {
-        return d.as_f64();
-    }
-    let (y, m, day, h, mi, s, ms) = d.to_ymd_hms_milli();
-    let Some(date) = chrono::NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(day))
-    else {
-        return d.as_f64();
-    };
-    let Some(epoch) = chrono::NaiveDate::from_ymd_opt(1899, 12, 30) else {
-        return d.as_f64();
-    };
-    let seconds =
-        f64::from(h) * 3600.0 + f64::from(mi) * 60.0 + f64::from(s) + f64::from(ms) / 1000.0;
-    (date - epoch).num_days() as f64 + seconds / 86_400.0
-}
-
-fn from_data(value: &Data) -> CellValue {
-    match value {
-        Data::Int(i) => CellValue::Number(*i as f64),
-        Data::Float(f) => CellValue::Number(*f),
-        Data::String(s) => CellValue::Text(s.clone()),
-        Data::Bool(b) => CellValue::Bool(*b),
-        Data::DateTime(d) => CellValue::Number(serial_1900(d)),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => CellValue::Text(s.clone()),
-        Data::Error(e) => CellValue::Error(e.to_string()),
-        Data::Empty => CellValue::Empty,
-    }
-}
-
-fn grid_from_range(
-    name: &str,
-    range: &calamine::Range<Data>,
-    budget: &mut Budget<'_>,
-) -> Result<SheetGrid, ReadError> {
-    let mut grid = SheetGrid {
-        name: name.to_string(),
-        ..SheetGrid::default()
-    };
-    for (row, col, data) in range.used_cells() {
-        let value = from_data(data);
-        if value == CellValue::Empty {
-            continue;
-        }
-        let (start_row, start_col) = range.start().unwrap_or((0, 0));
-        let row = start_row.saturating_add(u32::try_from(row).unwrap_or(u32::MAX));
-        let col = start_col.saturating_add(u32::try_from(col).unwrap_or(u32::MAX));
-        budget.admit(name, row)?;
-        grid.put(row, col, value, false);
-    }
-    Ok(grid)
-}
-
-/// Excel's binary workbook, read like the others, within the same limits (the zip guard bounds
-/// what it inflates; the cells are counted as they are read).
-fn read_xlsb(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
-    check_inflated_size(bytes, limits)?;
-    let book: Xlsb<_> = Xlsb::new(Cursor::new(bytes)).map_err(|e| match e {
-        calamine::XlsbError::Password => password_error(),
-        other => corrupt(other),
-    })?;
-    read_ranges(book, limits)
-}
-
-fn read_ods(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
-    check_inflated_size(bytes, limits)?;
-    let hidden = check_ods_dense_size(bytes, limits)?;
-    let book: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
-        calamine::OdsError::Password => password_error(),
-        other => corrupt(other),
-    })?;
-    let mut workbook = read_ranges(book, limits)?;
-    apply_hidden(&mut workbook, hidden);
-    Ok(workbook)
-}
-
 /// Marks the rows hidden in each sheet.
 fn apply_hidden(
     workbook: &mut Workbook,
@@ -568,71 +168,10 @@ fn apply_hidden(
     }
 }
 
-/// Every sheet of a workbook read range by range (xlsb, ods), the cells counted against the
-/// limits; no per-cell formats.
-fn read_ranges<R, B>(mut book: B, limits: &Limits) -> Result<Workbook, ReadError>
-where
-    R: std::io::Read + std::io::Seek,
-    B: Reader<R>,
-    B::Error: std::fmt::Display,
-{
-    let mut budget = Budget { limits, cells: 0 };
-    let mut sheets = Vec::new();
-    for name in book.sheet_names() {
-        let range = book.worksheet_range(&name).map_err(corrupt)?;
-        sheets.push(grid_from_range(&name, &range, &mut budget)?);
-    }
-    Ok(Workbook {
-        sheets,
-        styles_known: false,
-    })
-}
-
-fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
-    let hidden = check_xls_size(bytes, limits)?;
-    let mut book: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
-        calamine::XlsError::Password => password_error(),
-        other => corrupt(other),
-    })?;
-    let mut budget = Budget { limits, cells: 0 };
-    let mut sheets = Vec::new();
-    for name in book.sheet_names() {
-        let range = match book.worksheet_range(&name) {
-            Ok(r) => r,
-            Err(calamine::XlsError::Password) => return Err(password_error()),
-            Err(e) => return Err(corrupt(e)),
-        };
-        sheets.push(grid_from_range(&name, &range, &mut budget)?);
-    }
-    let mut workbook = Workbook {
-        sheets,
-        styles_known: false,
-    };
-    apply_hidden(&mut workbook, hidden);
-    Ok(workbook)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::xls_guard::{boundsheet_name, xls_dimensions_cells, xls_hidden_rows};
     use super::*;
-
-    #[test]
-    fn content_kinds_for_collect() {
-        assert_eq!(content_kind(b"Rar!\x1a\x07\x00"), ContentKind::Archive);
-        assert_eq!(
-            content_kind(&[0x89, b'P', b'N', b'G', 0, 0, 0, 0]),
-            ContentKind::Picture
-        );
-        assert_eq!(
-            content_kind(b"%PDF-1.7"),
-            ContentKind::Other("PDF 文件".into())
-        );
-        assert_eq!(content_kind(b""), ContentKind::Other("空文件".into()));
-        // a damaged compound file (xls/et) is still saved: intake names what is wrong
-        let mut cfb = CFB_MAGIC.to_vec();
-        cfb.resize(512, 0);
-        assert_eq!(content_kind(&cfb), ContentKind::Workbook);
-    }
 
     #[test]
     fn sniffing_names_the_problem() {
@@ -721,15 +260,5 @@ mod tests {
         assert_eq!(declared_count("99999999999999999999999"), u64::MAX);
         assert_eq!(declared_count("abc"), 0);
         assert_eq!(declared_count(""), 0);
-    }
-
-    #[test]
-    fn percent_formats() {
-        assert!(format_is_percent(Some(9), "0%"));
-        assert!(format_is_percent(Some(10), ""));
-        assert!(format_is_percent(Some(170), "0.0%"));
-        assert!(!format_is_percent(Some(171), "0\"%\""));
-        assert!(!format_is_percent(Some(172), "0\\%"));
-        assert!(!format_is_percent(Some(0), "General"));
     }
 }

@@ -159,6 +159,21 @@ pub(super) enum PartKind {
     Other,
 }
 
+impl PartKind {
+    fn of(name: &str) -> PartKind {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with("sharedstrings.xml") {
+            PartKind::SharedStrings
+        } else if lower.ends_with("styles.xml") {
+            PartKind::Styles
+        } else if lower.contains("worksheets/") || lower == "content.xml" {
+            PartKind::Sheet
+        } else {
+            PartKind::Other
+        }
+    }
+}
+
 /// Most cell formats (and fonts, fills, borders) a workbook may define; Excel itself allows
 /// about 64,000 cell formats.
 pub(super) const MAX_STYLE_RECORDS: u64 = 131_072;
