@@ -4,25 +4,37 @@
 //! `duban check` runs the first three stages ([`load_month`]). The command line only parses
 //! arguments and prints; tests and benchmarks call these functions and so drive exactly what the
 //! office runs.
+//!
+//! The parts: `progress.rs` the stages, their progress display and the [`Clock`]; `months.rs`
+//! which months there are and which one a run builds; `load.rs` the stages load, intake and
+//! merge ([`Loaded`]); `report.rs` the classify stage ([`build_report`]); this file the run
+//! itself, end to end.
 
 mod forms;
 mod inputs;
+mod load;
+mod months;
+mod progress;
 mod render;
+mod report;
 mod summary;
 mod year;
 
 pub use forms::{FormsWritten, write_forms};
+pub use load::{Loaded, load_month};
+pub use months::{is_archived, newest_month, pending_months, resolve_month, submission_months};
+pub use progress::{Clock, Progress, Silent, Stage};
 pub use render::Resources;
+pub use report::build_report;
 pub use summary::{RunSummary, error_files, light_counts, severity_counts, status_counts};
 pub use year::{YearOptions, YearSummary, year, year_folder, year_stem};
 
 use crate::config::Config;
 use crate::deliver;
-use crate::model::ProblemCode;
-use crate::model::{Master, Merged, Month, MonthReport, Problem, Submission, sort_problems};
-use crate::units::Directory;
-use crate::{classify, history, intake, merge};
-use chrono::{Datelike, NaiveDate};
+use crate::model::{Month, ProblemCode};
+use chrono::NaiveDate;
+use load::load_stages;
+use report::report_numbered;
 use std::path::Path;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -36,64 +48,6 @@ pub struct RunOptions {
     pub as_of: Option<NaiveDate>,
     /// Replace an existing output month (the old one is kept as `<month>.previous-<n>`).
     pub force: bool,
-}
-
-/// A stage of the run, for progress display.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    Load,
-    History,
-    Intake,
-    Merge,
-    Classify,
-    Render,
-    Deliver,
-}
-
-impl Stage {
-    /// The stage's name in timings.json and run summaries.
-    pub fn key(self) -> &'static str {
-        match self {
-            Stage::Load => "load",
-            Stage::History => "history",
-            Stage::Intake => "intake",
-            Stage::Merge => "merge",
-            Stage::Classify => "classify",
-            Stage::Render => "render",
-            Stage::Deliver => "deliver",
-        }
-    }
-
-    /// The stage's name on the console.
-    pub fn label(self) -> &'static str {
-        match self {
-            Stage::Load => "读取任务分解表和单位名录",
-            Stage::History => "读取并核对已归档的各月汇总表",
-            Stage::Intake => "读取并校验各单位报送表",
-            Stage::Merge => "合并",
-            Stage::Classify => "判定状态和亮灯",
-            Stage::Render => "生成汇总表、督办单和邮件",
-            Stage::Deliver => "写入输出文件夹",
-        }
-    }
-}
-
-/// Receives progress; the CLI shows bars on a terminal and plain lines otherwise.
-pub trait Progress: Sync {
-    /// A stage starts; `total` is the number of items when known.
-    fn start(&self, stage: Stage, total: Option<u64>);
-    /// One item of the current stage is done.
-    fn tick(&self) {}
-    /// The stage is done.
-    fn finish(&self, stage: Stage, millis: f64);
-}
-
-/// No progress output (tests, benchmarks).
-pub struct Silent;
-
-impl Progress for Silent {
-    fn start(&self, _: Stage, _: Option<u64>) {}
-    fn finish(&self, _: Stage, _: f64) {}
 }
 
 /// A usage or configuration error: exit code 2, nothing written.
@@ -119,188 +73,6 @@ pub enum RunError {
     },
 }
 
-/// The inputs of a month, loaded and checked (what `check` and `run` share).
-pub struct Loaded {
-    pub units: Directory,
-    pub master: Master,
-    pub month: Month,
-    pub as_of: NaiveDate,
-    pub history: history::History,
-    pub submissions: Vec<Submission>,
-    pub merged: Merged,
-    /// Problems of the master sheet and of the history, plus notes about the run itself.
-    pub problems: Vec<Problem>,
-}
-
-/// Newest `YYYY-MM` folder under the submissions folder.
-pub fn newest_month(submissions: &Path) -> Option<Month> {
-    submission_months(submissions).last().copied()
-}
-
-/// Every `YYYY-MM` folder under the submissions folder, oldest first.
-pub fn submission_months(submissions: &Path) -> Vec<Month> {
-    let mut months: Vec<Month> = std::fs::read_dir(submissions)
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
-        .filter_map(|e| Month::parse(&e.file_name().to_string_lossy()))
-        .collect();
-    months.sort();
-    months.dedup();
-    months
-}
-
-/// Whether `month` has an archive (its output folder holds a run.json).
-pub fn is_archived(cfg: &Config, month: Month) -> bool {
-    crate::archive::is_archived(&cfg.paths.output.join(month.to_string()))
-}
-
-/// The months a catch-up run builds: every month under the submissions folder without an
-/// archive yet, oldest first.
-pub fn pending_months(cfg: &Config) -> Vec<Month> {
-    submission_months(&cfg.paths.submissions)
-        .into_iter()
-        .filter(|m| !is_archived(cfg, *m))
-        .collect()
-}
-
-/// Resolves month and as-of date from the options.
-pub fn resolve_month(cfg: &Config, opts: &RunOptions) -> Result<(Month, NaiveDate), RunError> {
-    let month = match opts.month {
-        Some(m) => m,
-        None => newest_month(&cfg.paths.submissions).ok_or_else(|| {
-            RunError::Usage(format!(
-                "在 {} 下没有找到月份文件夹（形如 2026-11）。请把各单位报送的文件放入 {}/<年-月>/，或用 --month 指定月份。",
-                cfg.paths.submissions.display(),
-                cfg.paths.submissions.display()
-            ))
-        })?,
-    };
-    // The master sheet is one plan year's tasks: a month of another year is a slip of the
-    // keyboard (2027-01 for 2026-12), and would archive a month of notices all 未报送 under
-    // the next year's document numbers.
-    if month.year != cfg.year {
-        return Err(RunError::Usage(format!(
-            "{} 不在计划年度 {} 年内（duban.toml 的 year）：任务分解表只含该年度的任务，本次未生成任何文件。请检查 --month；新的一年请先换用新年度的任务分解表并修改 year。",
-            month.label(),
-            cfg.year
-        )));
-    }
-    let as_of = opts.as_of.unwrap_or_else(|| month.last_day());
-    Ok((month, as_of))
-}
-
-/// Times the stages of one run and reports them to the progress display.
-pub struct Clock<'a> {
-    progress: &'a dyn Progress,
-    timings: Vec<(String, f64)>,
-}
-
-impl<'a> Clock<'a> {
-    pub fn new(progress: &'a dyn Progress) -> Clock<'a> {
-        Clock {
-            progress,
-            timings: Vec::new(),
-        }
-    }
-
-    /// Runs one stage: announces it (with its number of items when known), times it, records
-    /// the time under the stage's name.
-    pub fn stage<T>(&mut self, stage: Stage, items: Option<u64>, f: impl FnOnce() -> T) -> T {
-        self.progress.start(stage, items);
-        let t = Instant::now();
-        let out = f();
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        self.timings.push((stage.key().to_string(), ms));
-        self.progress.finish(stage, ms);
-        out
-    }
-
-    /// Milliseconds per finished stage, in order.
-    pub fn timings(&self) -> &[(String, f64)] {
-        &self.timings
-    }
-}
-
-/// Load, validate and merge a month (everything `duban check` needs).
-pub fn load_month(
-    cfg: &Config,
-    opts: &RunOptions,
-    progress: &dyn Progress,
-) -> Result<Loaded, RunError> {
-    let (month, as_of) = resolve_month(cfg, opts)?;
-    load_stages(cfg, month, as_of, &mut Clock::new(progress))
-}
-
-/// The stages load, intake and merge.
-fn load_stages(
-    cfg: &Config,
-    month: Month,
-    as_of: NaiveDate,
-    clock: &mut Clock,
-) -> Result<Loaded, RunError> {
-    let (units, master, mut problems) = clock.stage(Stage::Load, None, || {
-        let units = Directory::load(&cfg.paths.units).map_err(crate::LoadError::from)?;
-        let (master, problems) =
-            crate::master::load(&cfg.paths.master, &units, cfg).map_err(crate::LoadError::from)?;
-        Ok::<_, RunError>((units, master, problems))
-    })?;
-    let history = clock.stage(Stage::History, None, || {
-        history::load(&cfg.paths.output, month, cfg.year)
-    });
-    problems.extend(history.problems.iter().cloned());
-    if let Some(note) = missing_history_note(cfg, month, &history) {
-        problems.push(note);
-    }
-    let month_dir = cfg.paths.submissions.join(month.to_string());
-    if !month_dir.is_dir() {
-        problems.push(Problem::no_submissions_folder(month_dir.display()));
-    }
-    let submissions = clock.stage(Stage::Intake, None, || {
-        let ctx = intake::IntakeContext {
-            master: &master,
-            units: &units,
-            month,
-            as_of,
-            limits: &cfg.limits,
-            previous: Some(history.past()),
-            done_percent: cfg.thresholds.done_percent,
-        };
-        intake::read_month(&month_dir, &ctx)
-    });
-    let merged = clock.stage(Stage::Merge, None, || merge::merge(&master, &submissions));
-    Ok(Loaded {
-        units,
-        master,
-        month,
-        as_of,
-        history,
-        submissions,
-        merged,
-        problems,
-    })
-}
-
-/// Last month's 汇总表 is missing although last month's submissions exist: say how to make it.
-fn missing_history_note(cfg: &Config, month: Month, history: &history::History) -> Option<Problem> {
-    let prev = month.prev();
-    // last month is read only within the plan year: December is not January's last month
-    let before_plan_year = prev.year < cfg.year;
-    if history.found() || history.rejected.contains(&prev) || before_plan_year {
-        return None;
-    }
-    let prev_dir = cfg.paths.submissions.join(prev.to_string());
-    prev_dir.is_dir().then(|| {
-        Problem::previous_summary_missing(
-            prev,
-            month,
-            history::summary_path(&cfg.paths.output, prev).display(),
-            prev_dir.display(),
-        )
-    })
-}
-
 /// A month rebuilt with `--force` while later months of the plan year are archived: they were
 /// built from its earlier result and say so until rebuilt in turn.
 fn later_months_note(cfg: &Config, month: Month) -> Option<String> {
@@ -315,61 +87,6 @@ fn later_months_note(cfg: &Config, month: Month) -> Option<String> {
         labels.join("、"),
         first
     ))
-}
-
-/// Builds the month report from loaded inputs (classification included).
-pub fn build_report(cfg: &Config, loaded: &Loaded) -> MonthReport {
-    report_numbered(cfg, loaded, None)
-}
-
-/// [`build_report`] for a month whose earlier build recorded its document numbers in `own`
-/// (its run.json, on a `--force` rebuild): those numbers are kept.
-fn report_numbered(cfg: &Config, loaded: &Loaded, own: Option<&Path>) -> MonthReport {
-    let mut classification = classify::classify(
-        &loaded.master,
-        &loaded.merged,
-        loaded.history.past(),
-        loaded.as_of,
-        cfg,
-    );
-    let last = loaded.month.prev();
-    for o in &mut classification.outcomes {
-        if o.light == crate::model::Light::Red {
-            o.red_months = 1 + loaded.history.red_streak(last, o.task);
-        }
-    }
-    let current = crate::trend::current_record(loaded.month, &classification, &loaded.merged);
-    let trend = crate::trend::Trend::of_records(
-        loaded
-            .history
-            .months
-            .iter()
-            .chain(std::iter::once(&current)),
-    );
-    let issued_on = loaded.as_of + chrono::Days::new(u64::from(cfg.office.issue_after_days));
-    let feedback_due = issued_on + chrono::Days::new(u64::from(cfg.office.feedback_days));
-    let mut problems = loaded.problems.clone();
-    problems.extend(loaded.merged.problems.iter().cloned());
-    sort_problems(&mut problems);
-    MonthReport {
-        month: loaded.month,
-        as_of: loaded.as_of,
-        issued_on,
-        feedback_due,
-        master: loaded.master.clone(),
-        merged: loaded.merged.clone(),
-        classification,
-        previous_available: loaded.history.found(),
-        trend,
-        problems,
-        numbering: crate::doc_numbers::Numbering::plan(
-            &cfg.paths.output,
-            issued_on.year(),
-            cfg.office.number_start,
-            own,
-        ),
-        document_numbers: Vec::new(),
-    }
 }
 
 /// Runs the month end to end: every stage in order, the output archived atomically.

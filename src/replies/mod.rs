@@ -7,6 +7,7 @@
 
 pub mod collect;
 pub mod imap;
+pub mod inbox;
 pub mod log;
 pub mod receipt;
 pub mod remind;
