@@ -217,20 +217,19 @@ pub fn listing(graph: &Graph) -> String {
         .collect()
 }
 
-#[test]
-fn module_graph_of_src_has_no_circle() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let graph = graph(&root);
-    println!("{}", listing(&graph));
+/// Prints the listing of the crate source folder `rel` (`--nocapture` shows it) and asserts that
+/// it has the modules `expected` and no circle.
+fn assert_acyclic(rel: &str, expected: &[&str]) {
+    let graph = graph(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel));
+    println!("{rel}:\n{}", listing(&graph));
     let found = circles(&graph);
     println!("circles: {found:?}");
-    assert!(
-        graph.contains_key("archive") && graph.contains_key("model"),
-        "the graph names src/'s modules: {graph:?}"
-    );
+    for module in expected {
+        assert!(graph.contains_key(*module), "{rel} has {module}: {graph:?}");
+    }
     assert!(
         found.is_empty(),
-        "circles among the top-level modules of src/ (each a set of modules that reach one another through `use crate::`): {}",
+        "circles among the top-level modules of {rel} (each a set of modules that reach one another through `use crate::`): {}",
         found
             .iter()
             .map(|c| c.join(" ↔ "))
@@ -239,29 +238,18 @@ fn module_graph_of_src_has_no_circle() {
     );
 }
 
+#[test]
+fn module_graph_of_src_has_no_circle() {
+    assert_acyclic("src", &["archive", "model"]);
+}
+
 /// The PDF/OFD engine keeps its layers apart: elements (what a document says), fonts, layout,
 /// writers (PDF, OFD and the font embedding they share) and the batch above them.
 #[test]
 fn module_graph_of_the_engine_has_no_circle() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/duban-pdf/src");
-    let graph = graph(&root);
-    println!("{}", listing(&graph));
-    let found = circles(&graph);
-    println!("circles: {found:?}");
-    for layer in ["elements", "fonts", "layout", "write", "batch"] {
-        assert!(
-            graph.contains_key(layer),
-            "the engine has {layer}: {graph:?}"
-        );
-    }
-    assert!(
-        found.is_empty(),
-        "circles among the top-level modules of crates/duban-pdf/src: {}",
-        found
-            .iter()
-            .map(|c| c.join(" ↔ "))
-            .collect::<Vec<_>>()
-            .join("; ")
+    assert_acyclic(
+        "crates/duban-pdf/src",
+        &["elements", "fonts", "layout", "write", "batch"],
     );
 }
 
