@@ -208,7 +208,7 @@ fn write_archives(cfg_path: &Path, month: Month) -> Result<(), Box<dyn std::erro
         report.month = m;
         report.as_of = m.last_day();
         let bytes = duban::render::xlsx::summary_workbook(&report, &cfg)?;
-        let name = duban::history::summary_file_name(m);
+        let name = duban::archive::summary_file_name(m);
         let dir = cfg.paths.output.join(m.to_string());
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join(&name), &bytes)?;
@@ -226,7 +226,7 @@ fn write_archives(cfg_path: &Path, month: Month) -> Result<(), Box<dyn std::erro
             bytes,
         });
         let run_json = duban::deliver::run_json(&report, &[], &outputs);
-        std::fs::write(dir.join("run.json"), run_json)?;
+        std::fs::write(duban::archive::run_file(&dir), run_json)?;
     }
     Ok(())
 }

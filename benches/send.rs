@@ -93,7 +93,12 @@ fn main() {
             only: Vec::new(),
             resend: false,
         };
-        let log = cfg.paths.output.join("2026-11/邮件/发送记录.csv");
+        let log = cfg
+            .paths
+            .output
+            .join(month.to_string())
+            .join(duban::archive::MAIL_DIR)
+            .join(duban::archive::SEND_LOG);
         let mut times = Vec::new();
         let mut sent = 0;
         for _ in 0..ROUNDS {

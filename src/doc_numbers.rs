@@ -8,17 +8,14 @@
 //! number of a year with nothing archived. A month rebuilt with `--force` keeps its own
 //! numbers: every document it numbered before gets the same number again.
 //!
-//! Each archive records the numbers it used in its manifest under [`MANIFEST_KEY`]; one written
+//! Each archive records the numbers it used in its manifest (`document_numbers`); one written
 //! before numbers were recorded counts as having used `number_start` … one per notice PDF.
 
 use crate::archive::run_manifest::RunManifest;
 use crate::archive::year_manifest::YearManifest;
-use crate::archive::{RUN_FILE, YEAR_FILE};
+use crate::archive::{self, YEAR_FILE};
 pub use crate::model::{DocumentNumber, Numbering};
 use std::path::Path;
-
-/// The key of the numbers used in run.json and year.json.
-pub const MANIFEST_KEY: &str = "document_numbers";
 
 /// What a manifest says about numbers: the numbers it records, or — written before numbers
 /// were recorded — its date of issue and its files.
@@ -63,18 +60,15 @@ pub fn manifests(output: &Path) -> Vec<std::path::PathBuf> {
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
+            let dir = e.path();
             if crate::model::Month::parse(&name).is_some() {
-                Some(e.path().join(RUN_FILE))
-            } else if name
-                .strip_suffix("年度")
-                .is_some_and(|y| y.len() == 4 && y.parse::<i32>().is_ok())
-            {
-                Some(e.path().join(YEAR_FILE))
+                archive::is_archived(&dir).then(|| archive::run_file(&dir))
+            } else if archive::parse_year_folder(&name).is_some() {
+                archive::is_year_archived(&dir).then(|| archive::year_file(&dir))
             } else {
                 None
             }
         })
-        .filter(|p| p.is_file())
         .collect();
     out.sort();
     out
@@ -97,7 +91,7 @@ fn used_in(m: &Used, year: i32, number_start: u32) -> Vec<u32> {
     let notices = m
         .outputs
         .iter()
-        .filter(|o| o.starts_with("督办单/") && o.ends_with(".pdf"))
+        .filter(|o| archive::in_dir(o, archive::NOTICE_DIR) && o.ends_with(".pdf"))
         .count();
     match u32::try_from(notices) {
         Ok(count) if count > 0 && chrono::Datelike::year(&issued) == year => {

@@ -7,7 +7,10 @@
 //! - the manifests, one type each, written and read back by the same code:
 //!   [`run_manifest::RunManifest`] (`run.json`), [`record::Record`] (`record.json`) and
 //!   [`year_manifest::YearManifest`] (`year.json`);
-//! - hashing ([`sha256_hex`]), “is this month archived” ([`is_archived`]);
+//! - the names of the notice folders ([`NOTICE_DIR`], …), of the 汇总表 ([`summary_file_name`]),
+//!   of a year folder ([`year_folder`]) and of a replaced folder kept aside ([`previous_name`]);
+//! - hashing ([`sha256_hex`], [`Sha256Hasher`]), “is this month archived” ([`is_archived`]) and
+//!   “is this year archived” ([`is_year_archived`]);
 //! - the ledger of archived run.json files beside the month folders ([`ledger`]) and the
 //!   re-hashing of a folder against its manifest ([`verify`]).
 //!
@@ -42,21 +45,90 @@ pub const MANIFEST_FILE: &str = "清单.csv";
 pub const SEND_LOG: &str = "发送记录.csv";
 /// File name of the archive ledger, in the output folder beside the month folders.
 pub const LEDGER: &str = "归档登记.csv";
+/// Folder of the month's notice PDFs and OFDs, inside `output/<month>/`.
+pub const NOTICE_DIR: &str = "督办单";
+/// Folder of the leaders' notices (the mayor's first), inside `output/<month>/`.
+pub const LEADER_NOTICE_DIR: &str = "督办单/领导";
+/// Folder of the units' notices, inside `output/<month>/`.
+pub const UNIT_NOTICE_DIR: &str = "督办单/单位";
 
 /// Files `run.json` does not list: itself and the non-reproducible timings.
 pub const UNLISTED: [&str; 2] = [RUN_FILE, TIMINGS_FILE];
 
 /// Lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    use std::fmt::Write;
-    let digest = Sha256::digest(bytes);
-    let mut out = String::with_capacity(64);
-    for b in digest.iter() {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+    let mut hasher = Sha256Hasher::new();
+    hasher.update(bytes);
+    hasher.finish()
 }
+
+/// SHA-256 fed piece by piece (a file read in chunks), giving [`sha256_hex`]'s lowercase hex.
+#[derive(Default)]
+pub struct Sha256Hasher(sha2::Sha256);
+
+impl Sha256Hasher {
+    /// A hasher that has seen nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `bytes` to what is hashed.
+    pub fn update(&mut self, bytes: &[u8]) {
+        sha2::Digest::update(&mut self.0, bytes);
+    }
+
+    /// The lowercase hex SHA-256 of everything added.
+    pub fn finish(self) -> String {
+        use std::fmt::Write;
+        let digest = sha2::Digest::finalize(self.0);
+        let mut out = String::with_capacity(64);
+        for b in digest.iter() {
+            let _ = write!(out, "{b:02x}");
+        }
+        out
+    }
+}
+
+/// Whether the manifest path `rel` (slash-separated) lies inside the folder `dir` (one of the
+/// constants above, e.g. [`LEADER_NOTICE_DIR`]).
+pub fn in_dir(rel: &str, dir: &str) -> bool {
+    rel.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+}
+
+/// The 汇总表's file name: `汇总表_2026年11月.xlsx`.
+pub fn summary_file_name(month: crate::model::Month) -> String {
+    format!("汇总表_{}年{}月.xlsx", month.year, month.month)
+}
+
+/// The folder of a year report (`duban year`) under the output folder: `2026年度`.
+pub fn year_folder(year: i32) -> String {
+    format!("{year}年度")
+}
+
+/// The year of a folder named by [`year_folder`] (four digits), or `None`.
+pub fn parse_year_folder(name: &str) -> Option<i32> {
+    name.strip_suffix("年度")
+        .filter(|y| y.len() == 4)
+        .and_then(|y| y.parse().ok())
+}
+
+/// The name an archived folder `name` (a month or a year folder) is kept under when replaced
+/// with `--force`: `<name>.previous-<n>`.
+pub fn previous_name(name: &str, n: u32) -> String {
+    format!("{name}{PREVIOUS_INFIX}{n}")
+}
+
+/// The `n` of a folder named by [`previous_name`] for `name`, or `None`.
+pub fn parse_previous_name(folder: &str, name: &str) -> Option<u32> {
+    folder
+        .strip_prefix(name)?
+        .strip_prefix(PREVIOUS_INFIX)?
+        .parse()
+        .ok()
+}
+
+/// What separates a replaced folder's name from its number.
+const PREVIOUS_INFIX: &str = ".previous-";
 
 /// Joins a relative path's components with `/` (as the manifests record paths).
 pub fn slash_path(path: &Path) -> String {
@@ -68,7 +140,18 @@ pub fn slash_path(path: &Path) -> String {
 
 /// Whether the month folder `month_dir` is an archived month: it holds its [`RUN_FILE`].
 pub fn is_archived(month_dir: &Path) -> bool {
-    month_dir.join(RUN_FILE).is_file()
+    run_file(month_dir).is_file()
+}
+
+/// Whether the year folder `year_dir` (`output/<YYYY>年度/`) is an archived year report: it
+/// holds its [`YEAR_FILE`].
+pub fn is_year_archived(year_dir: &Path) -> bool {
+    year_file(year_dir).is_file()
+}
+
+/// The year.json of the year folder `year_dir`.
+pub fn year_file(year_dir: &Path) -> PathBuf {
+    year_dir.join(YEAR_FILE)
 }
 
 /// The run.json of the month folder `month_dir`.
@@ -125,6 +208,29 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn folder_names_round_trip() {
+        assert_eq!(year_folder(2026), "2026年度");
+        assert_eq!(parse_year_folder("2026年度"), Some(2026));
+        assert_eq!(parse_year_folder("2026年度.previous-1"), None);
+        assert_eq!(parse_year_folder("26年度"), None);
+        assert_eq!(previous_name("2026-11", 2), "2026-11.previous-2");
+        assert_eq!(
+            parse_previous_name("2026-11.previous-2", "2026-11"),
+            Some(2)
+        );
+        assert_eq!(parse_previous_name("2026-11.previous-x", "2026-11"), None);
+        assert_eq!(parse_previous_name("2026-12.previous-1", "2026-11"), None);
+        assert!(in_dir("督办单/领导/a.pdf", LEADER_NOTICE_DIR));
+        assert!(in_dir("督办单/单位/a.pdf", NOTICE_DIR));
+        assert!(!in_dir("督办单/单位x/a.pdf", UNIT_NOTICE_DIR));
+        let month = crate::model::Month {
+            year: 2026,
+            month: 3,
+        };
+        assert_eq!(summary_file_name(month), "汇总表_2026年3月.xlsx");
     }
 
     #[test]

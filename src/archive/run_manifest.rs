@@ -361,13 +361,13 @@ fn document_kind(path: &str) -> &'static str {
         "汇总表"
     } else if path == RECORD_FILE {
         "汇总表记录"
-    } else if path.starts_with("督办单/领导/") && path.ends_with(".pdf") {
+    } else if super::in_dir(path, super::LEADER_NOTICE_DIR) && path.ends_with(".pdf") {
         "领导督办单"
-    } else if path.starts_with("督办单/单位/") && path.ends_with(".pdf") {
+    } else if super::in_dir(path, super::UNIT_NOTICE_DIR) && path.ends_with(".pdf") {
         "单位督办通知单"
-    } else if path.starts_with("督办单/领导/") && path.ends_with(".ofd") {
+    } else if super::in_dir(path, super::LEADER_NOTICE_DIR) && path.ends_with(".ofd") {
         "领导督办单OFD"
-    } else if path.starts_with("督办单/单位/") && path.ends_with(".ofd") {
+    } else if super::in_dir(path, super::UNIT_NOTICE_DIR) && path.ends_with(".ofd") {
         "单位督办通知单OFD"
     } else if in_mail == Some(MANIFEST_FILE) {
         "邮件清单"

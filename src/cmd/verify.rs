@@ -11,7 +11,7 @@
 
 use super::{Failure, Outcome, parse_month};
 use duban::archive::verify::{VerifyError, verify_month, verify_year};
-use duban::archive::{Unarchived, YEAR_FILE, unarchived};
+use duban::archive::{self, Unarchived, unarchived};
 use duban::config::Config;
 use duban::model::Month;
 use duban::pipeline;
@@ -175,10 +175,9 @@ fn archived_years(cfg: &Config) -> Vec<(i32, std::path::PathBuf)> {
         .into_iter()
         .flatten()
         .filter_map(Result::ok)
-        .filter(|e| e.path().join(YEAR_FILE).is_file())
+        .filter(|e| archive::is_year_archived(&e.path()))
         .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let year = name.strip_suffix("年度")?.parse().ok()?;
+            let year = archive::parse_year_folder(&e.file_name().to_string_lossy())?;
             Some((year, e.path()))
         })
         .collect();

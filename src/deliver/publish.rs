@@ -2,7 +2,7 @@
 //! rename it to `output/<month>/` in one step.
 
 use super::{DeliverError, OutputFile};
-use crate::archive::InputFile;
+use crate::archive::{self, InputFile};
 use crate::model::Month;
 use crate::names::is_safe_component;
 use rayon::prelude::*;
@@ -272,7 +272,7 @@ fn month_exists(root: &Path, month: &str, final_dir: &Path) -> DeliverError {
 /// The first `n` ≥ 1 such that `<month>.previous-<n>` does not exist.
 fn next_previous(root: &Path, month: &str) -> u32 {
     let mut n = 1;
-    while root.join(format!("{month}.previous-{n}")).exists() {
+    while root.join(archive::previous_name(month, n)).exists() {
         n += 1;
     }
     n
@@ -392,7 +392,7 @@ fn swap_into_place(
             // Another run finished first while this one was writing.
             return Err(month_exists(root, month, &final_dir));
         }
-        let previous = root.join(format!("{month}.previous-{}", next_previous(root, month)));
+        let previous = root.join(archive::previous_name(month, next_previous(root, month)));
         fs::rename(&final_dir, &previous).map_err(io_err(&final_dir))?;
         kept = Some(previous);
     }

@@ -8,16 +8,11 @@ use crate::archive::{self, RunManifest, sha256_hex};
 use crate::model::{Month, MonthRecord, Problem};
 use std::path::{Path, PathBuf};
 
-/// `汇总表_2026年11月.xlsx`.
-pub fn summary_file_name(month: Month) -> String {
-    format!("汇总表_{}年{}月.xlsx", month.year, month.month)
-}
-
 /// Where the 汇总表 of `month` lives: `<output>/<YYYY-MM>/汇总表_<YYYY>年<M>月.xlsx`.
 pub fn summary_path(output_dir: &Path, month: Month) -> PathBuf {
     output_dir
         .join(month.to_string())
-        .join(summary_file_name(month))
+        .join(archive::summary_file_name(month))
 }
 
 /// The months of the plan year `plan_year` before `month`, oldest first (January onwards).
@@ -125,7 +120,7 @@ pub fn record_bytes(xlsx: &[u8], name: &str, month: Month) -> Option<Vec<u8>> {
 /// [`archive::RECORD_FILE`] when there is a sound one).
 fn load_month(output_dir: &Path, month: Month) -> Result<Archive, Box<Problem>> {
     let path = summary_path(output_dir, month);
-    let name = summary_file_name(month);
+    let name = archive::summary_file_name(month);
     let hint = month.to_string();
     let unreadable = |detail: String| {
         Box::new(Problem::history_unreadable(&detail, month, &hint).file(name.clone()))
@@ -171,7 +166,10 @@ mod tests {
 
     #[test]
     fn file_name_and_path() {
-        assert_eq!(summary_file_name(m(2026, 11)), "汇总表_2026年11月.xlsx");
+        assert_eq!(
+            archive::summary_file_name(m(2026, 11)),
+            "汇总表_2026年11月.xlsx"
+        );
         assert_eq!(
             summary_path(Path::new("out"), m(2026, 11)),
             PathBuf::from("out/2026-11/汇总表_2026年11月.xlsx")

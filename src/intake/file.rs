@@ -105,8 +105,7 @@ pub(super) fn read_once(path: &Path, limits: &Limits) -> Result<Vec<u8>, Refused
         }
     }
     // Too large (or grown past the limit while read): hash what was read, stream the rest.
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
+    let mut hasher = crate::archive::Sha256Hasher::new();
     hasher.update(&bytes);
     let mut len = bytes.len() as u64;
     drop(bytes);
@@ -122,11 +121,7 @@ pub(super) fn read_once(path: &Path, limits: &Limits) -> Result<Vec<u8>, Refused
             Err(e) => return Err(unreadable(e)),
         }
     }
-    let sha256 = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha256 = hasher.finish();
     Err(Refused {
         problem: Box::new(Problem::file_too_large(len, limits.max_file_bytes)),
         hashed: Some((len, sha256)),

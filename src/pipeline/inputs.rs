@@ -94,16 +94,13 @@ pub fn send_history(month_dir: &Path) -> std::io::Result<Vec<OutputFile>> {
 
 /// Removes the newest `<month>.previous-<n>` folder (used when it only held carried forms).
 pub fn remove_kept_previous(output: &Path, month: Month) {
-    let prefix = format!("{month}.previous-");
     let newest = std::fs::read_dir(output)
         .into_iter()
         .flatten()
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            name.strip_prefix(&prefix)
-                .and_then(|n| n.parse::<u32>().ok())
-                .map(|n| (n, e.path()))
+            archive::parse_previous_name(&name, &month.to_string()).map(|n| (n, e.path()))
         })
         .max_by_key(|(n, _)| *n);
     if let Some((_, path)) = newest

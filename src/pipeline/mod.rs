@@ -27,7 +27,7 @@ pub use progress::{Clock, Progress, Silent, Stage};
 pub use render::Resources;
 pub use report::build_report;
 pub use summary::{RunSummary, error_files, light_counts, severity_counts, status_counts};
-pub use year::{YearOptions, YearSummary, year, year_folder, year_stem};
+pub use year::{YearOptions, YearSummary, year, year_stem};
 
 use crate::config::Config;
 use crate::deliver;
@@ -153,9 +153,10 @@ pub fn run(
 
     let loaded = load_stages(cfg, month, as_of, &mut clock)?;
     // a rebuilt month keeps its own document numbers
-    let own = crate::archive::run_file(&target);
-    let own = own.is_file().then_some(own.as_path());
-    let mut report = clock.stage(Stage::Classify, None, || report_numbered(cfg, &loaded, own));
+    let own = crate::archive::is_archived(&target).then(|| crate::archive::run_file(&target));
+    let mut report = clock.stage(Stage::Classify, None, || {
+        report_numbered(cfg, &loaded, own.as_deref())
+    });
 
     // Output goes straight into the hidden temporary month folder as it is made.
     let replacing_forms_only = carried.is_some();

@@ -113,7 +113,7 @@ pub fn render(
         || {
             let bytes =
                 crate::render::xlsx::summary_workbook(report, cfg).map_err(RunError::Xlsx)?;
-            let name = crate::history::summary_file_name(report.month);
+            let name = crate::archive::summary_file_name(report.month);
             staging.put(Path::new(&name), &bytes)?;
             if let Some(record) = crate::history::record_bytes(&bytes, &name, report.month) {
                 staging.put(Path::new(crate::archive::RECORD_FILE), &record)?;

@@ -39,11 +39,6 @@ pub struct YearSummary {
     pub problems: Vec<Problem>,
 }
 
-/// The folder name: `2026年度`.
-pub fn year_folder(year: i32) -> String {
-    format!("{year}年度")
-}
-
 /// `年度督办总结_2026年`.
 pub fn year_stem(year: i32) -> String {
     format!("年度督办总结_{year}年")
@@ -70,12 +65,13 @@ pub fn year(cfg: &Config, opts: &YearOptions) -> Result<YearSummary, RunError> {
     let stem = year_stem(year);
     let document = format!("{stem}.pdf");
     let issue_year = chrono::Datelike::year(&report.issued_on);
-    let own = cfg.paths.output.join(year_folder(year)).join(YEAR_FILE);
+    let year_dir = cfg.paths.output.join(archive::year_folder(year));
+    let own = archive::is_year_archived(&year_dir).then(|| archive::year_file(&year_dir));
     let numbering = crate::doc_numbers::Numbering::plan(
         &cfg.paths.output,
         issue_year,
         cfg.office.number_start,
-        own.is_file().then_some(own.as_path()),
+        own.as_deref(),
     );
     let serial = numbering.assign([document.as_str()])[0];
     let number = crate::render::notices::numbering::document_number(
@@ -106,7 +102,7 @@ pub fn year(cfg: &Config, opts: &YearOptions) -> Result<YearSummary, RunError> {
         .map_err(|e| RunError::Usage(format!("年度督办总结无法生成：{e}")))?;
     let xlsx = crate::render::xlsx::year_workbook(&report, cfg).map_err(RunError::Xlsx)?;
 
-    let staging = Staging::begin_named(&cfg.paths.output, &year_folder(year), opts.force)?;
+    let staging = Staging::begin_named(&cfg.paths.output, &archive::year_folder(year), opts.force)?;
     let mut files = Vec::new();
     let mut put = |name: String, bytes: &[u8]| -> Result<(), RunError> {
         staging.put(Path::new(&name), bytes)?;

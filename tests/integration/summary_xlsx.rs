@@ -6,9 +6,10 @@ use duban::model::ProblemCode;
 
 use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
+use duban::archive::summary_file_name;
 use duban::classify::classify;
 use duban::config::Config;
-use duban::history::{load, summary_file_name, summary_path};
+use duban::history::{load, summary_path};
 use duban::model::MonthRecord;
 use duban::model::{
     Category, Deadline, Leader, Light, Master, Merged, Month, MonthReport, PreviousTask, Problem,

@@ -47,8 +47,8 @@ const BODY_FONT: &str = "宋体";
 const HEADING_FONT: &str = "黑体";
 const LOCKED_FILL: u32 = 0xF2F2F2;
 const HEADER_FILL: u32 = 0xD9E1F2;
-/// Points per wrapped text line at 11 pt.
-const LINE_HEIGHT: f64 = 15.0;
+/// Points per wrapped text line at 11 pt (the demo workbooks of `duban-devdata` use it too).
+pub const LINE_HEIGHT: f64 = 15.0;
 
 impl Column {
     /// Column width in Excel character units.

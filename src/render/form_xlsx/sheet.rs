@@ -165,7 +165,7 @@ pub(super) fn write_task_row(
                     let format = s
                         .locked_centre
                         .clone()
-                        .set_num_format(format!("0\"（{}月）\"", m.month));
+                        .set_num_format(crate::render::previous_month_format(m));
                     ws.write_number_with_format(row, c, p, &format)?;
                 }
                 None => {

@@ -234,18 +234,14 @@ fn plan(report: &MonthReport, stems: &FileStems) -> Vec<Job> {
             (
                 kind,
                 name.to_string(),
-                PathBuf::from("督办单")
-                    .join("领导")
-                    .join(format!("{stem}.pdf")),
+                PathBuf::from(crate::archive::LEADER_NOTICE_DIR).join(format!("{stem}.pdf")),
             )
         });
     let units = units.iter().zip(&stems.units).map(|(name, stem)| {
         (
             DocKind::Unit,
             name.to_string(),
-            PathBuf::from("督办单")
-                .join("单位")
-                .join(format!("{stem}.pdf")),
+            PathBuf::from(crate::archive::UNIT_NOTICE_DIR).join(format!("{stem}.pdf")),
         )
     });
     let all: Vec<_> = leaders.chain(units).collect();

@@ -79,7 +79,10 @@ pub(super) fn task_row(
     match o.previous_month {
         // an older figure names its month in the number format; the cell stays a number
         Some(m) => {
-            let format = s.number.clone().set_num_format(previous_month_format(m));
+            let format = s
+                .number
+                .clone()
+                .set_num_format(crate::render::previous_month_format(m));
             sh.number(row, 8, o.previous_percent, &format)?;
         }
         None => sh.number(row, 8, o.previous_percent, &s.number)?,
@@ -99,11 +102,6 @@ pub(super) fn task_row(
         .unwrap_or_default();
     sh.text(row, 17, &completed_on, &s.center)?;
     Ok(())
-}
-
-/// `0"（10月）"`: 上月进度 from an older month shows that month beside the figure.
-pub(super) fn previous_month_format(month: crate::model::Month) -> String {
-    format!("0\"（{}月）\"", month.month)
 }
 
 /// The text of a completion carried forward: “（10月已完成，本月未报送）”.

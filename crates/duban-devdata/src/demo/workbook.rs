@@ -114,5 +114,5 @@ pub(super) fn grid_row_height(row: &[Value], widths: &[f64]) -> f64 {
         .max()
         .unwrap_or(1)
         .max(2);
-    row_height(lines, 15.0, 6.0)
+    row_height(lines, duban::render::form_xlsx::LINE_HEIGHT, 6.0)
 }
