@@ -20,8 +20,6 @@ mod form_email;
 mod manifest;
 mod publish;
 
-pub(crate) use crate::csv_format::push_record;
-pub use crate::csv_format::read_csv;
 pub use csv_log::CsvLog;
 pub(crate) use email::OfficeMessage;
 pub use email::{

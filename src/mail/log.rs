@@ -6,8 +6,9 @@
 //! nothing (the body never went out) or a 发送中 without an outcome, which the next run reads as
 //! 状态不明 and does not send again by itself. A row cut short by a crash is ignored.
 
-pub use crate::deliver::read_csv;
-use crate::deliver::{CsvLog, push_record};
+use crate::csv_format::push_record;
+pub use crate::csv_format::read_csv;
+use crate::deliver::CsvLog;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;

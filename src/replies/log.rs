@@ -2,8 +2,8 @@
 //! UTF-8 with BOM, CRLF, one row appended and synced at a time, so a crash loses at most the
 //! row in flight; a row cut short by a crash is not read back.
 
+use crate::csv_format::read_csv;
 pub use crate::deliver::CsvLog;
-use crate::mail::read_csv;
 use std::path::Path;
 
 /// The complete rows of the log at `path` as maps from column name to cell (none when there is

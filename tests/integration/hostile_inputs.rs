@@ -868,14 +868,22 @@ fn whole_run_with_hostile_names_stays_inside_and_keeps_text() {
     // 清单.csv: cells starting with = + - @ are guarded
     let csv = std::fs::read_to_string(out.join("邮件/清单.csv")).unwrap();
     assert!(csv.contains("'=市发改委+1"), "{csv}");
-    for line in csv.trim_start_matches('\u{feff}').lines() {
-        for cell in line.split(',') {
-            let c = cell.trim_start_matches('"');
-            assert!(
-                !c.starts_with(['=', '+', '-', '@']),
-                "unguarded CSV cell {cell:?}"
-            );
-        }
+    // read as CSV (quoted cells may hold commas and line breaks), the cells as written
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .map(|r| r.expect("清单.csv is CSV"))
+        .flat_map(|r| r.iter().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    assert!(cells.iter().any(|c| c == "'=市发改委+1"), "{cells:?}");
+    for cell in &cells {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@']),
+            "unguarded CSV cell {cell:?}"
+        );
     }
 
     // run.json lists every submission, the GBK-named one included

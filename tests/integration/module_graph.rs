@@ -115,7 +115,8 @@ fn without_comments(text: &str) -> String {
         .join("\n")
 }
 
-/// The first segment after every `crate::`, and each item of a `crate::{a, b::c}` group.
+/// The first segment after every `crate::`, and each top-level item of a `crate::{a, b::c}`
+/// group (nested groups included: `crate::{a::{b, c}, d}` names `a` and `d`).
 fn crate_paths(text: &str) -> Vec<String> {
     let ident = |s: &str| -> String {
         s.chars()
@@ -126,8 +127,25 @@ fn crate_paths(text: &str) -> Vec<String> {
     for (at, _) in text.match_indices("crate::") {
         let rest = &text[at + "crate::".len()..];
         if let Some(group) = rest.strip_prefix('{') {
-            let group = &group[..group.find('}').unwrap_or(group.len())];
-            out.extend(group.split(',').map(|item| ident(item.trim_start())));
+            // The group's top-level items: commas and the closing brace at depth 0 only, so
+            // `crate::{a::{b, c}, d}` gives `a` and `d`.
+            let mut depth = 0usize;
+            let mut start = 0;
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        out.push(ident(group[start..i].trim_start()));
+                        break;
+                    }
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        out.push(ident(group[start..i].trim_start()));
+                        start = i + 1;
+                    }
+                    _ => {}
+                }
+            }
         } else {
             out.push(ident(rest));
         }
@@ -277,13 +295,22 @@ fn module_graph_reads_uses_and_finds_a_circle() {
         "d.rs",
         "#[cfg(test)]\npub mod tests { use crate::a::X; }\nuse crate::b;\n",
     );
+    write(
+        "e.rs",
+        "use crate::{\n    b::{inner::{V, W}, Y},\n    d,\n};\n",
+    );
     let g = graph(&dir);
     let edges = |m: &str| g[m].iter().cloned().collect::<Vec<_>>();
-    assert_eq!(g.keys().collect::<Vec<_>>(), ["a", "b", "c", "d"]);
+    assert_eq!(g.keys().collect::<Vec<_>>(), ["a", "b", "c", "d", "e"]);
     assert_eq!(edges("a"), ["b", "c"]);
     assert_eq!(edges("b"), ["c"], "a child's uses are its parent's");
     assert_eq!(edges("c"), ["a"], "only test modules are left out");
     assert_eq!(edges("d"), ["b"]);
+    assert_eq!(
+        edges("e"),
+        ["b", "d"],
+        "an item after a nested group counts"
+    );
     assert_eq!(circles(&g), [vec!["a", "b", "c"]]);
     assert!(listing(&g).contains("d           -> b\n"));
     write("c.rs", "");

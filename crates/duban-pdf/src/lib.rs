@@ -54,11 +54,11 @@ pub use batch::{
     write_document,
 };
 pub use elements::{
-    Align, BarChart, Block, Cell, CellContent, Color, Column, ColumnWidth, Document, Image,
-    ImageError, Meta, PT_PER_MM, PageNumbers, PageSetup, Paragraph, PlacedImage, Row, Rule, Series,
-    Span, Style, Table, TableStyle, mm,
+    Align, BarChart, Block, Cell, CellContent, Color, Column, ColumnWidth, Document, FontRole,
+    Image, ImageError, Meta, PT_PER_MM, PageNumbers, PageSetup, Paragraph, PlacedImage, Row, Rule,
+    Series, Span, Style, Table, TableStyle, mm,
 };
-pub use fonts::{FontError, FontRole, FontSet, FontSource, Glyph, SHIPPED_FALLBACKS};
+pub use fonts::{FontError, FontSet, FontSource, Glyph, SHIPPED_FALLBACKS};
 pub use layout::{
     EM_ASCENT, FillRect, Item, Layout, MissingGlyph, Origin, Page, PlacedGlyph, RowMark, RowRef,
     ShapedLine, StrokeLine, TextLine, break_lines, layout, may_end_line, may_start_line, measure,

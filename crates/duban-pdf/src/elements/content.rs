@@ -4,8 +4,18 @@
 //! [`render`](crate::render()); nothing here knows where a line ends or a page breaks.
 //! All lengths are in PostScript points (1/72 inch); use [`mm`] to convert.
 
-use crate::fonts::FontRole;
 use chrono::NaiveDate;
+
+/// The typographic role a run of text is set in (the font set gives each role its face).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FontRole {
+    /// Bold Song for titles and the issuing-office mark (stand-in for 小标宋).
+    Title,
+    /// Song / FangSong for body text and table cells.
+    Body,
+    /// Hei (bold sans) for headings and table headers.
+    Heading,
+}
 
 /// Points per millimetre.
 pub const PT_PER_MM: f32 = 72.0 / 25.4;

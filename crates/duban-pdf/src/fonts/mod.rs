@@ -19,24 +19,15 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 /// to subset; see `fonts/README.md`.
 pub const SHIPPED_FALLBACKS: &[&str] = &["NotoSerifSC-Regular-Ext.ttf"];
 
-/// The typographic role a run of text is set in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FontRole {
-    /// Bold Song for titles and the issuing-office mark (stand-in for 小标宋).
-    Title,
-    /// Song / FangSong for body text and table cells.
-    Body,
-    /// Hei (bold sans) for headings and table headers.
-    Heading,
-}
+/// The typographic role, an element's choice; re-exported here, where each role gets a face.
+pub use crate::elements::FontRole;
 
-impl FontRole {
-    fn index(self) -> usize {
-        match self {
-            FontRole::Title => 0,
-            FontRole::Body => 1,
-            FontRole::Heading => 2,
-        }
+/// The role's slot in [`FontSet`]'s role faces (title, body, heading).
+fn role_index(role: FontRole) -> usize {
+    match role {
+        FontRole::Title => 0,
+        FontRole::Body => 1,
+        FontRole::Heading => 2,
     }
 }
 
@@ -319,8 +310,8 @@ impl FontSet {
     /// The glyph for `ch` in the face of `role`, else in the body face, else in any other
     /// loaded face (in load order). `None` when no face has the character.
     pub fn glyph(&self, role: FontRole, ch: char) -> Option<Glyph> {
-        let first = self.roles[role.index()];
-        let body = self.roles[FontRole::Body.index()];
+        let first = self.roles[role_index(role)];
+        let body = self.roles[role_index(FontRole::Body)];
         std::iter::once(first)
             .chain(std::iter::once(body))
             .chain(0..self.faces.len())
@@ -334,7 +325,7 @@ impl FontSet {
 
     /// The face index used for `role`.
     pub fn role_face(&self, role: FontRole) -> usize {
-        self.roles[role.index()]
+        self.roles[role_index(role)]
     }
 
     /// Number of loaded faces.

@@ -18,24 +18,26 @@
 //! document date), and every ID is counted in that order: the same layout, fonts and meta give
 //! the same bytes.
 
+mod content;
+mod units;
+
 use super::embed::{EmbeddedFont, buffer_size, embed_fonts};
 use super::error::WriteError;
 use super::sfnt;
 use super::zip::ZipOut;
 use crate::deflate;
-use crate::elements::{Color, Image, Meta};
+use crate::elements::{Image, Meta};
 use crate::fonts::FontSet;
 use crate::fonts::face::Outlines;
-use crate::layout::{Item, Layout, Page, StrokeLine, TextLine};
+use crate::layout::{Layout, Page};
+use content::page_content;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use units::mm;
 
 /// The OFD namespace.
 pub const OFD_NS: &str = "http://www.ofdspec.org/2016";
-
-/// Millimetres per point.
-const MM_PER_PT: f32 = 25.4 / 72.0;
 
 /// Serialises a layout into an OFD package with embedded subset fonts.
 ///
@@ -283,78 +285,6 @@ fn font_file(
     })
 }
 
-/// Points shown as millimetres: at most three decimals, no trailing zeros.
-#[derive(Debug, Clone, Copy)]
-struct Mm(f32);
-
-impl std::fmt::Display for Mm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        Milli::of(self.0 * MM_PER_PT).fmt(f)
-    }
-}
-
-fn mm(pt: f32) -> Mm {
-    Mm(pt)
-}
-
-/// A number in thousandths, shown with at most three decimals and no trailing zeros (written
-/// straight into the output: the content of a page has thousands of them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Milli(i64);
-
-impl Milli {
-    fn of(v: f32) -> Milli {
-        Milli((f64::from(v) * 1000.0).round() as i64)
-    }
-}
-
-impl std::fmt::Display for Milli {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Digits into a stack buffer, right to left: `-`, the integer part, `.`, up to three
-        // decimals without trailing zeros.
-        let mut buf = [0u8; 24];
-        let mut at = buf.len();
-        let a = self.0.unsigned_abs();
-        let mut frac = a % 1000;
-        if frac != 0 {
-            let mut digits = 3;
-            while frac.is_multiple_of(10) {
-                frac /= 10;
-                digits -= 1;
-            }
-            for _ in 0..digits {
-                at -= 1;
-                buf[at] = b'0' + (frac % 10) as u8;
-                frac /= 10;
-            }
-            at -= 1;
-            buf[at] = b'.';
-        }
-        let mut int = a / 1000;
-        loop {
-            at -= 1;
-            buf[at] = b'0' + (int % 10) as u8;
-            int /= 10;
-            if int == 0 {
-                break;
-            }
-        }
-        if self.0 < 0 {
-            at -= 1;
-            buf[at] = b'-';
-        }
-        f.write_str(std::str::from_utf8(&buf[at..]).map_err(|_| std::fmt::Error)?)
-    }
-}
-
-fn num(v: f32) -> Milli {
-    Milli::of(v)
-}
-
-fn color(c: Color) -> String {
-    format!("{} {} {}", c.r, c.g, c.b)
-}
-
 /// XML text and attribute escaping; characters XML 1.0 cannot hold are dropped.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -373,246 +303,5 @@ fn push_escaped(out: &mut String, s: &str) {
             c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
             c => out.push(c),
         }
-    }
-}
-
-/// One page's Content.xml: one layer with fills, then rules, then text (text on top, as in
-/// the PDF).
-fn page_content(
-    page: &Page,
-    fonts: &BTreeMap<usize, &EmbeddedFont>,
-    font_ids: &BTreeMap<usize, u32>,
-    images: &[(&Image, u32)],
-    ids: &mut Ids,
-) -> String {
-    let mut out = xml_head("Page");
-    out.push_str("><ofd:Content>");
-    let _ = write!(out, "<ofd:Layer ID=\"{}\" Type=\"Body\">", ids.next());
-    for item in &page.items {
-        if let Item::Fill(f) = item {
-            let (w, h) = (mm(f.width), mm(f.height));
-            let _ = write!(
-                out,
-                "<ofd:PathObject ID=\"{}\" Boundary=\"{} {} {w} {h}\" Stroke=\"false\" Fill=\"true\"><ofd:FillColor Value=\"{}\"/><ofd:AbbreviatedData>M 0 0 L {w} 0 L {w} {h} L 0 {h} C</ofd:AbbreviatedData></ofd:PathObject>",
-                ids.next(),
-                mm(f.x),
-                mm(f.y),
-                color(f.color)
-            );
-        }
-    }
-    // Rules of one colour and width become one PathObject with a subpath per rule (a table's
-    // grid is hundreds of rules), in the order the layout drew them.
-    let mut groups: Vec<(Color, f32, Vec<&StrokeLine>)> = Vec::new();
-    for item in &page.items {
-        if let Item::Stroke(s) = item {
-            match groups
-                .iter_mut()
-                .find(|(c, t, _)| *c == s.color && *t == s.thickness)
-            {
-                Some((_, _, lines)) => lines.push(s),
-                None => groups.push((s.color, s.thickness, vec![s])),
-            }
-        }
-    }
-    for (c, thickness, lines) in groups {
-        // The boundary holds every line and half the width on every side. The fill colour is
-        // unused (Fill is false by default) but repeats the stroke colour for readers that take
-        // a line's colour from FillColor (easyofd does).
-        let pad = thickness / 2.0;
-        let left = lines
-            .iter()
-            .map(|s| s.x1.min(s.x2))
-            .fold(f32::MAX, f32::min)
-            - pad;
-        let top = lines
-            .iter()
-            .map(|s| s.y1.min(s.y2))
-            .fold(f32::MAX, f32::min)
-            - pad;
-        let right = lines
-            .iter()
-            .map(|s| s.x1.max(s.x2))
-            .fold(f32::MIN, f32::max)
-            + pad;
-        let bottom = lines
-            .iter()
-            .map(|s| s.y1.max(s.y2))
-            .fold(f32::MIN, f32::max)
-            + pad;
-        let c = color(c);
-        let _ = write!(
-            out,
-            "<ofd:PathObject ID=\"{}\" Boundary=\"{} {} {} {}\" LineWidth=\"{}\"><ofd:StrokeColor Value=\"{c}\"/><ofd:FillColor Value=\"{c}\"/><ofd:AbbreviatedData>",
-            ids.next(),
-            mm(left),
-            mm(top),
-            mm(right - left),
-            mm(bottom - top),
-            mm(thickness),
-        );
-        for (i, s) in lines.iter().enumerate() {
-            let _ = write!(
-                out,
-                "{}M {} {} L {} {}",
-                if i == 0 { "" } else { " " },
-                mm(s.x1 - left),
-                mm(s.y1 - top),
-                mm(s.x2 - left),
-                mm(s.y2 - top)
-            );
-        }
-        out.push_str("</ofd:AbbreviatedData></ofd:PathObject>");
-    }
-    for item in &page.items {
-        if let Item::Text(line) = item {
-            text_line(&mut out, line, fonts, font_ids, ids);
-        }
-    }
-    // Images last, over the text, as in the PDF.
-    for placed in page.images() {
-        if let Some((_, resource)) = images.iter().find(|(i, _)| i.digest == placed.image.digest) {
-            let (w, h) = (mm(placed.width), mm(placed.height));
-            let _ = write!(
-                out,
-                "<ofd:ImageObject ID=\"{}\" Boundary=\"{} {} {w} {h}\" CTM=\"{w} 0 0 {h} 0 0\" ResourceID=\"{resource}\"/>",
-                ids.next(),
-                mm(placed.x),
-                mm(placed.y),
-            );
-        }
-    }
-    out.push_str("</ofd:Layer></ofd:Content></ofd:Page>");
-    out
-}
-
-/// Glyphs that share a baseline, face, size, colour and scale: one TextObject.
-struct Run {
-    face: usize,
-    size: f32,
-    color: Color,
-    y: f32,
-    hscale: f32,
-    /// (character, left edge in points, advance in points)
-    glyphs: Vec<(char, f32, f32)>,
-}
-
-fn text_line(
-    out: &mut String,
-    line: &TextLine,
-    fonts: &BTreeMap<usize, &EmbeddedFont>,
-    font_ids: &BTreeMap<usize, u32>,
-    ids: &mut Ids,
-) {
-    let mut runs: Vec<Run> = Vec::new();
-    for g in &line.glyphs {
-        if g.ch.is_whitespace() || !fonts.contains_key(&g.face) || g.size <= 0.0 {
-            continue;
-        }
-        let y = line.baseline - g.rise;
-        let same = runs.last().is_some_and(|r| {
-            r.face == g.face
-                && r.size == g.size
-                && r.color == g.color
-                && r.y == y
-                && r.hscale == 1.0
-                && g.hscale == 1.0
-        });
-        if !same {
-            runs.push(Run {
-                face: g.face,
-                size: g.size,
-                color: g.color,
-                y,
-                hscale: g.hscale,
-                glyphs: Vec::new(),
-            });
-        }
-        if let Some(run) = runs.last_mut() {
-            run.glyphs.push((g.ch, g.x, g.advance));
-        }
-    }
-    for run in runs {
-        let (Some(first), Some(last)) = (run.glyphs.first(), run.glyphs.last()) else {
-            continue;
-        };
-        let x0 = first.1;
-        let width = (last.1 + last.2 * run.hscale - x0).max(run.size);
-        // The boundary spans the em box and the descent below the baseline.
-        let top = run.y - run.size;
-        let deltas: Vec<Milli> = run
-            .glyphs
-            .windows(2)
-            .map(|w| Milli::of((w[1].1 - w[0].1) * MM_PER_PT))
-            .collect();
-        let ctm = if run.hscale == 1.0 {
-            String::new()
-        } else {
-            format!(" CTM=\"{} 0 0 1 0 0\"", num(run.hscale))
-        };
-        let _ = write!(
-            out,
-            "<ofd:TextObject ID=\"{}\" Boundary=\"{} {} {} {}\" Font=\"{}\" Size=\"{}\"{ctm}><ofd:FillColor Value=\"{}\"/><ofd:TextCode X=\"0\" Y=\"{}\"",
-            ids.next(),
-            mm(x0),
-            mm(top),
-            mm(width),
-            mm(run.size * 1.3),
-            font_ids[&run.face],
-            mm(run.size),
-            color(run.color),
-            mm(run.size)
-        );
-        if !deltas.is_empty() {
-            out.push_str(" DeltaX=\"");
-            compress(out, &deltas);
-            out.push('"');
-        }
-        out.push('>');
-        for g in &run.glyphs {
-            let mut buf = [0u8; 4];
-            push_escaped(out, g.0.encode_utf8(&mut buf));
-        }
-        out.push_str("</ofd:TextCode></ofd:TextObject>");
-    }
-}
-
-/// `DeltaX` with repeats written as `g N value` (GB/T 33190 §11.3).
-fn compress(out: &mut String, deltas: &[Milli]) {
-    let mut i = 0;
-    while i < deltas.len() {
-        let mut j = i + 1;
-        while j < deltas.len() && deltas[j] == deltas[i] {
-            j += 1;
-        }
-        if i > 0 {
-            out.push(' ');
-        }
-        if j - i > 1 {
-            let _ = write!(out, "g {} {}", j - i, deltas[i]);
-        } else {
-            let _ = write!(out, "{}", deltas[i]);
-        }
-        i = j;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_and_deltas() {
-        assert_eq!(num(1.0).to_string(), "1");
-        assert_eq!(num(0.35278).to_string(), "0.353");
-        assert_eq!(num(0.05).to_string(), "0.05");
-        assert_eq!(num(-0.0001).to_string(), "0");
-        assert_eq!(num(-2.5).to_string(), "-2.5");
-        assert_eq!(num(12.007).to_string(), "12.007");
-        assert_eq!(mm(595.276).to_string(), "210");
-        let d: Vec<Milli> = [5.6, 5.6, 5.6, 2.0, 5.6].map(num).to_vec();
-        let mut out = String::new();
-        compress(&mut out, &d);
-        assert_eq!(out, "g 3 5.6 2 5.6");
     }
 }
