@@ -409,7 +409,10 @@ mod tests {
         ]);
         let text = serde_json::to_string(&counts).expect("json");
         assert_eq!(text, r#"{"红灯":2,"黄灯":0,"蓝灯":1}"#);
-        assert_eq!(serde_json::from_str::<LabelCounts>(&text).expect("read"), counts);
+        assert_eq!(
+            serde_json::from_str::<LabelCounts>(&text).expect("read"),
+            counts
+        );
     }
 
     #[test]

@@ -118,7 +118,11 @@ fn forms_sent(cfg: &Config, month: Month) -> Option<chrono::NaiveDate> {
     read_rows(&log)
         .unwrap_or_default()
         .iter()
-        .filter(|r| r.get("结果").is_some_and(|o| o == "已发送"))
+        .filter(|r| {
+            r.get("结果")
+                .and_then(|o| crate::mail::Outcome::from_label(o))
+                == Some(crate::mail::Outcome::Sent)
+        })
         .filter_map(|r| r.get("时间"))
         .filter_map(|t| t.get(..10))
         .filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())

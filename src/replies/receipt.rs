@@ -124,8 +124,11 @@ fn problems_of(loaded: &Loaded, file: &str) -> Vec<Problem> {
 /// A log outcome after which the message is not sent again by itself: 已发送, and an attempt
 /// whose body went out without a reply (状态不明, or 发送中 left by a run that died) — a second
 /// receipt is worse than a missing one.
-pub(crate) fn settled(outcome: &str) -> bool {
-    outcome == mail::Outcome::Sent.label() || outcome == "状态不明" || outcome == "发送中"
+pub(crate) fn settled(outcome: mail::Outcome) -> bool {
+    matches!(
+        outcome,
+        mail::Outcome::Sent | mail::Outcome::Unknown | mail::Outcome::Sending
+    )
 }
 
 /// The receipts still to send: every saved file of the month not yet logged 已发送 (or
@@ -142,7 +145,11 @@ pub fn plan(cfg: &Config, month: Month) -> Result<(Plan, Vec<String>), ReplyErro
             source,
         })?
         .into_iter()
-        .filter(|r| r.get("结果").is_some_and(|o| settled(o)))
+        .filter(|r| {
+            r.get("结果")
+                .and_then(|o| mail::Outcome::from_label(o))
+                .is_some_and(settled)
+        })
         .filter_map(|r| r.get("邮件文件").cloned())
         .collect();
     let pending: Vec<Logged> = saved_files(cfg, month)?

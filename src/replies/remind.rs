@@ -56,7 +56,11 @@ fn reminded_on(path: &std::path::Path, today: NaiveDate) -> Result<BTreeSet<Stri
             source,
         })?
         .into_iter()
-        .filter(|r| r.get("结果").is_some_and(|o| super::receipt::settled(o)))
+        .filter(|r| {
+            r.get("结果")
+                .and_then(|o| crate::mail::Outcome::from_label(o))
+                .is_some_and(super::receipt::settled)
+        })
         .filter(|r| r.get("时间").is_some_and(|t| t.starts_with(&day)))
         .filter_map(|r| r.get("单位").cloned())
         .collect())

@@ -142,7 +142,11 @@ fn report() -> MonthReport {
     // the city's counts as classify makes them: one per task
     let mut city = Counts::default();
     for o in &outcomes {
-        city.add(Some(o.status), Some(o.light), o.status != Status::NotReported);
+        city.add(
+            Some(o.status),
+            Some(o.light),
+            o.status != Status::NotReported,
+        );
     }
     MonthReport {
         month: NOV,
