@@ -430,7 +430,7 @@ fn catalogue() -> Vec<Case> {
             name: "file name in GBK (not UTF-8)",
             file: GBK_NAME.to_vec(),
             build: || zhujian_with("已开工48个。", V::N(90.0)),
-            expect: flagged(ProblemCode::FileNameNotUtf8, Warning, "不是 UTF-8", 1),
+            expect: flagged(ProblemCode::FileNameNotUtf8, Warning, "无法识别的字符", 1),
             extra: none,
             text: None,
         },
