@@ -390,7 +390,7 @@ fn judge_report(
     ctx: &Context,
 ) -> Verdict {
     let row = &report.row;
-    if is_done(row.status, row.percent, ctx.t) {
+    if report_completes(row.status, row.percent, ctx.t) {
         // The completion date is fixed when the task is first reported complete: the record's
         // date when it holds one, else the 完成日期 given, else this month's as-of date.
         return match previous.and_then(|p| p.completion.as_ref()) {
@@ -458,7 +458,11 @@ fn judge_report(
 /// 已完成: the figure stands. A progress figure completes the task only at the done threshold
 /// (100 %), whatever the status says (已完成 at 60 % is judged as 60 %, with intake's warning);
 /// 已完成 completes it only when no figure was given.
-pub fn is_done(status: Option<ReportedStatus>, percent: Option<f64>, t: &Thresholds) -> bool {
+pub fn report_completes(
+    status: Option<ReportedStatus>,
+    percent: Option<f64>,
+    t: &Thresholds,
+) -> bool {
     match percent {
         Some(p) => p >= t.done_percent,
         None => status == Some(ReportedStatus::Done),

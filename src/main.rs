@@ -7,7 +7,7 @@ mod cmd;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use cmd::Outcome;
+use cmd::CmdOutcome;
 use duban::config::Config;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -89,8 +89,8 @@ fn main() -> ExitCode {
             Command::Remind(args) => cmd::remind::run(&cfg, args),
         });
     match outcome {
-        Ok(Outcome::Clean) => ExitCode::SUCCESS,
-        Ok(Outcome::DataErrors) => ExitCode::from(1),
+        Ok(CmdOutcome::Clean) => ExitCode::SUCCESS,
+        Ok(CmdOutcome::DataErrors) => ExitCode::from(1),
         Err(e) => {
             eprintln!("错误：{e}");
             ExitCode::from(2)

@@ -46,11 +46,11 @@ pub fn input_file(path: &Path, base: &Path) -> std::io::Result<InputFile> {
     Ok(InputFile::describe(rel, &bytes))
 }
 
-/// Counts in a fixed key order (a JSON object whose keys keep their order both ways).
+/// Counts under labels, in a fixed key order (a JSON object whose keys keep their order both ways).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Counts(pub Vec<(String, u32)>);
+pub struct LabelCounts(pub Vec<(String, u32)>);
 
-impl Serialize for Counts {
+impl Serialize for LabelCounts {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for (k, v) in &self.0 {
@@ -62,18 +62,18 @@ impl Serialize for Counts {
 
 /// Read back leniently in order: an entry whose value is not a count is skipped, anything
 /// but an object reads as no counts (a JSON value would sort the keys).
-impl<'de> Deserialize<'de> for Counts {
+impl<'de> Deserialize<'de> for LabelCounts {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visitor;
         impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Counts;
+            type Value = LabelCounts;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an object of counts")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> Result<Counts, A::Error> {
+            ) -> Result<LabelCounts, A::Error> {
                 let mut out = Vec::new();
                 while let Some(key) = map.next_key::<String>()? {
                     let value: serde_json::Value = map.next_value()?;
@@ -81,32 +81,32 @@ impl<'de> Deserialize<'de> for Counts {
                         out.push((key, n));
                     }
                 }
-                Ok(Counts(out))
+                Ok(LabelCounts(out))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
                 mut seq: A,
-            ) -> Result<Counts, A::Error> {
+            ) -> Result<LabelCounts, A::Error> {
                 while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-                Ok(Counts::default())
+                Ok(LabelCounts::default())
             }
-            fn visit_unit<E>(self) -> Result<Counts, E> {
-                Ok(Counts::default())
+            fn visit_unit<E>(self) -> Result<LabelCounts, E> {
+                Ok(LabelCounts::default())
             }
-            fn visit_bool<E>(self, _: bool) -> Result<Counts, E> {
-                Ok(Counts::default())
+            fn visit_bool<E>(self, _: bool) -> Result<LabelCounts, E> {
+                Ok(LabelCounts::default())
             }
-            fn visit_i64<E>(self, _: i64) -> Result<Counts, E> {
-                Ok(Counts::default())
+            fn visit_i64<E>(self, _: i64) -> Result<LabelCounts, E> {
+                Ok(LabelCounts::default())
             }
-            fn visit_u64<E>(self, _: u64) -> Result<Counts, E> {
-                Ok(Counts::default())
+            fn visit_u64<E>(self, _: u64) -> Result<LabelCounts, E> {
+                Ok(LabelCounts::default())
             }
-            fn visit_f64<E>(self, _: f64) -> Result<Counts, E> {
-                Ok(Counts::default())
+            fn visit_f64<E>(self, _: f64) -> Result<LabelCounts, E> {
+                Ok(LabelCounts::default())
             }
-            fn visit_str<E>(self, _: &str) -> Result<Counts, E> {
-                Ok(Counts::default())
+            fn visit_str<E>(self, _: &str) -> Result<LabelCounts, E> {
+                Ok(LabelCounts::default())
             }
         }
         d.deserialize_any(Visitor)
@@ -164,17 +164,17 @@ pub struct RunManifest {
     #[serde(default)]
     pub tasks: usize,
     #[serde(default)]
-    pub status_counts: Counts,
+    pub status_counts: LabelCounts,
     #[serde(default)]
-    pub light_counts: Counts,
+    pub light_counts: LabelCounts,
     #[serde(default, deserialize_with = "lenient")]
     pub units: UnitCounts,
     #[serde(default, deserialize_with = "lenient")]
     pub reconciliation: ReconciliationJson,
     #[serde(default)]
-    pub problems_by_severity: Counts,
+    pub problems_by_severity: LabelCounts,
     #[serde(default)]
-    pub documents: Counts,
+    pub documents: LabelCounts,
     /// The document numbers used (see `doc_numbers`); `None` in an archive written before
     /// numbers were recorded.
     #[serde(
@@ -189,7 +189,7 @@ pub struct RunManifest {
 
 /// A field read back as its type when it has that shape, else as its default (an older
 /// version's problem must not make the whole manifest unreadable). Through a JSON value, whose
-/// objects sort their keys: only for fields read into structs ([`Counts`] keeps its order
+/// objects sort their keys: only for fields read into structs ([`LabelCounts`] keeps its order
 /// itself).
 fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned + Default>(d: D) -> Result<T, D::Error> {
     let value = serde_json::Value::deserialize(d)?;
@@ -250,6 +250,8 @@ impl RunManifest {
             .collect();
         listed.sort_by(|a, b| a.path.cmp(&b.path));
         let outcomes = &report.classification.outcomes;
+        // counted once by classify, over the master's tasks (one outcome each)
+        let city = &report.classification.city;
         let receipts = &report.merged.receipts;
         let reported = receipts.iter().filter(|r| r.received).count();
         let invalid = receipts.iter().filter(|r| r.invalid.is_some()).count();
@@ -266,16 +268,16 @@ impl RunManifest {
             documents: document_counts(&listed),
             outputs: listed,
             tasks: outcomes.len(),
-            status_counts: Counts(
+            status_counts: LabelCounts(
                 Status::all()
                     .into_iter()
-                    .map(|s| count(s.label(), outcomes.iter().filter(|o| o.status == s).count()))
+                    .map(|s| (s.label().to_string(), city.of_status(s)))
                     .collect(),
             ),
-            light_counts: Counts(
+            light_counts: LabelCounts(
                 Light::all()
                     .into_iter()
-                    .map(|l| count(l.label(), outcomes.iter().filter(|o| o.light == l).count()))
+                    .map(|l| (l.label().to_string(), city.lights.get(l)))
                     .collect(),
             ),
             units: UnitCounts {
@@ -288,7 +290,7 @@ impl RunManifest {
                 counts: report.merged.reconciliation,
                 balances: report.merged.reconciliation.balances(),
             },
-            problems_by_severity: Counts(
+            problems_by_severity: LabelCounts(
                 [Severity::Error, Severity::Warning, Severity::Info]
                     .into_iter()
                     .map(|s| {
@@ -379,8 +381,8 @@ fn document_kind(path: &str) -> &'static str {
 }
 
 /// Documents per kind, every kind present (zero when none).
-fn document_counts(outputs: &[InputFile]) -> Counts {
-    Counts(
+fn document_counts(outputs: &[InputFile]) -> LabelCounts {
+    LabelCounts(
         DOCUMENT_KINDS
             .iter()
             .map(|kind| {
@@ -400,14 +402,17 @@ mod tests {
 
     #[test]
     fn counts_keep_their_order_both_ways() {
-        let counts = Counts(vec![
+        let counts = LabelCounts(vec![
             ("红灯".into(), 2),
             ("黄灯".into(), 0),
             ("蓝灯".into(), 1),
         ]);
         let text = serde_json::to_string(&counts).expect("json");
         assert_eq!(text, r#"{"红灯":2,"黄灯":0,"蓝灯":1}"#);
-        assert_eq!(serde_json::from_str::<Counts>(&text).expect("read"), counts);
+        assert_eq!(
+            serde_json::from_str::<LabelCounts>(&text).expect("read"),
+            counts
+        );
     }
 
     #[test]
@@ -422,7 +427,7 @@ mod tests {
             chrono::NaiveDate::from_ymd_opt(2029, 4, 2)
         );
         assert!(m.problems.is_empty() && m.status_counts.0.is_empty());
-        assert_eq!(m.light_counts, Counts(vec![("黄".into(), 3)]));
+        assert_eq!(m.light_counts, LabelCounts(vec![("黄".into(), 3)]));
         assert_eq!(m.document_numbers, None);
         assert!(serde_json::from_str::<RunManifest>("[1]").is_err());
     }

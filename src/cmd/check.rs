@@ -5,7 +5,7 @@
 //! ```
 //! Lists every file's problems and the units still missing; exit 1 when there are errors.
 
-use super::{Failure, Outcome, parse_date, parse_month};
+use super::{CmdOutcome, Failure, parse_date, parse_month};
 use chrono::NaiveDate;
 use duban::config::Config;
 use duban::model::{Month, Severity, chinese_date};
@@ -23,7 +23,7 @@ pub struct Args {
 }
 
 /// Loads, validates and merges the month, and prints the check report.
-pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
+pub fn run(cfg: &Config, args: &Args) -> Result<CmdOutcome, Failure> {
     let opts = RunOptions {
         month: args.month,
         as_of: args.as_of,
@@ -44,7 +44,7 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
             &loaded.merged
         ))
     );
-    Ok(Outcome::from_errors(
+    Ok(CmdOutcome::from_errors(
         loaded
             .problems
             .iter()

@@ -8,12 +8,12 @@
 //! saved stays saved; run again for the rest), 2 for a usage or configuration error, a TLS or
 //! login failure (nothing saved).
 
-use super::{Failure, Outcome, parse_month};
+use super::{CmdOutcome, Failure, parse_month};
 use duban::config::Config;
 use duban::mail;
 use duban::model::Month;
 use duban::pipeline;
-use duban::replies::collect::{CollectReport, Collector, Files, Outcome as Took, since, until};
+use duban::replies::collect::{CollectOutcome, CollectReport, Collector, Files, since, until};
 use duban::replies::{ReplyError, imap, receipt};
 use std::path::PathBuf;
 
@@ -54,7 +54,7 @@ pub fn default_month(cfg: &Config) -> Month {
 }
 
 /// Collects, then prints what was saved.
-pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
+pub fn run(cfg: &Config, args: &Args) -> Result<CmdOutcome, Failure> {
     let month = args.month.unwrap_or_else(|| default_month(cfg));
     let units =
         duban::units::Directory::load(&cfg.paths.units).map_err(|e| ReplyError::Load(e.into()))?;
@@ -92,20 +92,20 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
         })?
     };
     print_report(cfg, month, collector.dir(), &report, args.dry_run);
-    let mut outcome = Outcome::Clean;
+    let mut outcome = CmdOutcome::Clean;
     if !args.dry_run {
         outcome = send_receipts(cfg, month)?;
     }
     if let Some(e) = &report.interrupted {
         println!("收取中断：{e}。已保存的文件和记录保留，请再次运行 duban collect 收取其余邮件。");
-        return Ok(Outcome::DataErrors);
+        return Ok(CmdOutcome::DataErrors);
     }
     Ok(outcome)
 }
 
 /// Sends the receipts still owed for the month's saved files (this run's and any an earlier
 /// run could not send).
-fn send_receipts(cfg: &Config, month: Month) -> Result<Outcome, Failure> {
+fn send_receipts(cfg: &Config, month: Month) -> Result<CmdOutcome, Failure> {
     if cfg.mail.is_none() {
         let (plan, _) = receipt::plan(cfg, month)?;
         if !plan.messages.is_empty() {
@@ -114,13 +114,13 @@ fn send_receipts(cfg: &Config, month: Month) -> Result<Outcome, Failure> {
                 plan.messages.len()
             );
         }
-        return Ok(Outcome::Clean);
+        return Ok(CmdOutcome::Clean);
     }
     // One send at a time per month: held from reading the receipts' log to the last receipt.
     let _lock = mail::lock::lock_month(cfg, month)?;
     let (plan, no_address) = receipt::plan(cfg, month)?;
     if plan.messages.is_empty() && no_address.is_empty() {
-        return Ok(Outcome::Clean);
+        return Ok(CmdOutcome::Clean);
     }
     let report = receipt::send(cfg, &plan)?;
     super::console::print_deliveries(&report, ["回执已发送", "回执未送达", "回执状态不明"]);
@@ -144,7 +144,7 @@ fn send_receipts(cfg: &Config, month: Month) -> Result<Outcome, Failure> {
     if let Some(fatal) = report.fatal {
         return Err(Box::new(fatal));
     }
-    Ok(Outcome::from_errors(!report.complete()))
+    Ok(CmdOutcome::from_errors(!report.complete()))
 }
 
 fn print_report(
@@ -159,7 +159,7 @@ fn print_report(
     for m in &report.messages {
         let unit = m.unit.as_deref().unwrap_or("单位未识别");
         match m.outcome {
-            Took::Saved => {
+            CollectOutcome::Saved => {
                 for f in &m.saved {
                     println!(
                         "  [{verb}] {}  ←  {}（{}，{}）",
@@ -173,15 +173,15 @@ fn print_report(
                     println!("      同一邮件中另有：{}（未保存）", m.note);
                 }
             }
-            Took::AlreadyThere => println!(
+            CollectOutcome::AlreadyThere => println!(
                 "  [此前已保存] {unit}（{}）“{}”的附件已在文件夹中",
                 m.sender, m.subject
             ),
-            Took::NoWorkbook => println!(
+            CollectOutcome::NoWorkbook => println!(
                 "  [没有进展表] {unit}（{}）“{}”：{}，请联系该单位按模板报送 .xlsx",
                 m.sender, m.subject, m.note
             ),
-            Took::Unreadable => println!("  [无法解析] {}：不是邮件格式", m.subject),
+            CollectOutcome::Unreadable => println!("  [无法解析] {}：不是邮件格式", m.subject),
         }
     }
     println!(

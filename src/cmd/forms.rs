@@ -7,7 +7,7 @@
 //! workbook (sent by `duban send --templates`) and `清单.csv`. Last month's progress goes into a
 //! read-only column when last month's 汇总表 exists.
 
-use super::{Failure, Outcome, parse_month};
+use super::{CmdOutcome, Failure, parse_month};
 use duban::config::Config;
 use duban::model::{Month, Severity};
 use duban::pipeline;
@@ -31,7 +31,7 @@ pub fn default_month(cfg: &Config) -> Month {
 }
 
 /// Writes the forms and says where they are.
-pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
+pub fn run(cfg: &Config, args: &Args) -> Result<CmdOutcome, Failure> {
     let month = args.month.unwrap_or_else(|| default_month(cfg));
     let (master, problems) = duban::load_master(cfg)?;
     for p in problems.iter().filter(|p| p.severity == Severity::Error) {
@@ -78,5 +78,5 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
         );
     }
     println!("发送模板：duban send --templates --month {month}（可先加 --dry-run 预览）");
-    Ok(Outcome::Clean)
+    Ok(CmdOutcome::Clean)
 }

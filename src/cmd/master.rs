@@ -5,7 +5,7 @@
 //! ```
 //! Exit 1 when the sheet has errors, 2 when it cannot be read at all.
 
-use super::{Failure, Outcome};
+use super::{CmdOutcome, Failure};
 use duban::config::Config;
 use duban::model::Severity;
 
@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 /// Prints the master sheet's summary, as text or JSON.
-pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
+pub fn run(cfg: &Config, args: &Args) -> Result<CmdOutcome, Failure> {
     let (master, problems) = duban::load_master(cfg)?;
     let summary = duban::master::MasterSummary::new(&master, &problems);
     if args.json {
@@ -26,7 +26,7 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     } else {
         print!("{}", summary.to_text());
     }
-    Ok(Outcome::from_errors(
+    Ok(CmdOutcome::from_errors(
         problems.iter().any(|p| p.severity == Severity::Error),
     ))
 }

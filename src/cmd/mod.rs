@@ -19,20 +19,20 @@ use duban::model::Month;
 
 /// How a command that ran to the end went (exit code 0 or 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum CmdOutcome {
     /// Nothing wrong in the data (exit 0).
     Clean,
     /// Data errors were found and reported; output, if any, was written (exit 1).
     DataErrors,
 }
 
-impl Outcome {
+impl CmdOutcome {
     /// `DataErrors` when `errors` is true.
-    pub fn from_errors(errors: bool) -> Outcome {
+    pub fn from_errors(errors: bool) -> CmdOutcome {
         if errors {
-            Outcome::DataErrors
+            CmdOutcome::DataErrors
         } else {
-            Outcome::Clean
+            CmdOutcome::Clean
         }
     }
 }

@@ -7,7 +7,7 @@
 //! Exit 0 when every reminder due went out, 1 when some did not (listed), 2 for a usage or
 //! configuration error, a TLS or login failure.
 
-use super::{Failure, Outcome, parse_month};
+use super::{CmdOutcome, Failure, parse_month};
 use duban::config::Config;
 use duban::mail;
 use duban::model::Month;
@@ -27,7 +27,7 @@ pub struct Args {
 }
 
 /// Plans the reminders, then sends (or lists) them.
-pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
+pub fn run(cfg: &Config, args: &Args) -> Result<CmdOutcome, Failure> {
     let month = args
         .month
         .unwrap_or_else(|| super::collect::default_month(cfg));
@@ -69,7 +69,7 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
         );
     }
     if args.dry_run || planned.plan.messages.is_empty() {
-        return Ok(Outcome::Clean);
+        return Ok(CmdOutcome::Clean);
     }
     let password = std::env::var(mail::PASSWORD_ENV).ok();
     let report = mail::send(cfg, &planned.plan, password.as_deref(), &mail::Quiet)?;
@@ -84,5 +84,5 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     if let Some(fatal) = report.fatal {
         return Err(Box::new(fatal));
     }
-    Ok(Outcome::from_errors(!report.complete()))
+    Ok(CmdOutcome::from_errors(!report.complete()))
 }

@@ -12,7 +12,7 @@
 //! errors are listed in the 汇总表's 校验问题), 2 when nothing could be done.
 
 use super::console::Bar;
-use super::{Failure, Outcome, parse_date, parse_month};
+use super::{CmdOutcome, Failure, parse_date, parse_month};
 use chrono::NaiveDate;
 use duban::config::Config;
 use duban::model::Month;
@@ -34,7 +34,7 @@ pub struct Args {
 
 /// Runs the month (or catches up on every month not yet archived) with progress on the
 /// console and prints the closing summary of each.
-pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
+pub fn run(cfg: &Config, args: &Args) -> Result<CmdOutcome, Failure> {
     let single = args.month.or(args.as_of.map(Month::of));
     if single.is_some() || args.force {
         let opts = RunOptions {
@@ -44,13 +44,13 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
         };
         let summary = pipeline::run(cfg, &opts, &ConsoleProgress::new())?;
         print!("{}", super::console::printable(&summary.to_text()));
-        return Ok(Outcome::from_errors(summary.errors > 0));
+        return Ok(CmdOutcome::from_errors(summary.errors > 0));
     }
     let pending = pipeline::pending_months(cfg);
     let Some(newest) = pipeline::newest_month(&cfg.paths.submissions) else {
         // no month folder at all: the usual message
         pipeline::resolve_month(cfg, &RunOptions::default())?;
-        return Ok(Outcome::Clean);
+        return Ok(CmdOutcome::Clean);
     };
     if pending.is_empty() {
         println!(
@@ -59,7 +59,7 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
             pipeline::relative(cfg, &cfg.paths.submissions),
             newest.label()
         );
-        return Ok(Outcome::Clean);
+        return Ok(CmdOutcome::Clean);
     }
     if pending.len() > 1 {
         println!(
@@ -100,7 +100,7 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
             month_list(&built)
         );
     }
-    Ok(Outcome::from_errors(errors))
+    Ok(CmdOutcome::from_errors(errors))
 }
 
 /// `2026年7月、2026年8月`.

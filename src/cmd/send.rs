@@ -11,7 +11,7 @@
 //! verification.
 
 use super::console::Bar;
-use super::{Failure, Outcome, parse_month};
+use super::{CmdOutcome, Failure, parse_month};
 use duban::config::Config;
 use duban::mail::{self, Batch, Delivery, Plan, SendOptions, SendProgress, SendReport};
 use duban::model::Month;
@@ -39,7 +39,7 @@ pub struct Args {
 }
 
 /// Plans, then sends (or lists, with `--dry-run`), then prints the closing summary.
-pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
+pub fn run(cfg: &Config, args: &Args) -> Result<CmdOutcome, Failure> {
     let batch = if args.forms {
         Batch::Forms
     } else {
@@ -76,7 +76,7 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     }
     if args.dry_run {
         print_dry_run(&plan);
-        return Ok(Outcome::Clean);
+        return Ok(CmdOutcome::Clean);
     }
     let password = std::env::var(mail::PASSWORD_ENV).ok();
     let progress = ConsoleProgress::new();
@@ -85,7 +85,7 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     if let Some(fatal) = report.fatal {
         return Err(Box::new(fatal));
     }
-    Ok(Outcome::from_errors(!report.complete()))
+    Ok(CmdOutcome::from_errors(!report.complete()))
 }
 
 fn print_dry_run(plan: &Plan) {
@@ -169,7 +169,7 @@ fn print_summary(cfg: &Config, plan: &Plan, report: &SendReport) {
     }
     for d in &report.failed {
         let what = match d.outcome {
-            mail::Outcome::Rejected => "被拒收，请核对地址后用 --resend --only 重发",
+            mail::SendOutcome::Rejected => "被拒收，请核对地址后用 --resend --only 重发",
             _ => "暂时失败，下次运行 duban send 时会再发",
         };
         println!("  未送达：{}（{}）{}：{}", d.unit, d.address, what, d.reply);
@@ -212,12 +212,12 @@ impl SendProgress for ConsoleProgress {
 
     fn done(&self, d: &Delivery) {
         let mark = match d.outcome {
-            mail::Outcome::Sent => "✓ 已发送",
-            mail::Outcome::Rejected => "✗ 被拒收",
-            mail::Outcome::Temporary => "… 暂时失败",
-            mail::Outcome::Unknown => "? 状态不明",
-            mail::Outcome::Sending => "… 发送中",
-            mail::Outcome::NoAddress => "- 无邮箱",
+            mail::SendOutcome::Sent => "✓ 已发送",
+            mail::SendOutcome::Rejected => "✗ 被拒收",
+            mail::SendOutcome::Temporary => "… 暂时失败",
+            mail::SendOutcome::Unknown => "? 状态不明",
+            mail::SendOutcome::Sending => "… 发送中",
+            mail::SendOutcome::NoAddress => "- 无邮箱",
         };
         self.bar
             .line(&format!("{mark} {}（{}）", d.unit, d.address));

@@ -8,7 +8,7 @@
 //! Exit 0 when every unit has a valid reply, 1 when some have not, 2 for a usage or
 //! configuration error.
 
-use super::{Failure, Outcome, parse_month};
+use super::{CmdOutcome, Failure, parse_month};
 use duban::config::Config;
 use duban::model::Month;
 use duban::pipeline;
@@ -23,7 +23,7 @@ pub struct Args {
 }
 
 /// Prints the table and writes `报送进度.csv`.
-pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
+pub fn run(cfg: &Config, args: &Args) -> Result<CmdOutcome, Failure> {
     let month = args
         .month
         .unwrap_or_else(|| super::collect::default_month(cfg));
@@ -62,5 +62,5 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     }
     let path = write_csv(cfg, &status)?;
     println!("报送进度表：{}", pipeline::relative(cfg, &path));
-    Ok(Outcome::from_errors(invalid + silent > 0))
+    Ok(CmdOutcome::from_errors(invalid + silent > 0))
 }

@@ -9,7 +9,7 @@
 //! or hold only forms (not built). Exit 0 when every month checked is intact, 1 otherwise,
 //! 2 when a month was never built at all.
 
-use super::{Failure, Outcome, parse_month};
+use super::{CmdOutcome, Failure, parse_month};
 use duban::archive::verify::{VerifyError, verify_month, verify_year};
 use duban::archive::{self, Unarchived, unarchived};
 use duban::config::Config;
@@ -29,7 +29,7 @@ pub struct Args {
 }
 
 /// Verifies the chosen months and prints one verdict per month.
-pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
+pub fn run(cfg: &Config, args: &Args) -> Result<CmdOutcome, Failure> {
     let months: Vec<Month> = if args.all {
         month_folders(cfg)
     } else {
@@ -50,7 +50,7 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
             "{} 下没有已归档的月份。",
             pipeline::relative(cfg, &cfg.paths.output)
         );
-        return Ok(Outcome::Clean);
+        return Ok(CmdOutcome::Clean);
     }
     let trust = trusted_cas(cfg)?;
     let mut damaged = false;
@@ -82,7 +82,7 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
         damaged |= !verdict(&label, &verify_year(&dir)?);
         damaged |= !signatures(&label, &dir, &trust);
     }
-    Ok(Outcome::from_errors(damaged))
+    Ok(CmdOutcome::from_errors(damaged))
 }
 
 /// The CAs of `[signing] trust`, empty when not configured.

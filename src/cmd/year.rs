@@ -7,7 +7,7 @@
 //! atomically. Mid-year it covers the months on record and names the missing ones. Exit 0 when
 //! written, 2 when no month of the year is archived or the folder exists without `--force`.
 
-use super::{Failure, Outcome};
+use super::{CmdOutcome, Failure};
 use duban::config::Config;
 use duban::pipeline::{self, YearOptions};
 use duban::year::month_ranges;
@@ -24,7 +24,7 @@ pub struct Args {
 }
 
 /// Writes the year report and says what it covers.
-pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
+pub fn run(cfg: &Config, args: &Args) -> Result<CmdOutcome, Failure> {
     let opts = YearOptions {
         year: args.year,
         force: args.force,
@@ -57,5 +57,5 @@ pub fn run(cfg: &Config, args: &Args) -> Result<Outcome, Failure> {
     if let Some(kept) = &summary.kept_previous {
         println!("原有的年度结果已保留在 {}", kept.display());
     }
-    Ok(Outcome::Clean)
+    Ok(CmdOutcome::Clean)
 }

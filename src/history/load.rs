@@ -2,7 +2,7 @@
 //! against the month's run.json (or its record.json when run.json vouches for it).
 
 use super::History;
-use super::workbook::{Archive, read_archive_bytes};
+use super::workbook::{SummaryReadBack, read_summary_bytes};
 use crate::archive::record::Record;
 use crate::archive::{self, RunManifest, sha256_hex};
 use crate::model::{Month, MonthRecord, Problem};
@@ -45,7 +45,7 @@ pub fn load(output_dir: &Path, month: Month, plan_year: i32) -> History {
                 || archive::is_archived(&output_dir.join(m.to_string()))
         })
         .collect();
-    let results: Vec<(Month, Result<Archive, Box<Problem>>)> = candidates
+    let results: Vec<(Month, Result<SummaryReadBack, Box<Problem>>)> = candidates
         .par_iter()
         .map(|m| (*m, load_month(output_dir, *m)))
         .collect();
@@ -109,7 +109,7 @@ pub fn load(output_dir: &Path, month: Month, plan_year: i32) -> History {
 /// The workbook stays the archive: a month's record is used only when run.json lists it with
 /// its hash and it names the very bytes of the 汇总表 that run.json lists too.
 pub fn record_bytes(xlsx: &[u8], name: &str, month: Month) -> Option<Vec<u8>> {
-    let (tasks, receipts, problems) = read_archive_bytes(xlsx.to_vec(), name, month).ok()?;
+    let (tasks, receipts, problems) = read_summary_bytes(xlsx.to_vec(), name, month).ok()?;
     if !problems.is_empty() {
         return None;
     }
@@ -118,7 +118,7 @@ pub fn record_bytes(xlsx: &[u8], name: &str, month: Month) -> Option<Vec<u8>> {
 
 /// Reads one archived month after checking its 汇总表 against the month's run.json (from its
 /// [`archive::RECORD_FILE`] when there is a sound one).
-fn load_month(output_dir: &Path, month: Month) -> Result<Archive, Box<Problem>> {
+fn load_month(output_dir: &Path, month: Month) -> Result<SummaryReadBack, Box<Problem>> {
     let path = summary_path(output_dir, month);
     let name = archive::summary_file_name(month);
     let hint = month.to_string();
@@ -153,7 +153,7 @@ fn load_month(output_dir: &Path, month: Month) -> Result<Archive, Box<Problem>> 
         }
         Err(e) => return Err(unreadable(format!("无法核对：{e}"))),
     }
-    read_archive_bytes(bytes, &name, month)
+    read_summary_bytes(bytes, &name, month)
 }
 
 #[cfg(test)]

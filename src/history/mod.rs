@@ -29,8 +29,8 @@ mod workbook;
 
 pub use load::{load, months_before, record_bytes, summary_path};
 pub use workbook::{
-    Archive, COL_COMPLETED_ON, COL_LIGHT, COL_MONTHS_NOT_REPORTED, COL_NUMBER, COL_PERCENT,
-    COL_STATUS, COL_TEXT, RECEIPT_SHEET, TASK_SHEET, is_carried_text, read_archive,
+    COL_COMPLETED_ON, COL_LIGHT, COL_MONTHS_NOT_REPORTED, COL_NUMBER, COL_PERCENT, COL_STATUS,
+    COL_TEXT, RECEIPT_SHEET, SummaryReadBack, TASK_SHEET, is_carried_text, read_summary,
 };
 
 use crate::model::{Month, MonthRecord, PreviousTask, Problem};

@@ -34,30 +34,34 @@ pub fn is_carried_text(text: &str) -> bool {
 pub const RECEIPT_SHEET: &str = "报送情况";
 
 /// Last month's tasks with warnings about single cells; the error is the whole file unreadable.
-pub type Archive = (
+pub type SummaryReadBack = (
     BTreeMap<u32, PreviousTask>,
     BTreeMap<String, UnitReceipt>,
     Vec<Problem>,
 );
 
-/// Reads the archive at `path` (not checked against a run.json); `name` is the file name used
+/// Reads the archived 汇总表 at `path` (not checked against a run.json); `name` is the file name used
 /// in messages.
-pub fn read_archive(path: &Path, name: &str, month: Month) -> Result<Archive, Box<Problem>> {
+pub fn read_summary(
+    path: &Path,
+    name: &str,
+    month: Month,
+) -> Result<SummaryReadBack, Box<Problem>> {
     let bytes = std::fs::read(path).map_err(|e| {
         Box::new(
             Problem::history_unreadable(&format!("文件无法读取：{e}"), month, &month.to_string())
                 .file(name),
         )
     })?;
-    read_archive_bytes(bytes, name, month)
+    read_summary_bytes(bytes, name, month)
 }
 
 /// Reads an archived 汇总表 from its bytes.
-pub(super) fn read_archive_bytes(
+pub(super) fn read_summary_bytes(
     bytes: Vec<u8>,
     name: &str,
     month: Month,
-) -> Result<Archive, Box<Problem>> {
+) -> Result<SummaryReadBack, Box<Problem>> {
     let hint = month.to_string();
     let unreadable =
         |detail: String| Box::new(Problem::history_unreadable(&detail, month, &hint).file(name));

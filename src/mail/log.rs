@@ -28,7 +28,7 @@ pub const LOG_HEADER: [&str; 8] = [
 
 /// What became of one message (the log's 结果 column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum SendOutcome {
     /// The body is about to go out (written and synced before it does).
     Sending,
     /// The server accepted the message (250).
@@ -45,28 +45,28 @@ pub enum Outcome {
     NoAddress,
 }
 
-impl Outcome {
+impl SendOutcome {
     /// The 结果 text.
     pub fn label(self) -> &'static str {
         match self {
-            Outcome::Sending => "发送中",
-            Outcome::Sent => "已发送",
-            Outcome::Temporary => "暂时失败",
-            Outcome::Unknown => "状态不明",
-            Outcome::Rejected => "被拒收",
-            Outcome::NoAddress => "未发送（无邮箱）",
+            SendOutcome::Sending => "发送中",
+            SendOutcome::Sent => "已发送",
+            SendOutcome::Temporary => "暂时失败",
+            SendOutcome::Unknown => "状态不明",
+            SendOutcome::Rejected => "被拒收",
+            SendOutcome::NoAddress => "未发送（无邮箱）",
         }
     }
 
     /// The outcome whose 结果 text is `label`.
-    pub fn from_label(label: &str) -> Option<Outcome> {
+    pub fn from_label(label: &str) -> Option<SendOutcome> {
         [
-            Outcome::Sending,
-            Outcome::Sent,
-            Outcome::Temporary,
-            Outcome::Unknown,
-            Outcome::Rejected,
-            Outcome::NoAddress,
+            SendOutcome::Sending,
+            SendOutcome::Sent,
+            SendOutcome::Temporary,
+            SendOutcome::Unknown,
+            SendOutcome::Rejected,
+            SendOutcome::NoAddress,
         ]
         .into_iter()
         .find(|o| o.label() == label)
@@ -88,7 +88,7 @@ pub struct LogRow {
     /// SHA-256 of the bytes sent (the message minus `X-Unsent`, dated when sent; empty when
     /// nothing was sent).
     pub sent_sha256: String,
-    pub outcome: Outcome,
+    pub outcome: SendOutcome,
     /// The server's reply or the reason.
     pub reply: String,
 }
@@ -135,29 +135,29 @@ pub fn read_records(path: &Path) -> std::io::Result<BTreeMap<String, UnitRecord>
         let (Some(name), Some(label)) = (r.get(unit), r.get(outcome)) else {
             continue;
         };
-        let Some(outcome) = Outcome::from_label(label) else {
+        let Some(outcome) = SendOutcome::from_label(label) else {
             continue;
         };
         let record = out.entry(name.clone()).or_default();
         match outcome {
-            Outcome::Sending => {
+            SendOutcome::Sending => {
                 record.unknown = true;
                 record.dangling = true;
             }
-            Outcome::Sent => {
+            SendOutcome::Sent => {
                 record.sent = Some(archived.and_then(|i| r.get(i)).cloned().unwrap_or_default());
                 record.unknown = false;
                 record.dangling = false;
             }
-            Outcome::Unknown => {
+            SendOutcome::Unknown => {
                 record.unknown = true;
                 record.dangling = false;
             }
-            Outcome::Temporary | Outcome::Rejected => {
+            SendOutcome::Temporary | SendOutcome::Rejected => {
                 record.unknown = false;
                 record.dangling = false;
             }
-            Outcome::NoAddress => record.no_address = true,
+            SendOutcome::NoAddress => record.no_address = true,
         }
     }
     Ok(out)
@@ -292,9 +292,9 @@ mod tests {
         };
         SendLog::open(&path)
             .and_then(|mut log| {
-                log.append(&row("市发改委", Outcome::Sending))?;
-                log.append(&row("市发改委", Outcome::Sent))?;
-                log.append(&row("市教育局", Outcome::Sending))
+                log.append(&row("市发改委", SendOutcome::Sending))?;
+                log.append(&row("市发改委", SendOutcome::Sent))?;
+                log.append(&row("市教育局", SendOutcome::Sending))
             })
             .expect("append");
         // a crash in the middle of a row
@@ -306,7 +306,7 @@ mod tests {
             .expect("write");
         drop(f);
         SendLog::open(&path)
-            .and_then(|mut log| log.append(&row("市科技局", Outcome::Rejected)))
+            .and_then(|mut log| log.append(&row("市科技局", SendOutcome::Rejected)))
             .expect("append");
         let records = read_records(&path).expect("read");
         assert_eq!(records.len(), 3, "{records:?}");

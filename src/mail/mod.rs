@@ -28,7 +28,7 @@ pub(crate) mod smtp;
 
 pub use eml::{dated, recipients, without_unsent};
 pub use lock::{LOCK_FILE, MonthLock, lock_month};
-pub use log::{LOG_HEADER, LogRow, Outcome, SendLog, UnitRecord, read_csv, read_records};
+pub use log::{LOG_HEADER, LogRow, SendLog, SendOutcome, UnitRecord, read_csv, read_records};
 pub use plan::{Outgoing, Plan, plan};
 pub use smtp::DATA_REPLY_WAIT;
 
@@ -196,7 +196,7 @@ pub fn check_clear_text_login(mail: &crate::config::Mail) -> Result<(), SendErro
 pub struct Delivery {
     pub unit: String,
     pub address: String,
-    pub outcome: Outcome,
+    pub outcome: SendOutcome,
     /// The server's reply or the reason.
     pub reply: String,
 }
@@ -347,7 +347,7 @@ pub fn send(
             file: message.file.clone(),
             archived_sha256: message.archived_sha256.clone(),
             sent_sha256: String::new(),
-            outcome: Outcome::Unknown,
+            outcome: SendOutcome::Unknown,
             reply: "上次发送在邮件正文发出后中断，无法确认是否送达；如需重发请用 --resend --only"
                 .into(),
         })
@@ -361,7 +361,7 @@ pub fn send(
             file: String::new(),
             archived_sha256: String::new(),
             sent_sha256: String::new(),
-            outcome: Outcome::NoAddress,
+            outcome: SendOutcome::NoAddress,
             reply: "units.toml 中没有邮箱，请另行送达".into(),
         })
         .map_err(log_err)?;
@@ -381,7 +381,7 @@ pub fn send(
                     reason: format!("收件人无效（{e}）"),
                 }
             })?;
-        let row = |outcome: Outcome, sent_sha256: &str, reply: &str| LogRow {
+        let row = |outcome: SendOutcome, sent_sha256: &str, reply: &str| LogRow {
             time: now(),
             unit: message.unit.clone(),
             address: message.addresses(),
@@ -407,7 +407,7 @@ pub fn send(
             let mut body_started = false;
             let mut before_body = || {
                 body_started = true;
-                log.append(&row(Outcome::Sending, &sha, ""))
+                log.append(&row(SendOutcome::Sending, &sha, ""))
                     .map_err(log_err)
             };
             let result = session.send(&envelope, &bytes, &mut before_body);
@@ -415,12 +415,13 @@ pub fn send(
                 sent_sha256 = sha.clone();
             }
             match result {
-                Ok(reply) => break (Outcome::Sent, reply, false),
+                Ok(reply) => break (SendOutcome::Sent, reply, false),
                 Err(smtp::Fault::Fatal(e)) => {
                     session.close();
                     if body_started {
                         // the 发送中 row stands; say what became of it
-                        let _ = log.append(&row(Outcome::Temporary, &sent_sha256, &e.to_string()));
+                        let _ =
+                            log.append(&row(SendOutcome::Temporary, &sent_sha256, &e.to_string()));
                     }
                     report.not_attempted.push(message.unit.clone());
                     report.not_attempted.extend(pending.map(|m| m.unit.clone()));
@@ -428,11 +429,15 @@ pub fn send(
                     progress.finish();
                     return Ok(report);
                 }
-                Err(smtp::Fault::Permanent(words)) => break (Outcome::Rejected, words, false),
-                Err(smtp::Fault::Unknown(words)) => break (Outcome::Unknown, words, false),
+                Err(smtp::Fault::Permanent(words)) => break (SendOutcome::Rejected, words, false),
+                Err(smtp::Fault::Unknown(words)) => break (SendOutcome::Unknown, words, false),
                 Err(smtp::Fault::Temporary { words, stage }) => {
                     if attempt >= mail.retries {
-                        break (Outcome::Temporary, words, stage == smtp::Stage::Connect);
+                        break (
+                            SendOutcome::Temporary,
+                            words,
+                            stage == smtp::SmtpStep::Connect,
+                        );
                     }
                     attempt += 1;
                     let wait = backoff(attempt, stage);
@@ -451,8 +456,8 @@ pub fn send(
             .map_err(log_err)?;
         progress.done(&delivery);
         match outcome {
-            Outcome::Sent => report.sent.push(delivery),
-            Outcome::Unknown => report.unknown.push(delivery),
+            SendOutcome::Sent => report.sent.push(delivery),
+            SendOutcome::Unknown => report.unknown.push(delivery),
             _ => report.failed.push(delivery),
         }
         if stop {
@@ -469,8 +474,8 @@ pub fn send(
 
 /// Wait before try `attempt` (1-based): a dropped connection is reopened at once the first
 /// time (servers close idle connections); otherwise 1 s, 2 s, 4 s … up to 30 s.
-fn backoff(attempt: u32, stage: smtp::Stage) -> Duration {
-    if attempt == 1 && stage == smtp::Stage::Dropped {
+fn backoff(attempt: u32, stage: smtp::SmtpStep) -> Duration {
+    if attempt == 1 && stage == smtp::SmtpStep::Dropped {
         return Duration::ZERO;
     }
     Duration::from_secs(1u64 << attempt.saturating_sub(1).min(5)).min(Duration::from_secs(30))

@@ -34,7 +34,7 @@ pub enum Fault {
     Permanent(String),
     /// Worth another try: a 4xx reply, a dropped connection, a timeout — all before the body
     /// went out, or a 4xx reply to the end of the data (the server did not take it).
-    Temporary { words: String, stage: Stage },
+    Temporary { words: String, stage: SmtpStep },
     /// The body went out and no reply came (timeout, dropped connection): delivered or not,
     /// nobody knows. Never retried by itself.
     Unknown(String),
@@ -42,7 +42,7 @@ pub enum Fault {
 
 /// Where a temporary failure happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
+pub enum SmtpStep {
     /// Reaching the server at all (connection refused, timeout before the greeting).
     Connect,
     /// The connection broke while a message was on its way.
@@ -113,7 +113,7 @@ impl Session {
         let Some(conn) = self.conn.as_mut() else {
             return Err(Fault::Temporary {
                 words: "未能建立连接".into(),
-                stage: Stage::Connect,
+                stage: SmtpStep::Connect,
             });
         };
         let result = transaction(conn, envelope, bytes, self.timeout, before_body);
@@ -132,7 +132,7 @@ impl Session {
             Err(Step::Unsupported(words)) => Err(Fault::Permanent(words)),
             Err(Step::Socket(e)) => Err(Fault::Temporary {
                 words: format!("连接中断（{e}）"),
-                stage: Stage::Dropped,
+                stage: SmtpStep::Dropped,
             }),
             Err(Step::Body(e)) => Err(classify_body(&e)),
         }
@@ -191,7 +191,7 @@ impl Session {
                     if e.is_transient() {
                         Fault::Temporary {
                             words: error_words(&e),
-                            stage: Stage::Connect,
+                            stage: SmtpStep::Connect,
                         }
                     } else if e.is_permanent() || e.is_client() || e.is_response() {
                         Fault::Fatal(SendError::Auth {
@@ -223,7 +223,7 @@ impl Session {
         }
         Fault::Temporary {
             words: error_words(e),
-            stage: Stage::Connect,
+            stage: SmtpStep::Connect,
         }
     }
 
@@ -244,7 +244,7 @@ impl Session {
             }
             return Fault::Temporary {
                 words,
-                stage: Stage::Reply,
+                stage: SmtpStep::Reply,
             };
         }
         if e.is_client() {
@@ -252,7 +252,7 @@ impl Session {
         }
         Fault::Temporary {
             words: error_words(e),
-            stage: Stage::Dropped,
+            stage: SmtpStep::Dropped,
         }
     }
 
@@ -345,7 +345,7 @@ fn classify_body(e: &lettre::transport::smtp::Error) -> Fault {
         }
         return Fault::Temporary {
             words,
-            stage: Stage::Reply,
+            stage: SmtpStep::Reply,
         };
     }
     Fault::Unknown(unanswered_words(e))

@@ -101,6 +101,21 @@ impl Counts {
         }
     }
 
+    /// Tasks of exactly this status (`done` and `on_track` are split back into their parts).
+    pub fn of_status(&self, status: Status) -> u32 {
+        match status {
+            Status::DoneOnTime => self.done_on_time,
+            Status::Done => self.done - self.done_on_time - self.done_late,
+            Status::DoneLate => self.done_late,
+            Status::OnTrack => self.on_track - self.due_soon - self.not_started,
+            Status::DueSoon => self.due_soon,
+            Status::NotStarted => self.not_started,
+            Status::Lagging => self.lagging,
+            Status::Overdue => self.overdue,
+            Status::NotReported => self.not_reported,
+        }
+    }
+
     fn add_status(&mut self, status: Status) {
         match status {
             Status::DoneOnTime => {

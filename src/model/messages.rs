@@ -215,14 +215,13 @@ impl Problem {
             format!("“{name}”不是普通文件（{kind}），未读取；请放入报送的文件本身"),
         )
     }
-    /// A file name that is not UTF-8 (read as usual).
+    /// A file name that is not UTF-8 (read as usual); the encoding only in the detail.
     pub fn file_name_not_utf8(shown: &str) -> Problem {
         Problem::warning(
             C::FileNameNotUtf8,
-            format!(
-                "文件名不是 UTF-8 编码（可能是其他系统压缩包解出的 GBK 文件名），显示为“{shown}”；文件已照常读取，建议改名后归档"
-            ),
+            format!("文件名含无法识别的字符，显示为“{shown}”；文件已照常读取，建议改名后归档"),
         )
+        .detail("文件名不是 UTF-8 编码（可能是其他系统压缩包解出的 GBK 文件名）")
     }
     /// A file that cannot be opened.
     pub fn unreadable_file(error: impl Display) -> Problem {

@@ -26,7 +26,7 @@ pub use months::{is_archived, newest_month, pending_months, resolve_month, submi
 pub use progress::{Clock, Progress, Silent, Stage};
 pub use render::Resources;
 pub use report::build_report;
-pub use summary::{RunSummary, error_files, light_counts, severity_counts, status_counts};
+pub use summary::{RunSummary, error_files, light_counts, severity_counts};
 pub use year::{YearOptions, YearSummary, year, year_stem};
 
 use crate::config::Config;

@@ -1,6 +1,6 @@
 //! What a finished run reports: counts for the console summary and the exit code.
 
-use crate::model::{LightCounts, Month, MonthReport, Problem, Reconciliation, Severity, Status};
+use crate::model::{LightCounts, Month, MonthReport, Problem, Reconciliation, Severity};
 use chrono::NaiveDate;
 use std::path::PathBuf;
 
@@ -156,22 +156,6 @@ pub fn light_counts(report: &MonthReport) -> [u32; 4] {
         .map(|o| o.light)
         .collect();
     lights.as_array()
-}
-
-/// Counts per status label, in [`Status::all`] order, zeros included.
-pub fn status_counts(report: &MonthReport) -> Vec<(Status, u32)> {
-    Status::all()
-        .into_iter()
-        .map(|s| {
-            let n = report
-                .classification
-                .outcomes
-                .iter()
-                .filter(|o| o.status == s)
-                .count() as u32;
-            (s, n)
-        })
-        .collect()
 }
 
 /// Number of problems per severity: errors, warnings, infos.

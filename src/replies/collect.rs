@@ -9,7 +9,7 @@
 //! log row is appended and synced after its files, so an interrupted collect resumes: a message
 //! whose row is missing is looked at again, and its files already saved are recognised by
 //! their bytes, never saved twice.
-use super::log::{CsvLog, read_rows};
+use super::log::{CsvLog, read_log_rows};
 use super::{COLLECT_LOG, ReplyError};
 use crate::archive::sha256_hex;
 use crate::config::Config;
@@ -37,7 +37,7 @@ pub const COLLECT_LOG_HEADER: [&str; 8] = [
 ];
 /// What became of one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum CollectOutcome {
     /// Its workbooks were saved.
     Saved,
     /// Its workbooks were already in the folder (same bytes).
@@ -48,14 +48,14 @@ pub enum Outcome {
     Unreadable,
 }
 
-impl Outcome {
+impl CollectOutcome {
     /// The 结果 text.
     pub fn label(&self) -> &'static str {
         match self {
-            Outcome::Saved => "已保存",
-            Outcome::AlreadyThere => "文件此前已保存",
-            Outcome::NoWorkbook => "没有进展表",
-            Outcome::Unreadable => "无法解析",
+            CollectOutcome::Saved => "已保存",
+            CollectOutcome::AlreadyThere => "文件此前已保存",
+            CollectOutcome::NoWorkbook => "没有进展表",
+            CollectOutcome::Unreadable => "无法解析",
         }
     }
 }
@@ -83,7 +83,7 @@ pub struct Collected {
     /// The sender's unit, else the unit of its first saved workbook.
     pub unit: Option<String>,
     pub saved: Vec<SavedFile>,
-    pub outcome: Outcome,
+    pub outcome: CollectOutcome,
     /// What it holds besides workbooks (for 没有进展表), else empty.
     pub note: String,
 }
@@ -138,7 +138,7 @@ impl<'a> Collector<'a> {
             let path = path.display().to_string();
             move |source| ReplyError::Io { path, source }
         };
-        let known_ids = read_rows(&log_path)
+        let known_ids = read_log_rows(&log_path)
             .map_err(io(&log_path))?
             .into_iter()
             .filter_map(|r| r.get("邮件标识").cloned())
@@ -223,7 +223,7 @@ impl<'a> Collector<'a> {
                     subject: fetched.origin.clone(),
                     unit: None,
                     saved: Vec::new(),
-                    outcome: Outcome::Unreadable,
+                    outcome: CollectOutcome::Unreadable,
                     note: "不是邮件格式".into(),
                 };
                 self.log_message(&collected, &id)?;
@@ -275,11 +275,11 @@ impl<'a> Collector<'a> {
             });
         }
         let outcome = if !saved.is_empty() {
-            Outcome::Saved
+            CollectOutcome::Saved
         } else if already {
-            Outcome::AlreadyThere
+            CollectOutcome::AlreadyThere
         } else {
-            Outcome::NoWorkbook
+            CollectOutcome::NoWorkbook
         };
         let note = if any_workbook {
             let others: Vec<String> = reply

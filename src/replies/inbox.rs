@@ -3,7 +3,7 @@
 //! looked at for a month ([`since`], [`until`]).
 
 use super::ReplyError;
-use super::log::read_rows;
+use super::log::read_log_rows;
 use crate::config::Config;
 use crate::model::Month;
 use chrono::{DateTime, FixedOffset};
@@ -115,10 +115,14 @@ fn forms_sent(cfg: &Config, month: Month) -> Option<chrono::NaiveDate> {
         .join(month.to_string())
         .join(crate::archive::FORMS_DIR)
         .join(crate::archive::SEND_LOG);
-    read_rows(&log)
+    read_log_rows(&log)
         .unwrap_or_default()
         .iter()
-        .filter(|r| r.get("结果").is_some_and(|o| o == "已发送"))
+        .filter(|r| {
+            r.get("结果")
+                .and_then(|o| crate::mail::SendOutcome::from_label(o))
+                == Some(crate::mail::SendOutcome::Sent)
+        })
         .filter_map(|r| r.get("时间"))
         .filter_map(|t| t.get(..10))
         .filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())

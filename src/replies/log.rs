@@ -8,7 +8,9 @@ use std::path::Path;
 
 /// The complete rows of the log at `path` as maps from column name to cell (none when there is
 /// no log).
-pub fn read_rows(path: &Path) -> std::io::Result<Vec<std::collections::BTreeMap<String, String>>> {
+pub fn read_log_rows(
+    path: &Path,
+) -> std::io::Result<Vec<std::collections::BTreeMap<String, String>>> {
     let text = match std::fs::read(path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),

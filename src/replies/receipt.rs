@@ -8,7 +8,7 @@
 //! second receipt. Files saved by an earlier collect whose receipt did not go out are
 //! receipted by the next one.
 
-use super::log::read_rows;
+use super::log::read_log_rows;
 use super::{COLLECT_LOG, RECEIPT_LOG, ReplyError};
 use crate::config::Config;
 use crate::deliver::{OfficeContext, UnitContext};
@@ -70,7 +70,7 @@ fn saved_files(cfg: &Config, month: Month) -> Result<Vec<Logged>, ReplyError> {
         .submissions
         .join(month.to_string())
         .join(COLLECT_LOG);
-    let rows = read_rows(&path).map_err(|source| ReplyError::Io {
+    let rows = read_log_rows(&path).map_err(|source| ReplyError::Io {
         path: path.display().to_string(),
         source,
     })?;
@@ -124,8 +124,11 @@ fn problems_of(loaded: &Loaded, file: &str) -> Vec<Problem> {
 /// A log outcome after which the message is not sent again by itself: 已发送, and an attempt
 /// whose body went out without a reply (状态不明, or 发送中 left by a run that died) — a second
 /// receipt is worse than a missing one.
-pub(crate) fn settled(outcome: &str) -> bool {
-    outcome == mail::Outcome::Sent.label() || outcome == "状态不明" || outcome == "发送中"
+pub(crate) fn blocks_resend(outcome: mail::SendOutcome) -> bool {
+    matches!(
+        outcome,
+        mail::SendOutcome::Sent | mail::SendOutcome::Unknown | mail::SendOutcome::Sending
+    )
 }
 
 /// The receipts still to send: every saved file of the month not yet logged 已发送 (or
@@ -136,13 +139,17 @@ pub(crate) fn settled(outcome: &str) -> bool {
 pub fn plan(cfg: &Config, month: Month) -> Result<(Plan, Vec<String>), ReplyError> {
     let dir = cfg.paths.submissions.join(month.to_string());
     let log_path = dir.join(RECEIPT_LOG);
-    let done: BTreeSet<String> = read_rows(&log_path)
+    let done: BTreeSet<String> = read_log_rows(&log_path)
         .map_err(|source| ReplyError::Io {
             path: log_path.display().to_string(),
             source,
         })?
         .into_iter()
-        .filter(|r| r.get("结果").is_some_and(|o| settled(o)))
+        .filter(|r| {
+            r.get("结果")
+                .and_then(|o| mail::SendOutcome::from_label(o))
+                .is_some_and(blocks_resend)
+        })
         .filter_map(|r| r.get("邮件文件").cloned())
         .collect();
     let pending: Vec<Logged> = saved_files(cfg, month)?

@@ -3,7 +3,7 @@
 //! (the send log's columns) says who was reminded when. Sent through `[mail]` under the month's
 //! send lock; wording in `templates/`.
 
-use super::log::read_rows;
+use super::log::read_log_rows;
 use super::receipt::{one_line, render};
 use super::status::{MonthStatus, UnitStatus};
 use super::{REMIND_LOG, ReplyError};
@@ -50,13 +50,17 @@ pub struct RemindPlan {
 /// Units logged 已发送 in `催报记录.csv` on `today` (the log's time starts with the date).
 fn reminded_on(path: &std::path::Path, today: NaiveDate) -> Result<BTreeSet<String>, ReplyError> {
     let day = today.format("%Y-%m-%d").to_string();
-    Ok(read_rows(path)
+    Ok(read_log_rows(path)
         .map_err(|source| ReplyError::Io {
             path: path.display().to_string(),
             source,
         })?
         .into_iter()
-        .filter(|r| r.get("结果").is_some_and(|o| super::receipt::settled(o)))
+        .filter(|r| {
+            r.get("结果")
+                .and_then(|o| crate::mail::SendOutcome::from_label(o))
+                .is_some_and(super::receipt::blocks_resend)
+        })
         .filter(|r| r.get("时间").is_some_and(|t| t.starts_with(&day)))
         .filter_map(|r| r.get("单位").cloned())
         .collect())
@@ -72,7 +76,7 @@ pub fn plan(cfg: &Config, status: &MonthStatus) -> Result<RemindPlan, ReplyError
     let log_path = dir.join(REMIND_LOG);
     let already = reminded_on(&log_path, status.today)?;
     let folder = cfg.paths.output.join(month.to_string()).join(FORMS_DIR);
-    let manifest = read_rows(&folder.join(MANIFEST_FILE)).unwrap_or_default();
+    let manifest = read_log_rows(&folder.join(MANIFEST_FILE)).unwrap_or_default();
     let templates =
         Templates::load(&cfg.paths.templates).map_err(|e| ReplyError::Config(e.to_string()))?;
     let units =

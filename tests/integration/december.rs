@@ -9,7 +9,7 @@
 
 use crate::checker;
 use crate::history::{Project, demo_year, text};
-use duban::model::{Month, PreviousTask};
+use duban::model::{Month, PreviousTask, ProblemCode};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -262,12 +262,12 @@ fn record(d: &December) -> Value {
     serde_json::from_slice(&std::fs::read(path).expect("record.json")).expect("json")
 }
 
-fn problems<'a>(run: &'a Value, code: &str) -> Vec<&'a Value> {
+fn problems(run: &Value, code: ProblemCode) -> Vec<&Value> {
     run["problems"]
         .as_array()
         .expect("problems")
         .iter()
-        .filter(|p| p["code"] == code)
+        .filter(|p| p["code"] == code.as_str())
         .collect()
 }
 
@@ -285,7 +285,7 @@ fn december_blank_rows_are_not_reports() {
         let t = task(&record, *n);
         assert_eq!(t["status"], "未报送", "task {n}: {t}");
         assert_eq!(t["percent"], Value::Null, "task {n} stays blank: {t}");
-        let warned = problems(&run, "row_not_reported");
+        let warned = problems(&run, ProblemCode::RowNotReported);
         assert!(
             warned.iter().any(|p| p["task"] == *n
                 && p["unit"] == KEJI
@@ -355,7 +355,7 @@ fn december_completion_carries_forward() {
         );
     }
     let run = run_json(&d.project.out, "2026-12");
-    let unchanged = problems(&run, "carried_row_unchanged");
+    let unchanged = problems(&run, ProblemCode::CarriedRowUnchanged);
     assert!(
         unchanged
             .iter()
@@ -384,7 +384,7 @@ fn december_the_figure_stands() {
     );
     let run = run_json(&d.project.out, "2026-12");
     assert!(
-        problems(&run, "status_contradicts_progress")
+        problems(&run, ProblemCode::StatusContradictsProgress)
             .iter()
             .any(|p| p["task"] == d.sixty),
         "the warning is raised"
@@ -398,7 +398,7 @@ fn december_compares_with_the_last_known_figure() {
         panic!("the demo year has a task skipped in November after an October figure");
     };
     let run = run_json(&d.project.out, "2026-12");
-    let regressed = problems(&run, "progress_regressed");
+    let regressed = problems(&run, ProblemCode::ProgressRegressed);
     let p = regressed
         .iter()
         .find(|p| p["task"] == n)
@@ -451,7 +451,7 @@ fn december_rows_written_the_ordinary_ways() {
     // “95%（预计）” is 95, the words kept in a 提示
     assert_eq!(task(&record, d.worded)["percent"], 95.0);
     assert!(
-        problems(&run, "percent_with_words")
+        problems(&run, ProblemCode::PercentWithWords)
             .iter()
             .any(|p| p["task"] == d.worded && p["severity"] == "提示"),
     );
@@ -464,16 +464,22 @@ fn december_rows_written_the_ordinary_ways() {
         .filter(of_unit)
         .collect();
     assert!(
-        all.iter()
-            .any(|p| p["code"] == "summary_row_skipped" && p["severity"] == "提示"),
+        all.iter().any(
+            |p| p["code"] == ProblemCode::SummaryRowSkipped.as_str() && p["severity"] == "提示"
+        ),
         "{all:?}"
     );
     assert!(!all.iter().any(|p| p["severity"] == "错误"), "{all:?}");
     // 填报日期 typed as 20261225 is 2026-12-25: no date warning
     assert!(
-        !all.iter().any(|p| p["code"]
-            .as_str()
-            .is_some_and(|c| c.starts_with("report_date"))),
+        !all.iter().any(|p| [
+            ProblemCode::ReportDateFuture,
+            ProblemCode::ReportDateMissing,
+            ProblemCode::ReportDateOutsideMonth,
+            ProblemCode::ReportDateUnreadable,
+        ]
+        .iter()
+        .any(|c| p["code"] == c.as_str())),
         "{all:?}"
     );
     assert_eq!(

@@ -139,6 +139,15 @@ fn report() -> MonthReport {
         Problem::warning(ProblemCode::TaskTextDiffers, "任务目标与总表不一致").unit("市住建局"),
         Problem::info(ProblemCode::Superseded, "较早的文件已被替代"),
     ];
+    // the city's counts as classify makes them: one per task
+    let mut city = Counts::default();
+    for o in &outcomes {
+        city.add(
+            Some(o.status),
+            Some(o.light),
+            o.status != Status::NotReported,
+        );
+    }
     MonthReport {
         month: NOV,
         as_of: date(2026, 11, 30),
@@ -159,7 +168,7 @@ fn report() -> MonthReport {
         },
         classification: Classification {
             outcomes,
-            city: Counts::default(),
+            city,
             leaders: vec![],
             units: vec![],
         },
