@@ -20,6 +20,20 @@ use crate::fonts::FontSet;
 use crate::layout::Layout;
 use embed::embed_fonts;
 
+/// A day as a PDF date at midnight UTC: the documents' creation date and the signature's
+/// signing day carry no time of day, so the same inputs give the same bytes.
+fn pdf_date(day: chrono::NaiveDate) -> pdf_writer::Date {
+    use chrono::Datelike as _;
+    pdf_writer::Date::new(day.year_ce().1 as u16)
+        .month(day.month() as u8)
+        .day(day.day() as u8)
+        .hour(0)
+        .minute(0)
+        .second(0)
+        .utc_offset_hour(0)
+        .utc_offset_minute(0)
+}
+
 /// The PDF and its OFD twin of one layout, the fonts cut once for both (cutting a subset is
 /// most of the cost of writing either).
 ///

@@ -9,9 +9,9 @@
 
 use super::error::WriteError;
 use crate::elements::{Image, PlacedImage};
-use chrono::{Datelike as _, NaiveDate};
+use chrono::NaiveDate;
 use pdf_writer::types::{AnnotationFlags, FieldType};
-use pdf_writer::{Content, Date, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use std::sync::Arc;
 
 /// A signature field to write into a PDF.
@@ -183,14 +183,7 @@ pub(crate) fn write_field(
     }
     form.finish();
 
-    let date = Date::new(field.date.year_ce().1 as u16)
-        .month(field.date.month() as u8)
-        .day(field.date.day() as u8)
-        .hour(0)
-        .minute(0)
-        .second(0)
-        .utc_offset_hour(0)
-        .utc_offset_minute(0);
+    let date = super::pdf_date(field.date);
     let mut sig = pdf.indirect(sig_ref).dict();
     sig.pair(Name(b"Type"), Name(b"Sig"))
         .pair(Name(b"Filter"), Name(b"Adobe.PPKLite"))

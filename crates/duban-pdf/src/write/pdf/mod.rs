@@ -22,12 +22,11 @@ use crate::deflate;
 use crate::elements::Meta;
 use crate::fonts::FontSet;
 use crate::layout::Layout;
-use chrono::Datelike as _;
 use content::page_content;
 use font::write_font;
 use images::ImageRefs;
 use pdf_writer::types::SigFlags;
-use pdf_writer::{Date, Filter, Finish, Name, Pdf, Rect, Ref, TextStr};
+use pdf_writer::{Filter, Finish, Name, Pdf, Rect, Ref, TextStr};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
@@ -144,14 +143,7 @@ pub(super) fn write_pdf_with(
     }
     images.write(&mut pdf, &mut id_hash);
 
-    let date = Date::new(meta.date.year_ce().1 as u16)
-        .month(meta.date.month() as u8)
-        .day(meta.date.day() as u8)
-        .hour(0)
-        .minute(0)
-        .second(0)
-        .utc_offset_hour(0)
-        .utc_offset_minute(0);
+    let date = crate::write::pdf_date(meta.date);
     let mut info = pdf.document_info(info);
     info.title(TextStr(&meta.title))
         .author(TextStr(&meta.author))
