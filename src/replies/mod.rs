@@ -15,6 +15,23 @@ pub mod status;
 
 pub use crate::intake::{COLLECT_LOG, LOOP_FILES, RECEIPT_LOG, REMIND_LOG, STATUS_FILE};
 
+/// The month's master, units and submissions as `duban run` reads them (quietly): what receipts
+/// answer and `status` reports on.
+fn load_month(
+    cfg: &crate::config::Config,
+    month: crate::model::Month,
+) -> Result<crate::pipeline::Loaded, ReplyError> {
+    let opts = crate::pipeline::RunOptions {
+        month: Some(month),
+        ..crate::pipeline::RunOptions::default()
+    };
+    Ok(crate::pipeline::load_month(
+        cfg,
+        &opts,
+        &crate::pipeline::Silent,
+    )?)
+}
+
 /// Why collect, receipts, status or remind cannot go on (exit 2), in Chinese.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplyError {

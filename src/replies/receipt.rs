@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::deliver::{OfficeContext, UnitContext};
 use crate::mail::{self, Batch, Outgoing, Plan, SendReport};
 use crate::model::{Month, Problem, Severity};
-use crate::pipeline::{self, Loaded, RunOptions};
+use crate::pipeline::Loaded;
 use crate::templates::Templates;
 use lettre::message::{Mailbox, SinglePart};
 use lettre::{Address, Message};
@@ -159,14 +159,7 @@ pub fn plan(cfg: &Config, month: Month) -> Result<(Plan, Vec<String>), ReplyErro
     let mut no_address = Vec::new();
     let mut messages = Vec::new();
     if !pending.is_empty() {
-        let loaded = pipeline::load_month(
-            cfg,
-            &RunOptions {
-                month: Some(month),
-                ..RunOptions::default()
-            },
-            &pipeline::Silent,
-        )?;
+        let loaded = super::load_month(cfg, month)?;
         let templates =
             Templates::load(&cfg.paths.templates).map_err(|e| ReplyError::Config(e.to_string()))?;
         for item in &pending {

@@ -7,7 +7,7 @@ use super::log::CsvLog;
 use super::{ReplyError, STATUS_FILE};
 use crate::config::Config;
 use crate::model::{Month, Severity};
-use crate::pipeline::{self, Loaded, RunOptions};
+use crate::pipeline::Loaded;
 use chrono::NaiveDate;
 
 /// Header of `报送进度.csv`.
@@ -94,14 +94,7 @@ pub fn month_status(
     month: Month,
     today: NaiveDate,
 ) -> Result<MonthStatus, ReplyError> {
-    let loaded = pipeline::load_month(
-        cfg,
-        &RunOptions {
-            month: Some(month),
-            ..RunOptions::default()
-        },
-        &pipeline::Silent,
-    )?;
+    let loaded = super::load_month(cfg, month)?;
     Ok(of_loaded(&loaded, today))
 }
 
